@@ -1,0 +1,48 @@
+# Every routine a newcomer needs: `make demo`, `make test`, `make bench`, `make eval`, `make lint`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB ?= instance/demo.db
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: demo test lint bench eval browser clean serve
+
+$(STAMP): requirements.txt setup.cfg
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## demo: install, seed the demo organisation, analyse it, and serve it on http://127.0.0.1:5000
+demo: $(STAMP)
+	RAPPORT_DATABASE=$(DEMO_DB) $(BIN)/rapport demo --reset
+	RAPPORT_DATABASE=$(DEMO_DB) $(BIN)/rapport analyze
+	RAPPORT_DATABASE=$(DEMO_DB) RAPPORT_ENV=development $(BIN)/rapport serve --host 127.0.0.1 --port 5000
+
+## browser: the Debian chromium that the browser tests drive (needs root; skipped when present)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "chromium is missing: install the Debian package 'chromium' to run the browser tests"; fi; }
+
+## test: install and run the whole test suite
+test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/pages.py
+
+eval: $(STAMP)
+	$(BIN)/python -m eval
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

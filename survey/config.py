@@ -1,0 +1,72 @@
+"""Configuration: defaults, then ``instance/config.py``, then ``RAPPORT_*`` variables, then tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from survey.errors import ConfigurationError
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "production",  # production | development | testing
+    "SECRET_KEY": None,
+    "DATABASE": None,  # defaults to <instance>/rapport.db
+    "MIN_GROUP_SIZE": 5,
+    "MIN_QUOTE_GROUP_SIZE": 5,
+    "MAX_ANSWER_CHARS": 4000,
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+}
+
+def load_config(
+    app: Flask, test_config: Mapping[str, Any] | None = None, *, require_secret_key: bool = True
+) -> None:
+    """Fill ``app.config`` from defaults, the instance file, the environment and ``test_config``."""
+    app.config.from_mapping(DEFAULTS)
+    app.config["ENV_NAME"] = os.environ.get("RAPPORT_ENV", app.config["ENV_NAME"])
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="RAPPORT")
+    if test_config is not None:
+        app.config.from_mapping({"ENV_NAME": "testing", **test_config})
+    if app.config["DATABASE"] is None:
+        app.config["DATABASE"] = os.path.join(app.instance_path, "rapport.db")
+    if app.config.get("ENV_NAME") == "testing":
+        app.config["TESTING"] = True
+    if require_secret_key:
+        require_secret_key_for(app)
+
+
+def require_secret_key_for(app: Flask) -> None:
+    """Fill in a development key, or raise :class:`ConfigurationError` in production."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "testing":
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+        return
+    if app.config["ENV_NAME"] == "development":
+        app.config["SECRET_KEY"] = _development_secret(app.instance_path)
+        return
+    raise ConfigurationError(
+        "SECRET_KEY is not set. Set the environment variable RAPPORT_SECRET_KEY to a long random "
+        "value (for example: python -c 'import secrets; print(secrets.token_hex(32))'), or put "
+        "SECRET_KEY in instance/config.py. Only RAPPORT_ENV=development or testing runs without one."
+    )
+
+
+def _development_secret(instance_path: str) -> str:
+    """Return a per-install random key kept in the instance folder, so all workers share it."""
+    os.makedirs(instance_path, exist_ok=True)
+    path = os.path.join(instance_path, "development-secret-key")
+    if not os.path.exists(path):
+        with open(path, "w", encoding="ascii") as handle:
+            handle.write(os.urandom(32).hex())
+    with open(path, encoding="ascii") as handle:
+        return handle.read().strip()

@@ -1,0 +1,33 @@
+"""Errors raised by the survey store; views and CLI commands turn them into responses at the edge."""
+
+
+class RapportError(Exception):
+    """Root of every error the survey package raises on purpose."""
+
+
+class ConfigurationError(RapportError, RuntimeError):
+    """The app is configured in a way that is unsafe or cannot work (for example no SECRET_KEY)."""
+
+
+class NotFound(RapportError, LookupError):
+    """A survey, wave, question, user or theme does not exist."""
+
+
+class InvalidInput(RapportError, ValueError):
+    """Input was understood but breaks a rule; the message is shown to the user as is."""
+
+
+class WaveClosed(InvalidInput):
+    """The wave is not accepting responses (closed, or not yet open)."""
+
+
+class InvitationCodeRejected(InvalidInput):
+    """An invitation code is unknown, already used, or malformed."""
+
+
+class DuplicateSubmission(InvalidInput):
+    """The same form was submitted twice; the first response was kept."""
+
+
+class SurveyLocked(InvalidInput):
+    """The survey's questions cannot change because responses already exist."""

@@ -1,0 +1,5 @@
+"""Partner-facing survey pages (no account, fully anonymous)."""
+
+from flask import Blueprint
+
+bp = Blueprint("partner", __name__)

@@ -1,0 +1,116 @@
+"""Storing a partner's response: one transaction, no identifying data, text redacted first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+import uuid
+from collections.abc import Mapping
+
+import sqlite_utils
+
+from nlp.redact import redact_personal_data
+from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, WaveClosed
+from survey.store.surveys import Question, Wave
+
+Answer = str | int | None
+
+
+def hash_secret(value: str) -> str:
+    """SHA-256 of a normalised invitation code or form token (what the database keeps)."""
+    return hashlib.sha256(value.strip().upper().encode("utf-8")).hexdigest()
+
+
+def record_response(
+    db: sqlite_utils.Database,
+    wave: Wave,
+    questions: list[Question],
+    answers: Mapping[int, Answer],
+    *,
+    today: dt.date | None = None,
+    invitation_code: str | None = None,
+    form_token: str | None = None,
+) -> str:
+    """Store one response and return its random id.
+
+    ``answers`` maps question ids to values: text for ``text`` and ``choice`` and ``segment``
+    questions, integers for ``rating`` and ``nps``. Free text is redacted here, before anything
+    is written. The used form token (double-submit guard), the burnt invitation code and the
+    response are written in one transaction; none of them refers to another, and the response
+    keeps only the submission date.
+
+    Raises
+    ------
+    WaveClosed, InvitationCodeRejected, DuplicateSubmission, InvalidInput
+    """
+    today = today or dt.date.today()
+    if wave.status(today) != "open":
+        raise WaveClosed(_closed_message(wave, today))
+    by_id = {question.id: question for question in questions}
+    segment = None
+    rows: list[tuple[int, str | None, int | None]] = []
+    for question_id, value in answers.items():
+        question = by_id.get(question_id)
+        if question is None:
+            raise InvalidInput("The form does not match this survey; reload the page.")
+        if value is None or value == "":
+            continue
+        if question.kind == "segment":
+            segment = str(value)
+        elif question.kind in ("rating", "nps"):
+            rows.append((question_id, None, int(value)))
+        elif question.kind == "text":
+            rows.append((question_id, redact_personal_data(str(value)), None))
+        else:
+            rows.append((question_id, str(value), None))
+    response_id = str(uuid.uuid4())
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if form_token is not None:
+            _burn_form_token(conn, form_token)
+        if wave.access == "invitation":
+            _burn_invitation_code(conn, wave, invitation_code)
+        conn.execute(
+            "INSERT INTO responses (id, wave_id, segment, submitted_on) VALUES (?, ?, ?, ?)",
+            [response_id, wave.id, segment, today.isoformat()],
+        )
+        conn.executemany(
+            "INSERT INTO answers (response_id, question_id, text, number) VALUES (?, ?, ?, ?)",
+            [(response_id, *row) for row in rows],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return response_id
+
+
+def _closed_message(wave: Wave, today: dt.date) -> str:
+    if today < wave.opens_on:
+        return f"This survey opens on {wave.opens_on:%d %B %Y}. Please come back then."
+    return f"This survey closed on {wave.closes_on:%d %B %Y}. Thank you for your interest."
+
+
+def _burn_form_token(conn: sqlite3.Connection, form_token: str) -> None:
+    try:
+        conn.execute("INSERT INTO used_form_tokens (token_hash) VALUES (?)", [hash_secret(form_token)])
+    except sqlite3.IntegrityError:
+        raise DuplicateSubmission(
+            "This form was already submitted, so your answers are stored once. Thank you."
+        ) from None
+
+
+def _burn_invitation_code(conn: sqlite3.Connection, wave: Wave, code: str | None) -> None:
+    if not code or not code.strip():
+        raise InvitationCodeRejected("This survey needs the invitation code from your invitation.")
+    cursor = conn.execute(
+        "UPDATE invitation_codes SET used = 1 WHERE code_hash = ? AND wave_id = ? AND used = 0",
+        [hash_secret(code), wave.id],
+    )
+    if cursor.rowcount != 1:
+        raise InvitationCodeRejected(
+            "This invitation code is not valid for this survey, or it has already been used. "
+            "Each code can be used once; check the code in your invitation."
+        )

@@ -1,0 +1,64 @@
+"""Staff accounts: admins, BRMs and culture leads. Partners never have accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey.errors import InvalidInput, NotFound
+
+ROLES = ("admin", "brm", "culture_lead")
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: int
+    username: str
+    role: str
+    active: bool
+
+
+def _user(row: dict) -> StaffUser:
+    return StaffUser(row["id"], row["username"], row["role"], bool(row["active"]))
+
+
+def create_staff_user(db: sqlite_utils.Database, username: str, password: str, role: str) -> StaffUser:
+    """Create a staff account with a Werkzeug-hashed password."""
+    username = username.strip()
+    if not username:
+        raise InvalidInput("A username is required.")
+    if role not in ROLES:
+        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+    if db.execute("SELECT 1 FROM staff WHERE username = ?", [username]).fetchone():
+        raise InvalidInput(f"The username {username!r} is taken.")
+    user_id = db["staff"].insert({
+        "username": username, "password_hash": generate_password_hash(password), "role": role,
+        "active": 1,
+    }).last_pk
+    return get_staff_user(db, user_id)
+
+
+def get_staff_user(db: sqlite_utils.Database, user_id: int) -> StaffUser:
+    """Return one account or raise :class:`NotFound`."""
+    rows = list(db["staff"].rows_where("id = ?", [user_id]))
+    if not rows:
+        raise NotFound(f"There is no staff user {user_id}.")
+    return _user(rows[0])
+
+
+def authenticate(db: sqlite_utils.Database, username: str, password: str) -> StaffUser | None:
+    """Return the active account whose password matches, else ``None``."""
+    rows = list(db["staff"].rows_where("username = ? AND active = 1", [username.strip()]))
+    if rows and check_password_hash(rows[0]["password_hash"], password):
+        return _user(rows[0])
+    return None
+
+
+def list_staff_users(db: sqlite_utils.Database) -> list[StaffUser]:
+    """All accounts by username."""
+    return [_user(row) for row in db["staff"].rows_where(order_by="username")]

@@ -1,0 +1,74 @@
+"""Shared fixtures: a real app on a temp SQLite file, its client and CLI runner, staff logins."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import sqlite_utils
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from survey import create_app
+from survey.db import open_database
+from survey.migrations import migrate
+from survey.store.staff import create_staff_user
+
+STAFF_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[Flask]:
+    database = str(tmp_path / "rapport.db")
+    migrate(open_database(database))
+    app = create_app({"DATABASE": database, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    yield app
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[sqlite_utils.Database]:
+    database = open_database(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+class StaffLogin:
+    """Creates staff accounts on demand and signs the test client in as one of them."""
+
+    def __init__(self, client: FlaskClient, db: sqlite_utils.Database) -> None:
+        self._client = client
+        self._db = db
+
+    def __call__(self, role: str = "brm", username: str | None = None) -> FlaskClient:
+        username = username or f"{role}-user"
+        if not self._db.execute("SELECT 1 FROM staff WHERE username = ?", [username]).fetchone():
+            create_staff_user(self._db, username, STAFF_PASSWORD, role)
+        response = self._client.post(
+            "/staff/login", data={"username": username, "password": STAFF_PASSWORD}
+        )
+        assert response.status_code == 302, response.data
+        return self._client
+
+    def logout(self) -> None:
+        self._client.post("/staff/logout")
+
+
+@pytest.fixture
+def staff_login(client: FlaskClient, db: sqlite_utils.Database) -> StaffLogin:
+    return StaffLogin(client, db)
