@@ -15,3 +15,11 @@ class LexiconError(NLPError, ValueError):
 
 class TaxonomyError(NLPError, ValueError):
     """A theme taxonomy is malformed or a curation operation is invalid."""
+
+
+class SentimentModelError(NLPError, ValueError):
+    """A sentiment model is missing, not fitted, or given inputs it cannot use."""
+
+
+class StatisticsError(NLPError, ValueError):
+    """A trend or suppression statistic was asked of invalid input (negative counts, no values...)."""

@@ -23,7 +23,7 @@ def create_app(
 
     load_config(app, test_config, require_secret_key=require_secret_key)
 
-    from survey import auth, builder, cli, db, errorpages, partner, security
+    from survey import admin, auth, builder, cli, db, errorpages, partner, security
 
     db.init_app(app)
     security.init_app(app)
@@ -31,5 +31,6 @@ def create_app(
     errorpages.init_app(app)
     app.register_blueprint(partner.bp)
     app.register_blueprint(builder.bp)
+    app.register_blueprint(admin.bp)
     cli.init_app(app)
     return app

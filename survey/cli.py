@@ -6,9 +6,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from survey.analysis_command import analyze_command
 from survey.db import open_database
+from survey.demo.command import demo_command
 from survey.errors import RapportError
 from survey.migrations import migrate
+from survey.serve import serve_command
 
 
 def _create_app():
@@ -58,7 +61,7 @@ def create_user_command(username: str, role: str, password: str) -> None:
 
 
 #: Every ``rapport`` command. Commands that live in other modules are added here, one line each.
-COMMANDS = [init_db_command, create_user_command]
+COMMANDS = [init_db_command, create_user_command, analyze_command, demo_command, serve_command]
 for _command in COMMANDS:
     main.add_command(_command)
 

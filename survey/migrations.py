@@ -88,6 +88,125 @@ def m002_responses(db: sqlite_utils.Database) -> None:
     )
 
 
+
+@migrations()
+def m003_analysis(db: sqlite_utils.Database) -> None:
+    # ``units`` keeps a rowid so SQLite FTS can index it; units are always inserted sorted by
+    # their random response id, so rowid order says nothing about arrival order.
+    db.executescript(
+        """
+        CREATE TABLE analysed_answers (
+            response_id TEXT NOT NULL,
+            question_id INTEGER NOT NULL,
+            PRIMARY KEY (response_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE unit_embeddings (
+            text_key TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (text_key, model)
+        ) WITHOUT ROWID;
+        CREATE TABLE units (
+            id TEXT PRIMARY KEY,
+            survey_id INTEGER NOT NULL,
+            wave_id INTEGER NOT NULL,
+            response_id TEXT NOT NULL,
+            question_id INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            segment TEXT,
+            text TEXT NOT NULL,
+            text_key TEXT NOT NULL,
+            sentiment REAL NOT NULL,
+            sentiment_label TEXT NOT NULL,
+            theme_id TEXT,
+            theme_confidence REAL NOT NULL DEFAULT 0,
+            flag_count INTEGER NOT NULL DEFAULT 0,
+            partnership_terms INTEGER NOT NULL DEFAULT 0,
+            words INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX idx_units_survey_wave ON units(survey_id, wave_id, segment);
+        CREATE INDEX idx_units_survey_theme ON units(survey_id, theme_id);
+        CREATE INDEX idx_units_response ON units(response_id);
+        CREATE TABLE unit_flags (
+            unit_id TEXT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            category TEXT NOT NULL,
+            term_id TEXT NOT NULL,
+            suggestion TEXT NOT NULL,
+            stance TEXT NOT NULL,
+            PRIMARY KEY (unit_id, start)
+        ) WITHOUT ROWID;
+        CREATE INDEX idx_unit_flags_category ON unit_flags(category);
+        CREATE TABLE theme_taxonomies (
+            survey_id INTEGER PRIMARY KEY REFERENCES surveys(id) ON DELETE CASCADE,
+            taxonomy TEXT NOT NULL
+        );
+        CREATE TABLE unit_theme_overrides (
+            unit_id TEXT PRIMARY KEY,
+            theme_id TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE themes (
+            survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            units INTEGER NOT NULL DEFAULT 0,
+            responses INTEGER NOT NULL DEFAULT 0,
+            share REAL NOT NULL DEFAULT 0,
+            mean_sentiment REAL,
+            key_phrases TEXT NOT NULL DEFAULT '[]',
+            quote_unit_ids TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (survey_id, id)
+        );
+        CREATE TABLE trend_points (
+            survey_id INTEGER NOT NULL,
+            wave_id INTEGER NOT NULL,
+            segment TEXT NOT NULL DEFAULT '',
+            theme_id TEXT NOT NULL DEFAULT '',
+            responses INTEGER NOT NULL,
+            units INTEGER NOT NULL,
+            share REAL,
+            sentiment_n INTEGER NOT NULL,
+            sentiment_mean REAL,
+            sentiment_low REAL,
+            sentiment_high REAL,
+            change_p_value REAL,
+            marker TEXT,
+            suppressed INTEGER NOT NULL,
+            PRIMARY KEY (survey_id, wave_id, segment, theme_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE silo_points (
+            survey_id INTEGER NOT NULL,
+            wave_id INTEGER NOT NULL,
+            segment TEXT NOT NULL DEFAULT '',
+            responses INTEGER NOT NULL,
+            words INTEGER NOT NULL,
+            flags INTEGER NOT NULL,
+            partnership_terms INTEGER NOT NULL,
+            rate_per_thousand_words REAL,
+            share_of_responses_flagged REAL,
+            partnership_to_silo_ratio REAL,
+            suppressed INTEGER NOT NULL,
+            PRIMARY KEY (survey_id, wave_id, segment)
+        ) WITHOUT ROWID;
+        CREATE TABLE analysis_runs (
+            id INTEGER PRIMARY KEY,
+            survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL,
+            duration_seconds REAL,
+            status TEXT NOT NULL,
+            fingerprint TEXT,
+            record TEXT NOT NULL DEFAULT '{}',
+            counts TEXT NOT NULL DEFAULT '{}',
+            message TEXT NOT NULL DEFAULT ''
+        );
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [migration.name for migration in migrations.pending(db)]

@@ -72,3 +72,25 @@ class StaffLogin:
 @pytest.fixture
 def staff_login(client: FlaskClient, db: sqlite_utils.Database) -> StaffLogin:
     return StaffLogin(client, db)
+
+
+@pytest.fixture
+def partner_wave(db: sqlite_utils.Database):
+    """Factory: a survey with one question of each kind and a wave open today (partner tests)."""
+    import datetime as dt
+
+    from survey.store.surveys import add_question, create_survey, create_wave
+
+    def make(access: str = "public", opens_in_days: int = 0, closes_in_days: int = 30):
+        survey = create_survey(db, "IT partnership pulse", "Tell us how IT works with you.")
+        add_question(db, survey.id, "text", "What should IT change?", required=True)
+        add_question(db, survey.id, "rating", "How well does IT listen?", required=True)
+        add_question(db, survey.id, "nps", "How likely are you to recommend IT?")
+        add_question(db, survey.id, "choice", "How often do you work with IT?",
+                     options=["Weekly", "Monthly", "Rarely"])
+        add_question(db, survey.id, "segment", "Your department", options=["Finance", "HR", "Sales"])
+        today = dt.date.today()
+        return create_wave(db, survey.id, f"Wave {access}", today + dt.timedelta(days=opens_in_days),
+                           today + dt.timedelta(days=closes_in_days), access)
+
+    return make

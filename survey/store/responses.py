@@ -15,11 +15,19 @@ from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejec
 from survey.store.surveys import Question, Wave
 
 Answer = str | int | None
+REJECTED_CODE_MESSAGE = (
+    "This invitation code is not valid for this survey, or it has already been used. "
+    "Each code can be used once; check the code in your invitation."
+)
 
 
 def hash_secret(value: str) -> str:
-    """SHA-256 of a normalised invitation code or form token (what the database keeps)."""
-    return hashlib.sha256(value.strip().upper().encode("utf-8")).hexdigest()
+    """SHA-256 of a normalised invitation code or form token (what the database keeps).
+
+    Case, spaces and dashes are ignored, so ``abcde fghjk`` and ``ABCDE-FGHJK`` are the same code.
+    """
+    compact = "".join(value.split()).replace("-", "").upper()
+    return hashlib.sha256(compact.encode("utf-8")).hexdigest()
 
 
 def record_response(
@@ -110,7 +118,4 @@ def _burn_invitation_code(conn: sqlite3.Connection, wave: Wave, code: str | None
         [hash_secret(code), wave.id],
     )
     if cursor.rowcount != 1:
-        raise InvitationCodeRejected(
-            "This invitation code is not valid for this survey, or it has already been used. "
-            "Each code can be used once; check the code in your invitation."
-        )
+        raise InvitationCodeRejected(REJECTED_CODE_MESSAGE)

@@ -62,3 +62,14 @@ def authenticate(db: sqlite_utils.Database, username: str, password: str) -> Sta
 def list_staff_users(db: sqlite_utils.Database) -> list[StaffUser]:
     """All accounts by username."""
     return [_user(row) for row in db["staff"].rows_where(order_by="username")]
+
+
+def set_staff_user_active(db: sqlite_utils.Database, user_id: int, active: bool) -> StaffUser:
+    """Reactivate or deactivate an account; the last active admin cannot be deactivated."""
+    user = get_staff_user(db, user_id)
+    if not active and user.role == "admin" and user.active and db.execute(
+        "SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1"
+    ).fetchone()[0] <= 1:
+        raise InvalidInput("This is the last active admin account; create another admin first.")
+    db["staff"].update(user_id, {"active": int(active)})
+    return get_staff_user(db, user_id)

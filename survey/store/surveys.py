@@ -14,6 +14,15 @@ from survey.errors import InvalidInput, NotFound, SurveyLocked
 QUESTION_KINDS = ("text", "rating", "nps", "choice", "segment")
 ACCESS_MODES = ("public", "invitation")
 
+#: Shown to partners when the BRM leaves the privacy note empty; it states what is and is not kept.
+DEFAULT_PRIVACY_NOTE = (
+    "This survey is anonymous. We record only your answers, the department you pick (if you pick "
+    "one) and the date you submit. We do not record your name, e-mail address, IP address, browser, "
+    "cookies or the time of day, and we cannot tell who answered. Names, e-mail addresses, phone "
+    "numbers, web links and long numbers in your comments are removed before anything is stored. "
+    "Results are only shown for groups of at least five people."
+)
+
 
 @dataclass(frozen=True)
 class Survey:
@@ -75,11 +84,15 @@ def _wave(row: dict) -> Wave:
 def create_survey(
     db: sqlite_utils.Database, title: str, introduction: str = "", privacy_note: str = ""
 ) -> Survey:
-    """Create a survey with a random, unguessable slug for its public pages."""
+    """Create a survey with a random, unguessable slug for its public pages.
+
+    An empty ``privacy_note`` becomes :data:`DEFAULT_PRIVACY_NOTE`, so partners always see one.
+    """
     if not title.strip():
         raise InvalidInput("A survey needs a title.")
     row = {
-        "title": title.strip(), "introduction": introduction, "privacy_note": privacy_note,
+        "title": title.strip(), "introduction": introduction,
+        "privacy_note": privacy_note.strip() or DEFAULT_PRIVACY_NOTE,
         "slug": secrets.token_urlsafe(9),
     }
     survey_id = db["surveys"].insert(row).last_pk
@@ -102,15 +115,32 @@ def list_surveys(db: sqlite_utils.Database) -> list[Survey]:
 def update_survey(
     db: sqlite_utils.Database, survey_id: int, title: str, introduction: str, privacy_note: str
 ) -> Survey:
-    """Change the texts of a survey (allowed even when it has responses)."""
+    """Change the texts of a survey (allowed even when it has responses).
+
+    An empty ``privacy_note`` is reset to :data:`DEFAULT_PRIVACY_NOTE`.
+    """
     get_survey(db, survey_id)
     if not title.strip():
         raise InvalidInput("A survey needs a title.")
     db["surveys"].update(
         survey_id, {"title": title.strip(), "introduction": introduction,
-                    "privacy_note": privacy_note},
+                    "privacy_note": privacy_note.strip() or DEFAULT_PRIVACY_NOTE},
     )
     return get_survey(db, survey_id)
+
+
+def copy_survey(db: sqlite_utils.Database, survey_id: int) -> Survey:
+    """Copy a survey's texts and questions (not its waves or responses) into a new, unlocked survey."""
+    original = get_survey(db, survey_id)
+    with db.conn:
+        copy = create_survey(db, f"Copy of {original.title}", original.introduction, original.privacy_note)
+        for question in questions_for(db, survey_id):
+            db["questions"].insert({
+                "survey_id": copy.id, "position": question.position, "kind": question.kind,
+                "prompt": question.prompt, "help_text": question.help_text,
+                "required": int(question.required), "options": json.dumps(list(question.options)),
+            })
+    return copy
 
 
 def has_responses(db: sqlite_utils.Database, survey_id: int) -> bool:
@@ -135,18 +165,10 @@ def add_question(
     db: sqlite_utils.Database, survey_id: int, kind: str, prompt: str, *,
     required: bool = False, options: list[str] | tuple[str, ...] = (), help_text: str = "",
 ) -> Question:
-    """Append a question to a survey."""
+    """Append a question to a survey (refused once the survey has responses)."""
     get_survey(db, survey_id)
     ensure_unlocked(db, survey_id)
-    if kind not in QUESTION_KINDS:
-        raise InvalidInput(f"Unknown question kind {kind!r}; use one of {', '.join(QUESTION_KINDS)}.")
-    if not prompt.strip():
-        raise InvalidInput("A question needs a prompt.")
-    cleaned = [option.strip() for option in options if option.strip()]
-    if kind in ("choice", "segment") and len(cleaned) < 2:
-        raise InvalidInput("A choice or segment question needs at least two options.")
-    if kind == "segment" and any(q.kind == "segment" for q in questions_for(db, survey_id)):
-        raise InvalidInput("A survey has at most one segment question.")
+    cleaned = _checked_question(db, survey_id, kind, prompt, options)
     position = 1 + (db.execute(
         "SELECT COALESCE(MAX(position), 0) FROM questions WHERE survey_id = ?", [survey_id]
     ).fetchone()[0])
@@ -155,6 +177,85 @@ def add_question(
         "help_text": help_text, "required": int(required), "options": json.dumps(cleaned),
     }).last_pk
     return get_question(db, question_id)
+
+
+def update_question(
+    db: sqlite_utils.Database, question_id: int, kind: str, prompt: str, *,
+    required: bool = False, options: list[str] | tuple[str, ...] = (), help_text: str = "",
+) -> Question:
+    """Change a question in place (refused once the survey has responses)."""
+    question = get_question(db, question_id)
+    ensure_unlocked(db, question.survey_id)
+    cleaned = _checked_question(db, question.survey_id, kind, prompt, options, editing=question)
+    db["questions"].update(question_id, {
+        "kind": kind, "prompt": prompt.strip(), "help_text": help_text, "required": int(required),
+        "options": json.dumps(cleaned),
+    })
+    return get_question(db, question_id)
+
+
+def delete_question(db: sqlite_utils.Database, question_id: int) -> None:
+    """Remove a question and close the gap in the order (refused once there are responses)."""
+    question = get_question(db, question_id)
+    ensure_unlocked(db, question.survey_id)
+    others = [q for q in questions_for(db, question.survey_id) if q.id != question_id]
+    if question.kind == "text" and waves_for(db, question.survey_id) and not _has_text(others):
+        raise InvalidInput("This survey has waves, so it must keep at least one open-text question.")
+    with db.conn:
+        db["questions"].delete(question_id)
+        _renumber(db, [q.id for q in others])
+
+
+def move_question(db: sqlite_utils.Database, question_id: int, offset: int) -> list[Question]:
+    """Move a question ``offset`` places (``-1`` up, ``+1`` down); return the new order.
+
+    Moving past either end leaves the order unchanged. Refused once the survey has responses.
+    """
+    question = get_question(db, question_id)
+    ensure_unlocked(db, question.survey_id)
+    ids = [q.id for q in questions_for(db, question.survey_id)]
+    index = ids.index(question_id)
+    target = min(max(index + offset, 0), len(ids) - 1)
+    ids.insert(target, ids.pop(index))
+    with db.conn:
+        _renumber(db, ids)
+    return questions_for(db, question.survey_id)
+
+
+def _renumber(db: sqlite_utils.Database, ordered_ids: list[int]) -> None:
+    db.conn.executemany(
+        "UPDATE questions SET position = ? WHERE id = ?",
+        [(position, question_id) for position, question_id in enumerate(ordered_ids, start=1)],
+    )
+
+
+def _has_text(questions: list[Question]) -> bool:
+    return any(q.kind == "text" for q in questions)
+
+
+def _checked_question(
+    db: sqlite_utils.Database, survey_id: int, kind: str, prompt: str,
+    options: list[str] | tuple[str, ...], *, editing: Question | None = None,
+) -> list[str]:
+    """Validate a question's fields and return its cleaned options (none for other kinds)."""
+    if kind not in QUESTION_KINDS:
+        raise InvalidInput(f"Unknown question kind {kind!r}; use one of {', '.join(QUESTION_KINDS)}.")
+    if not prompt.strip():
+        raise InvalidInput("A question needs a prompt.")
+    cleaned = [option.strip() for option in options if option.strip()]
+    if kind not in ("choice", "segment"):
+        cleaned = []
+    elif len(cleaned) < 2:
+        raise InvalidInput("A choice or segment question needs at least two options, one per line.")
+    elif len(set(cleaned)) < len(cleaned):
+        raise InvalidInput("Each option must be different.")
+    others = [q for q in questions_for(db, survey_id) if editing is None or q.id != editing.id]
+    if kind == "segment" and any(q.kind == "segment" for q in others):
+        raise InvalidInput("A survey has at most one segment question.")
+    if editing is not None and editing.kind == "text" and kind != "text" and not _has_text(others) \
+            and waves_for(db, survey_id):
+        raise InvalidInput("This survey has waves, so it must keep at least one open-text question.")
+    return cleaned
 
 
 def get_question(db: sqlite_utils.Database, question_id: int) -> Question:
@@ -179,23 +280,54 @@ def create_wave(
 ) -> Wave:
     """Create a wave; the survey must have at least one open-text question."""
     get_survey(db, survey_id)
-    if not label.strip():
-        raise InvalidInput("A wave needs a label, such as '2026 Q1'.")
-    if closes_on < opens_on:
-        raise InvalidInput("A wave cannot close before it opens.")
+    _check_wave(db, survey_id, label, opens_on, closes_on)
     if access not in ACCESS_MODES:
         raise InvalidInput(f"Access must be one of {', '.join(ACCESS_MODES)}.")
-    if not any(q.kind == "text" for q in questions_for(db, survey_id)):
+    if not _has_text(questions_for(db, survey_id)):
         raise InvalidInput("Add at least one open-text question before opening a wave.")
-    if db.execute(
-        "SELECT 1 FROM waves WHERE survey_id = ? AND label = ?", [survey_id, label.strip()]
-    ).fetchone():
-        raise InvalidInput(f"This survey already has a wave called {label.strip()!r}.")
     wave_id = db["waves"].insert({
         "survey_id": survey_id, "label": label.strip(), "opens_on": opens_on.isoformat(),
         "closes_on": closes_on.isoformat(), "access": access, "token": secrets.token_urlsafe(12),
     }).last_pk
     return get_wave(db, wave_id)
+
+
+def update_wave(
+    db: sqlite_utils.Database, wave_id: int, label: str, opens_on: dt.date, closes_on: dt.date
+) -> Wave:
+    """Change a wave's label and dates; its access mode and link stay as they are."""
+    wave = get_wave(db, wave_id)
+    _check_wave(db, wave.survey_id, label, opens_on, closes_on, wave_id=wave_id)
+    db["waves"].update(wave_id, {
+        "label": label.strip(), "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat(),
+    })
+    return get_wave(db, wave_id)
+
+
+def _check_wave(
+    db: sqlite_utils.Database, survey_id: int, label: str, opens_on: dt.date, closes_on: dt.date,
+    *, wave_id: int | None = None,
+) -> None:
+    if not label.strip():
+        raise InvalidInput("A wave needs a label, such as '2026 Q1'.")
+    if closes_on < opens_on:
+        raise InvalidInput("A wave cannot close before it opens.")
+    if db.execute(
+        "SELECT 1 FROM waves WHERE survey_id = ? AND label = ? AND id IS NOT ?",
+        [survey_id, label.strip(), wave_id],
+    ).fetchone():
+        raise InvalidInput(f"This survey already has a wave called {label.strip()!r}.")
+
+
+def response_counts(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]:
+    """Number of stored responses per wave id of a survey (waves without any map to 0)."""
+    counts = {wave.id: 0 for wave in waves_for(db, survey_id)}
+    sql = (
+        "SELECT waves.id, COUNT(*) FROM responses JOIN waves ON waves.id = responses.wave_id "
+        "WHERE waves.survey_id = ? GROUP BY waves.id"
+    )
+    counts.update({wave_id: count for wave_id, count in db.execute(sql, [survey_id]).fetchall()})
+    return counts
 
 
 def get_wave(db: sqlite_utils.Database, wave_id: int) -> Wave:

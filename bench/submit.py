@@ -1,0 +1,320 @@
+"""Survey submissions per second through the real HTTP stack (DESIGN.md section 8).
+
+Starts Rapport under gunicorn with the ``rapport serve`` configuration on a temporary database
+holding a demo-like survey, then runs a load generator on the same machine: several processes, each
+a stream of virtual partners who GET the form (CSRF and one-time form token), then POST realistic
+answers, some naming people. It prints submissions/s, p50/p99 latency and errors, checks that every
+acknowledged response is in the database, and measures a bare Flask + WTForms + sqlite-utils insert
+endpoint the same way in the same run, printing the ratio.
+
+Usage: ``.venv/bin/python bench/submit.py [--duration 15] [--clients 6] [--workers 2] [--threads 4]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import multiprocessing
+import os
+import random
+import re
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+OUT = ROOT / "bench" / "out"
+DEPARTMENTS = ["Finance", "HR", "Sales", "Operations", "Legal", "Marketing"]
+SENTENCES = [
+    "The new CRM rollout slipped again and nobody told us until the week before go-live.",
+    "Service desk tickets get closed without anyone checking that the problem is actually fixed.",
+    "IT listens in the quarterly meetings, but nothing changes afterwards.",
+    "The project team was helpful but clearly understaffed during the ERP upgrade.",
+    "We still wait three weeks for a laptop for new starters, which is embarrassing.",
+    "Communication about outages has improved a lot since the spring.",
+    "It feels like we are treated as an internal customer rather than a partner.",
+    "Access requests take far too long and the approval chain is unclear.",
+    "Training on the reporting tool would help my team use the data properly.",
+    "Costs for small changes are high and the estimates are hard to follow.",
+]
+NAMED = [
+    "Ask {first} {last} about it, she fixed the same thing for us in March.",
+    "Please contact me at {first_lower}.{last_lower}@example.com if you need details.",
+    "{first} {last} from the service desk was fantastic last month.",
+    "Call me on +44 20 7946 0{digits} and I can explain.",
+]
+FIRST = ["Priya", "Marcus", "Ingrid", "Tomasz", "Aiko", "Fernando", "Leila", "Oskar"]
+LAST = ["Raman", "Okafor", "Lindqvist", "Nowak", "Tanaka", "Alvarez", "Haddad", "Berg"]
+MARKER = re.compile(r"\bzq([a-z]{10})\b")
+
+
+@dataclass(frozen=True)
+class Result:
+    acknowledged: int
+    errors: int
+    post_latencies: list[float]
+    get_latencies: list[float]
+    markers: list[str]
+    elapsed: float
+
+
+# --- the two servers --------------------------------------------------------------------------
+
+def build_database(path: str) -> str:
+    """Create a demo-like survey with an open public wave; return the wave's link token."""
+    from survey.db import open_database
+    from survey.migrations import migrate
+    from survey.store.surveys import add_question, create_survey, create_wave
+
+    db = open_database(path)
+    migrate(db)
+    survey = create_survey(db, "IT partnership pulse", "Five short questions about working with IT.")
+    add_question(db, survey.id, "text", "What should IT start, stop or continue doing?", required=True)
+    add_question(db, survey.id, "rating", "How well does IT understand your priorities?", required=True)
+    add_question(db, survey.id, "nps", "How likely are you to recommend working with IT?")
+    add_question(db, survey.id, "text", "Anything else you want us to know?")
+    add_question(db, survey.id, "segment", "Your department", options=DEPARTMENTS)
+    today = dt.date.today()
+    wave = create_wave(db, survey.id, "Bench", today, today + dt.timedelta(days=7))
+    db.close()
+    return wave.token
+
+
+def bare_app(database: str):
+    """The baseline: Flask + Flask-WTF (CSRF) + sqlite-utils, one insert per POST, nothing else."""
+    import sqlite_utils
+    from flask import Flask, g, redirect, render_template_string
+    from flask_wtf import FlaskForm
+    from wtforms import IntegerField, TextAreaField
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="bench-bare", DATABASE=database)
+
+    class BareForm(FlaskForm):
+        text = TextAreaField()
+        rating = IntegerField()
+
+    page = ('<form method="post">{{ form.csrf_token }}{{ form.text }}{{ form.rating }}'
+            '<button>Send</button></form>')
+
+    def get_db() -> sqlite_utils.Database:
+        if "db" not in g:
+            g.db = sqlite_utils.Database(database)
+            g.db.conn.execute("PRAGMA busy_timeout = 10000")
+        return g.db
+
+    @app.teardown_appcontext
+    def close(_exc: BaseException | None) -> None:
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    @app.route("/bare", methods=["GET", "POST"])
+    def submit():
+        form = BareForm()
+        if form.validate_on_submit():
+            get_db()["bare"].insert({"text": form.text.data, "rating": form.rating.data})
+            return redirect("/bare/thanks", code=303)
+        return render_template_string(page, form=form)
+
+    return app
+
+
+def serve_forever(kind: str, database: str, port: int, workers: int, threads: int) -> None:
+    """Child-process entry: serve one of the two apps with the ``rapport serve`` gunicorn options."""
+    from survey.serve import RapportServer, gunicorn_options, serve
+
+    options = {"host": "127.0.0.1", "port": port, "workers": workers, "threads": threads,
+               "access_log": str(OUT / f"access-{kind}.log")}
+    if kind == "rapport":
+        from survey import create_app
+
+        serve(create_app(), **options)
+    else:
+        import sqlite_utils
+
+        bare_db = sqlite_utils.Database(database)
+        bare_db.enable_wal()
+        bare_db["bare"].create({"text": str, "rating": int}, if_not_exists=True)
+        bare_db.close()
+        RapportServer(bare_app(database), gunicorn_options(**options)).run()
+
+
+def start_server(kind: str, database: str, workers: int, threads: int, tmp: str) -> tuple[subprocess.Popen, int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "RAPPORT_DATABASE": database, "RAPPORT_SECRET_KEY": "bench-" + "x" * 32,
+           "RAPPORT_ENV": "production", "RAPPORT_INSTANCE_PATH": tmp}
+    command = [sys.executable, __file__, "--serve", kind, "--database", database, "--port", str(port),
+               "--workers", str(workers), "--threads", str(threads)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server, port
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"{kind} server exited with {server.returncode}")
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"{kind} server did not start")
+
+
+# --- the load generator -----------------------------------------------------------------------
+
+def answer_text(rng: random.Random, marker: str) -> str:
+    """One realistic comment; about one in four names someone or gives contact details."""
+    parts = rng.sample(SENTENCES, rng.randint(1, 3))
+    if rng.random() < 0.25:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        parts.append(rng.choice(NAMED).format(first=first, last=last, first_lower=first.lower(),
+                                              last_lower=last.lower(), digits=rng.randint(100, 999)))
+    parts.insert(rng.randrange(len(parts) + 1), f"(ref zq{marker})")
+    return " ".join(parts)
+
+
+def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int) -> Result:
+    """One client process: partners one after another over one keep-alive connection."""
+    rng = random.Random(seed)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    posts, gets, markers, errors = [], [], [], 0
+    hidden = re.compile(r'name="(csrf_token|form_token)" type="hidden" value="([^"]*)"')
+    fields = re.compile(r'name="(q\d+)"')
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        try:
+            t0 = time.perf_counter()
+            connection.request("GET", path)
+            page = connection.getresponse()
+            html = page.read().decode()
+            cookie = "; ".join(header.split(";", 1)[0] for header in page.headers.get_all("Set-Cookie", [])
+                               if header.startswith("session="))
+            gets.append(time.perf_counter() - t0)
+            if page.status != 200:
+                errors += 1
+                continue
+            marker = "".join(rng.choice(string.ascii_lowercase) for _ in range(10))
+            form = dict(hidden.findall(html))
+            form.update(_answers(kind, sorted(set(fields.findall(html)), key=lambda f: int(f[1:])), rng, marker))
+            t1 = time.perf_counter()
+            connection.request("POST", path, body=urlencode(form), headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            reply = connection.getresponse()
+            reply.read()
+            posts.append(time.perf_counter() - t1)
+            if reply.status == 303:
+                markers.append(marker)
+            else:
+                errors += 1
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            connection.close()
+    return Result(len(markers), errors, posts, gets, markers, time.perf_counter() - started)
+
+
+def _answers(kind: str, names: list[str], rng: random.Random, marker: str) -> dict[str, str]:
+    if kind == "bare":
+        return {"text": answer_text(rng, marker), "rating": str(rng.randint(1, 5))}
+    first_text, rating, nps, second_text, segment = names
+    answers = {first_text: answer_text(rng, marker), rating: str(rng.randint(1, 5)),
+               nps: str(rng.randint(0, 10)), segment: rng.choice(DEPARTMENTS)}
+    if rng.random() < 0.4:
+        answers[second_text] = rng.choice(SENTENCES)
+    return answers
+
+
+def _run_client(args: tuple) -> Result:
+    return virtual_partners(*args)
+
+
+def run_load(port: int, path: str, kind: str, clients: int, seconds: float) -> Result:
+    with multiprocessing.get_context("fork").Pool(clients) as pool:
+        jobs = [(port, path, kind, seconds, 1000 * n + 7) for n in range(clients)]
+        parts = pool.map(_run_client, jobs)
+    return Result(
+        sum(p.acknowledged for p in parts), sum(p.errors for p in parts),
+        [x for p in parts for x in p.post_latencies], [x for p in parts for x in p.get_latencies],
+        [m for p in parts for m in p.markers], max(p.elapsed for p in parts),
+    )
+
+
+def stored_markers(database: str, kind: str) -> tuple[int, set[str]]:
+    import sqlite_utils
+
+    db = sqlite_utils.Database(database)
+    if kind == "bare":
+        count = db.execute("SELECT COUNT(*) FROM bare").fetchone()[0]
+        texts = [row[0] for row in db.execute("SELECT text FROM bare")]
+    else:
+        count = db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+        texts = [row[0] for row in db.execute("SELECT text FROM answers WHERE text IS NOT NULL")]
+    db.close()
+    return count, {m for text in texts for m in MARKER.findall(text)}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
+    database = os.path.join(tmp, f"{kind}.db")
+    token = build_database(database) if kind == "rapport" else None
+    server, port = start_server(kind, database, args.workers, args.threads, tmp)
+    try:
+        path = path_for(token)
+        run_load(port, path, kind, args.clients, 2.0)  # warm-up, not counted
+        warm_count, _ = stored_markers(database, kind)
+        result = run_load(port, path, kind, args.clients, args.duration)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    count, found = stored_markers(database, kind)
+    missing = set(result.markers) - found
+    rate = result.acknowledged / result.elapsed
+    print(f"{kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(result.post_latencies, .5):6.1f} ms"
+          f"  p99 {1000 * percentile(result.post_latencies, .99):6.1f} ms"
+          f"  (GET p50 {1000 * percentile(result.get_latencies, .5):5.1f} ms"
+          f"  p99 {1000 * percentile(result.get_latencies, .99):5.1f} ms)  errors {result.errors}")
+    print(f"{'':8s} acknowledged {result.acknowledged}, stored {count - warm_count} new rows, "
+          f"acknowledged but missing from the database: {len(missing)}")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of measured load per app")
+    parser.add_argument("--clients", type=int, default=6, help="load-generator processes")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--serve", choices=["rapport", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_forever(args.serve, args.database, args.port, args.workers, args.threads)
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"load: {args.clients} client processes x {args.duration:.0f} s; gunicorn {args.workers} workers "
+          f"x {args.threads} threads; cores {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
+        rapport = measure("rapport", lambda token: f"/s/{token}", args, tmp)
+        bare = measure("bare", lambda _token: "/bare", args, tmp)
+    print(f"ratio rapport / bare: {rapport / bare:.2f}  (budget: >= 500 submissions/s, p99 < 150 ms, "
+          "zero errors)")
+
+
+if __name__ == "__main__":
+    main()

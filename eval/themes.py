@@ -1,0 +1,88 @@
+"""Seeded-theme assignment accuracy on Rapport's own labelled partner-feedback sentences.
+
+Run: ``.venv/bin/python -m eval.themes [--split dev|test|all] [--sweep]``. The data file
+``eval/data/themes_labelled.csv`` holds ``text,theme,split``; ``theme`` is a taxonomy id or
+``other`` (fits no seeded theme, so it must stay unassigned). Tune on ``dev`` (``--sweep`` prints
+accuracy over thresholds) and report on ``test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from nlp.embed import Embedder, default_embedder
+from nlp.themes import DEFAULT_THEMES, Taxonomy, assign_themes
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "themes_labelled.csv"
+OTHER = "other"
+
+
+def load_labelled(split: str = "all", path: Path = DATA_FILE) -> tuple[list[str], list[str]]:
+    """Texts and gold theme ids (``other`` for none) of one split, or of all rows."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if split in ("all", row["split"])]
+    return [row["text"] for row in rows], [row["theme"] for row in rows]
+
+
+def assignment_figures(
+    texts: list[str], gold: list[str], taxonomy: Taxonomy = DEFAULT_THEMES,
+    embedder: Embedder | None = None, threshold: float | None = None,
+) -> dict[str, float]:
+    """Accuracy (``other`` = unassigned counts as a class), accuracy on in-taxonomy sentences,
+    and precision/recall of the "fits no theme" decision."""
+    embedder = embedder or default_embedder()
+    assignment = assign_themes(embedder.embed(texts), taxonomy, embedder, threshold=threshold)
+    predicted = np.array([theme or OTHER for theme in assignment.theme_ids])
+    truth = np.array(gold)
+    seeded = truth != OTHER
+    flagged_other = predicted == OTHER
+    return {
+        "n": float(len(texts)),
+        "accuracy": float((predicted == truth).mean()),
+        "accuracy_seeded": float((predicted[seeded] == truth[seeded]).mean()),
+        "top1_seeded_ignoring_threshold": float(
+            (np.array(assignment.best_ids)[seeded] == truth[seeded]).mean()),
+        "other_precision": float((truth[flagged_other] == OTHER).mean()) if flagged_other.any() else 0.0,
+        "other_recall": float((predicted[~seeded] == OTHER).mean()) if (~seeded).any() else 0.0,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """Print the figures for the requested split; with ``--sweep`` a threshold sweep on dev."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="test", choices=("dev", "test", "all"))
+    parser.add_argument("--sweep", action="store_true", help="threshold sweep on the dev split")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    embedder = default_embedder()
+    results: dict[str, dict[str, float]] = {}
+    if args.sweep:
+        texts, gold = load_labelled("dev")
+        for threshold in np.arange(0.25, 0.56, 0.025):
+            figures = assignment_figures(texts, gold, embedder=embedder, threshold=float(threshold))
+            results[f"dev@{threshold:.3f}"] = figures
+            print(f"dev threshold {threshold:.3f}: accuracy {figures['accuracy']:.3f}  "
+                  f"seeded {figures['accuracy_seeded']:.3f}  other P/R "
+                  f"{figures['other_precision']:.2f}/{figures['other_recall']:.2f}")
+        return results
+    started = time.perf_counter()
+    texts, gold = load_labelled(args.split)
+    figures = assignment_figures(texts, gold, embedder=embedder)
+    results[args.split] = figures
+    print(f"Seeded-theme assignment, {DATA_FILE.name} split={args.split} ({len(texts)} sentences, "
+          f"{len(set(gold)) - 1} themes + other), embedder {embedder.name}, "
+          f"threshold {DEFAULT_THEMES.threshold}:")
+    for key, value in figures.items():
+        print(f"  {key:32s} {value:.3f}")
+    print(f"  wall time {time.perf_counter() - started:.1f} s")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""The whole analysis: answers -> units -> embeddings, sentiment, silo flags, themes -> trends.
+
+Two stages so the app can work incrementally: :func:`analyse_units` does the per-unit work for
+new answers only (reusing cached embeddings), and :func:`summarise` rebuilds themes, trends and
+silo metrics from all units. :func:`analyse` runs both on an in-memory set of answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nlp.embed import Embedder, default_embedder, text_key
+from nlp.results import Analysis, AnswerInput, FlagResult, UnitResult
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+#: Units embedded between two progress reports.
+EMBED_CHUNK = 256
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """Default progress callback: ignore."""
+
+
+def embed_with_cache(
+    texts: Sequence[str], embedder: Embedder, cache: Mapping[str, np.ndarray] | None = None,
+    progress: Progress = _no_progress,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Embed ``texts``, taking vectors from ``cache`` (text key -> vector) where present.
+
+    Returns
+    -------
+    vectors, new
+        All vectors in input order, and the newly computed ones keyed by text key.
+    """
+    cache = cache or {}
+    keys = [text_key(text) for text in texts]
+    missing = sorted({key: text for key, text in zip(keys, texts, strict=True)
+                      if key not in cache}.items())
+    new: dict[str, np.ndarray] = {}
+    for start in range(0, len(missing), EMBED_CHUNK):
+        chunk = missing[start:start + EMBED_CHUNK]
+        vectors = embedder.embed([text for _, text in chunk])
+        new.update({key: vector for (key, _), vector in zip(chunk, vectors, strict=True)})
+        progress("embedding", start + len(chunk), len(missing))
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32), new
+    lookup = {**cache, **new}
+    return np.vstack([lookup[key] for key in keys]).astype(np.float32), new
+
+
+def analyse_units(
+    answers: Sequence[AnswerInput],
+    *,
+    taxonomy: Any = None,
+    lexicon: Any = None,
+    embedder: Embedder | None = None,
+    embedding_cache: Mapping[str, np.ndarray] | None = None,
+    progress: Progress = _no_progress,
+) -> tuple[list[UnitResult], np.ndarray, dict[str, np.ndarray]]:
+    """Split answers into units and score each one.
+
+    Parameters
+    ----------
+    answers
+        Redacted free-text answers.
+    taxonomy, lexicon
+        The theme taxonomy and silo lexicon to use (defaults: the shipped ones).
+    embedder
+        Embedding backend (default: :func:`nlp.embed.default_embedder`).
+    embedding_cache
+        Known vectors by text key; only units missing from it are embedded.
+    progress
+        Called as ``progress(stage, done, total)``.
+
+    Returns
+    -------
+    units, vectors, new_vectors
+        Unit results, their embedding matrix (row per unit), and newly computed vectors.
+    """
+    from nlp.sentiment import score_sentiment, sentiment_label
+    from nlp.silo import count_partnership_language, find_silo_language
+    from nlp.themes import DEFAULT_THEMES, assign_themes
+    from nlp.units import split_into_units
+
+    embedder = embedder or default_embedder()
+    taxonomy = taxonomy if taxonomy is not None else DEFAULT_THEMES
+    split = split_into_units([answer.text for answer in answers])
+    pieces = [(answer, unit) for answer, units in zip(answers, split, strict=True) for unit in units]
+    texts = [unit.text for _, unit in pieces]
+    progress("splitting", len(answers), len(answers))
+    vectors, new_vectors = embed_with_cache(texts, embedder, embedding_cache, progress)
+    progress("sentiment", 0, len(texts))
+    scores = score_sentiment(texts, vectors=vectors)
+    progress("siloing language", 0, len(texts))
+    flags = find_silo_language(texts, lexicon)
+    partnership = count_partnership_language(texts, lexicon)
+    progress("themes", 0, len(texts))
+    assignment = assign_themes(vectors, taxonomy, embedder)
+    units = [
+        UnitResult(
+            id=f"{answer.response_id}:{answer.question_id}:{unit.index}",
+            response_id=answer.response_id, question_id=answer.question_id, position=unit.index,
+            wave=answer.wave, segment=answer.segment, text=unit.text, text_key=text_key(unit.text),
+            sentiment=float(score), sentiment_label=sentiment_label(float(score)), drivers=(),
+            theme_id=theme_id, theme_confidence=float(confidence),
+            flags=tuple(_flag(flag) for flag in unit_flags), partnership_terms=int(partner_count),
+            words=len(unit.text.split()),
+        )
+        for (answer, unit), score, unit_flags, partner_count, theme_id, confidence in zip(
+            pieces, scores, flags, partnership, assignment.theme_ids, assignment.confidences,
+            strict=True,
+        )
+    ]
+    return units, vectors, new_vectors
+
+
+def _flag(flag: Any) -> FlagResult:
+    return FlagResult(
+        text=flag.text, start=flag.start, end=flag.end, category=flag.category,
+        term_id=getattr(flag, "term_id", ""), suggestion=flag.suggestion, stance=flag.stance,
+    )
+
+
+def analyse(
+    answers: Sequence[AnswerInput],
+    *,
+    waves: Sequence[str] | None = None,
+    taxonomy: Any = None,
+    lexicon: Any = None,
+    embedder: Embedder | None = None,
+    embedding_cache: Mapping[str, np.ndarray] | None = None,
+    min_group_size: int = 5,
+    random_state: int = 0,
+    progress: Progress = _no_progress,
+) -> Analysis:
+    """Analyse a set of redacted answers end to end.
+
+    Parameters
+    ----------
+    answers
+        Redacted free-text answers with their wave and segment.
+    waves
+        Wave labels in chronological order (default: order of first appearance).
+    min_group_size
+        Reporting threshold: figures over fewer respondents are suppressed.
+    random_state
+        Seed for clustering and bootstrap intervals; same inputs and seed, same outputs.
+
+    Returns
+    -------
+    Analysis
+    """
+    from nlp.summary import summarise
+
+    units, vectors, _ = analyse_units(
+        answers, taxonomy=taxonomy, lexicon=lexicon, embedder=embedder,
+        embedding_cache=embedding_cache, progress=progress,
+    )
+    wave_order = tuple(waves) if waves is not None else tuple(dict.fromkeys(a.wave for a in answers))
+    return summarise(
+        units, vectors, waves=wave_order, taxonomy=taxonomy, lexicon=lexicon,
+        embedder=embedder or default_embedder(), min_group_size=min_group_size,
+        random_state=random_state,
+    )

@@ -1,0 +1,194 @@
+"""The sentiment classifier: logistic regression over text vectors plus lexical evidence.
+
+Two flavours share one estimator. ``text_features="embeddings"`` (the default model) reads the
+all-MiniLM-L6-v2 unit embeddings that the analysis computes anyway; ``text_features="hashed_ngrams"``
+(the fallback for installs without torch) reads hashed word uni- and bigrams instead. Both add the
+lexical features of :mod:`nlp.sentiment.features`. The fitted model is stored as plain arrays in an
+``.npz`` file (no pickles) and predicts with NumPy alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+
+from nlp.errors import SentimentModelError
+from nlp.sentiment.features import FEATURE_NAMES, lexical_features
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
+SHIPPED_MODELS = {"semantic": MODEL_DIR / "model_semantic.npz", "lexical": MODEL_DIR / "model_lexical.npz"}
+TEXT_FEATURES = ("embeddings", "hashed_ngrams")
+CLASSES = ("negative", "neutral", "positive")
+
+
+def hashed_ngrams(texts: list[str], n_features: int) -> np.ndarray:
+    """Word uni- and bigram counts hashed into ``n_features`` columns, rows L2-normalised (dense)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(
+        n_features=n_features, ngram_range=(1, 2), alternate_sign=False, norm="l2",
+        token_pattern=r"(?u)\b\w[\w']*\b",
+    )
+    return vectorizer.transform([text[:5000] for text in texts]).toarray().astype(np.float32)
+
+
+class SentimentModel:
+    """Three-class (negative, neutral, positive) sentiment classifier with a continuous score.
+
+    Parameters
+    ----------
+    text_features
+        ``"embeddings"`` (unit vectors passed in or computed by the default embedder) or
+        ``"hashed_ngrams"`` (no embedding model needed).
+    C
+        Inverse L2 regularisation strength of the logistic regression.
+    lexical_weight
+        Multiplier on the standardised lexical features, i.e. how loud they are next to the
+        text vectors under the shared regularisation.
+    n_hash_features
+        Width of the hashed n-gram space (``text_features="hashed_ngrams"`` only).
+    max_iter, random_state
+        Passed to :class:`sklearn.linear_model.LogisticRegression`.
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray
+        The class names, in column order of :meth:`predict_proba`.
+    coef_, intercept_ : numpy.ndarray
+        Logistic regression weights over ``[text vector, scaled lexical features]``.
+    lexical_mean_, lexical_scale_ : numpy.ndarray
+        Standardisation of the lexical features.
+    n_text_features_ : int
+        Width of the text vector part.
+    """
+
+    def __init__(self, text_features: str = "embeddings", C: float = 1.0, lexical_weight: float = 1.0,
+                 n_hash_features: int = 4096, max_iter: int = 2000, random_state: int | None = 0) -> None:
+        self.text_features = text_features
+        self.C = C
+        self.lexical_weight = lexical_weight
+        self.n_hash_features = n_hash_features
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _text_matrix(self, texts: list[str], vectors: np.ndarray | None) -> np.ndarray:
+        if self.text_features == "hashed_ngrams":
+            return hashed_ngrams(texts, self.n_hash_features)
+        if self.text_features != "embeddings":
+            raise SentimentModelError(f"text_features must be one of {TEXT_FEATURES}, not {self.text_features!r}")
+        if vectors is None:
+            from nlp.embed import default_embedder
+
+            vectors = default_embedder().embed(texts)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
+            raise SentimentModelError(f"expected one vector per text, got shape {vectors.shape}")
+        return vectors
+
+    def _design(self, texts: list[str], vectors: np.ndarray | None, lexical: np.ndarray | None) -> np.ndarray:
+        lexical = lexical_features(texts) if lexical is None else lexical
+        scaled = (lexical - self.lexical_mean_) / self.lexical_scale_ * self.lexical_weight
+        return np.hstack([self._text_matrix(texts, vectors), scaled])
+
+    def fit(self, texts: list[str], labels: list[str], vectors: np.ndarray | None = None,
+            sample_weight: np.ndarray | None = None, lexical: np.ndarray | None = None) -> SentimentModel:
+        """Fit on ``texts`` with labels in :data:`CLASSES`; ``lexical`` may pass precomputed features."""
+        from sklearn.linear_model import LogisticRegression
+
+        unknown = set(labels) - set(CLASSES)
+        if unknown:
+            raise SentimentModelError(f"unknown labels {sorted(unknown)}; use {CLASSES}")
+        lexical = lexical_features(list(texts)) if lexical is None else lexical
+        self.lexical_mean_ = lexical.mean(axis=0)
+        self.lexical_scale_ = np.where(lexical.std(axis=0) > 0, lexical.std(axis=0), 1.0)
+        design = self._design(list(texts), vectors, lexical)
+        classifier = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.random_state)
+        classifier.fit(design, list(labels), sample_weight=sample_weight)
+        self.classes_ = np.array(classifier.classes_)
+        self.coef_ = classifier.coef_.astype(np.float64)
+        self.intercept_ = classifier.intercept_.astype(np.float64)
+        self.n_text_features_ = design.shape[1] - lexical.shape[1]
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise SentimentModelError("this SentimentModel is not fitted yet; call fit() or load()")
+
+    def predict_proba(self, texts: list[str], vectors: np.ndarray | None = None,
+                      lexical: np.ndarray | None = None) -> np.ndarray:
+        """Class probabilities, shape ``(len(texts), 3)``, columns in :attr:`classes_` order."""
+        self._check_fitted()
+        if not texts:
+            return np.zeros((0, len(self.classes_)))
+        logits = self._design(list(texts), vectors, lexical) @ self.coef_.T + self.intercept_
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, texts: list[str], vectors: np.ndarray | None = None) -> list[str]:
+        """The most probable class per text."""
+        return [str(self.classes_[i]) for i in self.predict_proba(texts, vectors).argmax(axis=1)]
+
+    def sentiment_scores(self, texts: list[str], vectors: np.ndarray | None = None,
+                         lexical: np.ndarray | None = None) -> np.ndarray:
+        """Continuous scores in [-1, 1]: P(positive) - P(negative)."""
+        proba = self.predict_proba(texts, vectors, lexical)
+        classes = list(self.classes_)
+        return proba[:, classes.index("positive")] - proba[:, classes.index("negative")]
+
+    def save(self, path: Path, metadata: dict | None = None) -> None:
+        """Write the fitted weights and parameters to ``path`` (``.npz``, no pickles)."""
+        self._check_fitted()
+        np.savez_compressed(
+            path, classes=self.classes_.astype(str), coef=self.coef_, intercept=self.intercept_,
+            lexical_mean=self.lexical_mean_, lexical_scale=self.lexical_scale_,
+            n_text_features=np.array(self.n_text_features_),
+            feature_names=np.array(FEATURE_NAMES),
+            params=np.array(json.dumps(self.get_params(), sort_keys=True)),
+            metadata=np.array(json.dumps(metadata or {}, sort_keys=True)),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> SentimentModel:
+        """Read a model written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as stored:
+            if tuple(stored["feature_names"]) != FEATURE_NAMES:
+                raise SentimentModelError(f"{path} was trained on other lexical features; retrain it")
+            model = cls(**json.loads(str(stored["params"])))
+            model.classes_ = stored["classes"]
+            model.coef_, model.intercept_ = stored["coef"], stored["intercept"]
+            model.lexical_mean_, model.lexical_scale_ = stored["lexical_mean"], stored["lexical_scale"]
+            model.n_text_features_ = int(stored["n_text_features"])
+            model.metadata_ = json.loads(str(stored["metadata"]))
+        return model
+
+    def get_params(self, deep: bool = True) -> dict:
+        """Constructor arguments, as scikit-learn's ``get_params``."""
+        return {name: getattr(self, name) for name in
+                ("text_features", "C", "lexical_weight", "n_hash_features", "max_iter", "random_state")}
+
+    def set_params(self, **params) -> SentimentModel:
+        """Set constructor arguments, as scikit-learn's ``set_params``."""
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+
+@functools.cache
+def load_shipped_model(kind: str = "semantic") -> SentimentModel:
+    """The model shipped in ``nlp/data/sentiment`` (``"semantic"`` or ``"lexical"``), loaded once.
+
+    Raises
+    ------
+    SentimentModelError
+        If ``kind`` is unknown or the file is missing (run ``python -m nlp.sentiment.train``).
+    """
+    if kind not in SHIPPED_MODELS:
+        raise SentimentModelError(f"unknown model kind {kind!r}; use one of {sorted(SHIPPED_MODELS)}")
+    path = SHIPPED_MODELS[kind]
+    if not path.exists():
+        raise SentimentModelError(f"{path} is missing; train it with: python -m nlp.sentiment.train")
+    return SentimentModel.load(path)

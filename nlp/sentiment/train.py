@@ -1,0 +1,113 @@
+"""Train the shipped sentiment models: ``python -m nlp.sentiment.train [--data-dir DIR]``.
+
+Training data: the ``train`` split of the labelled domain set (weighted up, it is what Rapport
+scores) plus the training half of the four public human-rated files (see
+:mod:`nlp.sentiment.corpus`). The domain ``test`` split and the public held-out halves are never
+read here. Writes ``model_semantic.npz`` (embeddings + lexical features) and ``model_lexical.npz``
+(hashed n-grams + lexical features) next to the training data. Deterministic: fixed splits, a
+deterministic solver, fixed ``random_state``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nlp.sentiment.corpus import DOMAIN_SET, PUBLIC_FILES, cached_embeddings, public_split_mask
+from nlp.sentiment.corpus import read_domain_set, read_public_file
+from nlp.sentiment.features import lexical_features
+from nlp.sentiment.model import SHIPPED_MODELS, SentimentModel
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
+SEED = 0
+#: Each domain sentence counts this many times next to one public snippet.
+DOMAIN_WEIGHT = 8.0
+#: Hyper-parameters per shipped model, chosen by cross-validation on the domain train split.
+MODEL_PARAMS = {
+    "semantic": {"text_features": "embeddings", "C": 1.0, "lexical_weight": 1.0},
+    "lexical": {"text_features": "hashed_ngrams", "C": 4.0, "lexical_weight": 1.0},
+}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Texts, labels, per-text sample weights, embeddings and lexical features, row-aligned."""
+
+    texts: tuple[str, ...]
+    labels: tuple[str, ...]
+    weights: np.ndarray
+    vectors: np.ndarray
+    lexical: np.ndarray
+
+
+def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: float = DOMAIN_WEIGHT,
+                      domain_split: str = "train") -> TrainingSet:
+    """Domain ``train`` rows plus, if ``data_dir`` is given, the public training halves."""
+    domain_all = read_domain_set()
+    domain_vectors = cached_embeddings(domain_all.texts, "domain", cache_dir)
+    domain = read_domain_set(domain_split)
+    keep = np.isin(np.array(domain_all.texts), np.array(domain.texts))
+    texts, labels = list(domain.texts), list(domain.labels)
+    weights, vectors = [np.full(len(texts), domain_weight)], [domain_vectors[keep]]
+    for name in PUBLIC_FILES if data_dir is not None else ():
+        public = read_public_file(Path(data_dir), name)
+        mask = public_split_mask(len(public.texts))
+        all_vectors = cached_embeddings(public.texts, f"public-{name}", cache_dir)
+        texts += [text for text, kept in zip(public.texts, mask, strict=True) if kept]
+        labels += [label for label, kept in zip(public.labels, mask, strict=True) if kept]
+        weights.append(np.ones(int(mask.sum())))
+        vectors.append(all_vectors[mask])
+    return TrainingSet(tuple(texts), tuple(labels), np.concatenate(weights), np.vstack(vectors),
+                       lexical_features(texts))
+
+
+def train_model(kind: str, training: TrainingSet, **overrides) -> SentimentModel:
+    """Fit the ``kind`` model (``semantic`` or ``lexical``) on ``training``."""
+    params = {**MODEL_PARAMS[kind], **overrides, "random_state": SEED}
+    return SentimentModel(**params).fit(
+        list(training.texts), list(training.labels), vectors=training.vectors,
+        sample_weight=training.weights, lexical=training.lexical,
+    )
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train both shipped models and write them to ``--out``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                        help="directory holding sentiment/*_GroundTruth.txt (default: ../shared/data)")
+    parser.add_argument("--no-public", action="store_true", help="train on the domain set only")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="embedding cache")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default: shipped)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    started = time.perf_counter()
+    training = load_training_set(None if args.no_public else args.data_dir, args.cache_dir)
+    print(f"training rows: {len(training.texts)} (domain weight {DOMAIN_WEIGHT})")
+    for kind in ("semantic", "lexical"):
+        model = train_model(kind, training)
+        path = SHIPPED_MODELS[kind] if args.out is None else args.out / SHIPPED_MODELS[kind].name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.save(path, metadata={
+            "seed": SEED, "domain_weight": DOMAIN_WEIGHT, "rows": len(training.texts),
+            "domain_set_sha1": _digest(DOMAIN_SET), "public_data": not args.no_public,
+        })
+        print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
+    print(f"done in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""Small-cell suppression with complementary suppression (DESIGN.md section 3, rule 5).
+
+A figure for a group of fewer than ``min_group_size`` respondents is suppressed (shown as "fewer
+than 5"). That alone is not enough: when a table also shows row and column totals, a single
+suppressed cell in a row is the row total minus the cells shown. So every row and column of the
+table *extended by its totals* must hold either no suppressed entry or at least two; where one
+holds exactly one, the next-smallest entry of that line is suppressed too (interior cells before
+totals), and the check repeats until nothing changes.
+
+Zero counts are suppressed like any count under the threshold: "nobody in Legal said X" is a
+disclosure too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from nlp.errors import StatisticsError
+
+#: DESIGN.md's default reporting threshold.
+DEFAULT_MIN_GROUP_SIZE = 5
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    """A count table with totals, and which entries must not be shown.
+
+    Attributes
+    ----------
+    counts
+        The cell counts, row by row.
+    suppressed, primary
+        Per cell: hidden at all, and hidden because the cell itself is under the threshold.
+    row_totals, column_totals, grand_total
+        The totals of the table.
+    row_totals_suppressed, column_totals_suppressed, grand_total_suppressed
+        Which totals must not be shown.
+    min_group_size
+        The threshold used.
+    """
+
+    counts: tuple[tuple[int, ...], ...]
+    suppressed: tuple[tuple[bool, ...], ...]
+    primary: tuple[tuple[bool, ...], ...]
+    row_totals: tuple[int, ...]
+    column_totals: tuple[int, ...]
+    grand_total: int
+    row_totals_suppressed: tuple[bool, ...]
+    column_totals_suppressed: tuple[bool, ...]
+    grand_total_suppressed: bool
+    min_group_size: int
+
+    def shown(self, row: int, column: int) -> int | None:
+        """The count to display at ``(row, column)``, or ``None`` where it is suppressed."""
+        return None if self.suppressed[row][column] else self.counts[row][column]
+
+
+@dataclass(frozen=True)
+class SuppressedCounts:
+    """Counts per group (one line with its total), and which must not be shown.
+
+    Attributes
+    ----------
+    counts
+        Group to count, as given.
+    suppressed, primary
+        Groups hidden at all, and hidden because their own count is under the threshold.
+    total, total_suppressed
+        The sum of the counts and whether it must be hidden.
+    min_group_size
+        The threshold used.
+    """
+
+    counts: Mapping[Hashable, int]
+    suppressed: frozenset[Hashable]
+    primary: frozenset[Hashable]
+    total: int
+    total_suppressed: bool
+    min_group_size: int
+
+    def shown(self, key: Hashable) -> int | None:
+        """The count to display for ``key``, or ``None`` where it is suppressed."""
+        return None if key in self.suppressed else self.counts[key]
+
+
+def is_reportable(n: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> bool:
+    """Whether a figure about ``n`` respondents may be shown (``n >= min_group_size``)."""
+    return n >= min_group_size
+
+
+def suppress_small_cells(
+    counts: Mapping[Hashable, int] | Sequence[Sequence[int]] | np.ndarray,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+) -> SuppressedCounts | SuppressedTable:
+    """Suppress counts under ``min_group_size`` and enough others that totals cannot reveal them.
+
+    Parameters
+    ----------
+    counts
+        Either a mapping of group to count (shown with its total) or a 2-D table of counts
+        (shown with row, column and grand totals), e.g. segments x themes.
+    min_group_size
+        Smallest group that may be reported.
+
+    Returns
+    -------
+    SuppressedCounts or SuppressedTable
+        :class:`SuppressedCounts` for a mapping, :class:`SuppressedTable` for a table.
+
+    Raises
+    ------
+    StatisticsError
+        If a count is negative or not an integer, the table is not 2-D, or the threshold is < 1.
+    """
+    if min_group_size < 1:
+        raise StatisticsError(f"min_group_size must be at least 1, not {min_group_size}")
+    if isinstance(counts, Mapping):
+        return _suppress_mapping(counts, min_group_size)
+    return _suppress_table(_as_count_matrix(counts), min_group_size)
+
+
+def _suppress_mapping(counts: Mapping[Hashable, int], min_group_size: int) -> SuppressedCounts:
+    keys = list(counts)
+    matrix = _as_count_matrix([[counts[key] for key in keys]]) if keys else np.zeros((1, 0), dtype=int)
+    table = _suppress_table(matrix, min_group_size)
+    return SuppressedCounts(
+        counts=MappingProxyType(dict(counts)),
+        suppressed=frozenset(key for key, hidden in zip(keys, table.suppressed[0], strict=True) if hidden),
+        primary=frozenset(key for key, hidden in zip(keys, table.primary[0], strict=True) if hidden),
+        total=table.grand_total,
+        total_suppressed=table.row_totals_suppressed[0],
+        min_group_size=min_group_size,
+    )
+
+
+def _suppress_table(matrix: np.ndarray, min_group_size: int) -> SuppressedTable:
+    extended = _with_totals(matrix)
+    hidden = extended < min_group_size
+    primary = hidden.copy()
+    while _add_complementary_suppression(extended, hidden):
+        pass
+    rows, columns = matrix.shape
+    return SuppressedTable(
+        counts=_tuples(matrix),
+        suppressed=_tuples(hidden[:rows, :columns]),
+        primary=_tuples(primary[:rows, :columns]),
+        row_totals=tuple(int(value) for value in extended[:rows, columns]),
+        column_totals=tuple(int(value) for value in extended[rows, :columns]),
+        grand_total=int(extended[rows, columns]),
+        row_totals_suppressed=tuple(bool(value) for value in hidden[:rows, columns]),
+        column_totals_suppressed=tuple(bool(value) for value in hidden[rows, :columns]),
+        grand_total_suppressed=bool(hidden[rows, columns]),
+        min_group_size=min_group_size,
+    )
+
+
+def _with_totals(matrix: np.ndarray) -> np.ndarray:
+    """The table with a total column and a total row appended (last row/column)."""
+    with_row_totals = np.hstack([matrix, matrix.sum(axis=1, keepdims=True)])
+    return np.vstack([with_row_totals, with_row_totals.sum(axis=0, keepdims=True)])
+
+
+def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray) -> bool:
+    """Hide one more entry in each line that has exactly one hidden entry; report if any changed.
+
+    A line is a row or column of the extended table, its total included: with exactly one
+    unknown in a line, that unknown is the total minus the others.
+    """
+    changed = False
+    rows, columns = extended.shape
+    lines = [[(row, column) for column in range(columns)] for row in range(rows)]
+    lines += [[(row, column) for row in range(rows)] for column in range(columns)]
+    for line in lines:
+        if sum(hidden[cell] for cell in line) != 1:
+            continue
+        complement = _next_smallest(extended, hidden, line)
+        if complement is not None:
+            hidden[complement] = True
+            changed = True
+    return changed
+
+
+def _next_smallest(extended: np.ndarray, hidden: np.ndarray, line: list[tuple[int, int]]):
+    """The visible entry of ``line`` to hide next: the smallest interior cell, else a total."""
+    last_row, last_column = extended.shape[0] - 1, extended.shape[1] - 1
+    visible = [cell for cell in line if not hidden[cell]]
+    interior = [cell for cell in visible if cell[0] != last_row and cell[1] != last_column]
+    candidates = interior or visible
+    return min(candidates, key=lambda cell: (extended[cell], cell)) if candidates else None
+
+
+def _as_count_matrix(counts: Sequence[Sequence[int]] | np.ndarray) -> np.ndarray:
+    matrix = np.asarray(counts)
+    if matrix.ndim != 2:
+        raise StatisticsError(f"a count table must be 2-D, got {matrix.ndim} dimension(s)")
+    if matrix.size and (not np.issubdtype(matrix.dtype, np.integer) or matrix.min() < 0):
+        raise StatisticsError("counts must be non-negative integers")
+    return matrix.astype(np.int64)
+
+
+def _tuples(array: np.ndarray) -> tuple[tuple, ...]:
+    return tuple(tuple(value.item() for value in row) for row in array)

@@ -1,0 +1,148 @@
+"""Assign units to seeded themes by embedding similarity, with a confidence per unit."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlp.embed import Embedder
+from nlp.themes.taxonomy import Taxonomy
+
+#: How many of a theme's closest seed phrasings are averaged into its score.
+TOP_SEEDS = 2
+#: Softmax temperature turning theme scores into the confidence of the chosen theme.
+TEMPERATURE = 0.05
+
+_seed_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """Seeded-theme assignment of a batch of units.
+
+    Attributes
+    ----------
+    theme_ids
+        Per unit, the assigned active theme id, or ``None`` when nothing passed the threshold.
+    scores
+        Per unit, the similarity score of the best theme (active or dismissed), in [-1, 1].
+    confidence
+        Per unit, softmax probability of the best theme against the others, in [0, 1].
+    best_ids
+        Per unit, the best-scoring theme id whether or not it passed the threshold.
+    dismissed
+        Per unit, whether its best match is a dismissed proposal (kept out of discovery).
+    overridden
+        Per unit, whether a BRM override decided the theme.
+    """
+
+    theme_ids: tuple[str | None, ...]
+    scores: np.ndarray
+    confidence: np.ndarray
+    best_ids: tuple[str, ...]
+    dismissed: np.ndarray
+    overridden: np.ndarray
+
+    @property
+    def unassigned(self) -> np.ndarray:
+        """Boolean mask of units to hand to discovery (no theme, not a dismissed proposal)."""
+        return np.array([t is None for t in self.theme_ids], dtype=bool) & ~self.dismissed
+
+
+def seed_vectors(taxonomy: Taxonomy, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
+    """Embed every theme's seed texts; returns ``(vectors, theme_index_per_row)``.
+
+    Results are cached per embedder and taxonomy for stateless (non-fitted) embedders.
+    """
+    cacheable = not hasattr(embedder, "fit")
+    if cacheable:
+        cached = _seed_cache.setdefault(embedder, {}).get(taxonomy.themes)
+        if cached is not None:
+            return cached
+    texts: list[str] = []
+    owners: list[int] = []
+    for index, theme in enumerate(taxonomy.themes):
+        seeds = theme.seed_texts()
+        texts.extend(seeds)
+        owners.extend([index] * len(seeds))
+    result = (np.asarray(embedder.embed(texts), dtype=np.float32), np.asarray(owners))
+    if cacheable:
+        _seed_cache[embedder][taxonomy.themes] = result
+    return result
+
+
+def theme_scores(vectors: np.ndarray, seeds: np.ndarray, owners: np.ndarray, n_themes: int) -> np.ndarray:
+    """Score each unit against each theme: the mean of its ``TOP_SEEDS`` best seed similarities.
+
+    Averaging the closest few seeds (rather than taking one centroid) lets a theme cover
+    several distinct phrasings while a single lucky seed match counts for less.
+    """
+    similarity = np.asarray(vectors, dtype=np.float32) @ seeds.T
+    scores = np.full((similarity.shape[0], n_themes), -1.0, dtype=np.float32)
+    for theme in range(n_themes):
+        columns = similarity[:, owners == theme]
+        if columns.shape[1] == 0:
+            continue
+        top = min(TOP_SEEDS, columns.shape[1])
+        scores[:, theme] = np.sort(columns, axis=1)[:, -top:].mean(axis=1)
+    return scores
+
+
+def assign_themes(
+    vectors: np.ndarray,
+    taxonomy: Taxonomy,
+    embedder: Embedder,
+    unit_keys: Sequence[str] | None = None,
+    threshold: float | None = None,
+) -> Assignment:
+    """Assign each unit vector to its most similar active theme if the score passes a threshold.
+
+    Parameters
+    ----------
+    vectors
+        Unit embeddings from ``embedder`` (L2-normalised rows).
+    taxonomy
+        Themes to assign; dismissed proposals absorb their look-alikes without being assigned.
+    embedder
+        The embedder that produced ``vectors``; it embeds the theme seeds too.
+    unit_keys
+        Optional :func:`nlp.embed.text_key` per unit, so BRM overrides (moved units) apply.
+    threshold
+        Minimum score for an assignment; defaults to ``taxonomy.threshold``.
+
+    Returns
+    -------
+    Assignment
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    n_units = vectors.shape[0]
+    themes = taxonomy.themes
+    if n_units == 0 or not themes:
+        empty = np.zeros(n_units, dtype=np.float32)
+        return Assignment((None,) * n_units, empty, empty, ("",) * n_units,
+                          np.zeros(n_units, bool), np.zeros(n_units, bool))
+    seeds, owners = seed_vectors(taxonomy, embedder)
+    scores = theme_scores(vectors, seeds, owners, len(themes))
+    best = scores.argmax(axis=1)
+    best_scores = scores[np.arange(n_units), best]
+    shifted = np.exp((scores - best_scores[:, None]) / TEMPERATURE)
+    confidence = 1.0 / shifted.sum(axis=1)
+    cutoff = taxonomy.threshold if threshold is None else threshold
+    dismissed = np.array([themes[i].status == "dismissed" for i in best]) & (best_scores >= cutoff)
+    ids: list[str | None] = [
+        themes[i].id if score >= cutoff and not gone else None
+        for i, score, gone in zip(best, best_scores, dismissed, strict=True)
+    ]
+    overridden = np.zeros(n_units, dtype=bool)
+    if unit_keys is not None and taxonomy.overrides:
+        for position, key in enumerate(unit_keys):
+            if key in taxonomy.overrides:
+                ids[position] = taxonomy.resolve(taxonomy.overrides[key])
+                overridden[position] = True
+                dismissed[position] = False
+        confidence = np.where(overridden, 1.0, confidence)
+    return Assignment(tuple(ids), best_scores, confidence.astype(np.float32),
+                      tuple(themes[i].id for i in best), dismissed, overridden)

@@ -1,0 +1,133 @@
+"""Segment x theme heat map: theme share or mean sentiment per segment, suppressed cells greyed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
+
+from reports.charts.canvas import (
+    SUPPRESSED_GREY,
+    add_note,
+    chart_figure,
+    figure_to_svg,
+    no_data_svg,
+    wrap_label,
+)
+from reports.errors import ChartDataError
+
+# ColorBrewer schemes marked colour-blind safe; neither has a grey that could pass for a suppressed cell.
+_COLOUR_MAPS = {"share": "Blues", "sentiment": "RdBu"}
+
+
+def segment_theme_heatmap(
+    segments: Sequence[str],
+    themes: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    *,
+    kind: str = "share",
+    title: str | None = None,
+    min_group_size: int = 5,
+) -> str:
+    """Heat map with one row per segment and one column per theme, every cell annotated.
+
+    Parameters
+    ----------
+    segments : sequence of str
+        Row labels (departments or business units).
+    themes : sequence of str
+        Column labels (concern themes).
+    values : sequence of sequences of float or None
+        ``values[row][column]``: a share in [0, 1] (``kind='share'``) or a mean sentiment in
+        [-1, 1] (``kind='sentiment'``). ``None`` marks a suppressed cell: it is drawn grey and
+        labelled ``"<{min_group_size}"``, with no value behind it.
+    kind : {'share', 'sentiment'}
+        Sequential colours for shares, diverging colours centred on 0 for sentiment.
+    title : str or None
+        Chart title; a default names the kind.
+    min_group_size : int
+        Reporting threshold shown in suppressed cells.
+
+    Returns
+    -------
+    str
+        Inline-ready SVG.
+    """
+    if kind not in _COLOUR_MAPS:
+        raise ValueError(f"kind must be 'share' or 'sentiment', not {kind!r}")
+    title = title or ("Theme share by segment" if kind == "share" else "Theme sentiment by segment")
+    _check_shape(segments, themes, values)
+    if not segments or not themes:
+        return no_data_svg(title)
+    grid = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in values],
+                                         dtype=float))
+    largest = 0.0 if grid.count() == 0 else float(grid.max())
+    norm = Normalize(0, max(largest, 0.05)) if kind == "share" else Normalize(-1, 1)
+    colour_map = colormaps[_COLOUR_MAPS[kind]].with_extremes(bad=SUPPRESSED_GREY)
+    width = min(max(6.0, 0.95 * len(themes) + 3.5), 13.0)
+    height = min(max(3.0, 0.45 * len(segments) + 2.6), 10.0)
+    with chart_figure(width, height) as figure:
+        axes = figure.add_subplot()
+        image = axes.imshow(grid, cmap=colour_map, norm=norm, aspect="auto")
+        axes.grid(False)
+        axes.set_xticks(range(len(themes)), [wrap_label(t, 16) for t in themes], rotation=35,
+                        ha="right", rotation_mode="anchor")
+        axes.set_yticks(range(len(segments)), list(segments))
+        axes.tick_params(length=0)
+        axes.spines[:].set_visible(False)
+        axes.set_xlabel("Concern theme")
+        axes.set_ylabel("Segment")
+        axes.set_title(title)
+        for row, row_values in enumerate(values):
+            for column, value in enumerate(row_values):
+                _annotate_cell(axes, row, column, value, kind, colour_map(norm(value)) if value is not None
+                               else None, min_group_size)
+        colour_bar = figure.colorbar(image, ax=axes, shrink=0.85, pad=0.02)
+        colour_bar.set_label("Share of the segment's units" if kind == "share" else "Mean sentiment")
+        if kind == "share":
+            colour_bar.ax.yaxis.set_major_formatter(lambda tick, _: f"{tick:.0%}")
+        add_note(figure, f"Grey cells: fewer than {min_group_size} respondents, suppressed.")
+        return figure_to_svg(figure, title, _describe(segments, themes, values, kind))
+
+
+def _check_shape(segments: Sequence[str], themes: Sequence[str],
+                 values: Sequence[Sequence[float | None]]) -> None:
+    if len(values) != len(segments):
+        raise ChartDataError(f"{len(values)} rows of values for {len(segments)} segments")
+    for segment, row in zip(segments, values, strict=True):
+        if len(row) != len(themes):
+            raise ChartDataError(f"segment {segment!r} has {len(row)} values for {len(themes)} themes")
+
+
+def _format_cell(value: float, kind: str) -> str:
+    return f"{value:.0%}" if kind == "share" else f"{value:+.2f}"
+
+
+def _annotate_cell(axes, row: int, column: int, value: float | None, kind: str,
+                   background: tuple[float, ...] | None, min_group_size: int) -> None:
+    if value is None:
+        axes.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, facecolor="none", edgecolor="#bbbbbb",
+                                 hatch="///", linewidth=0))
+        axes.text(column, row, f"<{min_group_size}", ha="center", va="center", fontsize=8,
+                  color="#333333", style="italic",
+                  bbox={"boxstyle": "round,pad=0.15", "facecolor": SUPPRESSED_GREY, "linewidth": 0})
+        return
+    red, green, blue = background[:3]
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    axes.text(column, row, _format_cell(value, kind), ha="center", va="center", fontsize=8,
+              color="black" if luminance > 0.5 else "white")
+
+
+def _describe(segments: Sequence[str], themes: Sequence[str],
+              values: Sequence[Sequence[float | None]], kind: str) -> str:
+    rows = []
+    for segment, row in zip(segments, values, strict=True):
+        cells = ", ".join(
+            f"{theme} {'suppressed' if v is None else _format_cell(v, kind)}"
+            for theme, v in zip(themes, row, strict=True)
+        )
+        rows.append(f"{segment}: {cells}")
+    return f"{'Theme share' if kind == 'share' else 'Mean sentiment'} by segment. " + "; ".join(rows)

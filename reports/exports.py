@@ -1,0 +1,146 @@
+"""Unit-level exports as CSV and JSON: redacted text with wave, segment, theme, sentiment and silo flags.
+
+Both formats share one column order (:data:`UNIT_COLUMNS`). Rows are sorted by wave, segment, theme
+and the random unit id, never by arrival (anonymity rule 2). A segment with fewer than
+``min_group_size`` respondents in a wave is written as :data:`SUPPRESSED_SEGMENT` (rule 5). CSV text
+cells that a spreadsheet would read as a formula are neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+from reports.errors import ExportError
+
+UNIT_COLUMNS = ("unit_id", "wave", "segment", "theme", "sentiment_score", "sentiment_label", "silo_flags",
+                "text")
+SUPPRESSED_SEGMENT = "(suppressed: small group)"
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportUnit:
+    """One analysed comment unit as exported.
+
+    Attributes
+    ----------
+    unit_id : str
+        Random id of the unit.
+    response_id : str
+        Random id of its response; used only to count respondents per segment, never exported.
+    wave : str
+        Wave label.
+    segment : str or None
+        Segment answer, if any.
+    theme : str or None
+        Name of the assigned concern theme, if any.
+    sentiment_score : float or None
+        Score in [-1, 1].
+    sentiment_label : str
+        E.g. "negative".
+    silo_flags : tuple of str
+        Silo-language terms flagged in the unit.
+    text : str
+        Redacted text of the unit (never the raw answer).
+    """
+
+    unit_id: str
+    response_id: str
+    wave: str
+    segment: str | None
+    theme: str | None
+    sentiment_score: float | None
+    sentiment_label: str
+    silo_flags: Sequence[str] = field(default=())
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "silo_flags", tuple(self.silo_flags))
+
+
+def units_to_csv(rows: Iterable[ExportUnit | Mapping[str, object]], *, min_group_size: int = 5,
+                 bom: bool = False) -> str:
+    """Return the units as CSV text (UTF-8 when encoded), header first, columns as :data:`UNIT_COLUMNS`.
+
+    Parameters
+    ----------
+    rows : iterable of ExportUnit or mappings with the same field names
+        The units to export, in any order.
+    min_group_size : int
+        Segments with fewer respondents than this in a wave are written as suppressed.
+    bom : bool
+        Prefix a byte-order mark so that Excel detects UTF-8.
+
+    Returns
+    -------
+    str
+        CSV with ``\\r\\n`` line ends; silo flags joined with ``"; "``.
+    """
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(UNIT_COLUMNS)
+    for record in _records(rows, min_group_size):
+        writer.writerow([_csv_cell(name, record[name]) for name in UNIT_COLUMNS])
+    return buffer.getvalue()
+
+
+def units_to_json(rows: Iterable[ExportUnit | Mapping[str, object]], *, min_group_size: int = 5) -> str:
+    """Return the units as a JSON array of objects whose keys follow :data:`UNIT_COLUMNS`.
+
+    Parameters
+    ----------
+    rows : iterable of ExportUnit or mappings with the same field names
+        The units to export, in any order.
+    min_group_size : int
+        Segments with fewer respondents than this in a wave are written as suppressed.
+
+    Returns
+    -------
+    str
+        Pretty-printed JSON, non-ASCII characters kept as is; silo flags as a list.
+    """
+    records = [{**record, "silo_flags": list(record["silo_flags"])} for record in
+               _records(rows, min_group_size)]
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
+def _as_unit(row: ExportUnit | Mapping[str, object]) -> ExportUnit:
+    if isinstance(row, ExportUnit):
+        return row
+    try:
+        return ExportUnit(**row)
+    except TypeError as error:
+        raise ExportError(f"export row does not match ExportUnit: {error}") from error
+
+
+def _records(rows: Iterable[ExportUnit | Mapping[str, object]], min_group_size: int) -> list[dict]:
+    units = [_as_unit(row) for row in rows]
+    respondents: defaultdict[tuple[str, str | None], set[str]] = defaultdict(set)
+    for unit in units:
+        respondents[unit.wave, unit.segment].add(unit.response_id)
+    units.sort(key=lambda u: (u.wave, u.segment or "", u.theme or "", u.unit_id))
+    records = []
+    for unit in units:
+        record = {name: value for name, value in asdict(unit).items() if name in UNIT_COLUMNS}
+        if unit.segment is not None and len(respondents[unit.wave, unit.segment]) < min_group_size:
+            record["segment"] = SUPPRESSED_SEGMENT
+        if unit.sentiment_score is not None:
+            record["sentiment_score"] = round(float(unit.sentiment_score), 3)
+        records.append({name: record[name] for name in UNIT_COLUMNS})
+    return records
+
+
+def _csv_cell(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if name == "sentiment_score":
+        return f"{value:.3f}"
+    text = "; ".join(value) if name == "silo_flags" else str(value)
+    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text

@@ -1,0 +1,172 @@
+"""Create the demo organisation through the survey store, so it looks exactly like real use.
+
+Staff accounts, the "IT partnership pulse" survey, its four quarterly public-link waves and the
+generated responses all go through the store functions; responses go through
+:func:`survey.store.responses.record_response`, so free text is redacted before it is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from survey.demo.corpus import generate_feedback, read_demo_data
+from survey.errors import InvalidInput
+from survey.store.responses import record_response
+from survey.store.staff import create_staff_user
+from survey.store.surveys import Wave, add_question, create_survey, create_wave
+
+#: The demo organisation: survey texts, questions, waves, department sizes and staff accounts.
+DEMO_SURVEY = read_demo_data("survey.json")
+#: Title of the demo survey; with the demo staff accounts it marks a database as the demo.
+DEMO_SURVEY_TITLE: str = DEMO_SURVEY["title"]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo staff account and its fixed, documented password (never use these in production)."""
+
+    username: str
+    role: str
+    password: str
+
+
+#: The demo staff accounts, one per role, with fixed passwords printed by ``rapport demo``.
+DEMO_LOGINS: tuple[DemoLogin, ...] = tuple(DemoLogin(**entry) for entry in DEMO_SURVEY["staff"])
+
+
+@dataclass(frozen=True)
+class DemoWave:
+    """One seeded wave: its label, dates, status on the seeding day, responses and link token."""
+
+    label: str
+    opens_on: dt.date
+    closes_on: dt.date
+    status: str
+    responses: int
+    token: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What :func:`seed_demo` created."""
+
+    survey_id: int
+    survey_title: str
+    logins: tuple[DemoLogin, ...]
+    waves: tuple[DemoWave, ...]
+    responses_by_department: tuple[tuple[str, int], ...]
+
+    @property
+    def responses(self) -> int:
+        """Total number of stored responses."""
+        return sum(wave.responses for wave in self.waves)
+
+    @property
+    def open_wave(self) -> DemoWave | None:
+        """The wave still accepting responses on the seeding day, if any."""
+        return next((wave for wave in self.waves if wave.status == "open"), None)
+
+
+def is_demo_database(db: sqlite_utils.Database) -> bool:
+    """Whether ``db`` holds the demo organisation (the demo survey and the demo admin account)."""
+    if not {"surveys", "staff"} <= set(db.table_names()):
+        return False
+    has_survey = db.execute("SELECT 1 FROM surveys WHERE title = ?", [DEMO_SURVEY_TITLE]).fetchone()
+    has_admin = db.execute(
+        "SELECT 1 FROM staff WHERE username = ?", [DEMO_LOGINS[0].username]
+    ).fetchone()
+    return bool(has_survey and has_admin)
+
+
+def holds_data(db: sqlite_utils.Database) -> bool:
+    """Whether ``db`` has any survey or staff account (an empty database has nothing to lose)."""
+    return any(
+        table in db.table_names() and db[table].count > 0 for table in ("surveys", "staff")
+    )
+
+
+def seed_demo(
+    db: sqlite_utils.Database,
+    *,
+    responses: int = 800,
+    seed: int = 7,
+    today: dt.date | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> DemoSummary:
+    """Create the demo staff, survey, waves and ``responses`` generated responses in ``db``.
+
+    ``db`` must be migrated and hold no survey or staff account yet (:class:`InvalidInput`
+    otherwise), so demo data never mixes with real data. Each response is dated inside its wave,
+    and never after ``today`` (default: the real date) for the wave that is still open.
+    ``on_progress(k)`` is called after every ``k`` stored responses, for a progress bar.
+    """
+    if holds_data(db):
+        raise InvalidInput(
+            "This database already holds surveys or staff accounts; the demo needs an empty one."
+        )
+    today = today or dt.date.today()
+    for login in DEMO_LOGINS:
+        create_staff_user(db, login.username, login.password, login.role)
+    survey = create_survey(db, DEMO_SURVEY["title"], DEMO_SURVEY["introduction"],
+                           DEMO_SURVEY["privacy_note"])
+    questions = {
+        spec["key"]: add_question(
+            db, survey.id, spec["kind"], spec["prompt"], required=spec["required"],
+            options=spec.get("options", ()), help_text=spec.get("help_text", ""),
+        )
+        for spec in DEMO_SURVEY["questions"]
+    }
+    waves = {
+        spec["label"]: create_wave(
+            db, survey.id, spec["label"], dt.date.fromisoformat(spec["opens_on"]),
+            dt.date.fromisoformat(spec["closes_on"]), access="public",
+        )
+        for spec in DEMO_SURVEY["waves"]
+    }
+    departments = next(q.options for q in questions.values() if q.kind == "segment")
+    corpus = generate_feedback(responses, seed=seed, waves=tuple(waves), departments=departments)
+    dates = random.Random(seed + 1)
+    question_list = list(questions.values())
+    for response in corpus:
+        wave = waves[response.wave]
+        answers = {questions[key].id: value for key, value in response.answers.items()}
+        record_response(db, wave, question_list, answers,
+                        today=_submission_date(dates, wave, today))
+        if on_progress is not None:
+            on_progress(1)
+    return _summary(db, survey.id, survey.title, list(waves.values()), today)
+
+
+def _submission_date(rng: random.Random, wave: Wave, today: dt.date) -> dt.date:
+    """A date inside the wave, never after ``today``; most partners answer in the first days."""
+    last = min(wave.closes_on, max(today, wave.opens_on))
+    span = (last - wave.opens_on).days + 1
+    return wave.opens_on + dt.timedelta(days=int(span * rng.random() ** 1.7))
+
+
+def _summary(
+    db: sqlite_utils.Database, survey_id: int, title: str, waves: list[Wave], today: dt.date
+) -> DemoSummary:
+    counts = dict(db.execute(
+        "SELECT wave_id, COUNT(*) FROM responses GROUP BY wave_id ORDER BY wave_id"
+    ).fetchall())
+    by_department = tuple(db.execute(
+        "SELECT segment, COUNT(*) FROM responses JOIN waves ON waves.id = responses.wave_id "
+        "WHERE waves.survey_id = ? GROUP BY segment ORDER BY segment", [survey_id]
+    ).fetchall())
+    return DemoSummary(
+        survey_id=survey_id,
+        survey_title=title,
+        logins=DEMO_LOGINS,
+        waves=tuple(
+            DemoWave(wave.label, wave.opens_on, wave.closes_on, wave.status(today),
+                     counts.get(wave.id, 0), wave.token)
+            for wave in waves
+        ),
+        responses_by_department=by_department,
+    )

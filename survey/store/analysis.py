@@ -1,0 +1,159 @@
+"""Reading analysis inputs from, and writing analysis results to, the survey database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import sqlite_utils
+
+from nlp.results import Analysis, AnswerInput, FlagResult, UnitResult
+
+UNIT_COLUMNS = (
+    "id, survey_id, wave_id, response_id, question_id, position, segment, text, text_key, sentiment, "
+    "sentiment_label, theme_id, theme_confidence, flag_count, partnership_terms, words"
+)
+
+
+def wave_labels(db: sqlite_utils.Database, survey_id: int) -> dict[int, str]:
+    """Wave id -> label for a survey, in chronological order."""
+    rows = db.execute(
+        "SELECT id, label FROM waves WHERE survey_id = ? ORDER BY opens_on, label", [survey_id]
+    ).fetchall()
+    return {wave_id: label for wave_id, label in rows}
+
+
+def pending_answers(db: sqlite_utils.Database, survey_id: int) -> list[AnswerInput]:
+    """Free-text answers of the survey that no analysis run has split into units yet."""
+    sql = """
+        SELECT answers.response_id, answers.question_id, waves.label, responses.segment, answers.text
+        FROM answers
+        JOIN questions ON questions.id = answers.question_id AND questions.kind = 'text'
+        JOIN responses ON responses.id = answers.response_id
+        JOIN waves ON waves.id = responses.wave_id
+        LEFT JOIN analysed_answers AS done
+          ON done.response_id = answers.response_id AND done.question_id = answers.question_id
+        WHERE waves.survey_id = ? AND done.response_id IS NULL
+          AND answers.text IS NOT NULL AND trim(answers.text) != ''
+        ORDER BY answers.response_id, answers.question_id
+    """
+    return [AnswerInput(*row) for row in db.execute(sql, [survey_id]).fetchall()]
+
+
+def load_embeddings(db: sqlite_utils.Database, keys: Iterable[str], model: str) -> dict[str, np.ndarray]:
+    """Cached vectors for the given text keys (those not cached are simply absent)."""
+    keys = sorted(set(keys))
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, blob in db.execute(
+            f"SELECT text_key, vector FROM unit_embeddings WHERE model = ? AND text_key IN ({marks})",
+            [model, *chunk],
+        ):
+            found[key] = np.frombuffer(blob, dtype=np.float32)
+    return found
+
+
+def save_units(
+    db: sqlite_utils.Database, survey_id: int, answers: Sequence[AnswerInput],
+    units: Sequence[UnitResult], new_vectors: dict[str, np.ndarray], model: str,
+) -> None:
+    """Store new units, their flags and embeddings, and mark their answers analysed (one transaction)."""
+    wave_ids = {label: wave_id for wave_id, label in wave_labels(db, survey_id).items()}
+    with db.conn:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO unit_embeddings (text_key, model, vector) VALUES (?, ?, ?)",
+            [(key, model, np.asarray(vector, dtype=np.float32).tobytes())
+             for key, vector in sorted(new_vectors.items())],
+        )
+        db.conn.executemany(
+            f"INSERT OR REPLACE INTO units ({UNIT_COLUMNS}) VALUES ({','.join('?' * 16)})",
+            [(u.id, survey_id, wave_ids[u.wave], u.response_id, u.question_id, u.position, u.segment,
+              u.text, u.text_key, u.sentiment, u.sentiment_label, u.theme_id, u.theme_confidence,
+              len(u.flags), u.partnership_terms, u.words) for u in sorted(units, key=lambda u: u.id)],
+        )
+        db.conn.executemany(
+            'INSERT OR REPLACE INTO unit_flags (unit_id, start, "end", text, category, term_id, '
+            "suggestion, stance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(u.id, f.start, f.end, f.text, f.category, f.term_id, f.suggestion, f.stance)
+             for u in units for f in u.flags],
+        )
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO analysed_answers (response_id, question_id) VALUES (?, ?)",
+            [(a.response_id, a.question_id) for a in answers],
+        )
+
+
+def load_units(
+    db: sqlite_utils.Database, survey_id: int, model: str
+) -> tuple[list[UnitResult], np.ndarray]:
+    """Every unit of the survey (ordered by id) with its cached embedding matrix."""
+    labels = wave_labels(db, survey_id)
+    flags: dict[str, list[FlagResult]] = {}
+    for row in db.execute(
+        'SELECT unit_id, text, start, "end", category, term_id, suggestion, stance FROM unit_flags '
+        "WHERE unit_id IN (SELECT id FROM units WHERE survey_id = ?) ORDER BY unit_id, start",
+        [survey_id],
+    ):
+        flags.setdefault(row[0], []).append(FlagResult(*row[1:]))
+    units, keys = [], []
+    for row in db.execute(
+        "SELECT id, response_id, question_id, position, wave_id, segment, text, text_key, sentiment, "
+        "sentiment_label, theme_id, theme_confidence, partnership_terms, words "
+        "FROM units WHERE survey_id = ? ORDER BY id", [survey_id],
+    ):
+        (unit_id, response_id, question_id, position, wave_id, segment, text, key, sentiment,
+         label, theme_id, confidence, partnership, words) = row
+        units.append(UnitResult(
+            id=unit_id, response_id=response_id, question_id=question_id, position=position,
+            wave=labels[wave_id], segment=segment, text=text, text_key=key, sentiment=sentiment,
+            sentiment_label=label, drivers=(), theme_id=theme_id, theme_confidence=confidence,
+            flags=tuple(flags.get(unit_id, ())), partnership_terms=partnership, words=words,
+        ))
+        keys.append(key)
+    cache = load_embeddings(db, keys, model)
+    if not units:
+        return [], np.zeros((0, 384), dtype=np.float32)
+    return units, np.vstack([cache[key] for key in keys])
+
+
+def theme_overrides(db: sqlite_utils.Database) -> dict[str, str]:
+    """Unit id -> theme id, for units a BRM moved by hand."""
+    return dict(db.execute("SELECT unit_id, theme_id FROM unit_theme_overrides").fetchall())
+
+
+def save_summary(db: sqlite_utils.Database, survey_id: int, analysis: Analysis) -> None:
+    """Replace the survey's themes, trend points and silo points, and update unit themes."""
+    wave_ids = {label: wave_id for wave_id, label in wave_labels(db, survey_id).items()}
+    with db.conn:
+        db.conn.executemany(
+            "UPDATE units SET theme_id = ?, theme_confidence = ? WHERE id = ?",
+            [(u.theme_id, u.theme_confidence, u.id) for u in analysis.units],
+        )
+        for table in ("themes", "trend_points", "silo_points"):
+            db.conn.execute(f"DELETE FROM {table} WHERE survey_id = ?", [survey_id])
+        db.conn.executemany(
+            "INSERT INTO themes (survey_id, id, name, description, kind, units, responses, share, "
+            "mean_sentiment, key_phrases, quote_unit_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(survey_id, t.id, t.name, t.description, t.kind, t.units, t.responses, t.share,
+              t.mean_sentiment, json.dumps(list(t.key_phrases)), json.dumps(list(t.quote_unit_ids)))
+             for t in analysis.themes],
+        )
+        db.conn.executemany(
+            "INSERT INTO trend_points (survey_id, wave_id, segment, theme_id, responses, units, share, "
+            "sentiment_n, sentiment_mean, sentiment_low, sentiment_high, change_p_value, marker, "
+            "suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(survey_id, wave_ids[p.wave], p.segment or "", p.theme_id or "", p.responses, p.units,
+              p.share, p.sentiment.n, p.sentiment.mean, p.sentiment.low, p.sentiment.high,
+              p.change_p_value, p.marker, int(p.suppressed)) for p in analysis.trends],
+        )
+        db.conn.executemany(
+            "INSERT INTO silo_points (survey_id, wave_id, segment, responses, words, flags, "
+            "partnership_terms, rate_per_thousand_words, share_of_responses_flagged, "
+            "partnership_to_silo_ratio, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(survey_id, wave_ids[p.wave], p.segment or "", p.responses, p.words, p.flags,
+              p.partnership_terms, p.rate_per_thousand_words, p.share_of_responses_flagged,
+              p.partnership_to_silo_ratio, int(p.suppressed)) for p in analysis.silo],
+        )
