@@ -85,7 +85,7 @@ def analyse_units(
         Unit results, their embedding matrix (row per unit), and newly computed vectors.
     """
     from nlp.sentiment import score_sentiment, sentiment_label
-    from nlp.silo import count_partnership_language, find_silo_language
+    from nlp.silo import analyse_silo_language, count_words
     from nlp.themes import DEFAULT_THEMES, assign_themes
     from nlp.units import split_into_units
 
@@ -99,8 +99,7 @@ def analyse_units(
     progress("sentiment", 0, len(texts))
     scores = score_sentiment(texts, vectors=vectors)
     progress("siloing language", 0, len(texts))
-    flags = find_silo_language(texts, lexicon)
-    partnership = count_partnership_language(texts, lexicon)
+    flags, partnership = analyse_silo_language(texts, lexicon)
     progress("themes", 0, len(texts))
     assignment = assign_themes(vectors, taxonomy, embedder)
     units = [
@@ -111,7 +110,7 @@ def analyse_units(
             sentiment=float(score), sentiment_label=sentiment_label(float(score)), drivers=(),
             theme_id=theme_id, theme_confidence=float(confidence),
             flags=tuple(_flag(flag) for flag in unit_flags), partnership_terms=int(partner_count),
-            words=len(unit.text.split()),
+            words=count_words(unit.text),
         )
         for (answer, unit), score, unit_flags, partner_count, theme_id, confidence in zip(
             pieces, scores, flags, partnership, assignment.theme_ids, assignment.confidences,

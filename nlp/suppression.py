@@ -8,13 +8,14 @@ holds exactly one, the next-smallest entry of that line is suppressed too (inter
 totals), and the check repeats until nothing changes.
 
 Zero counts are suppressed like any count under the threshold: "nobody in Legal said X" is a
-disclosure too.
+disclosure too. In a mapping keyed by ``(row, column)`` pairs, combinations that are absent are
+taken as zeros the reader can see (a blank cell), so they never count as protection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -61,16 +62,19 @@ class SuppressedTable:
 
 @dataclass(frozen=True)
 class SuppressedCounts:
-    """Counts per group (one line with its total), and which must not be shown.
+    """Counts per group or per ``(row, column)`` pair, and which must not be shown.
 
     Attributes
     ----------
     counts
-        Group to count, as given.
+        Key to count, as given.
     suppressed, primary
-        Groups hidden at all, and hidden because their own count is under the threshold.
+        Keys hidden at all, and hidden because their own count is under the threshold.
     total, total_suppressed
         The sum of the counts and whether it must be hidden.
+    row_totals_suppressed, column_totals_suppressed
+        For ``(row, column)`` keys: per row and per column label, whether its total must be
+        hidden. Empty for a one-dimensional mapping.
     min_group_size
         The threshold used.
     """
@@ -81,6 +85,8 @@ class SuppressedCounts:
     total: int
     total_suppressed: bool
     min_group_size: int
+    row_totals_suppressed: Mapping[Hashable, bool] = field(default_factory=lambda: MappingProxyType({}))
+    column_totals_suppressed: Mapping[Hashable, bool] = field(default_factory=lambda: MappingProxyType({}))
 
     def shown(self, key: Hashable) -> int | None:
         """The count to display for ``key``, or ``None`` where it is suppressed."""
@@ -101,15 +107,16 @@ def suppress_small_cells(
     Parameters
     ----------
     counts
-        Either a mapping of group to count (shown with its total) or a 2-D table of counts
-        (shown with row, column and grand totals), e.g. segments x themes.
+        A mapping of group to count (one line, shown with its total); a mapping keyed by
+        ``(row, column)`` pairs, e.g. ``(segment, theme)``, or a 2-D array: a table shown with
+        row, column and grand totals.
     min_group_size
         Smallest group that may be reported.
 
     Returns
     -------
     SuppressedCounts or SuppressedTable
-        :class:`SuppressedCounts` for a mapping, :class:`SuppressedTable` for a table.
+        :class:`SuppressedCounts` for a mapping, :class:`SuppressedTable` for an array.
 
     Raises
     ------
@@ -125,6 +132,8 @@ def suppress_small_cells(
 
 def _suppress_mapping(counts: Mapping[Hashable, int], min_group_size: int) -> SuppressedCounts:
     keys = list(counts)
+    if keys and all(isinstance(key, tuple) and len(key) == 2 for key in keys):
+        return _suppress_pairs(counts, min_group_size)
     matrix = _as_count_matrix([[counts[key] for key in keys]]) if keys else np.zeros((1, 0), dtype=int)
     table = _suppress_table(matrix, min_group_size)
     return SuppressedCounts(
@@ -137,11 +146,43 @@ def _suppress_mapping(counts: Mapping[Hashable, int], min_group_size: int) -> Su
     )
 
 
-def _suppress_table(matrix: np.ndarray, min_group_size: int) -> SuppressedTable:
+def _suppress_pairs(counts: Mapping[Hashable, int], min_group_size: int) -> SuppressedCounts:
+    """A mapping keyed by ``(row, column)``: a table whose absent cells are visible zeros."""
+    rows = list(dict.fromkeys(row for row, _ in counts))
+    columns = list(dict.fromkeys(column for _, column in counts))
+    matrix = np.zeros((len(rows), len(columns)), dtype=np.int64)
+    absent = np.ones_like(matrix, dtype=bool)
+    row_index = {row: i for i, row in enumerate(rows)}
+    column_index = {column: j for j, column in enumerate(columns)}
+    for (row, column), count in counts.items():
+        matrix[row_index[row], column_index[column]] = count
+        absent[row_index[row], column_index[column]] = False
+    table = _suppress_table(_as_count_matrix(matrix), min_group_size, absent)
+    position = {(row, column): (i, j) for i, row in enumerate(rows) for j, column in enumerate(columns)}
+    return SuppressedCounts(
+        counts=MappingProxyType(dict(counts)),
+        suppressed=frozenset(key for key in counts if table.suppressed[position[key][0]][position[key][1]]),
+        primary=frozenset(key for key in counts if table.primary[position[key][0]][position[key][1]]),
+        total=table.grand_total,
+        total_suppressed=table.grand_total_suppressed,
+        min_group_size=min_group_size,
+        row_totals_suppressed=MappingProxyType(dict(zip(rows, table.row_totals_suppressed, strict=True))),
+        column_totals_suppressed=MappingProxyType(
+            dict(zip(columns, table.column_totals_suppressed, strict=True))
+        ),
+    )
+
+
+def _suppress_table(
+    matrix: np.ndarray, min_group_size: int, absent: np.ndarray | None = None
+) -> SuppressedTable:
     extended = _with_totals(matrix)
-    hidden = extended < min_group_size
+    fixed = np.zeros_like(extended, dtype=bool)
+    if absent is not None:
+        fixed[:-1, :-1] = absent
+    hidden = (extended < min_group_size) & ~fixed
     primary = hidden.copy()
-    while _add_complementary_suppression(extended, hidden):
+    while _add_complementary_suppression(extended, hidden, fixed):
         pass
     rows, columns = matrix.shape
     return SuppressedTable(
@@ -164,11 +205,12 @@ def _with_totals(matrix: np.ndarray) -> np.ndarray:
     return np.vstack([with_row_totals, with_row_totals.sum(axis=0, keepdims=True)])
 
 
-def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray) -> bool:
+def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray, fixed: np.ndarray) -> bool:
     """Hide one more entry in each line that has exactly one hidden entry; report if any changed.
 
     A line is a row or column of the extended table, its total included: with exactly one
-    unknown in a line, that unknown is the total minus the others.
+    unknown in a line, that unknown is the total minus the others. ``fixed`` entries are known
+    to the reader (absent cells) and are never hidden.
     """
     changed = False
     rows, columns = extended.shape
@@ -177,7 +219,7 @@ def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray) -> 
     for line in lines:
         if sum(hidden[cell] for cell in line) != 1:
             continue
-        complement = _next_smallest(extended, hidden, line)
+        complement = _next_smallest(extended, hidden | fixed, line)
         if complement is not None:
             hidden[complement] = True
             changed = True

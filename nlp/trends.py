@@ -95,9 +95,10 @@ def bootstrap_mean_interval(
     sample = _finite_sample(values)
     if not 0 < confidence < 1:
         raise StatisticsError(f"confidence must lie between 0 and 1, not {confidence}")
+    if np.all(sample == sample[0]):
+        value = float(sample[0])
+        return Interval(value, value, value, int(sample.size))
     mean = float(sample.mean())
-    if sample.size == 1 or np.all(sample == sample[0]):
-        return Interval(mean, mean, mean, int(sample.size))
     result = stats.bootstrap(
         (sample,), np.mean, n_resamples=n_resamples, confidence_level=confidence,
         method="percentile", vectorized=True, rng=np.random.default_rng(random_state),

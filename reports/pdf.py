@@ -126,29 +126,32 @@ def _front_matter(doc: ReportDocument) -> list[Flowable]:
 
 
 def _section(section: Section, width: float) -> list[Flowable]:
-    story: list[Flowable] = [_text(section.heading, "heading")]
-    story.extend(_text(paragraph, "body") for paragraph in section.paragraphs)
-    story.extend(_chart(chart, width) for chart in section.charts)
-    story.extend(_table(table, width) for table in section.tables)
-    story.extend(_text(f"\u201c{quote}\u201d", "quote") for quote in section.quotes)
-    return story
+    """Each chart, table and quote is kept whole; the heading stays with the first of them."""
+    introduction = [_text(section.heading, "heading"), *(_text(p, "body") for p in section.paragraphs)]
+    blocks = [
+        *(_chart(chart, width) for chart in section.charts),
+        *(_table(table, width) for table in section.tables),
+        *([_text(f"\u201c{quote}\u201d", "quote")] for quote in section.quotes),
+    ]
+    if not blocks:
+        return introduction
+    blocks[0] = introduction + blocks[0]
+    return [KeepTogether(block) for block in blocks]
 
 
-def _chart(chart: Chart, width: float) -> Flowable:
+def _chart(chart: Chart, width: float) -> list[Flowable]:
     drawing = svg2rlg(io.BytesIO(chart.svg.encode("utf-8")))
     if drawing is None or not drawing.width:
         raise DocumentError(f"chart {chart.title!r} could not be converted for the PDF")
-    scale = min(width / drawing.width, _MAX_CHART_HEIGHT / drawing.height)
+    # Never enlarge: at natural size every chart prints its text at the same point size.
+    scale = min(1.0, width / drawing.width, _MAX_CHART_HEIGHT / drawing.height)
     drawing.scale(scale, scale)
     drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
-    parts: list[Flowable] = [drawing]
-    if chart.caption:
-        parts.append(_text(chart.caption, "caption"))
-    parts.append(Spacer(1, 6))
-    return KeepTogether(parts)
+    caption = [_text(chart.caption, "caption")] if chart.caption else []
+    return [drawing, *caption, Spacer(1, 6)]
 
 
-def _table(table: Table, width: float) -> Flowable:
+def _table(table: Table, width: float) -> list[Flowable]:
     header = [_text(column, "header_cell") for column in table.columns]
     body = [[_text(cell, "cell") for cell in row] for row in table.formatted_rows()]
     pdf_table = PdfTable([header, *body], colWidths=[width / len(table.columns)] * len(table.columns),
@@ -165,8 +168,8 @@ def _table(table: Table, width: float) -> Flowable:
                 style.append(("BACKGROUND", (column_number, row_number), (column_number, row_number),
                               colors.HexColor("#eeeeee")))
     pdf_table.setStyle(TableStyle(style))
-    parts: list[Flowable] = [_text(table.caption, "chart_title")] if table.caption else []
-    return KeepTogether([*parts, pdf_table, Spacer(1, 8)])
+    caption = [_text(table.caption, "chart_title")] if table.caption else []
+    return [*caption, pdf_table, Spacer(1, 8)]
 
 
 def _draw_footer(canvas, template, *, text: str) -> None:

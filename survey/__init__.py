@@ -32,5 +32,8 @@ def create_app(
     app.register_blueprint(partner.bp)
     app.register_blueprint(builder.bp)
     app.register_blueprint(admin.bp)
+    from survey import culture
+
+    app.register_blueprint(culture.bp)
     cli.init_app(app)
     return app

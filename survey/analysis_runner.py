@@ -63,17 +63,16 @@ def run_analysis(
     progress: Progress = _quiet, lexicon=None,
 ) -> RunSummary:
     """Analyse what is new in a survey and refresh its stored themes, trends and silo metrics."""
-    from nlp.silo import Lexicon
-
     from nlp.analysis import analyse_units
     from nlp.embed import default_embedder
     from nlp.summary import summarise
     from nlp.themes import assign_themes
+    from survey.store.lexicons import current_lexicon
 
     started = time.perf_counter()
     embedder = default_embedder()
     taxonomy = load_taxonomy(db, survey_id)
-    lexicon = lexicon if lexicon is not None else Lexicon.load()
+    lexicon = lexicon if lexicon is not None else current_lexicon(db)
     answers = store.pending_answers(db, survey_id)
     new_units = []
     if answers:

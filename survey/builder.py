@@ -39,8 +39,9 @@ STAFF_NAV = [
     ("Overview", "workspace.overview", ("brm", "culture_lead")),
     ("Themes", "workspace.themes", ("brm",)),
     ("Responses", "workspace.responses", ("brm",)),
-    ("Silo language", "workspace.silo", ("brm", "culture_lead")),
-    ("Check my text", "workspace.check_text", ("brm", "culture_lead")),
+    ("Silo language", "culture.silo_index", ("brm", "culture_lead")),
+    ("Lexicon", "culture.lexicon", ("culture_lead",)),
+    ("Check my text", "culture.check_text", ("brm", "culture_lead")),
     ("Users", "admin.users", ()),
 ]
 

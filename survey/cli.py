@@ -67,6 +67,6 @@ for _command in COMMANDS:
 
 
 def init_app(app: Flask) -> None:
-    """Register the commands on the app too, so ``flask --app survey`` has them."""
-    for command in main.commands.values():
+    """Register the commands on the app too, so ``flask --app survey`` and test runners have them."""
+    for command in list(main.commands.values()):
         app.cli.add_command(command)

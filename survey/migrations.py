@@ -212,3 +212,33 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     pending = [migration.name for migration in migrations.pending(db)]
     migrations.apply(db)
     return pending
+
+
+@migrations()
+def m130_lexicons(db: sqlite_utils.Database) -> None:
+    # Culture-lead workspace: every lexicon edit is a new row (the newest is current), dated event
+    # notes for the silo charts, and which lexicon last measured each survey's siloing language.
+    db.executescript(
+        """
+        CREATE TABLE lexicon_versions (
+            id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL,
+            lexicon TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            author_id INTEGER REFERENCES staff(id),
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE culture_events (
+            id INTEGER PRIMARY KEY,
+            survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+            on_date TEXT NOT NULL,
+            label TEXT NOT NULL
+        );
+        CREATE INDEX idx_culture_events_survey ON culture_events(survey_id, on_date);
+        CREATE TABLE silo_measurements (
+            survey_id INTEGER PRIMARY KEY REFERENCES surveys(id) ON DELETE CASCADE,
+            lexicon_version TEXT NOT NULL,
+            measured_at TEXT NOT NULL
+        );
+        """
+    )

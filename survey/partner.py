@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 import urllib.parse
 from typing import Any
+
+import sqlite_utils
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import StringField
 
-from survey.db import get_db
+from survey.db import open_database
 from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, WaveClosed
 from survey.partner_forms import SCALE_LABELS, ResponseForm, build_response_form
 from survey.security import csrf
@@ -32,6 +35,7 @@ from survey.store.responses import record_response
 from survey.store.surveys import DEFAULT_PRIVACY_NOTE, Survey, Wave, get_survey, get_wave_by_token, questions_for
 
 bp = Blueprint("partner", __name__)
+_thread_state = threading.local()
 
 CSRF_MESSAGE = ("This form was open for a long time, or your browser did not send back its security "
                 "cookie. Your answers are still below: please press Submit again.")
@@ -52,7 +56,7 @@ class CodeForm(FlaskForm):
 @csrf.exempt
 def survey(token: str) -> Any:
     """Show the survey (GET) or store a response (POST)."""
-    wave = get_wave_by_token(get_db(), token)
+    wave = get_wave_by_token(_db(), token)
     closed = _closed_page(wave)
     if closed is not None:
         return closed
@@ -65,7 +69,7 @@ def survey(token: str) -> Any:
 @csrf.exempt
 def enter_code(token: str) -> Any:
     """Check an invitation code (without using it) and show the survey when it is valid."""
-    wave = get_wave_by_token(get_db(), token)
+    wave = get_wave_by_token(_db(), token)
     closed = _closed_page(wave)
     if closed is not None:
         return closed
@@ -78,8 +82,8 @@ def enter_code(token: str) -> Any:
 @bp.route("/s/<token>/thanks")
 def thanks(token: str) -> str:
     """The page a partner lands on after submitting."""
-    wave = get_wave_by_token(get_db(), token)
-    return render_template("partner/thanks.html", survey=get_survey(get_db(), wave.survey_id))
+    wave = get_wave_by_token(_db(), token)
+    return render_template("partner/thanks.html", survey=get_survey(_db(), wave.survey_id))
 
 
 def _show_survey(wave: Wave) -> Any:
@@ -95,7 +99,7 @@ def _survey_after_code(wave: Wave, typed_code: str, code_form: CodeForm) -> Any:
     code = normalise_invitation_code(typed_code)
     if code is None:
         return _code_page(wave, code_form, MALFORMED_CODE, 400)
-    if not invitation_code_is_usable(get_db(), wave.id, code):
+    if not invitation_code_is_usable(_db(), wave.id, code):
         return _code_page(wave, code_form, REJECTED_CODE_MESSAGE, 403)
     return _render_survey(wave, _new_form(wave, code=code))
 
@@ -119,7 +123,7 @@ def _submit(wave: Wave) -> Any:
         if code is None:
             return _render_survey(wave, form, MALFORMED_CODE, 400, code_error=True)
     try:
-        record_response(get_db(), wave, list(form.questions), form.answers(),
+        record_response(_db(), wave, list(form.questions), form.answers(),
                         invitation_code=code, form_token=nonce)
     except DuplicateSubmission as error:
         return render_template("partner/already.html", message=str(error), wave=wave), 409
@@ -132,18 +136,33 @@ def _submit(wave: Wave) -> Any:
     return redirect(url_for(".thanks", token=wave.token), code=303)
 
 
+def _db() -> sqlite_utils.Database:
+    """This thread's long-lived connection to the configured database.
+
+    Partner pages are the hot path (DESIGN.md section 8). Opening SQLite for each request, and the
+    WAL checkpoint that runs whenever the last connection closes, cost more than the request's own
+    work, so each server thread keeps one connection (reopened if the configured file changes).
+    """
+    path = current_app.config["DATABASE"]
+    if getattr(_thread_state, "path", None) != path:
+        if getattr(_thread_state, "db", None) is not None:
+            _thread_state.db.close()
+        _thread_state.db, _thread_state.path = open_database(path), path
+    return _thread_state.db
+
+
 def _closed_page(wave: Wave) -> tuple[str, int] | None:
     """A 403 page before the wave opens, a 410 page after it closes, else ``None``."""
     status = wave.status(dt.date.today())
     if status == "open":
         return None
-    survey = get_survey(get_db(), wave.survey_id)
+    survey = get_survey(_db(), wave.survey_id)
     http_status = 403 if status == "scheduled" else 410
     return render_template("partner/closed.html", survey=survey, wave=wave, status=status), http_status
 
 
 def _form_class(wave: Wave) -> type[ResponseForm]:
-    questions = tuple(questions_for(get_db(), wave.survey_id))
+    questions = tuple(questions_for(_db(), wave.survey_id))
     return build_response_form(questions, current_app.config["MAX_ANSWER_CHARS"])
 
 
@@ -155,7 +174,7 @@ def _render_survey(
     wave: Wave, form: ResponseForm, message: str | None = None, status: int = 200,
     *, code_error: bool = False,
 ) -> tuple[str, int]:
-    survey: Survey = get_survey(get_db(), wave.survey_id)
+    survey: Survey = get_survey(_db(), wave.survey_id)
     return render_template(
         "partner/survey.html", survey=survey, wave=wave, form=form, message=message,
         code_error=code_error, scale_labels=SCALE_LABELS, survey_note=_own_privacy_note(survey),
@@ -171,7 +190,7 @@ def _own_privacy_note(survey: Survey) -> str:
 
 
 def _code_page(wave: Wave, form: CodeForm, message: str | None = None, status: int = 200) -> tuple[str, int]:
-    survey = get_survey(get_db(), wave.survey_id)
+    survey = get_survey(_db(), wave.survey_id)
     return render_template("partner/code.html", survey=survey, wave=wave, form=form,
                            message=message), status
 

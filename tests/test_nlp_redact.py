@@ -13,7 +13,7 @@ from nlp.redact import Redaction, apply_redactions, find_personal_data, redact_m
 @pytest.fixture(scope="module", autouse=True)
 def warm_pipeline():
     """Load the real spaCy pipeline once, so timings below measure redaction, not loading."""
-    redact_personal_data("Thanks to Sarah Jones.")
+    redact_personal_data("Okonkwo Adeyemi fixed it, thanks to Sarah Jones.")
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -82,7 +82,7 @@ def test_very_long_text_is_redacted_throughout():
 
 
 def test_redact_many_matches_one_at_a_time():
-    texts = ["Thanks to Sarah Jones.", "", "call 555-867-5309", "Okta prompts for MFA.", "Ping Sofia Martinez"]
+    texts = ["Thanks to Sarah Jones.", "", "call 555-867-5309", "Okta prompts for MFA.", "Ping Sofia Ruiz"]
     assert redact_many(texts) == [redact_personal_data(text) for text in texts]
 
 
@@ -97,12 +97,13 @@ def test_found_spans_point_at_the_personal_data():
 
 
 def test_comments_without_names_skip_the_ner_model():
-    # The fast path costs about 0.1 ms a comment; NER costs several ms, so 300 comments
-    # that went through NER could not finish in 0.3 s on this machine.
-    texts = [f"The ERP release {number} slipped again and Finance heard about it last." for number in range(300)]
+    # The fast path costs about 0.1 ms a comment; NER costs 5 ms or more, so 300 comments
+    # that went through NER could not finish in 1 s (a 30-fold margin for a busy machine).
+    texts = [f"The ERP release {number} slipped again and Finance heard about it last."
+             for number in range(300)]
     started = time.perf_counter()
     redacted = redact_many(texts)
-    assert time.perf_counter() - started < 0.3
+    assert time.perf_counter() - started < 1.0
     assert redacted == texts
 
 

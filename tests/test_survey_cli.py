@@ -80,11 +80,11 @@ def test_every_rapport_command_has_help_text():
     assert main.commands, "rapport has no commands"
     missing = [name for name, command in main.commands.items() if not (command.help or "").strip()]
     assert missing == []
-    for name in main.commands:
+    for name in list(main.commands):
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0, (name, result.output)
         assert "Usage:" in result.output
-    for name, command in main.commands.items():
+    for name, command in list(main.commands.items()):
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
                 assert (param.help or "").strip(), f"rapport {name} {param.opts[0]} has no help"

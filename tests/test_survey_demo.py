@@ -84,10 +84,10 @@ def test_every_concern_theme_is_voiced():
     assert all(theme.negative for theme in bank.themes if theme.name != "praise")
 
 
-def test_generating_100000_responses_takes_seconds():
+def test_generation_is_fast_enough_for_benchmarks():
     started = time.process_time()
     generate_feedback(25_000, seed=1)
-    assert time.process_time() - started < 4.0  # about 0.75 s of CPU on the 2-core machine
+    assert time.process_time() - started < 4.0  # about 0.9 s of CPU here: 100,000 in about 3.6 s
 
 
 # --- the story -----------------------------------------------------------------------------------
@@ -130,6 +130,10 @@ def test_ratings_improve_a_little_and_follow_the_tone(demo_corpus):
     assert len(shrugs) >= 10 and len(content) >= 10
     assert statistics.mean(r.rating for r in content) > statistics.mean(r.rating for r in shrugs) + 1.5
     assert statistics.correlation([r.rating for r in demo_corpus], [r.nps for r in demo_corpus]) > 0.6
+    praise_minus_complaint = [
+        len(text_of(r, "doing_well").split()) - len(text_of(r, "change").split()) for r in demo_corpus
+    ]
+    assert statistics.correlation([r.rating for r in demo_corpus], praise_minus_complaint) > 0.25
 
 
 # --- rapport demo ----------------------------------------------------------------------------------
@@ -166,9 +170,18 @@ def test_rapport_demo_creates_the_organisation_with_redacted_text(app, runner, c
     assert outside == 0
     segments = {row[0] for row in db.execute("SELECT DISTINCT segment FROM responses")}
     assert segments == set(DEFAULT_DEPARTMENTS)
+
+    corpus = generate_feedback(CLI_RESPONSES, seed=7)
+    stored_texts = db.execute("SELECT COUNT(*) FROM answers WHERE text IS NOT NULL AND question_id IN "
+                              "(SELECT id FROM questions WHERE kind = 'text')").fetchone()[0]
+    assert stored_texts == sum(r.answers[key] is not None for r in corpus for key in ("doing_well", "change"))
+    stored_ratings = sorted(row[0] for row in db.execute(
+        "SELECT number FROM answers JOIN questions ON questions.id = answers.question_id "
+        "WHERE questions.kind = 'rating'"))
+    assert stored_ratings == sorted(r.rating for r in corpus)
     db.close()
 
-    generated = [r.answers["change"] or "" for r in generate_feedback(CLI_RESPONSES, seed=7)]
+    generated = [r.answers["change"] or "" for r in corpus]
     assert any("@example." in text for text in generated), "the corpus must hold e-mails to redact"
     stored = database_bytes(path)
     for address in load_phrase_bank().slots["email"]:
@@ -180,6 +193,7 @@ def test_rapport_demo_creates_the_organisation_with_redacted_text(app, runner, c
     assert response.status_code == 302
 
 
+@pytest.mark.slow  # seeding redacts names with the spaCy pipeline (loads it)
 def test_running_demo_twice_changes_nothing(app, runner):
     assert runner.invoke(args=["demo", "--responses", "20"]).exit_code == 0
     db = open_database(app.config["DATABASE"])
@@ -192,6 +206,7 @@ def test_running_demo_twice_changes_nothing(app, runner):
     db.close()
 
 
+@pytest.mark.slow  # seeding redacts names with the spaCy pipeline (loads it)
 def test_reset_rebuilds_the_demo(app, runner):
     assert runner.invoke(args=["demo", "--responses", "20"]).exit_code == 0
     result = runner.invoke(args=["demo", "--reset", "--responses", "10"])

@@ -82,7 +82,17 @@ def _is_contrasted(span: Span, cues: Mapping[str, Sequence[str]]) -> bool:
     if any(marker in before for marker in cues.get("contrast_markers", ())):
         return True
     after = _text_after(span)
-    return any(after.startswith(marker) for marker in cues.get("contrast_after", ()))
+    if any(after.startswith(marker) for marker in cues.get("contrast_after", ())):
+        return True
+    return _is_contrasted_with_partnership(span, cues.get("partnership_words", ()))
+
+
+def _is_contrasted_with_partnership(span: Span, partnership_words: Sequence[str]) -> bool:
+    """``a vendor, not a partner``: the phrase set against a partnership word that follows it."""
+    following = [token.lower_ for token in span.doc[span.end : min(span.sent.end, span.end + 6)]]
+    if following[:2] != [",", "not"]:
+        return False
+    return any(word in partnership_words for word in following[2:])
 
 
 def _is_negated_wish(verb: Token, negations: Sequence[str]) -> bool:
@@ -148,7 +158,8 @@ def classify_stance(span: Span, cues: Mapping[str, Sequence[str]]) -> str:
     cues
         The lexicon's ``stance_cues`` word lists (``negations``, ``critique_verbs``,
         ``naming_verbs``, ``desire_verbs``, ``ending_verbs``, ``contrast_markers`` (before the
-        phrase), ``contrast_after`` (right after it) and ``metalinguistic_nouns``).
+        phrase), ``contrast_after`` (right after it), ``partnership_words`` (for "X, not a
+        partner") and ``metalinguistic_nouns``).
     """
     if _is_negated(span, cues.get("negations", ())) or _is_under_critique(span, cues):
         return CRITICISED

@@ -19,6 +19,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
+from threadpoolctl import threadpool_limits
 
 from nlp.embed import LexicalEmbedder
 
@@ -82,10 +83,12 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         sample = X[rng.choice(n_points, self.sample_size, replace=False)] if (
             n_points > self.sample_size) else X
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        for k in self.candidate_ks(sample.shape[0]):
-            labels = KMeans(k, n_init=1, random_state=seed).fit_predict(sample)
-            if len(set(labels.tolist())) > 1:
-                self.k_scores_[k] = float(silhouette_score(sample, labels))
+        # Many small fits: OpenMP threads cost more than they give, and badly so on a busy host.
+        with threadpool_limits(limits=1):
+            for k in self.candidate_ks(sample.shape[0]):
+                labels = KMeans(k, n_init=1, random_state=seed).fit_predict(sample)
+                if len(set(labels.tolist())) > 1:
+                    self.k_scores_[k] = float(silhouette_score(sample, labels))
         if not self.k_scores_:
             return self._finish(X, np.zeros(n_points, dtype=int))
         best_k = max(self.k_scores_, key=lambda k: (self.k_scores_[k], -k))

@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import with_appcontext
 
 if TYPE_CHECKING:
@@ -95,6 +95,12 @@ def _print_summary(summary: DemoSummary, path: str, base_url: str) -> None:
     click.echo(f"By department: {departments}")
     if summary.open_wave is not None:
         click.echo(f"Partner link of the open wave ({summary.open_wave.label}): "
-                   f"{base_url.rstrip('/')}/s/{summary.open_wave.token}")
+                   f"{_partner_link(base_url, summary.open_wave.token)}")
     click.echo("Invitation codes: sign in as the BRM, add a wave with access 'invitation codes' "
                "and generate codes on its page.")
+
+
+def _partner_link(base_url: str, token: str) -> str:
+    """The full partner URL of a wave, built by the app's own routing."""
+    with current_app.test_request_context(base_url=base_url):
+        return url_for("partner.survey", token=token, _external=True)

@@ -21,7 +21,7 @@ import json
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
 from itertools import accumulate
@@ -94,6 +94,8 @@ class PhraseBank:
     named_praise: tuple[str, ...]
     contact_details: tuple[str, ...]
     silo_phrases: tuple[str, ...]
+    contrast_negative: tuple[str, ...]
+    contrast_positive: tuple[str, ...]
     lead_ins: tuple[str, ...]
     partnership_phrases: tuple[str, ...]
     openers_negative: tuple[str, ...]
@@ -114,10 +116,8 @@ def load_phrase_bank() -> PhraseBank:
                        ("negative", "positive", "short_negative", "short_positive")))
         for name, body in raw["themes"].items()
     )
-    lists = {key: tuple(raw[key]) for key in (
-        "named_praise", "contact_details", "silo_phrases", "lead_ins", "partnership_phrases",
-        "openers_negative", "openers_neutral", "closers_negative", "closers_positive", "no_praise",
-        "no_complaint")}
+    lists = {field.name: tuple(raw[field.name]) for field in fields(PhraseBank)
+             if field.name not in ("slots", "themes")}
     slots = MappingProxyType({name: tuple(values) for name, values in raw["slots"].items()})
     return PhraseBank(slots=slots, themes=themes, **lists)
 
@@ -149,6 +149,7 @@ def wave_story(bank: PhraseBank, wave_index: int, wave_count: int, department: s
             praise_weight *= 0.3
         complaint.append(complaint_weight)
         praise.append(praise_weight)
+    # A small fixed offset per department name, so departments differ a little in mood.
     department_offset = (sum(map(ord, department)) % 7 - 3) * 0.05
     return WaveStory(
         complaint_cumulative=_cumulative(complaint),
@@ -262,7 +263,9 @@ def _praise_answer(
         if not partnership:
             parts.append(_choice(rng, bank.no_praise))
     else:
-        parts.extend(_theme_sentences(rng, bank, story.praise_cumulative, "positive", slots))
+        parts.extend(_theme_sentences(rng, bank, story.praise_cumulative, "positive", mood))
+        if mood < 0.3 and rng.random() < 0.15:
+            parts.insert(0, _choice(rng, bank.contrast_positive))
         if rng.random() < 0.06:
             parts.append(_choice(rng, bank.named_praise))
         if mood > 0.6 and len(parts) > 1 and rng.random() < 0.3:
@@ -284,7 +287,9 @@ def _complaint_answer(
     if mood > 0.9 and rng.random() < 0.5 and not silo:
         parts.append(_choice(rng, bank.no_complaint))
     else:
-        parts.extend(_theme_sentences(rng, bank, story.complaint_cumulative, "negative", slots))
+        parts.extend(_theme_sentences(rng, bank, story.complaint_cumulative, "negative", -mood))
+        if rng.random() < 0.1:
+            parts.insert(0, _choice(rng, bank.contrast_negative))
         if len(parts) > 1 and rng.random() < 0.5:
             opener = _choice(rng, bank.openers_negative if mood < 0 else bank.openers_neutral)
         if rng.random() < 0.06:
@@ -316,16 +321,24 @@ def _compose(templates: Sequence[str], slots: _Slots) -> str:
 
 
 def _theme_sentences(
-    rng: random.Random, bank: PhraseBank, cumulative: Sequence[float], tone: str, slots: _Slots
+    rng: random.Random, bank: PhraseBank, cumulative: Sequence[float], tone: str, lean: float
 ) -> list[str]:
-    """One short fragment, or one to four sentences from themes drawn by the story's weights."""
+    """One short fragment, or one to five sentences from themes drawn by the story's weights.
+
+    ``lean`` is how strongly the partner feels this way (their mood, signed to match ``tone``):
+    the more they lean, the more they write; the less, the likelier a terse fragment.
+    """
     length = rng.random()
+    if lean < -0.5:
+        length *= 0.6
     if length < 0.2:
         theme = bank.themes[_pick(rng, cumulative)]
         fragments = theme.short_negative if tone == "negative" else theme.short_positive
         if fragments:
             return [_choice(rng, fragments)]
-    count = 1 if length < 0.65 else 2 if length < 0.88 else rng.randint(3, 4)
+    count = 1 if length < 0.65 else 2 if length < 0.88 else 3 + int(rng.random() * 2)
+    if lean > 0 and rng.random() < min(0.6, 0.4 * lean):
+        count += 1
     sentences = []
     for _ in range(count):
         theme = bank.themes[_pick(rng, cumulative)]

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import sqlite_utils
 
-from survey.demo.corpus import generate_feedback, read_demo_data
+from survey.demo.corpus import DemoResponse, generate_feedback, read_demo_data
 from survey.errors import InvalidInput
 from survey.store.responses import record_response
 from survey.store.staff import create_staff_user
-from survey.store.surveys import Wave, add_question, create_survey, create_wave
+from survey.store.surveys import Question, Survey, Wave, add_question, create_survey, create_wave
 
 #: The demo organisation: survey texts, questions, waves, department sizes and staff accounts.
 DEMO_SURVEY = read_demo_data("survey.json")
@@ -90,28 +91,20 @@ def holds_data(db: sqlite_utils.Database) -> bool:
     )
 
 
-def seed_demo(
-    db: sqlite_utils.Database,
-    *,
-    responses: int = 800,
-    seed: int = 7,
-    today: dt.date | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> DemoSummary:
-    """Create the demo staff, survey, waves and ``responses`` generated responses in ``db``.
+@dataclass(frozen=True)
+class DemoSurvey:
+    """The demo survey as stored: its questions by key and its waves by label."""
 
-    ``db`` must be migrated and hold no survey or staff account yet (:class:`InvalidInput`
-    otherwise), so demo data never mixes with real data. Each response is dated inside its wave,
-    and never after ``today`` (default: the real date) for the wave that is still open.
-    ``on_progress(k)`` is called after every ``k`` stored responses, for a progress bar.
+    survey: Survey
+    questions: Mapping[str, Question]
+    waves: Mapping[str, Wave]
+
+
+def create_demo_survey(db: sqlite_utils.Database) -> DemoSurvey:
+    """Create the "IT partnership pulse" survey, its questions and its four public-link waves.
+
+    Benchmarks reuse it to get the demo survey without the demo staff or responses.
     """
-    if holds_data(db):
-        raise InvalidInput(
-            "This database already holds surveys or staff accounts; the demo needs an empty one."
-        )
-    today = today or dt.date.today()
-    for login in DEMO_LOGINS:
-        create_staff_user(db, login.username, login.password, login.role)
     survey = create_survey(db, DEMO_SURVEY["title"], DEMO_SURVEY["introduction"],
                            DEMO_SURVEY["privacy_note"])
     questions = {
@@ -128,18 +121,65 @@ def seed_demo(
         )
         for spec in DEMO_SURVEY["waves"]
     }
-    departments = next(q.options for q in questions.values() if q.kind == "segment")
-    corpus = generate_feedback(responses, seed=seed, waves=tuple(waves), departments=departments)
+    return DemoSurvey(survey, MappingProxyType(questions), MappingProxyType(waves))
+
+
+def store_demo_responses(
+    db: sqlite_utils.Database,
+    demo: DemoSurvey,
+    corpus: Iterable[DemoResponse],
+    *,
+    seed: int = 7,
+    today: dt.date | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Store generated responses through :func:`record_response` (so text is redacted first).
+
+    Each response is dated inside its wave (most in the first days), never after ``today``
+    (default: the real date) for a wave that is still open. ``on_progress(1)`` is called after
+    each stored response. Returns the number stored.
+    """
+    today = today or dt.date.today()
     dates = random.Random(seed + 1)
-    question_list = list(questions.values())
+    question_list = list(demo.questions.values())
+    stored = 0
     for response in corpus:
-        wave = waves[response.wave]
-        answers = {questions[key].id: value for key, value in response.answers.items()}
+        wave = demo.waves[response.wave]
+        answers = {demo.questions[key].id: value for key, value in response.answers.items()}
         record_response(db, wave, question_list, answers,
                         today=_submission_date(dates, wave, today))
+        stored += 1
         if on_progress is not None:
             on_progress(1)
-    return _summary(db, survey.id, survey.title, list(waves.values()), today)
+    return stored
+
+
+def seed_demo(
+    db: sqlite_utils.Database,
+    *,
+    responses: int = 800,
+    seed: int = 7,
+    today: dt.date | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> DemoSummary:
+    """Create the demo staff, survey, waves and ``responses`` generated responses in ``db``.
+
+    ``db`` must be migrated and hold no survey or staff account yet (:class:`InvalidInput`
+    otherwise), so demo data never mixes with real data. See :func:`store_demo_responses` for
+    ``today`` and ``on_progress``.
+    """
+    if holds_data(db):
+        raise InvalidInput(
+            "This database already holds surveys or staff accounts; the demo needs an empty one."
+        )
+    today = today or dt.date.today()
+    for login in DEMO_LOGINS:
+        create_staff_user(db, login.username, login.password, login.role)
+    demo = create_demo_survey(db)
+    departments = demo.questions["department"].options
+    corpus = generate_feedback(responses, seed=seed, waves=tuple(demo.waves), departments=departments)
+    store_demo_responses(db, demo, corpus, seed=seed, today=today, on_progress=on_progress)
+    return _summary(db, demo.survey, list(demo.waves.values()), today)
 
 
 def _submission_date(rng: random.Random, wave: Wave, today: dt.date) -> dt.date:
@@ -150,18 +190,18 @@ def _submission_date(rng: random.Random, wave: Wave, today: dt.date) -> dt.date:
 
 
 def _summary(
-    db: sqlite_utils.Database, survey_id: int, title: str, waves: list[Wave], today: dt.date
+    db: sqlite_utils.Database, survey: Survey, waves: list[Wave], today: dt.date
 ) -> DemoSummary:
     counts = dict(db.execute(
         "SELECT wave_id, COUNT(*) FROM responses GROUP BY wave_id ORDER BY wave_id"
     ).fetchall())
     by_department = tuple(db.execute(
         "SELECT segment, COUNT(*) FROM responses JOIN waves ON waves.id = responses.wave_id "
-        "WHERE waves.survey_id = ? GROUP BY segment ORDER BY segment", [survey_id]
+        "WHERE waves.survey_id = ? GROUP BY segment ORDER BY segment", [survey.id]
     ).fetchall())
     return DemoSummary(
-        survey_id=survey_id,
-        survey_title=title,
+        survey_id=survey.id,
+        survey_title=survey.title,
         logins=DEMO_LOGINS,
         waves=tuple(
             DemoWave(wave.label, wave.opens_on, wave.closes_on, wave.status(today),

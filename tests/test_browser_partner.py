@@ -1,0 +1,88 @@
+"""A partner answers a survey in real headless Chromium; the stored answer comes out redacted."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from survey import create_app
+from survey.store.surveys import questions_for
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (Debian package chromium)"),
+]
+
+
+@pytest.fixture
+def live_url(app) -> Iterator[str]:
+    """The app, with CSRF on as in production, served over real HTTP from a thread."""
+    served = create_app({"DATABASE": app.config["DATABASE"], "SECRET_KEY": "browser-test",
+                         "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_a_partner_answers_and_the_stored_text_is_redacted(browser, live_url, db, partner_wave):
+    wave = partner_wave()
+    by_kind = {q.kind: q for q in questions_for(db, wave.survey_id)}
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_url}/s/{wave.token}")
+    page.screenshot(path=str(SCREENSHOTS / "partner-survey-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SCREENSHOTS / "partner-survey-1280.png"), full_page=True)
+
+    page.get_by_label("What should IT change?").fill(
+        "Please ask Johanna Lindqvist (johanna.lindqvist@example.com) why the CRM rollout slipped."
+    )
+    assert "of 4,000 characters used" in page.locator(f"#q{by_kind['text'].id}-count").inner_text()
+    page.locator(f"input[name=q{by_kind['rating'].id}][value='2']").check()
+    page.locator(f"input[name=q{by_kind['nps'].id}][value='7']").check()
+    page.get_by_label("HR", exact=True).check()
+    page.get_by_role("button", name="Submit my answers").click()
+    page.wait_for_url(f"**/s/{wave.token}/thanks")
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you, your answers are saved"
+
+    (text,) = db.execute("SELECT text FROM answers WHERE question_id = ?", [by_kind["text"].id]).fetchone()
+    assert text == "Please ask [NAME] ([EMAIL]) why the CRM rollout slipped."
+    assert db.execute("SELECT segment FROM responses").fetchall() == [("HR",)]
+
+
+def test_a_missing_answer_is_reported_in_the_browser_with_the_text_kept(browser, live_url, db, partner_wave):
+    wave = partner_wave()
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_url}/s/{wave.token}")
+    page.get_by_label("What should IT change?").fill("Tickets bounce between teams.")
+    page.get_by_role("button", name="Submit my answers").click()
+    assert page.get_by_role("alert").first.is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "partner-survey-error-390.png"), full_page=True)
+    assert page.get_by_label("What should IT change?").input_value() == "Tickets bounce between teams."
+    page.get_by_role("link", name="How well does IT listen?: Please answer this question; it is required.").click()
+    assert page.url.endswith(f"#q{next(q.id for q in questions_for(db, wave.survey_id) if q.kind == 'rating')}")
+    assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 0

@@ -1,0 +1,172 @@
+"""Small-cell suppression: primary suppression, and complementary suppression that blocks differencing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp.errors import StatisticsError
+from nlp.suppression import SuppressedCounts, SuppressedTable, is_reportable, suppress_small_cells
+
+
+def recoverable_cells(counts: np.ndarray, hidden: np.ndarray) -> set[tuple[int, int]]:
+    """Hidden cells an attacker can compute from the shown cells and totals, by repeated differencing.
+
+    ``hidden`` covers the table extended by a total column and a total row. Any row or column with
+    exactly one unknown gives that unknown away; solving it may give away more, so repeat.
+    """
+    extended = np.vstack([np.hstack([counts, counts.sum(1, keepdims=True)]),
+                          np.append(counts.sum(0), counts.sum())])
+    unknown = {tuple(cell) for cell in np.argwhere(hidden)}
+    lines = [[(r, c) for c in range(extended.shape[1])] for r in range(extended.shape[0])]
+    lines += [[(r, c) for r in range(extended.shape[0])] for c in range(extended.shape[1])]
+    recovered: set[tuple[int, int]] = set()
+    progress = True
+    while progress:
+        progress = False
+        for line in lines:
+            missing = [cell for cell in line if cell in unknown]
+            if len(missing) == 1:
+                unknown.discard(missing[0])
+                recovered.add(missing[0])
+                progress = True
+    del extended
+    return recovered
+
+
+def extended_mask(result: SuppressedTable) -> np.ndarray:
+    cells = np.array(result.suppressed, dtype=bool)
+    with_rows = np.hstack([cells, np.array(result.row_totals_suppressed, dtype=bool)[:, None]])
+    return np.vstack([with_rows, np.append(result.column_totals_suppressed, result.grand_total_suppressed)])
+
+
+def test_is_reportable():
+    assert is_reportable(5) and is_reportable(12, 10)
+    assert not is_reportable(4) and not is_reportable(0) and not is_reportable(9, 10)
+
+
+def test_counts_under_the_threshold_are_suppressed_with_a_complement():
+    result = suppress_small_cells({"Finance": 12, "Legal": 3, "Sales": 20, "HR": 9})
+    assert isinstance(result, SuppressedCounts)
+    assert result.primary == {"Legal"}
+    # Legal = 44 - 12 - 20 - 9 if only Legal were hidden, so the next-smallest (HR) goes too.
+    assert result.suppressed == {"Legal", "HR"}
+    assert result.shown("Sales") == 20 and result.shown("Legal") is None
+    assert result.total == 44 and not result.total_suppressed
+
+
+def test_nothing_is_suppressed_when_every_group_is_large_enough():
+    result = suppress_small_cells({"Finance": 12, "Sales": 20})
+    assert result.suppressed == frozenset() and result.shown("Finance") == 12
+
+
+def test_zero_counts_are_suppressed_too():
+    result = suppress_small_cells({"Finance": 12, "Legal": 0, "Sales": 20})
+    assert "Legal" in result.primary and len(result.suppressed) == 2
+
+
+def test_primary_suppression_alone_would_leak_the_hidden_cell():
+    counts = np.array([[10, 3, 12], [8, 9, 15], [20, 11, 7]])
+    primary_only = np.zeros((4, 4), dtype=bool)
+    primary_only[:3, :3] = counts < 5
+    assert recoverable_cells(counts, primary_only) == {(0, 1)}
+
+
+def test_complementary_suppression_blocks_differencing_in_a_table():
+    counts = np.array([[10, 3, 12], [8, 9, 15], [20, 11, 7]])
+    result = suppress_small_cells(counts)
+    assert isinstance(result, SuppressedTable)
+    assert result.primary[0][1] and result.suppressed[0][1]
+    assert recoverable_cells(counts, extended_mask(result)) == set()
+    assert sum(map(sum, result.suppressed)) == 4  # the smallest rectangle that protects one cell
+    assert result.shown(2, 2) == 7 and result.shown(0, 1) is None
+
+
+def test_differencing_is_blocked_on_many_random_tables():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        counts = rng.integers(0, 25, size=(rng.integers(1, 6), rng.integers(1, 6)))
+        result = suppress_small_cells(counts)
+        mask = extended_mask(result)
+        primary = {tuple(cell) for cell in np.argwhere(np.array(result.primary, dtype=bool))}
+        assert not (recoverable_cells(counts, mask) & primary), counts
+        assert all(result.suppressed[r][c] for r, c in zip(*np.nonzero(counts < 5), strict=True))
+
+
+def test_small_totals_are_suppressed_with_their_complement():
+    counts = np.array([[2, 1], [10, 12]])
+    result = suppress_small_cells(counts)
+    assert result.suppressed[0] == (True, True)
+    # Row 0's total (3) would be the grand total minus row 1's total, so that goes too.
+    assert result.row_totals_suppressed == (True, True)
+    assert recoverable_cells(counts, extended_mask(result)) == set()
+
+
+def test_custom_threshold():
+    result = suppress_small_cells({"Finance": 8, "Sales": 20, "Legal": 30}, min_group_size=10)
+    assert result.primary == {"Finance"} and result.suppressed == {"Finance", "Sales"}
+
+
+@pytest.mark.parametrize("counts", [[[1, -2]], [1, 2, 3], [[1.5, 2.0]]])
+def test_invalid_tables_raise(counts):
+    with pytest.raises(StatisticsError):
+        suppress_small_cells(counts)
+
+
+def test_invalid_threshold_raises():
+    with pytest.raises(StatisticsError):
+        suppress_small_cells({"Finance": 8}, min_group_size=0)
+
+
+def pair_mask(result, rows: list[str], columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Counts (absent pairs as zeros) and the extended hidden mask of a ``(row, column)`` result."""
+    counts = np.array([[result.counts.get((row, column), 0) for column in columns] for row in rows])
+    hidden = np.zeros((len(rows) + 1, len(columns) + 1), dtype=bool)
+    for i, row in enumerate(rows):
+        hidden[i, -1] = result.row_totals_suppressed[row]
+        for j, column in enumerate(columns):
+            hidden[i, j] = (row, column) in result.suppressed
+    for j, column in enumerate(columns):
+        hidden[-1, j] = result.column_totals_suppressed[column]
+    hidden[-1, -1] = result.total_suppressed
+    return counts, hidden
+
+
+def test_segment_by_theme_mappings_are_protected_as_tables():
+    counts = {("Finance", "delivery"): 10, ("Finance", "support"): 3, ("Finance", "value"): 12,
+              ("Sales", "delivery"): 8, ("Sales", "support"): 9, ("Sales", "value"): 15,
+              ("Legal", "delivery"): 20, ("Legal", "support"): 11, ("Legal", "value"): 7}
+    result = suppress_small_cells(counts)
+    assert result.primary == {("Finance", "support")}
+    assert result.suppressed == {("Finance", "support"), ("Finance", "delivery"),
+                                 ("Sales", "support"), ("Sales", "delivery")}
+    assert result.shown(("Legal", "value")) == 7
+
+
+def test_absent_pairs_are_visible_zeros_and_never_count_as_protection():
+    # Finance has no "support" units at all: the blank cell shows 0, so hiding only Finance x
+    # delivery (3) would leave it recoverable from Finance's total.
+    counts = {("Finance", "delivery"): 3, ("Finance", "value"): 20, ("Sales", "delivery"): 9,
+              ("Sales", "support"): 7, ("Sales", "value"): 12, ("Legal", "support"): 8, ("Legal", "value"): 6}
+    result = suppress_small_cells(counts)
+    assert ("Finance", "support") not in result.suppressed
+    rows, columns = ["Finance", "Sales", "Legal"], ["delivery", "support", "value"]
+    matrix, hidden = pair_mask(result, rows, columns)
+    assert recoverable_cells(matrix, hidden) == set()
+    assert ("Finance", "value") in result.suppressed
+
+
+def test_differencing_is_blocked_on_many_random_sparse_mappings():
+    rng = np.random.default_rng(11)
+    rows, columns = ["a", "b", "c", "d"], ["w", "x", "y", "z"]
+    for _ in range(100):
+        counts = {(row, column): int(rng.integers(0, 25)) for row in rows for column in columns
+                  if rng.random() < 0.7}
+        if not counts:
+            continue
+        result = suppress_small_cells(counts)
+        present_rows = [row for row in rows if row in result.row_totals_suppressed]
+        present_columns = [column for column in columns if column in result.column_totals_suppressed]
+        matrix, hidden = pair_mask(result, present_rows, present_columns)
+        primary = {(present_rows.index(r), present_columns.index(c)) for r, c in result.primary}
+        assert not (recoverable_cells(matrix, hidden) & primary), counts
