@@ -150,7 +150,9 @@ def serve_forever(kind: str, database: str, port: int, workers: int, threads: in
         RapportServer(bare_app(database), gunicorn_options(**options)).run()
 
 
-def start_server(kind: str, database: str, workers: int, threads: int, tmp: str) -> tuple[subprocess.Popen, int]:
+def start_server(
+    kind: str, database: str, workers: int, threads: int, tmp: str
+) -> tuple[subprocess.Popen, int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -166,7 +168,7 @@ def start_server(kind: str, database: str, workers: int, threads: int, tmp: str)
             return server, port
         except OSError:
             if server.poll() is not None:
-                raise SystemExit(f"{kind} server exited with {server.returncode}")
+                raise SystemExit(f"{kind} server exited with {server.returncode}") from None
             time.sleep(0.2)
     server.kill()
     raise SystemExit(f"{kind} server did not start")
@@ -207,7 +209,8 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int)
                 continue
             marker = "".join(rng.choice(string.ascii_lowercase) for _ in range(10))
             form = dict(hidden.findall(html))
-            form.update(_answers(kind, sorted(set(fields.findall(html)), key=lambda f: int(f[1:])), rng, marker))
+            names = sorted(set(fields.findall(html)), key=lambda name: int(name[1:]))
+            form.update(_answers(kind, names, rng, marker))
             t1 = time.perf_counter()
             connection.request("POST", path, body=urlencode(form), headers={
                 "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
@@ -266,7 +269,7 @@ def stored_markers(database: str, kind: str) -> tuple[int, set[str]]:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
@@ -284,10 +287,10 @@ def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
     count, found = stored_markers(database, kind)
     missing = set(result.markers) - found
     rate = result.acknowledged / result.elapsed
-    print(f"{kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(result.post_latencies, .5):6.1f} ms"
-          f"  p99 {1000 * percentile(result.post_latencies, .99):6.1f} ms"
-          f"  (GET p50 {1000 * percentile(result.get_latencies, .5):5.1f} ms"
-          f"  p99 {1000 * percentile(result.get_latencies, .99):5.1f} ms)  errors {result.errors}")
+    post, get = result.post_latencies, result.get_latencies
+    print(f"{kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
+          f"  p99 {1000 * percentile(post, .99):6.1f} ms  (GET p50 {1000 * percentile(get, .5):5.1f} ms"
+          f"  p99 {1000 * percentile(get, .99):5.1f} ms)  errors {result.errors}")
     print(f"{'':8s} acknowledged {result.acknowledged}, stored {count - warm_count} new rows, "
           f"acknowledged but missing from the database: {len(missing)}")
     return rate

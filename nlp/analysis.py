@@ -28,19 +28,27 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     """Default progress callback: ignore."""
 
 
+CachedVectors = Callable[[Sequence[str]], Mapping[str, np.ndarray]]
+
+
 def embed_with_cache(
-    texts: Sequence[str], embedder: Embedder, cache: Mapping[str, np.ndarray] | None = None,
+    texts: Sequence[str], embedder: Embedder, cached_vectors: CachedVectors | None = None,
     progress: Progress = _no_progress,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Embed ``texts``, taking vectors from ``cache`` (text key -> vector) where present.
+    """Embed ``texts``, reusing vectors that ``cached_vectors(keys)`` already knows.
+
+    Parameters
+    ----------
+    cached_vectors
+        Called once with every text key; returns the known vectors by key (e.g. from SQLite).
 
     Returns
     -------
     vectors, new
         All vectors in input order, and the newly computed ones keyed by text key.
     """
-    cache = cache or {}
     keys = [text_key(text) for text in texts]
+    cache = dict(cached_vectors(keys)) if cached_vectors is not None else {}
     missing = sorted({key: text for key, text in zip(keys, texts, strict=True)
                       if key not in cache}.items())
     new: dict[str, np.ndarray] = {}
@@ -61,7 +69,7 @@ def analyse_units(
     taxonomy: Any = None,
     lexicon: Any = None,
     embedder: Embedder | None = None,
-    embedding_cache: Mapping[str, np.ndarray] | None = None,
+    cached_vectors: CachedVectors | None = None,
     progress: Progress = _no_progress,
 ) -> tuple[list[UnitResult], np.ndarray, dict[str, np.ndarray]]:
     """Split answers into units and score each one.
@@ -74,8 +82,8 @@ def analyse_units(
         The theme taxonomy and silo lexicon to use (defaults: the shipped ones).
     embedder
         Embedding backend (default: :func:`nlp.embed.default_embedder`).
-    embedding_cache
-        Known vectors by text key; only units missing from it are embedded.
+    cached_vectors
+        Looks up known vectors by text key; only units it does not know are embedded.
     progress
         Called as ``progress(stage, done, total)``.
 
@@ -95,13 +103,13 @@ def analyse_units(
     pieces = [(answer, unit) for answer, units in zip(answers, split, strict=True) for unit in units]
     texts = [unit.text for _, unit in pieces]
     progress("splitting", len(answers), len(answers))
-    vectors, new_vectors = embed_with_cache(texts, embedder, embedding_cache, progress)
+    vectors, new_vectors = embed_with_cache(texts, embedder, cached_vectors, progress)
     progress("sentiment", 0, len(texts))
     scores = score_sentiment(texts, vectors=vectors)
     progress("siloing language", 0, len(texts))
     flags, partnership = analyse_silo_language(texts, lexicon)
     progress("themes", 0, len(texts))
-    assignment = assign_themes(vectors, taxonomy, embedder)
+    assignment = assign_themes(vectors, taxonomy, embedder, [text_key(text) for text in texts])
     units = [
         UnitResult(
             id=f"{answer.response_id}:{answer.question_id}:{unit.index}",
@@ -113,7 +121,7 @@ def analyse_units(
             words=count_words(unit.text),
         )
         for (answer, unit), score, unit_flags, partner_count, theme_id, confidence in zip(
-            pieces, scores, flags, partnership, assignment.theme_ids, assignment.confidences,
+            pieces, scores, flags, partnership, assignment.theme_ids, assignment.confidence,
             strict=True,
         )
     ]
@@ -134,7 +142,7 @@ def analyse(
     taxonomy: Any = None,
     lexicon: Any = None,
     embedder: Embedder | None = None,
-    embedding_cache: Mapping[str, np.ndarray] | None = None,
+    cached_vectors: CachedVectors | None = None,
     min_group_size: int = 5,
     random_state: int = 0,
     progress: Progress = _no_progress,
@@ -160,7 +168,7 @@ def analyse(
 
     units, vectors, _ = analyse_units(
         answers, taxonomy=taxonomy, lexicon=lexicon, embedder=embedder,
-        embedding_cache=embedding_cache, progress=progress,
+        cached_vectors=cached_vectors, progress=progress,
     )
     wave_order = tuple(waves) if waves is not None else tuple(dict.fromkeys(a.wave for a in answers))
     return summarise(

@@ -59,6 +59,7 @@ _CUES = frozenset((
 ))
 _CUE_FILLERS = frozenset(("to", "you", "with", "for"))
 _HONORIFICS = frozenset(("mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam"))
+_SHORT_HONORIFICS = frozenset(("mr", "mrs", "ms", "dr"))  # may precede a name typed in lower case
 _PARTICLES = frozenset((
     "van", "von", "de", "da", "di", "del", "della", "du", "le", "la", "al", "el", "bin", "ibn", "der", "den",
 ))
@@ -282,13 +283,15 @@ def _rule_names(text: str, taken: list[Redaction]) -> tuple[list[Redaction], lis
     words = _words(text, taken)
     names: list[Redaction] = []
     candidates: list[int] = []
-    index = 0
+    index, after_name = 0, -1
     while index < len(words):
         word = words[index]
-        if _is_rule_name(text, words, index, lexicon):
+        coordinated = index == after_name + 2 and words[index - 1].lower == "and" and word.capitalised
+        if _is_rule_name(text, words, index, lexicon) or (coordinated and not _is_known(word.lower, lexicon)):
             last = _extend_surname(text, words, index, lexicon)
             names.append(Redaction(word.start, words[last].end, "NAME"))
-            index = last + 1
+            index = after_name = last
+            index += 1
             continue
         if _needs_ner(word, lexicon):
             candidates.append(word.start)
@@ -302,12 +305,12 @@ def _is_rule_name(text: str, words: list[_Word], index: int, lexicon: _NameLexic
         return False
     before = words[max(0, index - 2):index]
     previous = before[-1].lower if before else ""
-    if previous in _HONORIFICS and (word.capitalised or not _follows_digit(text, before[-1].start)):
+    if previous in _HONORIFICS and not before[-1].acronym and (
+        word.capitalised or _is_lowercase_name_after_honorific(text, before[-1], word)
+    ):
         return True
+    cue = previous in _CUES or (previous in _CUE_FILLERS and len(before) == 2 and before[0].lower in _CUES)
     if word.lower in lexicon.given_names:
-        cue = previous in _CUES or (
-            previous in _CUE_FILLERS and len(before) == 2 and before[0].lower in _CUES
-        )
         return word.capitalised or len(word.lower) >= 4 or cue or word.possessive
     if not word.capitalised:
         return False
@@ -315,7 +318,14 @@ def _is_rule_name(text: str, words: list[_Word], index: int, lexicon: _NameLexic
         return not word.sentence_initial
     if _IRISH_PREFIX.match(word.lower) or _looks_like_full_name(text, words, index, lexicon):
         return True
-    return not word.sentence_initial and previous in _CUES and previous not in ("with", "by")
+    return not word.sentence_initial and cue and previous not in ("with", "by")
+
+
+def _is_lowercase_name_after_honorific(text: str, honorific: _Word, word: _Word) -> bool:
+    """"mr thompson", not "200 ms latency" nor "our dr plan" (disaster recovery)."""
+    if honorific.lower not in _SHORT_HONORIFICS or _follows_digit(text, honorific.start):
+        return False
+    return honorific.lower != "dr" or not _is_common_word(word.lower)
 
 
 def _looks_like_full_name(text: str, words: list[_Word], index: int, lexicon: _NameLexicon) -> bool:
@@ -412,6 +422,8 @@ def _ner_names(requests: list[tuple[str, tuple[int, int]]]) -> Iterator[tuple[in
                 continue
             tokens = [token for token in entity if token.is_alpha and not token.is_upper
                       and token.lower_ not in lexicon.known_words and token.lower_ not in _HONORIFICS]
+            if len(tokens) == 1 and _is_common_word(tokens[0].lower_):
+                continue  # "Zoom Rooms", "Smith": one dictionary word is too weak a sign on its own
             if tokens and any(token.text[0].isupper() for token in tokens):
                 start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
                 yield index, Redaction(offset + start, offset + end, "NAME")

@@ -29,14 +29,24 @@ def summarise(
 ) -> Analysis:
     """Build themes, trends and silo metrics from all units of a survey.
 
+    Units are (re)assigned to the taxonomy's active themes, honouring BRM overrides and merges,
+    so curation applies to old waves too; units no theme claims are clustered into
+    emerging-theme proposals.
+
     Parameters
     ----------
     units, vectors
         Every unit of the survey and its embedding (row ``i`` belongs to ``units[i]``).
     waves
         Wave labels in chronological order.
+    taxonomy, lexicon
+        The curated taxonomy and the silo lexicon (defaults: the shipped ones).
+    embedder
+        The embedder that produced ``vectors`` (it embeds the theme seeds too).
     min_group_size
         Figures over fewer respondents are suppressed (DESIGN.md section 3, rule 5).
+    random_state
+        Seed for clustering and bootstrap intervals.
 
     Returns
     -------
@@ -47,14 +57,14 @@ def summarise(
 
     taxonomy = taxonomy if taxonomy is not None else DEFAULT_THEMES
     lexicon = lexicon if lexicon is not None else Lexicon.load()
-    units, emerging = propose_emerging_themes(units, vectors, random_state=random_state)
+    units, emerging = assign_and_discover(units, vectors, taxonomy, embedder, random_state)
     themes = summarise_themes(units, vectors, taxonomy, emerging, min_group_size)
     trends = compute_trends(units, waves, [theme.id for theme in themes], min_group_size, random_state)
     silo = compute_silo_points(units, waves, min_group_size)
     run = RunRecord(
         embedder=embedder.name, spacy_pipeline=_pipeline_version(),
         sentiment_model=_sentiment_version(), lexicon_version=lexicon.version,
-        taxonomy_version=getattr(taxonomy, "version", "custom"), random_state=random_state,
+        taxonomy_version=str(getattr(taxonomy, "version", "custom")), random_state=random_state,
         min_group_size=min_group_size,
     )
     return Analysis(tuple(units), tuple(themes), tuple(trends), tuple(silo), tuple(waves), run)
@@ -69,39 +79,48 @@ def _pipeline_version() -> str:
 def _sentiment_version() -> str:
     import nlp.sentiment as sentiment
 
-    return getattr(sentiment, "MODEL_VERSION", "unknown")
+    return str(getattr(sentiment, "MODEL_VERSION", "unknown"))
 
 
-def propose_emerging_themes(
-    units: Sequence[UnitResult], vectors: np.ndarray, *, random_state: int = 0
+def assign_and_discover(
+    units: Sequence[UnitResult], vectors: np.ndarray, taxonomy: Any, embedder: Embedder,
+    random_state: int = 0,
 ) -> tuple[list[UnitResult], list[ThemeSummary]]:
-    """Cluster units that fit no theme; label them as emerging-theme proposals.
+    """Assign units to active themes, then cluster the rest into emerging-theme proposals.
 
-    Returns the units (those clustered now carry their emerging theme id) and the proposals.
+    Returns the units (each with its theme or emerging-proposal id, or ``None``) and the
+    proposals. Units resembling a dismissed proposal stay unassigned and are not re-proposed.
     """
-    from nlp.themes import ConcernClusterer, describe_clusters
+    from nlp.themes import assign_themes
+    from nlp.themes.concerns import MIN_PROPOSAL_SIZE, discover_clusters
 
-    units = list(units)
-    open_rows = [i for i, unit in enumerate(units) if unit.theme_id is None]
-    if len(open_rows) < MIN_UNITS_FOR_DISCOVERY:
+    assignment = assign_themes(vectors, taxonomy, embedder, [unit.text_key for unit in units])
+    units = [
+        dataclasses.replace(unit, theme_id=theme_id, theme_confidence=float(confidence))
+        for unit, theme_id, confidence in zip(
+            units, assignment.theme_ids, assignment.confidence, strict=True)
+    ]
+    pool = np.flatnonzero(assignment.unassigned)
+    if pool.size < max(MIN_UNITS_FOR_DISCOVERY, MIN_PROPOSAL_SIZE):
         return units, []
-    open_vectors = vectors[open_rows]
-    clusterer = ConcernClusterer(random_state=random_state).fit(open_vectors)
-    texts = [units[i].text for i in open_rows]
-    summaries = describe_clusters(texts, clusterer.labels_, open_vectors)
+    texts = [units[i].text for i in pool]
+    labels, summaries = discover_clusters(
+        texts, vectors[pool], random_state, "emerging-", MIN_PROPOSAL_SIZE,
+        set(taxonomy.ids) | set(taxonomy.aliases),
+    )
     proposals = []
     for summary in summaries:
-        members = [open_rows[j] for j, label in enumerate(clusterer.labels_) if label == summary.label]
-        theme_id = summary.id
+        members = [int(pool[j]) for j, label in enumerate(labels) if label == summary.label]
         for row in members:
-            units[row] = dataclasses.replace(units[row], theme_id=theme_id, theme_confidence=0.0)
-        quotes = tuple(units[open_rows[j]].id for j in summary.quote_indices)
+            units[row] = dataclasses.replace(units[row], theme_id=summary.id, theme_confidence=0.0)
+        first_unit_with_text = {units[row].text: units[row].id for row in reversed(members)}
         proposals.append(ThemeSummary(
-            id=theme_id, name=" / ".join(summary.key_phrases[:2]) or theme_id,
+            id=summary.id, name=", ".join(summary.key_phrases[:3]) or summary.id,
             description="Proposed from feedback that fits no current theme.", kind="emerging",
             units=len(members), responses=len({units[row].response_id for row in members}),
             share=0.0, mean_sentiment=None, key_phrases=tuple(summary.key_phrases),
-            quote_unit_ids=quotes,
+            quote_unit_ids=tuple(first_unit_with_text[q] for q in summary.quotes
+                                 if q in first_unit_with_text),
         ))
     return units, proposals
 
@@ -110,7 +129,10 @@ def summarise_themes(
     units: Sequence[UnitResult], vectors: np.ndarray, taxonomy: Any,
     emerging: Sequence[ThemeSummary], min_group_size: int,
 ) -> list[ThemeSummary]:
-    """Size, share, sentiment, key phrases and quotes for every theme with units."""
+    """Size, share, sentiment, key phrases and quotes for every active theme and proposal.
+
+    Quotes are kept only for themes with at least ``min_group_size`` respondents.
+    """
     from nlp.themes import describe_clusters
 
     rows_by_theme: dict[str, list[int]] = defaultdict(list)
@@ -118,27 +140,27 @@ def summarise_themes(
         if unit.theme_id is not None:
             rows_by_theme[unit.theme_id].append(row)
     total = max(1, len(units))
-    emerging_by_id = {theme.id: theme for theme in emerging}
     summaries = []
-    for theme in taxonomy.themes:
+    for theme in taxonomy.active:
         rows = rows_by_theme.get(theme.id, [])
         responses = len({units[row].response_id for row in rows})
         key_phrases: tuple[str, ...] = ()
         quotes: tuple[str, ...] = ()
         if rows:
-            described = describe_clusters([units[r].text for r in rows], [0] * len(rows), vectors[rows])
+            texts = [units[r].text for r in rows]
+            described = describe_clusters(texts, np.zeros(len(rows), dtype=int), vectors[rows])
             if described:
                 key_phrases = tuple(described[0].key_phrases)
-                if responses >= min_group_size:
-                    quotes = tuple(units[rows[j]].id for j in described[0].quote_indices)
+                first_unit_with_text = {units[r].text: units[r].id for r in reversed(rows)}
+                quotes = tuple(first_unit_with_text[q] for q in described[0].quotes)
         summaries.append(ThemeSummary(
             id=theme.id, name=theme.name, description=theme.description, kind="seeded",
             units=len(rows), responses=responses, share=len(rows) / total,
-            mean_sentiment=_mean([units[r].sentiment for r in rows]),
-            key_phrases=key_phrases, quote_unit_ids=quotes,
+            mean_sentiment=_mean([units[r].sentiment for r in rows]), key_phrases=key_phrases,
+            quote_unit_ids=quotes if responses >= min_group_size else (),
         ))
-    for theme_id, proposal in emerging_by_id.items():
-        rows = rows_by_theme.get(theme_id, [])
+    for proposal in emerging:
+        rows = rows_by_theme.get(proposal.id, [])
         summaries.append(dataclasses.replace(
             proposal, share=len(rows) / total, mean_sentiment=_mean([units[r].sentiment for r in rows]),
             quote_unit_ids=proposal.quote_unit_ids if proposal.responses >= min_group_size else (),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from reports.errors import DocumentError
+from reports.svg_safety import check_inline_svg
 
 CellValue = str | int | float | None
 DEFAULT_SUPPRESSED_TEXT = "fewer than 5"
@@ -30,7 +31,8 @@ class Chart:
     title : str
         Heading shown above the chart (the SVG carries its own accessible title too).
     svg : str
-        The SVG document, starting with ``<svg``.
+        The SVG document, starting with ``<svg``; refused (:class:`DocumentError`) if it could
+        run code or fetch anything, see :func:`reports.svg_safety.check_inline_svg`.
     caption : str
         Optional sentence under the chart saying how to read it.
     """
@@ -42,6 +44,7 @@ class Chart:
     def __post_init__(self) -> None:
         if not self.svg.lstrip().startswith("<svg"):
             raise DocumentError(f"chart {self.title!r} is not an SVG document")
+        check_inline_svg(self.svg)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from reports.errors import ExportError
 
@@ -63,7 +64,7 @@ class ExportUnit:
         object.__setattr__(self, "silo_flags", tuple(self.silo_flags))
 
 
-def units_to_csv(rows: Iterable[ExportUnit | Mapping[str, object]], *, min_group_size: int = 5,
+def units_to_csv(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_size: int = 5,
                  bom: bool = False) -> str:
     """Return the units as CSV text (UTF-8 when encoded), header first, columns as :data:`UNIT_COLUMNS`.
 
@@ -91,7 +92,7 @@ def units_to_csv(rows: Iterable[ExportUnit | Mapping[str, object]], *, min_group
     return buffer.getvalue()
 
 
-def units_to_json(rows: Iterable[ExportUnit | Mapping[str, object]], *, min_group_size: int = 5) -> str:
+def units_to_json(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_size: int = 5) -> str:
     """Return the units as a JSON array of objects whose keys follow :data:`UNIT_COLUMNS`.
 
     Parameters
@@ -111,7 +112,7 @@ def units_to_json(rows: Iterable[ExportUnit | Mapping[str, object]], *, min_grou
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
-def _as_unit(row: ExportUnit | Mapping[str, object]) -> ExportUnit:
+def _as_unit(row: ExportUnit | Mapping[str, Any]) -> ExportUnit:
     if isinstance(row, ExportUnit):
         return row
     try:
@@ -120,7 +121,7 @@ def _as_unit(row: ExportUnit | Mapping[str, object]) -> ExportUnit:
         raise ExportError(f"export row does not match ExportUnit: {error}") from error
 
 
-def _records(rows: Iterable[ExportUnit | Mapping[str, object]], min_group_size: int) -> list[dict]:
+def _records(rows: Iterable[ExportUnit | Mapping[str, Any]], min_group_size: int) -> list[dict[str, Any]]:
     units = [_as_unit(row) for row in rows]
     respondents: defaultdict[tuple[str, str | None], set[str]] = defaultdict(set)
     for unit in units:
@@ -137,7 +138,7 @@ def _records(rows: Iterable[ExportUnit | Mapping[str, object]], min_group_size: 
     return records
 
 
-def _csv_cell(name: str, value: object) -> str:
+def _csv_cell(name: str, value: Any) -> str:
     if value is None:
         return ""
     if name == "sentiment_score":

@@ -21,6 +21,7 @@ from reports.errors import DocumentError, PdfBackendMissing
 
 try:
     from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -77,6 +78,8 @@ def _styles() -> dict[str, ParagraphStyle]:
                                       spaceBefore=6, spaceAfter=3, keepWithNext=True),
         "caption": ParagraphStyle("caption", body, fontSize=8.5, leading=11, textColor=MUTED),
         "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=11, spaceAfter=0),
+        "number_cell": ParagraphStyle("number_cell", body, fontSize=8.5, leading=11, spaceAfter=0,
+                                      alignment=TA_RIGHT),
         "header_cell": ParagraphStyle("header_cell", body, fontName=f"{FONT}-Bold", fontSize=8.5,
                                       leading=11, spaceAfter=0),
         "quote": ParagraphStyle("quote", body, fontName=f"{FONT}-Italic", leftIndent=10, borderPadding=(4, 6),
@@ -153,7 +156,10 @@ def _chart(chart: Chart, width: float) -> list[Flowable]:
 
 def _table(table: Table, width: float) -> list[Flowable]:
     header = [_text(column, "header_cell") for column in table.columns]
-    body = [[_text(cell, "cell") for cell in row] for row in table.formatted_rows()]
+    body = [
+        [_text(table.format_cell(cell), "cell" if isinstance(cell, str) else "number_cell") for cell in row]
+        for row in table.rows
+    ]
     pdf_table = PdfTable([header, *body], colWidths=[width / len(table.columns)] * len(table.columns),
                          repeatRows=1, hAlign="LEFT")
     style = [

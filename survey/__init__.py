@@ -32,8 +32,12 @@ def create_app(
     app.register_blueprint(partner.bp)
     app.register_blueprint(builder.bp)
     app.register_blueprint(admin.bp)
+    from survey import workspace
+    app.register_blueprint(workspace.bp)
     from survey import culture
-
     app.register_blueprint(culture.bp)
+    from survey import actions, public
+    app.register_blueprint(actions.bp)
+    app.register_blueprint(public.bp)
     cli.init_app(app)
     return app

@@ -2,7 +2,7 @@
 
 Flask-free; the ``rapport analyze`` command and the web UI's "Run analysis" both call
 :func:`run_analysis`. Runs are recorded (versions, parameters, seed, counts, duration), and a run
-with nothing new (same units, taxonomy, lexicon, overrides and parameters) ends early.
+with nothing new (same units, taxonomy with its overrides, lexicon and parameters) ends early.
 """
 
 from __future__ import annotations
@@ -66,7 +66,6 @@ def run_analysis(
     from nlp.analysis import analyse_units
     from nlp.embed import default_embedder
     from nlp.summary import summarise
-    from nlp.themes import assign_themes
     from survey.store.lexicons import current_lexicon
 
     started = time.perf_counter()
@@ -77,15 +76,14 @@ def run_analysis(
     new_units = []
     if answers:
         progress("analysing new answers", 0, len(answers))
-        cache = store.load_embeddings(db, [], embedder.name)
         new_units, _, new_vectors = analyse_units(
-            answers, taxonomy=taxonomy, lexicon=lexicon, embedder=embedder, embedding_cache=cache,
+            answers, taxonomy=taxonomy, lexicon=lexicon, embedder=embedder,
+            cached_vectors=lambda keys: store.load_embeddings(db, keys, embedder.name),
             progress=progress,
         )
         store.save_units(db, survey_id, answers, new_units, new_vectors, embedder.name)
     units, vectors = store.load_units(db, survey_id, embedder.name)
-    overrides = store.theme_overrides(db)
-    fingerprint = _fingerprint(units, taxonomy, lexicon, overrides, min_group_size, random_state)
+    fingerprint = _fingerprint(units, taxonomy, lexicon, min_group_size, random_state)
     previous = db.execute(
         "SELECT fingerprint FROM analysis_runs WHERE survey_id = ? AND status = 'done' "
         "ORDER BY id DESC LIMIT 1", [survey_id],
@@ -93,16 +91,6 @@ def run_analysis(
     if not answers and previous and previous[0] == fingerprint:
         return _record(db, survey_id, "nothing new", fingerprint, {}, started, answers, new_units,
                        units, 0, 0)
-    progress("assigning themes", 0, len(units))
-    assignment = assign_themes(vectors, taxonomy, embedder)
-    units = [
-        dataclasses.replace(
-            unit, theme_id=overrides.get(unit.id, theme_id),
-            theme_confidence=1.0 if unit.id in overrides else float(confidence),
-        )
-        for unit, theme_id, confidence in zip(
-            units, assignment.theme_ids, assignment.confidences, strict=True)
-    ]
     progress("summarising", 0, len(units))
     waves = list(store.wave_labels(db, survey_id).values())
     analysis = summarise(units, vectors, waves=waves, taxonomy=taxonomy, lexicon=lexicon,
@@ -113,13 +101,12 @@ def run_analysis(
                    answers, new_units, units, len(analysis.themes), emerging)
 
 
-def _fingerprint(units, taxonomy, lexicon, overrides, min_group_size, random_state) -> str:
+def _fingerprint(units, taxonomy, lexicon, min_group_size, random_state) -> str:
     digest = hashlib.sha256()
     for unit in units:
         digest.update(unit.id.encode())
     digest.update(taxonomy.to_json().encode())
     digest.update(lexicon.version.encode())
-    digest.update(json.dumps(sorted(overrides.items())).encode())
     digest.update(f"{min_group_size}:{random_state}".encode())
     return digest.hexdigest()
 

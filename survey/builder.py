@@ -41,6 +41,7 @@ STAFF_NAV = [
     ("Responses", "workspace.responses", ("brm",)),
     ("Silo language", "culture.silo_index", ("brm", "culture_lead")),
     ("Lexicon", "culture.lexicon", ("culture_lead",)),
+    ("Actions", "actions.index", ("brm",)),
     ("Check my text", "culture.check_text", ("brm", "culture_lead")),
     ("Users", "admin.users", ()),
 ]

@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from survey.store.culture import CultureEvent, SiloCell, wave_after
 from survey.store.surveys import Wave
 
 #: Name of the whole-wave line on the chart.
 ALL_LABEL = "All partners"
+_DESC = re.compile(r"<desc>(.*?)</desc>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    """A chart as a ``data:`` URI for ``<img>``, with its text alternative.
+
+    Matplotlib's SVG styles its shapes with ``style`` attributes, which the app's
+    Content-Security-Policy (``style-src 'self'``) blocks in inline SVG; inside an image the SVG
+    is its own document, so the chart renders while the CSP stays strict.
+    """
+
+    src: str
+    alt: str
+
+
+def as_image(svg: str) -> ChartImage:
+    """Wrap an SVG string produced by :mod:`reports.charts` for an ``<img>`` tag."""
+    match = _DESC.search(svg)
+    alt = html.unescape(match.group(1)).strip() if match else "Chart"
+    return ChartImage("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"), alt)
 
 
 def silo_chart(cells: Sequence[SiloCell], waves: Sequence[Wave], events: Sequence[CultureEvent],
-               min_group_size: int) -> str:
-    """SVG of flags per 1,000 words by wave: one line for all partners, one per segment, event markers.
+               min_group_size: int) -> ChartImage:
+    """Chart of flags per 1,000 words by wave: one line for all partners, one per segment, event markers.
 
     Suppressed cells arrive as ``None`` and are drawn as gaps; events after the latest wave are left
     out (the dashboard lists them).
@@ -33,4 +58,4 @@ def silo_chart(cells: Sequence[SiloCell], waves: Sequence[Wave], events: Sequenc
         wave = wave_after(event, list(waves))
         if wave is not None:
             markers.append(EventMarker(event.label, wave.label, event.on_date))
-    return silo_rate_by_wave(labels, series, events=markers, min_group_size=min_group_size)
+    return as_image(silo_rate_by_wave(labels, series, events=markers, min_group_size=min_group_size))

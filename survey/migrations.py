@@ -242,3 +242,26 @@ def m130_lexicons(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m140_actions(db: sqlite_utils.Database) -> None:
+    # Closing the loop: improvement actions BRMs attach to concern themes (DESIGN.md section 5).
+    # ``started_on`` is the date the action left "planned"; its effect is measured around it.
+    db.executescript(
+        """
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+            theme_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            owner TEXT NOT NULL DEFAULT '',
+            due_on TEXT,
+            status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'in_progress', 'done')),
+            public_note TEXT NOT NULL DEFAULT '',
+            started_on TEXT
+        );
+        CREATE INDEX idx_actions_survey_theme ON actions(survey_id, theme_id);
+        CREATE INDEX idx_actions_due ON actions(status, due_on);
+        """
+    )

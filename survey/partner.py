@@ -16,7 +16,6 @@ import urllib.parse
 from typing import Any
 
 import sqlite_utils
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -32,7 +31,14 @@ from survey.store.invitations import (
     normalise_invitation_code,
 )
 from survey.store.responses import record_response
-from survey.store.surveys import DEFAULT_PRIVACY_NOTE, Survey, Wave, get_survey, get_wave_by_token, questions_for
+from survey.store.surveys import (
+    DEFAULT_PRIVACY_NOTE,
+    Survey,
+    Wave,
+    get_survey,
+    get_wave_by_token,
+    questions_for,
+)
 
 bp = Blueprint("partner", __name__)
 _thread_state = threading.local()
@@ -179,6 +185,7 @@ def _render_survey(
         "partner/survey.html", survey=survey, wave=wave, form=form, message=message,
         code_error=code_error, scale_labels=SCALE_LABELS, survey_note=_own_privacy_note(survey),
         max_answer_chars=current_app.config["MAX_ANSWER_CHARS"],
+        max_answer_chars_label=f"{current_app.config['MAX_ANSWER_CHARS']:,}",
         min_group_size=current_app.config["MIN_GROUP_SIZE"],
     ), status
 

@@ -29,6 +29,8 @@ class ResponseForm(FlaskForm):
 
     form_token = HiddenField()
     code = HiddenField()
+    #: The questions behind the answer fields, in display order (set by :func:`build_response_form`).
+    questions: tuple[Question, ...] = ()
 
     def answer_fields(self) -> list[tuple[Question, Field]]:
         """The question fields in display order, each with its question."""

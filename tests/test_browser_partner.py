@@ -21,7 +21,8 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (Debian package chromium)"),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"{CHROMIUM} is missing (install the Debian package chromium)"),
 ]
 
 
@@ -83,6 +84,8 @@ def test_a_missing_answer_is_reported_in_the_browser_with_the_text_kept(browser,
     assert page.get_by_role("alert").first.is_visible()
     page.screenshot(path=str(SCREENSHOTS / "partner-survey-error-390.png"), full_page=True)
     assert page.get_by_label("What should IT change?").input_value() == "Tickets bounce between teams."
-    page.get_by_role("link", name="How well does IT listen?: Please answer this question; it is required.").click()
-    assert page.url.endswith(f"#q{next(q.id for q in questions_for(db, wave.survey_id) if q.kind == 'rating')}")
+    rating_id = next(q.id for q in questions_for(db, wave.survey_id) if q.kind == "rating")
+    summary_link = "How well does IT listen? — Please answer this question; it is required."
+    page.get_by_role("link", name=summary_link).click()
+    assert page.url.endswith(f"#q{rating_id}")
     assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 0

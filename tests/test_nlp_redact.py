@@ -24,9 +24,13 @@ def warm_pipeline():
     ("nobody answers, talk to mohammed al-sayed", "nobody answers, talk to [NAME]"),
     ("I had to chase Mr Okafor for a week.", "I had to chase Mr [NAME] for a week."),
     ("spoke to ms henderson in payroll", "spoke to ms [NAME] in payroll"),
+    ("mr thompson promised a fix", "mr [NAME] promised a fix"),
     ("I spoke with Will in networking.", "I spoke with [NAME] in networking."),
     ("@dave.k said it is fine", "[NAME] said it is fine"),
     ("Siddharth Rao explains things without jargon.", "[NAME] explains things without jargon."),
+    ("Thanks to Okafor for the fix", "Thanks to [NAME] for the fix"),
+    ("I asked Patel and Brown for help.", "I asked [NAME] and [NAME] for help."),
+    ("Liam O'Brien fixed it.", "[NAME] fixed it."),
 ])
 def test_person_names_become_name_placeholders(text, expected):
     assert redact_personal_data(text) == expected
@@ -63,6 +67,10 @@ def test_contact_details_and_numbers_become_placeholders(text, expected):
     "Latency went from 200 ms to 900 ms and ratings were 3 4 5 4 3 2 1.",
     "Will the new portal fix this? Mark my words, it will not.",
     "The Digital Transformation programme has no owner.",
+    "I miss working with the old team.",
+    "Can you fix Zoom Rooms before the board meeting?",
+    "Our DR site failed over; the dr plan is outdated and MS Teams and ms excel crash.",
+    "The replacement and Finance agreed; we miss the old system.",
 ])
 def test_ordinary_feedback_is_left_alone(text):
     assert redact_personal_data(text) == text

@@ -131,9 +131,10 @@ def test_theme_volume_shows_shares_as_percent_and_notes_gaps():
     assert "Trust and blame: 9%, suppressed, 4%" in ElementTree.fromstring(svg).find(f"{SVG}desc").text
 
 
-def test_theme_volume_in_counts():
-    svg = theme_volume_by_wave(WAVES, {"Tools": [12, 30, 7]}, kind="count")
-    assert "Comment units" in texts(svg)
+def test_theme_volume_in_counts_has_no_gap_note_without_gaps():
+    shown = texts(theme_volume_by_wave(WAVES, {"Tools": [12, 30, 7]}, kind="count"))
+    assert "Comment units" in shown
+    assert not any(text.startswith("A gap means") for text in shown)
 
 
 @pytest.mark.parametrize("wave_count", [1, 12])

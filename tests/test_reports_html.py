@@ -115,15 +115,21 @@ def test_rendering_is_deterministic(document, page):
         '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div/></foreignObject></svg>',
         '<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
         '<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://example.org/a.css";</style></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: url(https://e.org/x) }</style></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><set attributeName="href" to="https://example.org"/></svg>',
+        '<div xmlns="http://www.w3.org/1999/xhtml">not svg</div>',
     ],
 )
 def test_unsafe_or_broken_chart_svg_is_refused(svg):
     with pytest.raises(DocumentError):
         check_inline_svg(svg)
+    with pytest.raises(DocumentError):
+        Chart("Unsafe", svg)
 
 
 def test_plain_and_matplotlib_svgs_pass_the_check(charts):
-    assert str(check_inline_svg(PLAIN_SVG)) == PLAIN_SVG
+    assert check_inline_svg(PLAIN_SVG) == PLAIN_SVG
     for chart in charts:
         check_inline_svg(chart.svg)
 

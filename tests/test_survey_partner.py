@@ -161,6 +161,9 @@ def test_a_forged_form_token_stores_nothing(client, db, partner_wave):
     assert response.status_code == 400
     assert b"could not be checked" in response.data
     assert stored_count(db) == 0
+    retry = {**data, **hidden_fields(response.get_data(as_text=True))}
+    assert client.post(f"/s/{wave.token}", data=retry).status_code == 303
+    assert stored_count(db) == 1
 
 
 @pytest.mark.parametrize(("opens", "closes", "status", "words"), [
@@ -225,9 +228,9 @@ def test_an_invitation_code_is_burnt_with_the_response_and_cannot_be_reused(clie
     assert invitation_counts(db, wave.id) == (2, 1)
     fresh_page = client.get(f"/s/{wave.token}").get_data(as_text=True)  # the code form, no token
     assert "form_token" not in fresh_page
-    data["form_token"] = hidden_fields(
-        client.get(f"/s/{wave.token}?code={generate_invitation_codes(db, wave.id, 1)[0]}").get_data(as_text=True)
-    )["form_token"]
+    fresh_code = generate_invitation_codes(db, wave.id, 1)[0]
+    fresh_form = client.get(f"/s/{wave.token}?code={fresh_code}").get_data(as_text=True)
+    data["form_token"] = hidden_fields(fresh_form)["form_token"]
     reused = client.post(f"/s/{wave.token}", data=data)
     html = reused.get_data(as_text=True)
     assert reused.status_code == 403

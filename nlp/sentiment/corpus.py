@@ -92,15 +92,17 @@ def public_split_mask(size: int) -> np.ndarray:
     """Boolean mask, True for rows in the training half (a fixed, seeded permutation)."""
     order = np.random.default_rng(PUBLIC_SPLIT_SEED).permutation(size)
     mask = np.zeros(size, dtype=bool)
-    mask[order[: int(round(size * PUBLIC_TRAIN_SHARE))]] = True
+    mask[order[: round(size * PUBLIC_TRAIN_SHARE)]] = True
     return mask
 
 
-def cached_embeddings(texts: tuple[str, ...] | list[str], key: str, cache_dir: Path) -> np.ndarray:
+def cached_embeddings(texts: tuple[str, ...] | list[str], key: str, cache_dir: Path,
+                      compute: bool = True) -> np.ndarray | None:
     """Embed ``texts`` with the default embedder, caching the array under ``cache_dir``.
 
     The cache file is named after ``key``, the embedder name and a digest of the texts, so a
-    changed corpus or model never reuses stale vectors.
+    changed corpus or model never reuses stale vectors. With ``compute=False`` a cache miss
+    returns None instead of embedding.
     """
     from nlp.embed import default_embedder
 
@@ -110,6 +112,8 @@ def cached_embeddings(texts: tuple[str, ...] | list[str], key: str, cache_dir: P
     path = Path(cache_dir) / f"embeddings-{key}-{model}-{digest}.npy"
     if path.exists():
         return np.load(path, allow_pickle=False)
+    if not compute:
+        return None
     vectors = embedder.embed(list(texts))
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors, allow_pickle=False)

@@ -130,7 +130,8 @@ def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @functools.cache
-def _vader():
+def vader_analyzer():
+    """The VADER analyser, built once per process (it reads its lexicon on construction)."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     return SentimentIntensityAnalyzer()
@@ -207,7 +208,7 @@ def _sarcasm(norm: str, raw: str, negative_evidence: bool, cues: Cues) -> str | 
 
 
 def _vader_word_hits(tokens: list[str], cues: Cues) -> list[tuple[str, float]]:
-    lexicon = _vader().lexicon
+    lexicon = vader_analyzer().lexicon
     hits = []
     for index, token in enumerate(tokens):
         if token in lexicon:
@@ -222,12 +223,12 @@ def analyse_text(text: str) -> Evidence:
     cues = load_cues()
     raw = (text or "")[:MAX_CHARS]
     norm = normalise(raw)
-    vader = _vader().polarity_scores(raw)
+    vader = vader_analyzer().polarity_scores(raw)
     hits, negators = domain_hits(norm, cues)
     contrast = split_contrast(raw, cues)
     if contrast:
-        before_compound = _vader().polarity_scores(contrast[0])["compound"]
-        after_compound = _vader().polarity_scores(contrast[1])["compound"]
+        before_compound = vader_analyzer().polarity_scores(contrast[0])["compound"]
+        after_compound = vader_analyzer().polarity_scores(contrast[1])["compound"]
         after_domain = sum(w for _, w in domain_hits(contrast[1], cues)[0])
     else:
         before_compound, after_compound, after_domain = 0.0, vader["compound"], sum(w for _, w in hits)

@@ -20,7 +20,7 @@ from nlp.sentiment.features import FEATURE_NAMES, lexical_features
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
 SHIPPED_MODELS = {"semantic": MODEL_DIR / "model_semantic.npz", "lexical": MODEL_DIR / "model_lexical.npz"}
-TEXT_FEATURES = ("embeddings", "hashed_ngrams")
+TEXT_FEATURES = ("embeddings", "hashed_ngrams", "embeddings+ngrams")
 CLASSES = ("negative", "neutral", "positive")
 
 
@@ -41,8 +41,8 @@ class SentimentModel:
     Parameters
     ----------
     text_features
-        ``"embeddings"`` (unit vectors passed in or computed by the default embedder) or
-        ``"hashed_ngrams"`` (no embedding model needed).
+        ``"embeddings"`` (unit vectors passed in or computed by the default embedder),
+        ``"hashed_ngrams"`` (no embedding model needed) or ``"embeddings+ngrams"`` (both).
     C
         Inverse L2 regularisation strength of the logistic regression.
     lexical_weight
@@ -77,8 +77,9 @@ class SentimentModel:
     def _text_matrix(self, texts: list[str], vectors: np.ndarray | None) -> np.ndarray:
         if self.text_features == "hashed_ngrams":
             return hashed_ngrams(texts, self.n_hash_features)
-        if self.text_features != "embeddings":
-            raise SentimentModelError(f"text_features must be one of {TEXT_FEATURES}, not {self.text_features!r}")
+        if self.text_features not in TEXT_FEATURES:
+            raise SentimentModelError(
+                f"text_features must be one of {TEXT_FEATURES}, not {self.text_features!r}")
         if vectors is None:
             from nlp.embed import default_embedder
 
@@ -86,6 +87,8 @@ class SentimentModel:
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(texts):
             raise SentimentModelError(f"expected one vector per text, got shape {vectors.shape}")
+        if self.text_features == "embeddings+ngrams":
+            return np.hstack([vectors, hashed_ngrams(texts, self.n_hash_features)])
         return vectors
 
     def _design(self, texts: list[str], vectors: np.ndarray | None, lexical: np.ndarray | None) -> np.ndarray:

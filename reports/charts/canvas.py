@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -32,7 +33,7 @@ SUPPRESSED_GREY = "#d9d9d9"
 TEXT_GREY = "#444444"
 FONT_FAMILY = ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "sans-serif"]
 
-_STYLE = {
+_STYLE: dict[Any, Any] = {
     "svg.fonttype": "none",
     "svg.image_inline": True,
     "font.family": "sans-serif",
@@ -200,7 +201,7 @@ def add_note(figure: Figure, text: str) -> None:
     figure.supxlabel(text, fontsize=8, color=TEXT_GREY, x=0.01, ha="left")
 
 
-def series_style(position: int) -> dict[str, object]:
+def series_style(position: int) -> dict[str, Any]:
     """Colour and marker for the n-th series: colours first, then markers, so neighbours differ."""
     return {
         "color": OKABE_ITO[position % len(OKABE_ITO)],

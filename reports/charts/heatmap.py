@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
 
@@ -83,13 +84,16 @@ def segment_theme_heatmap(
         axes.set_title(title)
         for row, row_values in enumerate(values):
             for column, value in enumerate(row_values):
-                _annotate_cell(axes, row, column, value, kind, colour_map(norm(value)) if value is not None
-                               else None, min_group_size)
+                if value is None:
+                    _mark_suppressed_cell(axes, row, column, min_group_size)
+                else:
+                    _annotate_cell(axes, row, column, _format_cell(value, kind), colour_map(norm(value)))
         colour_bar = figure.colorbar(image, ax=axes, shrink=0.85, pad=0.02)
         colour_bar.set_label("Share of the segment's units" if kind == "share" else "Mean sentiment")
         if kind == "share":
             colour_bar.ax.yaxis.set_major_formatter(lambda tick, _: f"{tick:.0%}")
-        add_note(figure, f"Grey cells: fewer than {min_group_size} respondents, suppressed.")
+        if any(value is None for row in values for value in row):
+            add_note(figure, f"Grey cells: fewer than {min_group_size} respondents, suppressed.")
         return figure_to_svg(figure, title, _describe(segments, themes, values, kind))
 
 
@@ -106,18 +110,19 @@ def _format_cell(value: float, kind: str) -> str:
     return f"{value:.0%}" if kind == "share" else f"{value:+.2f}"
 
 
-def _annotate_cell(axes, row: int, column: int, value: float | None, kind: str,
-                   background: tuple[float, ...] | None, min_group_size: int) -> None:
-    if value is None:
-        axes.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, facecolor="none", edgecolor="#bbbbbb",
-                                 hatch="///", linewidth=0))
-        axes.text(column, row, f"<{min_group_size}", ha="center", va="center", fontsize=8,
-                  color="#333333", style="italic",
-                  bbox={"boxstyle": "round,pad=0.15", "facecolor": SUPPRESSED_GREY, "linewidth": 0})
-        return
-    red, green, blue = background[:3]
+def _mark_suppressed_cell(axes: Axes, row: int, column: int, min_group_size: int) -> None:
+    axes.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, facecolor="none", edgecolor="#bbbbbb",
+                             hatch="///", linewidth=0))
+    axes.text(column, row, f"<{min_group_size}", ha="center", va="center", fontsize=8, color="#333333",
+              style="italic",
+              bbox={"boxstyle": "round,pad=0.15", "facecolor": SUPPRESSED_GREY, "linewidth": 0})
+
+
+def _annotate_cell(axes: Axes, row: int, column: int, text: str,
+                   background: tuple[float, float, float, float]) -> None:
+    red, green, blue, _ = background
     luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    axes.text(column, row, _format_cell(value, kind), ha="center", va="center", fontsize=8,
+    axes.text(column, row, text, ha="center", va="center", fontsize=8,
               color="black" if luminance > 0.5 else "white")
 
 

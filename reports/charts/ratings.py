@@ -62,7 +62,8 @@ def nps_by_wave(
         axes.set_ylabel("NPS (promoters - detractors, %)")
         axes.set_title(title)
         set_wave_axis(axes, wave_labels)
-        add_note(figure, f"'<{min_group_size}': fewer than {min_group_size} respondents, suppressed.")
+        if None in scores:
+            add_note(figure, f"'<{min_group_size}': fewer than {min_group_size} respondents, suppressed.")
         summary = "; ".join(
             f"{wave}: {'suppressed' if s is None else f'{s:+.0f}'}"
             for wave, s in zip(wave_labels, scores, strict=True)

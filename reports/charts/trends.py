@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -93,7 +93,7 @@ def sentiment_by_wave(
         axes.set_yticks([-1, -0.5, 0, 0.5, 1])
         axes.set_yticklabels(["-1\nvery negative", "-0.5", "0\nneutral", "+0.5", "+1\nvery positive"])
         axes.set_ylabel("Sentiment score")
-        _finish_wave_axes(figure, axes, title, wave_labels, events, min_group_size)
+        _finish_wave_axes(figure, axes, title, wave_labels, events, min_group_size, [means])
         summary = "; ".join(
             f"{wave}: {_format_value(m, True)}" for wave, m in zip(wave_labels, means, strict=True)
         )
@@ -140,7 +140,7 @@ def theme_volume_by_wave(
         _plot_lines(axes, scaled)
         axes.set_ylim(bottom=0)
         axes.set_ylabel("Share of comment units (%)" if kind == "share" else "Comment units")
-        _finish_wave_axes(figure, axes, title, wave_labels, (), min_group_size)
+        _finish_wave_axes(figure, axes, title, wave_labels, (), min_group_size, series.values())
         unit = "%" if kind == "share" else " units"
         summary = "; ".join(
             f"{name}: " + ", ".join("suppressed" if v is None else f"{v:.0f}{unit}" for v in values)
@@ -187,7 +187,8 @@ def silo_rate_by_wave(
         _plot_lines(axes, series_by_segment)
         axes.set_ylim(bottom=0)
         axes.set_ylabel("Flags per 1,000 words")
-        _finish_wave_axes(figure, axes, title, wave_labels, events, min_group_size)
+        _finish_wave_axes(figure, axes, title, wave_labels, events, min_group_size,
+                          series_by_segment.values())
         summary = "; ".join(
             f"{name}: " + ", ".join(_format_value(v) for v in values)
             for name, values in series_by_segment.items()
@@ -208,10 +209,12 @@ def _finish_wave_axes(
     wave_labels: Sequence[str],
     events: Sequence[EventMarker],
     min_group_size: int,
+    plotted: Iterable[Sequence[float | None]],
 ) -> None:
     axes.set_title(title)
     set_wave_axis(axes, wave_labels)
     draw_events(axes, wave_labels, events)
     handles, labels = axes.get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside right upper")
-    add_note(figure, GAP_NOTE.format(n=min_group_size))
+    if any(value is None for values in plotted for value in values):
+        add_note(figure, GAP_NOTE.format(n=min_group_size))

@@ -1,0 +1,174 @@
+"""Sentiment evaluation: ``python -m eval.sentiment [DATA_DIR]`` (default ``../shared/data``).
+
+Prints, next to plain VADER on the same rows:
+- 3-class accuracy and macro-F1 on the held-out ``test`` split of the labelled domain set
+  (``nlp/data/sentiment/domain_labelled.csv``), for the shipped semantic and lexical models;
+- Pearson r with the mean human rating on the public files' held-out halves (never trained on;
+  capped at ``--max-rows`` seeded rows per file to bound embedding time);
+- the scoring time for 10,000 units when the embeddings are given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import pearsonr
+from sklearn.metrics import accuracy_score, f1_score
+
+from nlp.sentiment import load_shipped_model, score_sentiment, sentiment_label
+from nlp.sentiment.corpus import (
+    PUBLIC_FILES,
+    cached_embeddings,
+    read_domain_set,
+    read_public_file,
+)
+from nlp.sentiment.features import vader_analyzer
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
+SAMPLE_SEED = 7
+DOMAIN_FILE = "nlp/data/sentiment/domain_labelled.csv"
+SCORERS = {
+    "vader": "VADER (compound, +-0.05)",
+    "semantic": "Rapport semantic model",
+    "lexical": "Rapport lexical fallback model",
+}
+HARD_EXAMPLES = (
+    "The data migration took seven months.",
+    "We were treated like an internal supplier, not a partner.",
+    "No complaints this quarter.",
+    "Helpful but understaffed.",
+    "Great, another outage.",
+    "The project landed months late.",
+)
+
+
+def three_class(label: str) -> str:
+    """Collapse a five-level label to negative, neutral or positive."""
+    return label.split()[-1]
+
+
+def vader_labels(texts: list[str]) -> list[str]:
+    """VADER's usual three-class reading: compound <= -0.05 negative, >= 0.05 positive."""
+    compounds = [vader_analyzer().polarity_scores(text)["compound"] for text in texts]
+    return ["negative" if c <= -0.05 else "positive" if c >= 0.05 else "neutral" for c in compounds]
+
+
+def model_scores(kind: str, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    """Scores of one shipped model (``semantic`` uses the vectors, ``lexical`` ignores them)."""
+    model = load_shipped_model(kind)
+    return np.clip(model.sentiment_scores(texts, vectors if kind == "semantic" else None), -1, 1)
+
+
+def evaluate_domain(cache_dir: Path) -> dict:
+    """Accuracy and macro-F1 on the domain test split, per scorer."""
+    everything = read_domain_set()
+    vectors = cached_embeddings(everything.texts, "domain", cache_dir)
+    test = read_domain_set("test")
+    keep = np.isin(np.array(everything.texts), np.array(test.texts))
+    texts, gold = list(test.texts), list(test.labels)
+    predictions = {"vader": vader_labels(texts)}
+    for kind in ("semantic", "lexical"):
+        scores = model_scores(kind, texts, vectors[keep])
+        predictions[kind] = [three_class(sentiment_label(s)) for s in scores]
+    return {"n": len(texts), **{
+        name: {"accuracy": accuracy_score(gold, predicted),
+               "macro_f1": f1_score(gold, predicted, average="macro")}
+        for name, predicted in predictions.items()
+    }}
+
+
+def heldout_rows(data_dir: Path, name: str, max_rows: int) -> tuple[list[str], np.ndarray]:
+    """Texts and ratings of a public file's held-out half, a seeded sample if longer than ``max_rows``."""
+    public = read_public_file(data_dir, name, part="heldout")
+    index = np.arange(len(public.texts))
+    if len(index) > max_rows:
+        index = np.sort(np.random.default_rng(SAMPLE_SEED).choice(index, max_rows, replace=False))
+    return [public.texts[i] for i in index], np.array(public.ratings)[index]
+
+
+def heldout_vectors(data_dir: Path, name: str, texts: list[str], cache_dir: Path) -> np.ndarray:
+    """Embeddings of the held-out rows: from the whole-file cache if present, else embedded now."""
+    whole = read_public_file(data_dir, name)
+    cached = cached_embeddings(whole.texts, f"public-{name}", cache_dir, compute=False)
+    if cached is not None:
+        position = {text: i for i, text in enumerate(whole.texts)}
+        return cached[[position[text] for text in texts]]
+    return cached_embeddings(texts, f"public-{name}-heldout", cache_dir)
+
+
+def evaluate_public(data_dir: Path, cache_dir: Path, max_rows: int) -> dict:
+    """Pearson r with the human ratings on each public file's held-out half, per scorer."""
+    results = {}
+    for name in PUBLIC_FILES:
+        texts, ratings = heldout_rows(data_dir, name, max_rows)
+        vectors = heldout_vectors(data_dir, name, texts, cache_dir)
+        scores = {"vader": [vader_analyzer().polarity_scores(text)["compound"] for text in texts]}
+        scores.update({kind: model_scores(kind, texts, vectors) for kind in ("semantic", "lexical")})
+        results[name] = {"n": len(texts), **{
+            scorer: float(pearsonr(values, ratings)[0]) for scorer, values in scores.items()}}
+    return results
+
+
+def evaluate_speed(cache_dir: Path) -> float:
+    """Seconds to score 10,000 units whose embeddings are given."""
+    everything = read_domain_set()
+    vectors = cached_embeddings(everything.texts, "domain", cache_dir)
+    repeats = -(-10_000 // len(everything.texts))
+    texts = (list(everything.texts) * repeats)[:10_000]
+    stacked = np.tile(vectors, (repeats, 1))[:10_000]
+    started = time.perf_counter()
+    score_sentiment(texts, stacked)
+    return time.perf_counter() - started
+
+
+def evaluate_sentiment(data_dir: Path = DEFAULT_DATA_DIR, cache_dir: Path = CACHE_DIR,
+                       max_rows: int = 2100) -> dict:
+    """Every sentiment figure as a dict: ``domain``, ``hard_examples``, ``public``, ``seconds_per_10k``."""
+    load_shipped_model.cache_clear()
+    results = {"domain": evaluate_domain(cache_dir), "data": str(data_dir)}
+    results["hard_examples"] = dict(zip(HARD_EXAMPLES, score_sentiment(list(HARD_EXAMPLES)), strict=True))
+    if (Path(data_dir) / "sentiment").is_dir():
+        results["public"] = evaluate_public(Path(data_dir), cache_dir, max_rows)
+    results["seconds_per_10k"] = evaluate_speed(cache_dir)
+    return results
+
+
+def print_results(results: dict) -> None:
+    """Print the figures of :func:`evaluate_sentiment` with the data they come from."""
+    domain = results["domain"]
+    print(f"Domain held-out split: {domain['n']} sentences ({DOMAIN_FILE}, split=test)")
+    for scorer, title in SCORERS.items():
+        figures = domain[scorer]
+        print(f"  {title:34s} accuracy {figures['accuracy']:.3f}  macro-F1 {figures['macro_f1']:.3f}")
+    print("Hard examples (score, label):")
+    for text, score in results["hard_examples"].items():
+        print(f"  {score:+.2f} {sentiment_label(score):13s} {text}")
+    if "public" not in results:
+        print(f"No public data under {results['data']}/sentiment; see eval/README.md", file=sys.stderr)
+    else:
+        print(f"Public human-rated sets ({results['data']}/sentiment), held-out halves,"
+              " Pearson r with the mean rating:")
+        for name, figures in results["public"].items():
+            line = "  ".join(f"{SCORERS[scorer].split(' (')[0]} {figures[scorer]:.3f}" for scorer in SCORERS)
+            print(f"  {name:7s} n={figures['n']:5d}  {line}")
+    print(f"Scoring 10,000 units with precomputed embeddings: {results['seconds_per_10k']:.1f} s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run every sentiment evaluation and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    parser.add_argument("--max-rows", type=int, default=2100, help="held-out rows per public file")
+    args = parser.parse_args(argv)
+    print_results(evaluate_sentiment(args.data_dir, args.cache_dir, args.max_rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Domain-aware sentiment for IT-partner feedback: scores in [-1, 1], five-level labels, explanations.
+
+Public API
+----------
+score_sentiment(texts, vectors=None) -> list[float]
+    One score in [-1, 1] per text (P(positive) - P(negative) of the shipped classifier).
+sentiment_label(score) -> str
+    ``very negative`` .. ``very positive``; cut points in :data:`LABEL_CUTS`.
+explain_sentiment(text) -> SentimentExplanation
+    Score, label and the phrases that drove it.
+SentimentModel, load_shipped_model
+    The scikit-learn style estimator and the cached loader of the shipped weights.
+
+Heavy modules (scikit-learn, VADER, the embedding model) load on first use, not on import.
+"""
+
+from __future__ import annotations
+
+from nlp.sentiment.explain import SentimentExplanation, explain_sentiment
+from nlp.sentiment.model import SentimentModel, load_shipped_model
+from nlp.sentiment.scoring import LABEL_CUTS, LABELS, score_sentiment, sentiment_label
+
+#: Recorded with every analysis run; bump it whenever the shipped models are retrained.
+MODEL_VERSION = "rapport-sentiment-1.0 (logistic regression on all-MiniLM-L6-v2 + lexical features)"
+
+__all__ = [
+    "LABELS",
+    "LABEL_CUTS",
+    "MODEL_VERSION",
+    "SentimentExplanation",
+    "SentimentModel",
+    "explain_sentiment",
+    "load_shipped_model",
+    "score_sentiment",
+    "sentiment_label",
+]

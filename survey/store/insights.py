@@ -1,0 +1,356 @@
+"""Read queries behind the BRM overview and themes pages.
+
+Everything here reads stored responses and the results of the last analysis run; nothing runs a
+model. Figures over fewer respondents than the reporting threshold come back as ``None`` so the
+pages print "fewer than N" instead of a number (DESIGN.md section 3, rule 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from survey.errors import NotFound
+from survey.store.invitations import invitation_counts
+from survey.store.surveys import response_counts, waves_for
+
+
+@dataclass(frozen=True)
+class WaveHealth:
+    """One wave at a glance; ``None`` figures are suppressed or not applicable."""
+
+    wave_id: int
+    label: str
+    access: str
+    responses: int | None
+    codes_issued: int | None
+    response_rate: float | None
+    mean_rating: float | None
+    nps: float | None
+    sentiment_mean: float | None
+    sentiment_low: float | None
+    sentiment_high: float | None
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """When the analysis of a survey last ran and what it found."""
+
+    started_at: dt.datetime
+    status: str
+    duration_seconds: float | None
+    total_units: int | None
+
+
+@dataclass(frozen=True)
+class StoredTheme:
+    """A theme as the last analysis stored it; ``None`` figures are below the threshold."""
+
+    id: str
+    name: str
+    description: str
+    kind: str
+    units: int | None
+    responses: int | None
+    share: float | None
+    mean_sentiment: float | None
+    key_phrases: tuple[str, ...]
+    quote_unit_ids: tuple[str, ...]
+    marker: str | None = None
+
+
+@dataclass(frozen=True)
+class ThemeCell:
+    """A theme in one wave (and optionally one segment) from ``trend_points``."""
+
+    wave_id: int
+    wave: str
+    segment: str
+    theme_id: str
+    responses: int | None
+    share: float | None
+    sentiment_mean: float | None
+    change_p_value: float | None
+    marker: str | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class TopTheme:
+    """A theme of the latest wave with its share then and in the wave before."""
+
+    theme_id: str
+    name: str
+    kind: str
+    share: float | None
+    previous_share: float | None
+    marker: str | None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A redacted unit of text with where it came from."""
+
+    unit_id: str
+    text: str
+    wave: str
+    segment: str | None
+    sentiment_label: str
+
+
+def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) -> list[WaveHealth]:
+    """Responses, response rate, mean rating, NPS and mean sentiment for every wave of a survey.
+
+    NPS is the percentage of promoters (9-10) minus the percentage of detractors (0-6).
+    """
+    counts = response_counts(db, survey_id)
+    scores = _score_stats(db, survey_id)
+    sentiment = {
+        row[0]: row[1:] for row in db.execute(
+            "SELECT wave_id, suppressed, sentiment_mean, sentiment_low, sentiment_high FROM trend_points "
+            "WHERE survey_id = ? AND segment = '' AND theme_id = ''", [survey_id])
+    }
+    result = []
+    for wave in waves_for(db, survey_id):
+        responses = counts.get(wave.id, 0)
+        issued, used = invitation_counts(db, wave.id) if wave.access == "invitation" else (0, 0)
+        rating_n, rating_mean = scores.get((wave.id, "rating"), (0, None, 0, 0))[:2]
+        nps_n, _, promoters, detractors = scores.get((wave.id, "nps"), (0, None, 0, 0))
+        suppressed, mean, low, high = sentiment.get(wave.id, (1, None, None, None))
+        result.append(WaveHealth(
+            wave_id=wave.id, label=wave.label, access=wave.access,
+            responses=responses if responses >= min_group_size or responses == 0 else None,
+            codes_issued=issued if wave.access == "invitation" else None,
+            response_rate=used / issued if issued and used >= min_group_size else None,
+            mean_rating=rating_mean if rating_n >= min_group_size else None,
+            nps=100.0 * (promoters - detractors) / nps_n if nps_n >= min_group_size else None,
+            sentiment_mean=None if suppressed else mean,
+            sentiment_low=None if suppressed else low, sentiment_high=None if suppressed else high,
+        ))
+    return result
+
+
+def _score_stats(db: sqlite_utils.Database, survey_id: int) -> dict[tuple[int, str], tuple]:
+    """(wave id, 'rating' | 'nps') -> (respondents, mean, promoters, detractors)."""
+    sql = """
+        SELECT responses.wave_id, questions.kind, COUNT(DISTINCT answers.response_id),
+               AVG(answers.number), SUM(answers.number >= 9), SUM(answers.number <= 6)
+        FROM questions
+        JOIN answers ON answers.question_id = questions.id
+        JOIN responses ON responses.id = answers.response_id
+        WHERE questions.survey_id = ? AND questions.kind IN ('rating', 'nps')
+          AND answers.number IS NOT NULL
+        GROUP BY responses.wave_id, questions.kind
+    """
+    return {(wave_id, kind): (n, mean, promoters or 0, detractors or 0)
+            for wave_id, kind, n, mean, promoters, detractors in db.execute(sql, [survey_id])}
+
+
+def last_run(db: sqlite_utils.Database, survey_id: int) -> LastRun | None:
+    """The most recent analysis run of the survey, or ``None`` if it was never analysed."""
+    row = db.execute(
+        "SELECT started_at, status, duration_seconds, counts FROM analysis_runs WHERE survey_id = ? "
+        "ORDER BY id DESC LIMIT 1", [survey_id]).fetchone()
+    if row is None:
+        return None
+    counts = json.loads(row[3] or "{}")
+    return LastRun(dt.datetime.fromisoformat(row[0]), row[1], row[2], counts.get("total_units"))
+
+
+def has_analysis(db: sqlite_utils.Database, survey_id: int) -> bool:
+    """Whether an analysis run has stored results for the survey."""
+    return db.execute("SELECT 1 FROM trend_points WHERE survey_id = ? LIMIT 1", [survey_id]).fetchone() \
+        is not None
+
+
+def dismissed_theme_ids(db: sqlite_utils.Database, survey_id: int) -> set[str]:
+    """Ids of proposals the BRM dismissed (kept in the taxonomy so they are not proposed again)."""
+    sql = """
+        SELECT json_extract(theme.value, '$.id')
+        FROM theme_taxonomies, json_each(taxonomy, '$.themes') AS theme
+        WHERE survey_id = ? AND json_extract(theme.value, '$.status') = 'dismissed'
+    """
+    return {row[0] for row in db.execute(sql, [survey_id])}
+
+
+def stored_themes(db: sqlite_utils.Database, survey_id: int, min_group_size: int) -> list[StoredTheme]:
+    """The survey's themes (dismissed proposals left out), largest first, with the latest marker."""
+    dismissed = dismissed_theme_ids(db, survey_id)
+    markers = {cell.theme_id: cell.marker for cell in latest_theme_cells(db, survey_id, min_group_size)}
+    rows = db.execute(
+        "SELECT id, name, description, kind, units, responses, share, mean_sentiment, key_phrases, "
+        "quote_unit_ids FROM themes WHERE survey_id = ? ORDER BY units DESC, name", [survey_id])
+    return [_stored_theme(row, min_group_size, markers.get(row[0]))
+            for row in rows if row[0] not in dismissed]
+
+
+def get_stored_theme(
+    db: sqlite_utils.Database, survey_id: int, theme_id: str, min_group_size: int
+) -> StoredTheme:
+    """One stored theme, or :class:`NotFound`."""
+    row = db.execute(
+        "SELECT id, name, description, kind, units, responses, share, mean_sentiment, key_phrases, "
+        "quote_unit_ids FROM themes WHERE survey_id = ? AND id = ?", [survey_id, theme_id]).fetchone()
+    if row is None or theme_id in dismissed_theme_ids(db, survey_id):
+        raise NotFound(f"There is no theme {theme_id!r} in this survey.")
+    return _stored_theme(row, min_group_size, None)
+
+
+def _stored_theme(row: tuple, min_group_size: int, marker: str | None) -> StoredTheme:
+    (theme_id, name, description, kind, units, responses, share, sentiment, phrases, quotes) = row
+    shown = responses >= min_group_size or responses == 0
+    return StoredTheme(
+        id=theme_id, name=name, description=description, kind=kind,
+        units=units if shown else None, responses=responses if shown else None,
+        share=share if shown else None, mean_sentiment=sentiment if shown and responses else None,
+        key_phrases=tuple(json.loads(phrases)), quote_unit_ids=tuple(json.loads(quotes)), marker=marker,
+    )
+
+
+def theme_cells(
+    db: sqlite_utils.Database, survey_id: int, theme_id: str | None = None, *, all_segments: bool = False
+) -> list[ThemeCell]:
+    """Theme cells of ``trend_points`` in wave order: every theme, or one; overall or per segment."""
+    sql = """
+        SELECT trend_points.wave_id, waves.label, segment, theme_id, responses, share, sentiment_mean,
+               change_p_value, marker, suppressed
+        FROM trend_points JOIN waves ON waves.id = trend_points.wave_id
+        WHERE trend_points.survey_id = ? AND theme_id != ''
+    """
+    params: list = [survey_id]
+    if theme_id is not None:
+        sql += " AND theme_id = ?"
+        params.append(theme_id)
+    if not all_segments:
+        sql += " AND segment = ''"
+    sql += " ORDER BY waves.opens_on, waves.label, segment, theme_id"
+    return [
+        ThemeCell(wave_id, wave, segment, theme, None if suppressed else responses,
+                  None if suppressed else share, None if suppressed else sentiment,
+                  None if suppressed else p_value, None if suppressed else marker, bool(suppressed))
+        for wave_id, wave, segment, theme, responses, share, sentiment, p_value, marker, suppressed
+        in db.execute(sql, params)
+    ]
+
+
+def analysed_wave_ids(db: sqlite_utils.Database, survey_id: int) -> list[int]:
+    """Waves with analysis results, oldest first."""
+    sql = """
+        SELECT DISTINCT trend_points.wave_id FROM trend_points JOIN waves ON waves.id = trend_points.wave_id
+        WHERE trend_points.survey_id = ? ORDER BY waves.opens_on, waves.label
+    """
+    return [row[0] for row in db.execute(sql, [survey_id])]
+
+
+def latest_theme_cells(db: sqlite_utils.Database, survey_id: int, min_group_size: int) -> list[ThemeCell]:
+    """Theme cells (all segments together) of the latest analysed wave, largest share first."""
+    waves = analysed_wave_ids(db, survey_id)
+    if not waves:
+        return []
+    cells = [cell for cell in theme_cells(db, survey_id) if cell.wave_id == waves[-1]]
+    return sorted(cells, key=lambda cell: (cell.share is None, -(cell.share or 0), cell.theme_id))
+
+
+def top_themes(
+    db: sqlite_utils.Database, survey_id: int, min_group_size: int, limit: int = 5
+) -> list[TopTheme]:
+    """The latest wave's largest reportable themes, with the previous wave's share and the marker."""
+    waves = analysed_wave_ids(db, survey_id)
+    themes = {theme.id: theme for theme in stored_themes(db, survey_id, min_group_size)}
+    before = {cell.theme_id: cell for cell in theme_cells(db, survey_id)
+              if len(waves) > 1 and cell.wave_id == waves[-2]}
+    result = []
+    for cell in latest_theme_cells(db, survey_id, min_group_size):
+        if cell.theme_id not in themes or cell.suppressed:
+            continue
+        previous = before.get(cell.theme_id)
+        result.append(TopTheme(cell.theme_id, themes[cell.theme_id].name, themes[cell.theme_id].kind,
+                               cell.share, previous.share if previous else None, cell.marker))
+    return result[:limit]
+
+
+def quotes(db: sqlite_utils.Database, unit_ids: tuple[str, ...] | list[str]) -> list[Quote]:
+    """The redacted texts of the given units, in the given order."""
+    if not unit_ids:
+        return []
+    marks = ",".join("?" * len(unit_ids))
+    rows = {row[0]: Quote(*row) for row in db.execute(
+        f"SELECT units.id, text, waves.label, segment, sentiment_label FROM units "
+        f"JOIN waves ON waves.id = units.wave_id WHERE units.id IN ({marks})", list(unit_ids))}
+    return [rows[unit_id] for unit_id in unit_ids if unit_id in rows]
+
+
+def theme_units(
+    db: sqlite_utils.Database, survey_id: int, theme_id: str, *, limit: int = 40
+) -> list[Quote]:
+    """Units of a theme for curation, least certain fit first (never in arrival order)."""
+    rows = db.execute(
+        "SELECT units.id, text, waves.label, segment, sentiment_label FROM units "
+        "JOIN waves ON waves.id = units.wave_id WHERE units.survey_id = ? AND theme_id = ? "
+        "ORDER BY theme_confidence, units.id LIMIT ?", [survey_id, theme_id, limit])
+    return [Quote(*row) for row in rows]
+
+
+#: Below this p-value a change between two waves is called significant (as the analysis does).
+SIGNIFICANCE_LEVEL = 0.05
+#: How many of the latest wave's largest themes get a sentence even when they did not move.
+STEADY_SENTENCES = 3
+
+
+def what_changed(db: sqlite_utils.Database, survey_id: int, min_group_size: int) -> list[str]:
+    """Plain sentences on what moved between the last two analysed waves.
+
+    A change is stated only when the analysis found it significant; otherwise, or when a figure is
+    suppressed, the sentence says there are not enough responses to tell.
+    """
+    waves = analysed_wave_ids(db, survey_id)
+    if len(waves) < 2:
+        return []
+    before_id, now_id = waves[-2], waves[-1]
+    sentences = [_sentiment_sentence(db, survey_id, before_id, now_id)]
+    names = {theme.id: theme.name for theme in stored_themes(db, survey_id, min_group_size)}
+    before = {cell.theme_id: cell for cell in theme_cells(db, survey_id) if cell.wave_id == before_id}
+    moved, steady = [], []
+    for cell in latest_theme_cells(db, survey_id, min_group_size):
+        if cell.theme_id not in names:
+            continue
+        sentence, significant = _theme_sentence(names[cell.theme_id], before.get(cell.theme_id), cell)
+        (moved if significant else steady).append(sentence)
+    return [s for s in sentences if s] + moved + steady[:STEADY_SENTENCES]
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def _theme_sentence(name: str, before: ThemeCell | None, now: ThemeCell) -> tuple[str, bool]:
+    """One sentence for a theme and whether it reports a significant change."""
+    if now.suppressed or (before is not None and before.suppressed):
+        return f"{name}: not enough responses to tell how it moved.", False
+    if before is None or now.marker == "new":
+        return f"{name} is new this wave ({_percent(now.share)} of comments).", True
+    direction = {"rising": "rose", "falling": "fell"}.get(now.marker or "")
+    if direction:
+        return f"{name} {direction} from {_percent(before.share)} to {_percent(now.share)} of comments " \
+               "(significant).", True
+    return (f"{name} went from {_percent(before.share)} to {_percent(now.share)} of comments: not enough "
+            "responses to tell whether that is a real change."), False
+
+
+def _sentiment_sentence(db: sqlite_utils.Database, survey_id: int, before_id: int, now_id: int) -> str:
+    rows = {row[0]: row[1:] for row in db.execute(
+        "SELECT wave_id, sentiment_mean, change_p_value, suppressed FROM trend_points "
+        "WHERE survey_id = ? AND segment = '' AND theme_id = '' AND wave_id IN (?, ?)",
+        [survey_id, before_id, now_id])}
+    (old, _, old_hidden), (new, p_value, new_hidden) = rows.get(before_id, (None, None, 1)), \
+        rows.get(now_id, (None, None, 1))
+    if old_hidden or new_hidden or old is None or new is None:
+        return "Mean sentiment: not enough responses to tell how it moved."
+    if p_value is not None and p_value < SIGNIFICANCE_LEVEL:
+        verb = "rose" if new > old else "fell"
+        return f"Mean sentiment {verb} from {old:+.2f} to {new:+.2f} (significant)."
+    return (f"Mean sentiment went from {old:+.2f} to {new:+.2f}: not enough responses to tell whether "
+            "that is a real change.")

@@ -1,0 +1,192 @@
+"""The domain sentiment scorer: labels, ranges, hard IT-feedback examples, explanations, fallback."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nlp.errors import SentimentModelError
+from nlp.sentiment import (
+    LABELS,
+    SentimentExplanation,
+    SentimentModel,
+    explain_sentiment,
+    load_shipped_model,
+    score_sentiment,
+    sentiment_label,
+)
+from nlp.sentiment.corpus import read_domain_set
+from nlp.sentiment.features import FEATURE_NAMES, analyse_text, lexical_features, load_cues, split_contrast
+
+NEGATIVE_EXAMPLES = [
+    "The data migration took seven months.",
+    "We were treated like an internal supplier, not a partner.",
+    "Great, another outage.",
+    "The project landed months late.",
+    "Helpful but understaffed.",
+]
+POSITIVE_EXAMPLES = [
+    "No complaints this quarter.",
+    "The team went above and beyond to get us live before the audit.",
+]
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real all-MiniLM-L6-v2 embedder, loaded once per test session."""
+    from nlp.embed import SemanticEmbedder, default_embedder
+
+    embedder = default_embedder()
+    if not isinstance(embedder, SemanticEmbedder):
+        pytest.skip("semantic embedding backend not installed")
+    return embedder
+
+
+@pytest.mark.parametrize(("score", "label"), [
+    (-1.0, "very negative"), (-0.61, "very negative"), (-0.6, "negative"), (-0.21, "negative"),
+    (-0.2, "neutral"), (0.0, "neutral"), (0.2, "neutral"), (0.21, "positive"), (0.6, "positive"),
+    (0.61, "very positive"), (1.0, "very positive"),
+])
+def test_sentiment_label_cut_points(score, label):
+    assert sentiment_label(score) == label
+
+
+def test_labels_are_the_five_levels_in_order():
+    assert LABELS == ("very negative", "negative", "neutral", "positive", "very positive")
+
+
+@pytest.mark.slow
+def test_hard_examples_get_the_right_sign(embedder):
+    texts = NEGATIVE_EXAMPLES + POSITIVE_EXAMPLES
+    scores = score_sentiment(texts, embedder.embed(texts))
+    assert [s < 0 for s in scores] == [True] * len(NEGATIVE_EXAMPLES) + [False] * len(POSITIVE_EXAMPLES)
+    assert all(s > 0 for s in scores[len(NEGATIVE_EXAMPLES):])
+
+
+@pytest.mark.slow
+def test_scores_are_in_range_one_per_text_and_deterministic(embedder):
+    texts = list(read_domain_set("test").texts[:40])
+    vectors = embedder.embed(texts)
+    first, second = score_sentiment(texts, vectors), score_sentiment(texts, vectors)
+    assert len(first) == len(texts)
+    assert all(-1.0 <= s <= 1.0 for s in first)
+    assert first == second
+    assert score_sentiment(texts) == pytest.approx(first, abs=1e-5)  # embeds itself when not given
+
+
+@pytest.mark.slow
+def test_bad_inputs_do_not_raise(embedder):
+    texts = ["", "   ", "😡😡😡", "🙂", "x" * 100_000, "ticket " * 5000, "42", "\x00\n\t"]
+    for scores in (score_sentiment(texts, embedder.embed(texts)), score_sentiment(texts, np.zeros((8, 100)))):
+        assert len(scores) == len(texts)
+        assert all(-1.0 <= s <= 1.0 for s in scores)
+    assert explain_sentiment("").drivers == ()
+
+
+def test_empty_input_gives_empty_output():
+    assert score_sentiment([]) == []
+
+
+def test_vectors_must_match_the_texts():
+    with pytest.raises(SentimentModelError):
+        score_sentiment(["one", "two"], np.zeros((3, 384), dtype=np.float32))
+
+
+def test_lexical_fallback_is_used_for_other_vectors_and_gets_the_signs(caplog):
+    texts = ["The outage lasted two days and nobody told us.", "Kudos to the team, smooth go-live!"]
+    with caplog.at_level(logging.WARNING, logger="nlp.sentiment.scoring"):
+        negative, positive = score_sentiment(texts, np.ones((2, 100), dtype=np.float32) / 10)
+    assert "lexical fallback" in caplog.text
+    assert negative < -0.2 < 0.2 < positive
+
+
+def test_shipped_models_load_and_reproduce_a_known_prediction():
+    lexical = load_shipped_model("lexical")
+    assert lexical is load_shipped_model("lexical")  # cached
+    assert lexical.text_features == "hashed_ngrams"
+    text = ["The service desk ignored my ticket for three weeks."]
+    assert lexical.predict(text) == ["negative"]
+    assert lexical.sentiment_scores(text)[0] == pytest.approx(KNOWN_LEXICAL_SCORE, abs=1e-6)
+    semantic = load_shipped_model("semantic")
+    assert semantic.n_text_features_ == 384
+    assert semantic.coef_.shape == (3, 384 + len(FEATURE_NAMES))
+    unit = np.full((1, 384), 1 / np.sqrt(384), dtype=np.float32)
+    assert semantic.sentiment_scores(text, unit)[0] == pytest.approx(KNOWN_SEMANTIC_SCORE, abs=1e-6)
+
+
+def test_unknown_model_kind_is_an_error():
+    with pytest.raises(SentimentModelError):
+        load_shipped_model("gpt")
+
+
+def test_explanation_names_the_phrases_that_drove_the_score():
+    sarcastic = explain_sentiment("Great, another outage.", vector=None)
+    assert isinstance(sarcastic, SentimentExplanation)
+    phrases = dict(sarcastic.drivers)
+    assert phrases["outage"] < 0
+    assert phrases["sarcasm: great"] < 0
+    assert sarcastic.label == sentiment_label(sarcastic.score)
+    supplier = dict(explain_sentiment("Treated like an internal supplier, not a partner.").drivers)
+    assert supplier["internal supplier"] < 0 and supplier["not ... partner"] < 0
+    contrast = explain_sentiment("Helpful but understaffed.").drivers
+    assert ("understaffed", pytest.approx(-0.48)) in contrast
+    weights = [abs(weight) for _, weight in contrast]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_domain_lexicon_flips_negated_phrases_and_prefers_longer_ones():
+    assert analyse_text("The project landed months late.").domain_hits == (("months late", -2.0),)
+    assert analyse_text("The data migration took seven months.").domain_hits == (("took seven months", -1.5),)
+    not_late = analyse_text("It was not late this time.")
+    assert not_late.domain_hits[0][0] == "not ... late" and not_late.domain_hits[0][1] > 0
+
+
+def test_contrast_split_keeps_the_main_clause_second():
+    cues = load_cues()
+    assert split_contrast("Helpful but understaffed.", cues) == ("helpful", "understaffed")
+    assert split_contrast("Although it was late, the result is excellent.", cues) == (
+        "it was late", "the result is excellent")
+    assert split_contrast("No contrast here.", cues) is None
+
+
+def test_lexical_features_have_one_row_per_text():
+    matrix = lexical_features(["a", "Great, another outage!", ""])
+    assert matrix.shape == (3, len(FEATURE_NAMES))
+    assert matrix[1, FEATURE_NAMES.index("sarcasm")] == 1.0
+    assert lexical_features([]).shape == (0, len(FEATURE_NAMES))
+
+
+def test_estimator_follows_scikit_learn_conventions():
+    domain = read_domain_set("train")
+    texts, labels = list(domain.texts[:150]), list(domain.labels[:150])
+    model = SentimentModel(text_features="hashed_ngrams", C=2.0, random_state=0)
+    assert model.get_params()["C"] == 2.0 and not hasattr(model, "coef_")
+    with pytest.raises(SentimentModelError):
+        model.predict(["not fitted"])
+    assert model.fit(texts, labels) is model
+    again = SentimentModel(text_features="hashed_ngrams", C=2.0, random_state=0).fit(texts, labels)
+    np.testing.assert_array_equal(model.coef_, again.coef_)
+    assert set(model.classes_) == {"negative", "neutral", "positive"}
+    with pytest.raises(SentimentModelError):
+        SentimentModel(text_features="hashed_ngrams").fit(["x"], ["angry"])
+
+
+def test_saved_model_round_trips(tmp_path):
+    domain = read_domain_set("train")
+    model = SentimentModel(text_features="hashed_ngrams").fit(list(domain.texts), list(domain.labels))
+    model.save(tmp_path / "model.npz", metadata={"note": "test"})
+    loaded = SentimentModel.load(tmp_path / "model.npz")
+    probe = ["Support was quick and friendly.", "The upgrade broke everything."]
+    np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe))
+    assert loaded.metadata_ == {"note": "test"}
+
+
+def test_importing_the_package_stays_light():
+    heavy = "('sklearn', 'torch', 'vaderSentiment')"
+    code = f"import sys, nlp.sentiment; print(any(m in sys.modules for m in {heavy}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
