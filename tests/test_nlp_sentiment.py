@@ -112,7 +112,7 @@ def test_shipped_models_load_and_reproduce_a_known_prediction():
     assert lexical.predict(text) == ["negative"]
     assert lexical.sentiment_scores(text)[0] == pytest.approx(KNOWN_LEXICAL_SCORE, abs=1e-6)
     semantic = load_shipped_model("semantic")
-    assert semantic.n_text_features_ == 384
+    assert semantic.embedding_width_ == 384
     assert semantic.coef_.shape == (3, 384 + len(FEATURE_NAMES))
     unit = np.full((1, 384), 1 / np.sqrt(384), dtype=np.float32)
     assert semantic.sentiment_scores(text, unit)[0] == pytest.approx(KNOWN_SEMANTIC_SCORE, abs=1e-6)

@@ -99,7 +99,7 @@ def delivery_theme(db: sqlite_utils.Database) -> str:
 
 
 # -- hand-made themes and trend points, for the storage rules and the edge cases ----------------
-def _survey_with_themes(db: sqlite_utils.Database, waves: int = 2) -> int:
+def survey_with_themes(db: sqlite_utils.Database, waves: int = 2) -> int:
     survey = create_survey(db, "Pulse")
     add_question(db, survey.id, "text", "What should IT change?")
     for i in range(waves):
@@ -112,7 +112,7 @@ def _survey_with_themes(db: sqlite_utils.Database, waves: int = 2) -> int:
     return survey.id
 
 
-def _trend_point(db: sqlite_utils.Database, survey_id: int, wave_label: str, theme_id: str, *,
+def add_trend_point(db: sqlite_utils.Database, survey_id: int, wave_label: str, theme_id: str, *,
                  responses: int, units: int, share: float | None, suppressed: bool = False,
                  mean: float | None = None, marker: str | None = None, p_value: float | None = None) -> None:
     wave_id = db.execute("SELECT id FROM waves WHERE survey_id = ? AND label = ?",
@@ -126,7 +126,7 @@ def _trend_point(db: sqlite_utils.Database, survey_id: int, wave_label: str, the
 
 
 def test_an_action_needs_a_title_a_known_theme_and_a_known_status(db):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     with pytest.raises(InvalidInput, match="title"):
         store.create_action(db, survey_id, "delivery", "  ")
     with pytest.raises(InvalidInput, match="themes"):
@@ -138,7 +138,7 @@ def test_an_action_needs_a_title_a_known_theme_and_a_known_status(db):
 
 
 def test_started_on_is_set_when_the_status_leaves_planned_and_stays_editable(db):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     action = store.create_action(db, survey_id, "delivery", "Publish a delivery calendar", owner="PMO",
                                  due_on=dt.date(2026, 6, 30))
     assert (action.status, action.started_on, action.theme_name) == ("planned", None, "Delivery on time")
@@ -155,7 +155,7 @@ def test_started_on_is_set_when_the_status_leaves_planned_and_stays_editable(db)
 
 
 def test_overdue_lists_only_past_due_actions_that_are_not_done(db):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     today = dt.date(2026, 6, 1)
     late = store.create_action(db, survey_id, "delivery", "Late one", due_on=dt.date(2026, 5, 1))
     store.create_action(db, survey_id, "delivery", "Done late", due_on=dt.date(2026, 4, 1), status="done")
@@ -169,7 +169,7 @@ def test_overdue_lists_only_past_due_actions_that_are_not_done(db):
 @pytest.mark.parametrize("path", ["/staff/actions", "/staff/surveys/1/actions", "/staff/actions/1",
                                   "/staff/actions/overdue"])
 def test_action_pages_are_for_brms_only(db, client, staff_login, path):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     store.create_action(db, survey_id, "delivery", "Publish a delivery calendar")
     assert client.get(path).status_code == 302, "anonymous visitors are sent to sign in"
     staff_login("culture_lead")
@@ -189,7 +189,7 @@ def test_the_nav_shows_actions_to_brms_but_not_to_culture_leads(db, client, staf
 
 
 def test_a_brm_adds_edits_and_finishes_an_action_through_the_pages(db, client, staff_login):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     staff_login("brm")
     page = client.get(f"/staff/surveys/{survey_id}/actions")
     assert b"Delivery on time" in page.data and b"No actions yet" in page.data
@@ -214,7 +214,7 @@ def test_a_brm_adds_edits_and_finishes_an_action_through_the_pages(db, client, s
 
 
 def test_an_action_without_a_title_is_refused_with_the_form_kept(db, client, staff_login):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     staff_login("brm")
     response = client.post(f"/staff/surveys/{survey_id}/actions", data={
         "theme_id": "delivery", "title": "", "owner": "Keep me", "status": "planned"})
@@ -224,7 +224,7 @@ def test_an_action_without_a_title_is_refused_with_the_form_kept(db, client, sta
 
 
 def test_the_theme_include_lists_a_themes_actions_and_posts_new_ones(app, db, client, staff_login):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     store.create_action(db, survey_id, "delivery", "Publish a delivery calendar")
     store.create_action(db, survey_id, "support", "Extend service desk hours")
     with app.test_request_context("/staff/themes/delivery"):
@@ -242,10 +242,10 @@ def test_the_theme_include_lists_a_themes_actions_and_posts_new_ones(app, db, cl
 
 # -- effect of an action ------------------------------------------------------------------------
 def test_effect_is_not_enough_to_tell_when_a_wave_is_under_the_threshold(db):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     for wave, theme_units, suppressed in (("W1", 12, False), ("W2", 2, True)):
-        _trend_point(db, survey_id, wave, "", responses=40, units=60, share=None, mean=0.0)
-        _trend_point(db, survey_id, wave, "delivery", responses=12 if not suppressed else 2,
+        add_trend_point(db, survey_id, wave, "", responses=40, units=60, share=None, mean=0.0)
+        add_trend_point(db, survey_id, wave, "delivery", responses=12 if not suppressed else 2,
                      units=theme_units, share=None if suppressed else theme_units / 60,
                      suppressed=suppressed, mean=None if suppressed else -.4)
     action = store.create_action(db, survey_id, "delivery", "Calendar", status="in_progress",
@@ -259,10 +259,10 @@ def test_effect_is_not_enough_to_tell_when_a_wave_is_under_the_threshold(db):
 
 
 def test_effect_needs_a_start_a_wave_before_and_a_wave_after(db):
-    survey_id = _survey_with_themes(db)
+    survey_id = survey_with_themes(db)
     for wave in ("W1", "W2"):
-        _trend_point(db, survey_id, wave, "", responses=40, units=60, share=None, mean=0.0)
-        _trend_point(db, survey_id, wave, "delivery", responses=12, units=12, share=.2, mean=-.4)
+        add_trend_point(db, survey_id, wave, "", responses=40, units=60, share=None, mean=0.0)
+        add_trend_point(db, survey_id, wave, "delivery", responses=12, units=12, share=.2, mean=-.4)
     planned = store.create_action(db, survey_id, "delivery", "Calendar")
     assert store.action_effect(db, planned).share_verdict.startswith("Not started yet")
     early = store.create_action(db, survey_id, "delivery", "Early", status="done",
@@ -293,11 +293,11 @@ def test_effect_reports_a_clear_fall_in_a_really_analysed_survey(analysed_db):
 
 def test_the_action_page_shows_suppressed_figures_as_fewer_than_5_and_never_their_number(
         db, client, staff_login):
-    survey_id = _survey_with_themes(db)
-    _trend_point(db, survey_id, "W1", "", responses=40, units=60, share=None, mean=0.0)
-    _trend_point(db, survey_id, "W1", "delivery", responses=12, units=12, share=.2, mean=-.4)
-    _trend_point(db, survey_id, "W2", "", responses=41, units=61, share=None, mean=0.0)
-    _trend_point(db, survey_id, "W2", "delivery", responses=3, units=3, share=3 / 61, suppressed=True,
+    survey_id = survey_with_themes(db)
+    add_trend_point(db, survey_id, "W1", "", responses=40, units=60, share=None, mean=0.0)
+    add_trend_point(db, survey_id, "W1", "delivery", responses=12, units=12, share=.2, mean=-.4)
+    add_trend_point(db, survey_id, "W2", "", responses=41, units=61, share=None, mean=0.0)
+    add_trend_point(db, survey_id, "W2", "delivery", responses=3, units=3, share=3 / 61, suppressed=True,
                  mean=-.123)
     action = store.create_action(db, survey_id, "delivery", "Calendar", status="in_progress",
                                  started_on=dt.date(2026, 2, 1))

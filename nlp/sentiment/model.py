@@ -61,8 +61,8 @@ class SentimentModel:
         Logistic regression weights over ``[text vector, scaled lexical features]``.
     lexical_mean_, lexical_scale_ : numpy.ndarray
         Standardisation of the lexical features.
-    n_text_features_ : int
-        Width of the text vector part.
+    embedding_width_ : int
+        Width of the sentence embeddings the model reads (0 for ``hashed_ngrams``).
     """
 
     def __init__(self, text_features: str = "embeddings", C: float = 1.0, lexical_weight: float = 1.0,
@@ -113,7 +113,8 @@ class SentimentModel:
         self.classes_ = np.array(classifier.classes_)
         self.coef_ = classifier.coef_.astype(np.float64)
         self.intercept_ = classifier.intercept_.astype(np.float64)
-        self.n_text_features_ = design.shape[1] - lexical.shape[1]
+        hashed_width = self.n_hash_features if self.text_features.endswith("ngrams") else 0
+        self.embedding_width_ = design.shape[1] - lexical.shape[1] - hashed_width
         return self
 
     def _check_fitted(self) -> None:
@@ -148,7 +149,7 @@ class SentimentModel:
         np.savez_compressed(
             path, classes=self.classes_.astype(str), coef=self.coef_, intercept=self.intercept_,
             lexical_mean=self.lexical_mean_, lexical_scale=self.lexical_scale_,
-            n_text_features=np.array(self.n_text_features_),
+            embedding_width=np.array(self.embedding_width_),
             feature_names=np.array(FEATURE_NAMES),
             params=np.array(json.dumps(self.get_params(), sort_keys=True)),
             metadata=np.array(json.dumps(metadata or {}, sort_keys=True)),
@@ -164,7 +165,7 @@ class SentimentModel:
             model.classes_ = stored["classes"]
             model.coef_, model.intercept_ = stored["coef"], stored["intercept"]
             model.lexical_mean_, model.lexical_scale_ = stored["lexical_mean"], stored["lexical_scale"]
-            model.n_text_features_ = int(stored["n_text_features"])
+            model.embedding_width_ = int(stored["embedding_width"])
             model.metadata_ = json.loads(str(stored["metadata"]))
         return model
 

@@ -43,8 +43,8 @@ def _semantic_model_for(vectors: np.ndarray | None) -> SentimentModel | None:
 
     model = load_shipped_model("semantic")
     if vectors is not None:
-        usable = vectors.ndim == 2 and vectors.shape[1] == model.n_text_features_
-        reason = f"vectors of width {vectors.shape[-1]}, not {model.n_text_features_}"
+        usable = vectors.ndim == 2 and vectors.shape[1] == model.embedding_width_
+        reason = f"vectors of width {vectors.shape[-1]}, not {model.embedding_width_}"
     else:
         usable = semantic_backend_available() and isinstance(default_embedder(), SemanticEmbedder)
         reason = "the semantic embedding backend is unavailable"
