@@ -267,6 +267,20 @@ def stored_markers(database: str, kind: str) -> tuple[int, set[str]]:
     return count, {m for text in texts for m in MARKER.findall(text)}
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU seconds used so far by a gunicorn master and its live workers."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if master_pid in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
@@ -280,7 +294,9 @@ def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
         path = path_for(token)
         run_load(port, path, kind, args.clients, 2.0)  # warm-up, not counted
         warm_count, _ = stored_markers(database, kind)
+        cpu_before = server_cpu_seconds(server.pid)
         result = run_load(port, path, kind, args.clients, args.duration)
+        server_cpu = server_cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -291,15 +307,18 @@ def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
     print(f"{kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
           f"  p99 {1000 * percentile(post, .99):6.1f} ms  (GET p50 {1000 * percentile(get, .5):5.1f} ms"
           f"  p99 {1000 * percentile(get, .99):5.1f} ms)  errors {result.errors}")
+    cpu_ms = 1000 * server_cpu / max(result.acknowledged, 1)
     print(f"{'':8s} acknowledged {result.acknowledged}, stored {count - warm_count} new rows, "
           f"acknowledged but missing from the database: {len(missing)}")
+    print(f"{'':8s} server CPU per submission (GET + POST) {cpu_ms:.2f} ms, so at most "
+          f"{2000 / cpu_ms:.0f} submissions/s if the server had both cores to itself")
     return rate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of measured load per app")
-    parser.add_argument("--clients", type=int, default=6, help="load-generator processes")
+    parser.add_argument("--clients", type=int, default=8, help="load-generator processes")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--serve", choices=["rapport", "bare"], help=argparse.SUPPRESS)

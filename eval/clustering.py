@@ -140,8 +140,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
           f"{'wall s':>7s} {'cpu s':>6s} | k given: {'NMI':>6s} {'ACC':>6s} MiniLM-KMeans NMI")
     for name, f in figures.items():
         print(f"{name:22s} {f['n']:6d} {f['chosen_k']:4d} {f['gold_k']:4d} {f['nmi']:6.3f} "
-              f"{f['accuracy']:6.3f} {f['noise_share']:6.1%} {f['wall_seconds']:7.1f} {f['cpu_seconds']:6.1f} "
-              f"|          {f['k_given_nmi']:6.3f} {f['k_given_accuracy']:6.3f} {f['minilm_kmeans_k_given_nmi']:.3f}")
+              f"{f['accuracy']:6.3f} {f['noise_share']:6.1%} {f['wall_seconds']:7.1f} "
+              f"{f['cpu_seconds']:6.1f} |          {f['k_given_nmi']:6.3f} {f['k_given_accuracy']:6.3f} "
+              f"{f['minilm_kmeans_k_given_nmi']:.3f}")
     print(f"Wall/CPU times exclude embedding (cached); MiniLM embedding of the 20,000 StackOverflow titles "
           f"takes about {README_EMBED_SECONDS_SO:.0f} s on this machine when idle, BERTopic end to end "
           f"about {README_BERTOPIC_SECONDS_SO:.0f} s (data README).")

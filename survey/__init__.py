@@ -39,5 +39,9 @@ def create_app(
     from survey import actions, public
     app.register_blueprint(actions.bp)
     app.register_blueprint(public.bp)
+    from survey import downloads
+    app.register_blueprint(downloads.bp)
+    from survey import explore
+    app.register_blueprint(explore.bp)
     cli.init_app(app)
     return app

@@ -22,13 +22,12 @@ class ActionForm(FlaskForm):
     theme_id = SelectField("Theme", choices=[], validate_choice=True)
     title = StringField("Action", validators=[DataRequired("Say what IT will do."),
                                               Length(max=MAX_TITLE_CHARS)])
-    owner = StringField("Owner", validators=[Length(max=200)],
-                        description="Who is accountable (shown to staff only).")
+    owner = StringField("Owner (staff only)", validators=[Length(max=200)])
     due_on = DateField("Due date", validators=[Optional()])
     status = SelectField("Status", choices=STATUS_CHOICES, default="planned")
     started_on = DateField(
         "Started on", validators=[Optional()],
-        description="Set to today when the status leaves Planned; its effect is measured around this day.",
+        description="Filled in when the status leaves Planned; the effect is measured from this day.",
     )
     public_note = TextAreaField(
         "Public note", validators=[Length(max=MAX_NOTE_CHARS)],

@@ -38,11 +38,14 @@ STAFF_NAV = [
     ("Surveys", "builder.index", ("brm", "culture_lead")),
     ("Overview", "workspace.overview", ("brm", "culture_lead")),
     ("Themes", "workspace.themes", ("brm",)),
-    ("Responses", "workspace.responses", ("brm",)),
+    ("Responses", "explore.responses", ("brm",)),
+    ("Segments", "explore.segments", ("brm",)),
+    ("Analysis", "explore.analysis", ("brm",)),
     ("Silo language", "culture.silo_index", ("brm", "culture_lead")),
     ("Lexicon", "culture.lexicon", ("culture_lead",)),
     ("Actions", "actions.index", ("brm",)),
     ("Check my text", "culture.check_text", ("brm", "culture_lead")),
+    ("Reports", "downloads.index", ("brm", "culture_lead")),
     ("Users", "admin.users", ()),
 ]
 

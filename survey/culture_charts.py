@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -41,8 +42,15 @@ def silo_chart(cells: Sequence[SiloCell], waves: Sequence[Wave], events: Sequenc
     """Chart of flags per 1,000 words by wave: one line for all partners, one per segment, event markers.
 
     Suppressed cells arrive as ``None`` and are drawn as gaps; events after the latest wave are left
-    out (the dashboard lists them).
+    out (the dashboard lists them). Drawing takes matplotlib a second or more, so charts are cached
+    per worker by their exact inputs: a page view after the first costs a dictionary lookup.
     """
+    return _cached_silo_chart(tuple(cells), tuple(waves), tuple(events), min_group_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_silo_chart(cells: tuple[SiloCell, ...], waves: tuple[Wave, ...],
+                       events: tuple[CultureEvent, ...], min_group_size: int) -> ChartImage:
     from reports.charts import EventMarker, silo_rate_by_wave
 
     labels = [wave.label for wave in waves]

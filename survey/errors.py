@@ -31,3 +31,7 @@ class DuplicateSubmission(InvalidInput):
 
 class SurveyLocked(InvalidInput):
     """The survey's questions cannot change because responses already exist."""
+
+
+class AnalysisAlreadyRunning(InvalidInput):
+    """An analysis of the survey is already running; only one runs at a time per survey."""

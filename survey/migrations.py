@@ -265,3 +265,23 @@ def m140_actions(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_actions_due ON actions(status, due_on);
         """
     )
+
+
+@migrations()
+def m120_units_fts(db: sqlite_utils.Database) -> None:
+    # Full-text search of the redacted units for the BRM responses browser (FTS5, porter stemming).
+    # sqlite-utils' update trigger re-indexes a unit on any update; analysis runs rewrite every unit's
+    # theme, so the trigger is narrowed to changes of ``text`` to keep those writes short.
+    # The browser lists units newest wave first, then by (random) unit id: this index serves that
+    # order without sorting a million rows.
+    db["units"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_units_browse ON units(survey_id, wave_id, id);
+        DROP TRIGGER IF EXISTS units_au;
+        CREATE TRIGGER units_au AFTER UPDATE OF text ON units BEGIN
+          INSERT INTO units_fts (units_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+          INSERT INTO units_fts (rowid, text) VALUES (new.rowid, new.text);
+        END;
+        """
+    )

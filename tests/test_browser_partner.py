@@ -89,3 +89,21 @@ def test_a_missing_answer_is_reported_in_the_browser_with_the_text_kept(browser,
     page.get_by_role("link", name=summary_link).click()
     assert page.url.endswith(f"#q{rating_id}")
     assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 0
+
+
+def test_an_invited_partner_types_the_code_and_answers(browser, live_url, db, partner_wave):
+    from survey.store.invitations import generate_invitation_codes, invitation_counts
+
+    wave = partner_wave("invitation")
+    code = generate_invitation_codes(db, wave.id, 1)[0]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_url}/s/{wave.token}")
+    page.screenshot(path=str(SCREENSHOTS / "partner-code-390.png"), full_page=True)
+    page.get_by_label("Invitation code").fill(code.lower().replace("-", " "))
+    page.keyboard.press("Enter")
+    page.get_by_label("What should IT change?").fill("More notice before changes, please.")
+    page.locator("input[value='4']").first.check()
+    page.get_by_role("button", name="Submit my answers").click()
+    page.wait_for_url(f"**/s/{wave.token}/thanks")
+    assert invitation_counts(db, wave.id) == (1, 1)
+    assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 1

@@ -127,7 +127,7 @@ def test_explanation_names_the_phrases_that_drove_the_score():
     sarcastic = explain_sentiment("Great, another outage.", vector=None)
     assert isinstance(sarcastic, SentimentExplanation)
     phrases = dict(sarcastic.drivers)
-    assert phrases["outage"] < 0
+    assert phrases["another outage"] < 0
     assert phrases["sarcasm: great"] < 0
     assert sarcastic.label == sentiment_label(sarcastic.score)
     supplier = dict(explain_sentiment("Treated like an internal supplier, not a partner.").drivers)
@@ -162,7 +162,7 @@ def test_lexical_features_have_one_row_per_text():
 
 def test_estimator_follows_scikit_learn_conventions():
     domain = read_domain_set("train")
-    texts, labels = list(domain.texts[:150]), list(domain.labels[:150])
+    texts, labels = list(domain.texts[::4]), list(domain.labels[::4])
     model = SentimentModel(text_features="hashed_ngrams", C=2.0, random_state=0)
     assert model.get_params()["C"] == 2.0 and not hasattr(model, "coef_")
     with pytest.raises(SentimentModelError):
@@ -177,7 +177,7 @@ def test_estimator_follows_scikit_learn_conventions():
 
 def test_saved_model_round_trips(tmp_path):
     domain = read_domain_set("train")
-    model = SentimentModel(text_features="hashed_ngrams").fit(list(domain.texts), list(domain.labels))
+    model = SentimentModel(text_features="hashed_ngrams").fit(list(domain.texts[::4]), list(domain.labels[::4]))
     model.save(tmp_path / "model.npz", metadata={"note": "test"})
     loaded = SentimentModel.load(tmp_path / "model.npz")
     probe = ["Support was quick and friendly.", "The upgrade broke everything."]

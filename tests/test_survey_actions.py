@@ -318,3 +318,31 @@ def test_the_action_page_of_a_really_analysed_survey_states_the_fall(analysed_ap
     client.post("/staff/login", data={"username": "brm-user", "password": "correct horse battery"})
     page = client.get(f"/staff/actions/{action.id}").data.decode()
     assert "Fell from" in page and "95% interval" in page and "Before the start" in page
+
+
+def test_effect_states_a_clear_fall_and_a_sentiment_change_with_their_p_values(db):
+    survey_id = survey_with_themes(db)
+    for wave, units, responses, mean in (("W1", 18, 15, -.4), ("W2", 6, 6, .2)):
+        add_trend_point(db, survey_id, wave, "", responses=50, units=60, share=None, mean=0.0)
+        add_trend_point(db, survey_id, wave, "delivery", responses=responses, units=units, share=units / 60,
+                        mean=mean)
+    action = store.create_action(db, survey_id, "delivery", "Calendar", status="done",
+                                 started_on=dt.date(2026, 2, 1))
+    effect = store.action_effect(db, action)
+    assert effect.share_verdict == "Fell from 30% to 10% of comments between W1 and W2 (p < 0.01)."
+    assert effect.sentiment_verdict == "Sentiment improved from -0.40 to +0.20 (p < 0.001)."
+
+
+@pytest.mark.parametrize(("p_value", "text"), [
+    (0.0004, "p < 0.001"), (0.004, "p < 0.01"), (0.043, "p = 0.043"), (0.4, "p = 0.4")])
+def test_p_values_are_stated_plainly(p_value, text):
+    assert store.format_p_value(p_value) == text
+
+
+def test_with_several_surveys_the_actions_page_lists_them_and_counts_overdue_actions(db, client, staff_login):
+    first = survey_with_themes(db)
+    create_survey(db, "Second pulse")
+    store.create_action(db, first, "delivery", "Late one", due_on=dt.date(2020, 1, 1))
+    staff_login("brm")
+    page = client.get("/staff/actions").data.decode()
+    assert "Pulse" in page and "Second pulse" in page and "Overdue actions (1)" in page

@@ -92,10 +92,16 @@ def survey_id(analysed) -> int:
     return analysed[1]
 
 
-def _term_form(**overrides) -> dict[str, str]:
+def _term_fields(**overrides) -> dict[str, str]:
+    """A new term as the lexicon store takes it."""
     data = {"patterns": NEW_TERM, "category": "order_taker", "suggestion": "colleague on the service desk",
-            "rationale": "Belittles the people who keep everyone working.", "note": "Heard in Q1 comments"}
+            "rationale": "Belittles the people who keep everyone working."}
     return {**data, **overrides}
+
+
+def _term_form(**overrides) -> dict[str, str]:
+    """The same term as the editor form posts it."""
+    return {**_term_fields(), "note": "Heard in Q1 comments", **overrides}
 
 
 def _text_only(html: str) -> str:
@@ -107,7 +113,7 @@ def test_a_stored_lexicon_version_becomes_current_with_author_and_note(db, staff
     staff_login("culture_lead", "cara")
     author = db.execute("SELECT id FROM staff WHERE username = 'cara'").fetchone()[0]
     shipped = lexicons.current_lexicon(db)
-    updated = lexicons.edited_lexicon(shipped, None, _term_form())
+    updated = lexicons.edited_lexicon(shipped, None, _term_fields())
     saved = lexicons.save_lexicon(db, updated, author_id=author, note="  Heard   in Q1 ",
                                   based_on=shipped.version)
 
@@ -126,7 +132,7 @@ def test_a_stored_lexicon_version_becomes_current_with_author_and_note(db, staff
 ])
 def test_malformed_terms_are_refused_with_a_specific_message(db, patterns, message):
     with pytest.raises(InvalidInput, match=message):
-        lexicons.edited_lexicon(lexicons.current_lexicon(db), None, _term_form(patterns=patterns))
+        lexicons.edited_lexicon(lexicons.current_lexicon(db), None, _term_fields(patterns=patterns))
 
 
 # -- re-measuring ------------------------------------------------------------------------------
@@ -137,7 +143,7 @@ def _term_flags(db, term_id: str) -> int:
 def test_remeasure_applies_the_current_lexicon_to_old_waves(db, survey_id):
     assert _term_flags(db, "helpdesk_ticket_monkey") == 0
     before = {(c.wave, c.segment): c.rate_per_thousand_words for c in silo_cells(db, survey_id, 5)}
-    updated = lexicons.edited_lexicon(lexicons.current_lexicon(db), None, _term_form())
+    updated = lexicons.edited_lexicon(lexicons.current_lexicon(db), None, _term_fields())
     lexicons.save_lexicon(db, updated, author_id=None, note="test")
 
     summary = remeasure_silo_language(db, survey_id)
@@ -158,7 +164,7 @@ def test_analysis_of_new_answers_uses_the_stored_lexicon(db, survey_id):
     from survey.analysis_runner import run_analysis
     from survey.store.surveys import waves_for
 
-    updated = lexicons.edited_lexicon(lexicons.current_lexicon(db), None, _term_form())
+    updated = lexicons.edited_lexicon(lexicons.current_lexicon(db), None, _term_fields())
     lexicons.save_lexicon(db, updated, author_id=None, note="test")
     wave = waves_for(db, survey_id)[-1]
     text_q = questions_for(db, survey_id)[0].id

@@ -24,15 +24,15 @@ TEXT_FEATURES = ("embeddings", "hashed_ngrams", "embeddings+ngrams")
 CLASSES = ("negative", "neutral", "positive")
 
 
-def hashed_ngrams(texts: list[str], n_features: int) -> np.ndarray:
-    """Word uni- and bigram counts hashed into ``n_features`` columns, rows L2-normalised (dense)."""
+def hashed_ngrams(texts: list[str], n_features: int):
+    """Word uni- and bigram counts hashed into ``n_features`` columns, rows L2-normalised (sparse CSR)."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     vectorizer = HashingVectorizer(
         n_features=n_features, ngram_range=(1, 2), alternate_sign=False, norm="l2",
         token_pattern=r"(?u)\b\w[\w']*\b",
     )
-    return vectorizer.transform([text[:5000] for text in texts]).toarray().astype(np.float32)
+    return vectorizer.transform([text[:5000] for text in texts])
 
 
 class SentimentModel:
@@ -88,13 +88,20 @@ class SentimentModel:
         if vectors.ndim != 2 or vectors.shape[0] != len(texts):
             raise SentimentModelError(f"expected one vector per text, got shape {vectors.shape}")
         if self.text_features == "embeddings+ngrams":
-            return np.hstack([vectors, hashed_ngrams(texts, self.n_hash_features)])
+            from scipy import sparse
+
+            return sparse.hstack([sparse.csr_matrix(vectors), hashed_ngrams(texts, self.n_hash_features)])
         return vectors
 
     def _design(self, texts: list[str], vectors: np.ndarray | None, lexical: np.ndarray | None) -> np.ndarray:
         lexical = lexical_features(texts) if lexical is None else lexical
         scaled = (lexical - self.lexical_mean_) / self.lexical_scale_ * self.lexical_weight
-        return np.hstack([self._text_matrix(texts, vectors), scaled])
+        text_matrix = self._text_matrix(texts, vectors)
+        if isinstance(text_matrix, np.ndarray):
+            return np.hstack([text_matrix, scaled])
+        from scipy import sparse
+
+        return sparse.hstack([text_matrix, sparse.csr_matrix(scaled)]).tocsr()
 
     def fit(self, texts: list[str], labels: list[str], vectors: np.ndarray | None = None,
             sample_weight: np.ndarray | None = None, lexical: np.ndarray | None = None) -> SentimentModel:
@@ -127,7 +134,7 @@ class SentimentModel:
         self._check_fitted()
         if not texts:
             return np.zeros((0, len(self.classes_)))
-        logits = self._design(list(texts), vectors, lexical) @ self.coef_.T + self.intercept_
+        logits = np.asarray(self._design(list(texts), vectors, lexical) @ self.coef_.T) + self.intercept_
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)

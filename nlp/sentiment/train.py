@@ -40,7 +40,7 @@ TRAINING_PUBLIC = ("tweets", "amazon")
 DOMAIN_WEIGHT = 8.0
 #: Hyper-parameters per shipped model, chosen by cross-validation on the domain train split.
 MODEL_PARAMS = {
-    "semantic": {"text_features": "embeddings", "C": 1.0, "lexical_weight": 1.0},
+    "semantic": {"text_features": "embeddings+ngrams", "C": 4.0, "lexical_weight": 1.0},
     "lexical": {"text_features": "hashed_ngrams", "C": 4.0, "lexical_weight": 1.0},
 }
 

@@ -60,8 +60,8 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         Silhouette score per candidate k.
     """
 
-    def __init__(self, n_neighbors: int = 10, min_cluster_size: int = 5, max_clusters: int = 300, sample_size: int = 3000,
-                 k_step: float = 1.15, random_state: int | None = 0) -> None:
+    def __init__(self, n_neighbors: int = 10, min_cluster_size: int = 5, max_clusters: int = 150,
+                 sample_size: int = 2000, k_step: float = 1.2, random_state: int | None = 0) -> None:
         self.n_neighbors = n_neighbors
         self.min_cluster_size = min_cluster_size
         self.max_clusters = max_clusters

@@ -117,9 +117,12 @@ def check_patterns(patterns: list[str]) -> list[str]:
 def edited_lexicon(lexicon: Lexicon, term_id: str | None, fields: Mapping[str, Any]) -> Lexicon:
     """Return ``lexicon`` with a term added (``term_id`` None) or edited, as :class:`InvalidInput` on errors.
 
-    ``fields`` holds ``patterns`` (list of str), ``category``, ``suggestion`` and ``rationale``.
+    ``fields`` holds ``patterns`` (list of str, or one per line), ``category``, ``suggestion`` and
+    ``rationale``.
     """
-    changes = {**fields, "patterns": check_patterns(list(fields["patterns"]))}
+    patterns = fields.get("patterns", ())
+    lines = patterns.splitlines() if isinstance(patterns, str) else list(patterns)
+    changes = {**fields, "patterns": check_patterns(lines)}
     try:
         if term_id is None:
             new_id = term_id_for(changes["patterns"], lexicon)

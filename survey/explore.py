@@ -1,0 +1,178 @@
+"""BRM workspace: the responses browser, the segment x theme heat map and "Run analysis" (thin views)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import Form, IntegerField, SearchField, SelectField
+from wtforms.validators import Length, NumberRange, Optional
+
+from survey import analysis_jobs
+from survey.auth import role_required
+from survey.db import get_db
+from survey.errors import AnalysisAlreadyRunning
+from survey.store import browse
+from survey.store.surveys import get_survey
+from survey.workspace import _choose_survey, _survey_tabs
+
+bp = Blueprint("explore", __name__, url_prefix="/staff")
+#: How often the analysis page reloads itself while a run is going.
+REFRESH_SECONDS = 3
+
+
+class UnitFilterForm(Form):
+    """The responses browser's GET filter (no CSRF: it changes nothing)."""
+
+    q = SearchField("Search the comments", validators=[Optional(), Length(max=200)])
+    wave = SelectField("Wave", default="")
+    segment = SelectField("Segment", default="")
+    theme = SelectField("Theme", default="")
+    sentiment = SelectField("Sentiment", default="")
+    flag = SelectField("Silo language", default="",
+                       choices=[("", "Any"), ("yes", "Has a silo flag"), ("no", "No silo flag")])
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, browse.MAX_PAGE)])
+
+
+class RunAnalysisForm(FlaskForm):
+    """The "Run analysis now" button (CSRF-protected POST)."""
+
+
+def _filter_form(options: browse.BrowseOptions) -> UnitFilterForm:
+    form = UnitFilterForm(request.args)
+    form.wave.choices = [("", "All waves")] + [(str(wave_id), label) for wave_id, label in options.waves]
+    form.segment.choices = [("", "All segments")] + [(segment, segment) for segment in options.segments]
+    form.theme.choices = [("", "All themes")] + [(theme_id, name) for theme_id, name in options.themes]
+    form.sentiment.choices = [("", "Any sentiment")] + [(label, label.capitalize())
+                                                         for label in options.sentiment_labels]
+    return form
+
+
+def _chosen(form: UnitFilterForm) -> browse.UnitFilter:
+    """The filter the form asks for; an invalid form (stale link) falls back to no filter."""
+    if not form.validate():
+        return browse.UnitFilter()
+    return browse.UnitFilter(
+        query=(form.q.data or "").strip(), wave_id=int(form.wave.data) if form.wave.data else None,
+        segment=form.segment.data or None, theme_id=form.theme.data or None,
+        sentiment_label=form.sentiment.data or None,
+        flagged={"yes": True, "no": False}.get(form.flag.data or ""),
+    )
+
+
+@bp.route("/responses", defaults={"survey_id": None})
+@bp.route("/surveys/<int:survey_id>/responses")
+@role_required("brm")
+def responses(survey_id: int | None) -> Any:
+    if survey_id is None:
+        return _choose_survey("explore.responses", "Responses")
+    db, config = get_db(), current_app.config
+    survey = get_survey(db, survey_id)
+    options = browse.browse_options(db, survey_id)
+    form = _filter_form(options)
+    chosen = _chosen(form)
+    page = form.page.data if not form.errors and form.page.data else 1
+    result = browse.browse_units(db, survey_id, chosen, min_quote_group_size=config["MIN_QUOTE_GROUP_SIZE"],
+                                 page=page)
+    arguments = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template(
+        "explore/responses.html", survey=survey, form=form, result=result, arguments=arguments,
+        quote_threshold=config["MIN_QUOTE_GROUP_SIZE"], page_size=browse.PAGE_SIZE,
+        analysed=bool(options.themes), tabs=_survey_tabs(survey_id),
+    )
+
+
+@bp.route("/segments", defaults={"survey_id": None})
+@bp.route("/surveys/<int:survey_id>/segments")
+@role_required("brm")
+def segments(survey_id: int | None) -> Any:
+    if survey_id is None:
+        return _choose_survey("explore.segments", "Segments")
+    db, threshold = get_db(), current_app.config["MIN_GROUP_SIZE"]
+    survey = get_survey(db, survey_id)
+    waves = browse.analysed_waves(db, survey_id)
+    metric = "sentiment" if request.args.get("metric") == "sentiment" else "share"
+    wave_id = request.args.get("wave", type=int)
+    if wave_id is None and waves:
+        wave_id = waves[0][0]
+    if waves and wave_id not in {wave for wave, _ in waves}:
+        abort(404)
+    heat_map = browse.segment_theme_cells(db, survey_id, wave_id, metric) if waves else None
+    return render_template(
+        "explore/segments.html", survey=survey, waves=waves, wave_id=wave_id, metric=metric,
+        heat_map=heat_map, chart=_heatmap_chart(heat_map, threshold) if heat_map else None,
+        threshold=threshold, tabs=_survey_tabs(survey_id),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _heatmap_chart(heat_map: browse.HeatMap, threshold: int):
+    """The heat map as an ``<img>``-ready chart (inline SVG styles would be blocked by the CSP).
+
+    Drawing takes matplotlib a second or more; the cells only change when an analysis runs, so
+    charts are cached by their (immutable) data.
+    """
+    from reports.charts import segment_theme_heatmap
+    from survey.culture_charts import as_image
+
+    if not heat_map.segments or not heat_map.themes:
+        return None
+    title = (f"Theme share by segment, {heat_map.wave}" if heat_map.metric == "share"
+             else f"Mean sentiment by segment and theme, {heat_map.wave}")
+    svg = segment_theme_heatmap(list(heat_map.segments), [name for _, name in heat_map.themes],
+                                [list(row) for row in heat_map.values], kind=heat_map.metric, title=title,
+                                min_group_size=threshold)
+    return as_image(svg)
+
+
+def _jobs_dir() -> str:
+    return current_app.config.get("ANALYSIS_JOBS_DIR") or os.path.join(current_app.instance_path,
+                                                                       "analysis-jobs")
+
+
+@bp.route("/analysis", defaults={"survey_id": None})
+@bp.route("/surveys/<int:survey_id>/analysis")
+@role_required("brm")
+def analysis(survey_id: int | None) -> Any:
+    if survey_id is None:
+        return _choose_survey("explore.analysis", "Analysis runs")
+    db = get_db()
+    survey = get_survey(db, survey_id)
+    job = analysis_jobs.read_status(_jobs_dir(), current_app.config["DATABASE"], survey_id)
+    page = make_response(render_template(
+        "explore/analysis.html", survey=survey, runs=browse.recent_runs(db, survey_id), job=job,
+        form=RunAnalysisForm(), refresh_seconds=REFRESH_SECONDS, tabs=_survey_tabs(survey_id),
+    ))
+    if job is not None and job.running:
+        page.headers["Refresh"] = str(REFRESH_SECONDS)  # as the page's <meta> refresh, for every browser
+    return page
+
+
+@bp.route("/surveys/<int:survey_id>/analysis", methods=["POST"])
+@role_required("brm")
+def run_analysis(survey_id: int) -> Response:
+    get_survey(get_db(), survey_id)
+    if RunAnalysisForm().validate_on_submit():
+        try:
+            analysis_jobs.start_analysis(current_app.config["DATABASE"], _jobs_dir(), survey_id,
+                                         min_group_size=current_app.config["MIN_GROUP_SIZE"])
+            flash("Analysis started. This page updates itself until it is done.", "success")
+        except AnalysisAlreadyRunning as error:
+            flash(str(error), "error")
+    else:
+        flash("This form expired; reload the page and try again.", "error")
+    return redirect(url_for("explore.analysis", survey_id=survey_id), 303)

@@ -1,0 +1,355 @@
+"""Read queries behind the responses browser, the segment x theme heat map and the analysis runs list.
+
+Everything reads stored analysis results and never runs a model. Verbatim text is only returned from
+groups at or above the quote threshold (DESIGN.md section 3, rule 5): units of a wave x segment group
+with fewer respondents are never listed, and a filter that narrows to fewer respondents returns no
+text at all. Heat-map cells come from ``trend_points``, where complementary suppression is already
+applied; a suppressed cell comes back as ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+#: The analysis's five sentiment labels (``nlp.sentiment.LABELS``; not imported here because that
+#: package loads scikit-learn and the models, which web workers must not).
+SENTIMENT_LABELS = ("very negative", "negative", "neutral", "positive", "very positive")
+#: Units per page of the responses browser.
+PAGE_SIZE = 25
+#: Deepest page offered: beyond it the user narrows the filter (keeps OFFSET scans short).
+MAX_PAGE = 40
+#: Above this many matching units a search is listed newest wave first instead of by relevance:
+#: ranking computes a score for every match, which takes seconds for a common word in a million.
+MAX_RANKED_MATCHES = 5000
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """What the BRM asked for; ``None`` or ``""`` means "any"."""
+
+    query: str = ""
+    wave_id: int | None = None
+    segment: str | None = None
+    theme_id: str | None = None
+    sentiment_label: str | None = None
+    flagged: bool | None = None
+
+
+@dataclass(frozen=True)
+class FlagMark:
+    """A silo-language flag inside a unit's text (character offsets)."""
+
+    start: int
+    end: int
+    category: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    """A run of a unit's text, flagged (with its flag) or plain, for highlighting in a template."""
+
+    text: str
+    flag: FlagMark | None = None
+
+
+@dataclass(frozen=True)
+class BrowsedUnit:
+    """A redacted unit with its wave, segment, theme, sentiment label and flags."""
+
+    unit_id: str
+    text: str
+    wave: str
+    segment: str | None
+    theme_id: str | None
+    theme_name: str | None
+    sentiment_label: str
+    flags: tuple[FlagMark, ...] = ()
+
+    def pieces(self) -> list[TextPiece]:
+        """The text cut at flag boundaries, so each flagged phrase can be highlighted."""
+        pieces, cursor = [], 0
+        for flag in sorted(self.flags, key=lambda f: f.start):
+            if flag.start < cursor or flag.end > len(self.text):
+                continue
+            if flag.start > cursor:
+                pieces.append(TextPiece(self.text[cursor:flag.start]))
+            pieces.append(TextPiece(self.text[flag.start:flag.end], flag))
+            cursor = flag.end
+        if cursor < len(self.text):
+            pieces.append(TextPiece(self.text[cursor:]))
+        return pieces
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    """One page of browsed units; ``too_few`` means the filter matched fewer respondents than allowed."""
+
+    units: tuple[BrowsedUnit, ...]
+    page: int
+    has_next: bool
+    too_few: bool
+    matches: int | None = None  # units matching, counted up to ``match_cap``
+    match_cap: int = PAGE_SIZE * MAX_PAGE
+    searched: bool = False
+    ranked: bool = False  # searched and sorted by relevance
+
+    @property
+    def more_than_cap(self) -> bool:
+        return self.matches is not None and self.matches > self.match_cap
+
+
+@dataclass(frozen=True)
+class BrowseOptions:
+    """Choices for the browser's filter form."""
+
+    waves: tuple[tuple[int, str], ...]
+    segments: tuple[str, ...]
+    themes: tuple[tuple[str, str], ...]
+    sentiment_labels: tuple[str, ...] = SENTIMENT_LABELS
+
+
+def browse_options(db: sqlite_utils.Database, survey_id: int) -> BrowseOptions:
+    """Waves (newest first), segments and themes of a survey's stored analysis."""
+    waves = db.execute(
+        "SELECT id, label FROM waves WHERE survey_id = ? ORDER BY opens_on DESC, label DESC", [survey_id]
+    ).fetchall()
+    segments = [row[0] for row in db.execute(
+        "SELECT DISTINCT segment FROM trend_points WHERE survey_id = ? AND segment != '' ORDER BY segment",
+        [survey_id])]
+    themes = db.execute(
+        "SELECT id, name FROM themes WHERE survey_id = ? ORDER BY kind DESC, name", [survey_id]
+    ).fetchall()
+    return BrowseOptions(tuple(map(tuple, waves)), tuple(segments), tuple(map(tuple, themes)))
+
+
+#: SQL condition: the unit's wave x segment group has enough respondents to quote from. Group sizes
+#: come from the ``trend_points`` the last analysis stored (respondents with text per wave and
+#: segment; units without a segment count against the whole wave); units of a group the analysis
+#: has not summarised yet are left out.
+_QUOTABLE_GROUP = """EXISTS (
+    SELECT 1 FROM trend_points AS tp
+    WHERE tp.survey_id = units.survey_id AND tp.wave_id = units.wave_id AND tp.theme_id = ''
+      AND tp.segment = coalesce(units.segment, '') AND tp.responses >= :min_quote)"""
+
+
+def _filter_sql(survey_id: int, chosen: UnitFilter, min_quote_group_size: int) -> tuple[str, dict]:
+    """WHERE clause (on ``units``) and its named parameters for everything but the text query."""
+    clauses = ["units.survey_id = :survey_id", _QUOTABLE_GROUP]
+    params: dict = {"survey_id": survey_id, "min_quote": min_quote_group_size}
+    for column, value in (("wave_id", chosen.wave_id), ("segment", chosen.segment),
+                          ("theme_id", chosen.theme_id), ("sentiment_label", chosen.sentiment_label)):
+        if value is not None and value != "":
+            clauses.append(f"units.{column} = :{column}")
+            params[column] = value
+    if chosen.flagged is not None:
+        clauses.append("units.flag_count > 0" if chosen.flagged else "units.flag_count = 0")
+    return " AND ".join(clauses), params
+
+
+def _matching_sql(db: sqlite_utils.Database, where: str, params: dict, query: str) -> tuple[str, dict]:
+    """SELECT of matching units' ``rowid, response_id`` (joined to the FTS index when searching)."""
+    if not query:
+        return f"SELECT units.rowid, units.response_id FROM units WHERE {where}", params
+    return (
+        "SELECT units.rowid, units.response_id FROM units JOIN units_fts ON units_fts.rowid = units.rowid "
+        f"WHERE units_fts MATCH :query AND {where}", {**params, "query": db.quote_fts(query)},
+    )
+
+
+def _has_quotable_group(db: sqlite_utils.Database, survey_id: int, chosen: UnitFilter,
+                        min_quote_group_size: int) -> bool:
+    """Whether the wave and segment filters leave any group big enough to quote (a cheap check that
+    spares scanning every unit of a small segment only to find none may be shown)."""
+    sql = ("SELECT 1 FROM trend_points WHERE survey_id = :survey_id AND theme_id = '' "
+           "AND responses >= :min_quote")
+    params: dict = {"survey_id": survey_id, "min_quote": min_quote_group_size}
+    if chosen.wave_id is not None:
+        sql += " AND wave_id = :wave_id"
+        params["wave_id"] = chosen.wave_id
+    if chosen.segment:
+        sql += " AND segment = :segment"
+        params["segment"] = chosen.segment
+    return db.execute(sql + " LIMIT 1", params).fetchone() is not None
+
+
+def count_respondents(db: sqlite_utils.Database, survey_id: int, chosen: UnitFilter,
+                      min_quote_group_size: int, *, up_to: int) -> int:
+    """Distinct respondents whose quotable units match, counted only up to ``up_to`` (stops early)."""
+    where, params = _filter_sql(survey_id, chosen, min_quote_group_size)
+    sql, params = _matching_sql(db, where, params, chosen.query.strip())
+    return db.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT response_id FROM ({sql}) LIMIT :up_to)",
+                      {**params, "up_to": up_to}).fetchone()[0]
+
+
+def browse_units(
+    db: sqlite_utils.Database, survey_id: int, chosen: UnitFilter, *, min_quote_group_size: int,
+    page: int = 1,
+) -> UnitPage:
+    """One page of redacted units matching ``chosen``, never from fewer respondents than allowed.
+
+    Searched units come by relevance (FTS5 rank), then newest wave and unit id; unsearched ones, and
+    searches matching more than ``MAX_RANKED_MATCHES`` units, by newest wave and unit id. Unit ids
+    derive from random response ids, so no order says anything about when a response arrived.
+    """
+    page = min(max(page, 1), MAX_PAGE)
+    query = chosen.query.strip()
+    if not _has_quotable_group(db, survey_id, chosen, min_quote_group_size) or count_respondents(
+        db, survey_id, chosen, min_quote_group_size, up_to=min_quote_group_size
+    ) < min_quote_group_size:
+        return UnitPage((), page, False, True, searched=bool(query))
+    where, params = _filter_sql(survey_id, chosen, min_quote_group_size)
+    ranked = bool(query) and _fts_matches(db, query) <= MAX_RANKED_MATCHES
+    rows = _page_rows(db, where, params, query, page, ranked)
+    units = _with_flags(db, rows[:PAGE_SIZE])
+    return UnitPage(tuple(units), page, len(rows) > PAGE_SIZE and page < MAX_PAGE, False,
+                    matches=_count_matches(db, where, params, query), searched=bool(query), ranked=ranked)
+
+
+_COLUMNS = ("id", "text", "wave_id", "segment", "theme_id", "sentiment_label", "flag_count")
+
+
+def _fts_matches(db: sqlite_utils.Database, query: str) -> int:
+    """Units whose text matches the query, in the whole index (an index-only count)."""
+    return db.execute("SELECT COUNT(*) FROM units_fts WHERE units_fts MATCH ?",
+                      [db.quote_fts(query)]).fetchone()[0]
+
+
+def _page_rows(db: sqlite_utils.Database, where: str, params: dict, query: str, page: int,
+               ranked: bool) -> list[dict]:
+    """PAGE_SIZE + 1 rows of the page (the extra row tells whether a next page exists)."""
+    offset = (page - 1) * PAGE_SIZE
+    if query and not ranked:  # too many matches to rank: walk the browse index, keep the matching ones
+        # The unary + stops SQLite from driving the loop by rowid (which would sort every match).
+        where = f"+units.rowid IN (SELECT rowid FROM units_fts WHERE units_fts MATCH :query) AND {where}"
+        params = {**params, "query": db.quote_fts(query)}
+    elif query:
+        return list(db["units"].search(
+            query, columns=list(_COLUMNS), where=where, where_args=params, quote=True,
+            order_by="[units_fts].rank, [original].[wave_id] DESC, [original].[id] DESC",
+            limit=PAGE_SIZE + 1, offset=offset,
+        ))
+    cursor = db.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM units WHERE {where} "
+        "ORDER BY units.wave_id DESC, units.id DESC LIMIT :limit OFFSET :offset",
+        {**params, "limit": PAGE_SIZE + 1, "offset": offset})
+    return [dict(zip(_COLUMNS, row, strict=True)) for row in cursor]
+
+
+def _count_matches(db: sqlite_utils.Database, where: str, params: dict, query: str) -> int:
+    """Matching units, counted up to one past the deepest page (a bounded scan)."""
+    sql, params = _matching_sql(db, where, params, query)
+    return db.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT :cap)",
+                      {**params, "cap": PAGE_SIZE * MAX_PAGE + 1}).fetchone()[0]
+
+
+def _with_flags(db: sqlite_utils.Database, rows: list[dict]) -> list[BrowsedUnit]:
+    """Attach wave labels, theme names and silo flags to a page of unit rows."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    marks = ",".join("?" * len(ids))
+    flags: dict[str, list[FlagMark]] = {}
+    for unit_id, start, end, category, suggestion in db.execute(
+        f'SELECT unit_id, start, "end", category, suggestion FROM unit_flags WHERE unit_id IN ({marks}) '
+        "ORDER BY unit_id, start", ids,
+    ):
+        flags.setdefault(unit_id, []).append(FlagMark(start, end, category, suggestion))
+    waves = dict(db.execute(
+        f"SELECT id, label FROM waves WHERE id IN ({marks})", [row["wave_id"] for row in rows]).fetchall())
+    survey_themes = dict(db.execute(
+        "SELECT themes.id, themes.name FROM themes JOIN units ON units.survey_id = themes.survey_id "
+        "WHERE units.id = ?", [ids[0]]).fetchall())
+    return [BrowsedUnit(row["id"], row["text"], waves.get(row["wave_id"], ""), row["segment"],
+                        row["theme_id"], survey_themes.get(row["theme_id"]), row["sentiment_label"],
+                        tuple(flags.get(row["id"], ()))) for row in rows]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """A wave's segment x theme table; ``values[row][column]`` is ``None`` when suppressed."""
+
+    wave_id: int
+    wave: str
+    metric: str  # "share" | "sentiment"
+    segments: tuple[str, ...]
+    themes: tuple[tuple[str, str], ...]  # (theme id, name)
+    values: tuple[tuple[float | None, ...], ...]
+    suppressed: tuple[tuple[bool, ...], ...] = field(default=())
+
+
+#: Themes drawn in the heat map (the wave's largest); more columns are unreadable.
+HEATMAP_THEMES = 12
+
+
+def analysed_waves(db: sqlite_utils.Database, survey_id: int) -> list[tuple[int, str]]:
+    """(wave id, label) of the waves with stored trend points, newest first."""
+    return [tuple(row) for row in db.execute(
+        "SELECT waves.id, waves.label FROM waves WHERE waves.survey_id = ? AND EXISTS "
+        "(SELECT 1 FROM trend_points WHERE trend_points.survey_id = waves.survey_id "
+        "AND trend_points.wave_id = waves.id) ORDER BY waves.opens_on DESC, waves.label DESC",
+        [survey_id])]
+
+
+def segment_theme_cells(db: sqlite_utils.Database, survey_id: int, wave_id: int, metric: str) -> HeatMap:
+    """The wave's segment x theme cells from ``trend_points`` (suppressed cells as ``None``).
+
+    Columns are the wave's largest reportable themes (dismissed proposals left out); ``share`` is
+    the theme's share of the segment's units, ``sentiment`` the mean sentiment of those units.
+    """
+    label_row = db.execute("SELECT label FROM waves WHERE id = ? AND survey_id = ?",
+                           [wave_id, survey_id]).fetchone()
+    from survey.store.insights import dismissed_theme_ids
+
+    dismissed = dismissed_theme_ids(db, survey_id)
+    names = dict(db.execute("SELECT id, name FROM themes WHERE survey_id = ?", [survey_id]).fetchall())
+    overall = db.execute(
+        "SELECT theme_id FROM trend_points WHERE survey_id = ? AND wave_id = ? AND segment = '' "
+        "AND theme_id != '' AND suppressed = 0 ORDER BY share DESC, theme_id", [survey_id, wave_id])
+    theme_ids = [row[0] for row in overall if row[0] in names and row[0] not in dismissed]
+    theme_ids = theme_ids[:HEATMAP_THEMES]
+    cells = {(segment, theme_id): (suppressed, share, sentiment) for segment, theme_id, suppressed, share,
+             sentiment in db.execute(
+                 "SELECT segment, theme_id, suppressed, share, sentiment_mean FROM trend_points "
+                 "WHERE survey_id = ? AND wave_id = ? AND segment != '' AND theme_id != ''",
+                 [survey_id, wave_id])}
+    segments = sorted({segment for segment, _ in cells})
+    values, hidden = [], []
+    for segment in segments:
+        row_values, row_hidden = [], []
+        for theme_id in theme_ids:
+            suppressed, share, sentiment = cells.get((segment, theme_id), (1, None, None))
+            row_hidden.append(bool(suppressed))
+            row_values.append(None if suppressed else (share if metric == "share" else sentiment))
+        values.append(tuple(row_values))
+        hidden.append(tuple(row_hidden))
+    return HeatMap(wave_id, label_row[0] if label_row else "", metric, tuple(segments),
+                   tuple((theme_id, names[theme_id]) for theme_id in theme_ids), tuple(values),
+                   tuple(hidden))
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One recorded analysis run."""
+
+    id: int
+    started_at: dt.datetime
+    status: str
+    duration_seconds: float | None
+    counts: dict
+    versions: dict
+    message: str
+
+
+def recent_runs(db: sqlite_utils.Database, survey_id: int, limit: int = 10) -> list[RunRow]:
+    """The survey's latest analysis runs, newest first, with counts and model versions."""
+    rows = db.execute(
+        "SELECT id, started_at, status, duration_seconds, counts, record, message FROM analysis_runs "
+        "WHERE survey_id = ? ORDER BY id DESC LIMIT ?", [survey_id, limit])
+    return [RunRow(run_id, dt.datetime.fromisoformat(started), status, duration, json.loads(counts or "{}"),
+                   json.loads(record or "{}"), message or "")
+            for run_id, started, status, duration, counts, record, message in rows]

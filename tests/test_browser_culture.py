@@ -1,0 +1,85 @@
+"""A culture lead, in a real browser, adds a lexicon term, re-measures, and sees it counted."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from survey import create_app
+from survey.db import open_database
+from survey.store.staff import create_staff_user
+from test_survey_culture import NEW_TERM, build_silo_survey
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
+    """A real HTTP server on a free port, over an analysed two-wave survey."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (make browser)")
+    path = tmp_path_factory.mktemp("browser-culture") / "rapport.db"
+    survey_id = build_silo_survey(str(path))
+    db = open_database(str(path))
+    create_staff_user(db, "cara", PASSWORD, "culture_lead")
+    db.close()
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "browser-test", "ENV_NAME": "testing",
+                      "RATELIMIT_ENABLED": False})
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}", survey_id
+    http.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield page
+        browser.close()
+
+
+def test_culture_lead_adds_a_term_remeasures_and_sees_it_counted(server, page):
+    from playwright.sync_api import expect
+
+    base, survey_id = server
+    page.goto(f"{base}/staff/login")
+    page.get_by_label("Username").fill("cara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Lexicon", exact=True).click()
+    page.get_by_label("Patterns, one per line").fill(NEW_TERM)
+    page.get_by_label("Category").select_option("order_taker")
+    page.get_by_label("Suggested alternative").fill("colleague on the service desk")
+    page.get_by_label("Why it matters").fill("It belittles the people who keep everyone working.")
+    page.get_by_role("button", name="Add term").click()
+    expect(page.get_by_role("status").first).to_contain_text("is now current")
+    expect(page.locator("#term-helpdesk_ticket_monkey")).to_contain_text(NEW_TERM)
+    expect(page.locator("#history")).to_contain_text("cara")
+
+    page.get_by_label("Survey", exact=True).select_option(str(survey_id))
+    page.get_by_role("button", name="Re-measure with the current lexicon").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Siloing language")
+    expect(page.locator("#term-helpdesk_ticket_monkey")).to_contain_text(f"“{NEW_TERM}”")
+    expect(page.locator("#term-helpdesk_ticket_monkey")).to_contain_text("6 responses")
+
+    page.get_by_role("link", name="Check my text", exact=True).click()
+    page.get_by_label("Your draft").fill(f"Please stop treating Dana as a {NEW_TERM}.")
+    page.get_by_role("button", name="Check my text").click()
+    expect(page.locator("mark").first).to_contain_text(NEW_TERM)
+    expect(page.locator("#check-why-1")).to_contain_text("colleague on the service desk")
