@@ -20,7 +20,7 @@ from flask import (
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import Form, IntegerField, SearchField, SelectField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
 from survey import analysis_jobs
 from survey.auth import role_required
@@ -36,16 +36,20 @@ REFRESH_SECONDS = 3
 
 
 class UnitFilterForm(Form):
-    """The responses browser's GET filter (no CSRF: it changes nothing)."""
+    """The responses browser's GET filter (no CSRF: it changes nothing).
+
+    Unknown choices are not errors: a stale link or a segment without comments simply matches too
+    few responses, which the page says.
+    """
 
     q = SearchField("Search the comments", validators=[Optional(), Length(max=200)])
-    wave = SelectField("Wave", default="")
-    segment = SelectField("Segment", default="")
-    theme = SelectField("Theme", default="")
-    sentiment = SelectField("Sentiment", default="")
-    flag = SelectField("Silo language", default="",
+    wave = SelectField("Wave", default="", validate_choice=False)
+    segment = SelectField("Segment", default="", validate_choice=False)
+    theme = SelectField("Theme", default="", validate_choice=False)
+    sentiment = SelectField("Sentiment", default="", validate_choice=False)
+    flag = SelectField("Silo language", default="", validate_choice=False,
                        choices=[("", "Any"), ("yes", "Has a silo flag"), ("no", "No silo flag")])
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, browse.MAX_PAGE)])
+    page = IntegerField("Page", default=1, validators=[Optional()])
 
 
 class RunAnalysisForm(FlaskForm):
@@ -63,11 +67,10 @@ def _filter_form(options: browse.BrowseOptions) -> UnitFilterForm:
 
 
 def _chosen(form: UnitFilterForm) -> browse.UnitFilter:
-    """The filter the form asks for; an invalid form (stale link) falls back to no filter."""
-    if not form.validate():
-        return browse.UnitFilter()
+    """The filter the form asks for (an over-long search is cut, a malformed wave ignored)."""
+    wave = form.wave.data or ""
     return browse.UnitFilter(
-        query=(form.q.data or "").strip(), wave_id=int(form.wave.data) if form.wave.data else None,
+        query=(form.q.data or "").strip()[:200], wave_id=int(wave) if wave.isdigit() else None,
         segment=form.segment.data or None, theme_id=form.theme.data or None,
         sentiment_label=form.sentiment.data or None,
         flagged={"yes": True, "no": False}.get(form.flag.data or ""),
@@ -84,8 +87,9 @@ def responses(survey_id: int | None) -> Any:
     survey = get_survey(db, survey_id)
     options = browse.browse_options(db, survey_id)
     form = _filter_form(options)
+    form.validate()
     chosen = _chosen(form)
-    page = form.page.data if not form.errors and form.page.data else 1
+    page = form.page.data if isinstance(form.page.data, int) else 1
     result = browse.browse_units(db, survey_id, chosen, min_quote_group_size=config["MIN_QUOTE_GROUP_SIZE"],
                                  page=page)
     arguments = {key: value for key, value in request.args.items() if key != "page" and value}

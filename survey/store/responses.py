@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import sqlite_utils
 
-from nlp.redact import redact_personal_data
+from nlp.redact import redact_many
 from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, WaveClosed
 from survey.store.surveys import Question, Wave
 
@@ -58,6 +58,7 @@ def record_response(
     by_id = {question.id: question for question in questions}
     segment = None
     rows: list[tuple[int, str | None, int | None]] = []
+    raw_texts: dict[int, str] = {}
     for question_id, value in answers.items():
         question = by_id.get(question_id)
         if question is None:
@@ -69,9 +70,12 @@ def record_response(
         elif question.kind in ("rating", "nps"):
             rows.append((question_id, None, int(value)))
         elif question.kind == "text":
-            rows.append((question_id, redact_personal_data(str(value)), None))
+            raw_texts[question_id] = str(value)
         else:
             rows.append((question_id, str(value), None))
+    # One batch, so spaCy runs once over every sentence that may hold a name.
+    redacted = redact_many(list(raw_texts.values()))
+    rows += [(question_id, text, None) for question_id, text in zip(raw_texts, redacted, strict=True)]
     response_id = str(uuid.uuid4())
     conn = db.conn
     try:
