@@ -135,10 +135,25 @@ def measure(path: str, repeats: int) -> None:
         print(f"{name:38} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f}", flush=True)
 
 
+def measure_summary_write(path: str) -> None:
+    """How long one analysis run holds the write lock to re-theme every unit, as ``save_summary`` does
+    (one transaction); partner submissions wait that long (busy timeout 10 s)."""
+    db = open_database(path)
+    rows = db.execute("SELECT theme_id, id FROM units").fetchall()
+    started = time.perf_counter()
+    with db.conn:
+        db.conn.executemany("UPDATE units SET theme_id = ?, theme_confidence = 0.5 WHERE id = ?", rows)
+    print(f"re-theming {len(rows):,} units in one transaction held the write lock "
+          f"{time.perf_counter() - started:.1f} s")
+    db.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--write-lock", action="store_true",
+                        help="also time the analysis's one-transaction re-theming of every unit")
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, f"browse-{args.responses}.db")
@@ -150,6 +165,8 @@ def main() -> None:
     units = open_database(path).execute("SELECT COUNT(*) FROM units").fetchone()[0]
     print(f"{args.responses:,} responses, {units:,} units; {args.repeats} requests per page")
     measure(path, args.repeats)
+    if args.write_lock:
+        measure_summary_write(path)
 
 
 if __name__ == "__main__":

@@ -101,16 +101,24 @@ def assign_and_discover(
             units, assignment.theme_ids, assignment.confidence, strict=True)
     ]
     pool = np.flatnonzero(assignment.unassigned)
-    if pool.size < max(MIN_UNITS_FOR_DISCOVERY, MIN_PROPOSAL_SIZE):
+    # Identical texts ("Nothing.", "n/a") belong together: cluster each distinct text once.
+    rows_by_text: dict[str, list[int]] = defaultdict(list)
+    for row in pool:
+        rows_by_text[units[row].text].append(int(row))
+    distinct = sorted(rows_by_text)
+    if len(distinct) < max(MIN_UNITS_FOR_DISCOVERY, MIN_PROPOSAL_SIZE):
         return units, []
-    texts = [units[i].text for i in pool]
+    first_rows = [rows_by_text[text][0] for text in distinct]
     labels, summaries = discover_clusters(
-        texts, vectors[pool], random_state, "emerging-", MIN_PROPOSAL_SIZE,
+        distinct, vectors[first_rows], random_state, "emerging-", MIN_PROPOSAL_SIZE,
         set(taxonomy.ids) | set(taxonomy.aliases),
     )
+    members_by_label: dict[int, list[int]] = defaultdict(list)
+    for text, label in zip(distinct, labels, strict=True):
+        members_by_label[int(label)].extend(rows_by_text[text])
     proposals = []
     for summary in summaries:
-        members = [int(pool[j]) for j, label in enumerate(labels) if label == summary.label]
+        members = sorted(members_by_label[summary.label])
         for row in members:
             units[row] = dataclasses.replace(units[row], theme_id=summary.id, theme_confidence=0.0)
         first_unit_with_text = {units[row].text: units[row].id for row in reversed(members)}

@@ -25,10 +25,7 @@ class ActionForm(FlaskForm):
     owner = StringField("Owner (staff only)", validators=[Length(max=200)])
     due_on = DateField("Due date", validators=[Optional()])
     status = SelectField("Status", choices=STATUS_CHOICES, default="planned")
-    started_on = DateField(
-        "Started on", validators=[Optional()],
-        description="Filled in when the status leaves Planned; the effect is measured from this day.",
-    )
+    started_on = DateField("Started on", validators=[Optional()])
     public_note = TextAreaField(
         "Public note", validators=[Length(max=MAX_NOTE_CHARS)],
         description="Shown to partners on the \u201cYou said, we did\u201d page. No names.",

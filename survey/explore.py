@@ -19,8 +19,7 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import Form, IntegerField, SearchField, SelectField
-from wtforms.validators import Length, Optional
+from wtforms import Form, IntegerField, SearchField, SelectChoice, SelectField
 
 from survey import analysis_jobs
 from survey.auth import role_required
@@ -42,27 +41,32 @@ class UnitFilterForm(Form):
     few responses, which the page says.
     """
 
-    q = SearchField("Search the comments", validators=[Optional(), Length(max=200)])
+    q = SearchField("Search the comments")
     wave = SelectField("Wave", default="", validate_choice=False)
     segment = SelectField("Segment", default="", validate_choice=False)
     theme = SelectField("Theme", default="", validate_choice=False)
     sentiment = SelectField("Sentiment", default="", validate_choice=False)
     flag = SelectField("Silo language", default="", validate_choice=False,
-                       choices=[("", "Any"), ("yes", "Has a silo flag"), ("no", "No silo flag")])
-    page = IntegerField("Page", default=1, validators=[Optional()])
+                       choices=[SelectChoice("", "Any"), SelectChoice("yes", "Has a silo flag"),
+                                SelectChoice("no", "No silo flag")])
+    page = IntegerField("Page", default=1)
 
 
 class RunAnalysisForm(FlaskForm):
     """The "Run analysis now" button (CSRF-protected POST)."""
 
 
+def _choices(first: str, pairs) -> list[SelectChoice]:
+    return [SelectChoice("", first)] + [SelectChoice(str(value), label) for value, label in pairs]
+
+
 def _filter_form(options: browse.BrowseOptions) -> UnitFilterForm:
     form = UnitFilterForm(request.args)
-    form.wave.choices = [("", "All waves")] + [(str(wave_id), label) for wave_id, label in options.waves]
-    form.segment.choices = [("", "All segments")] + [(segment, segment) for segment in options.segments]
-    form.theme.choices = [("", "All themes")] + [(theme_id, name) for theme_id, name in options.themes]
-    form.sentiment.choices = [("", "Any sentiment")] + [(label, label.capitalize())
-                                                         for label in options.sentiment_labels]
+    form.wave.choices = _choices("All waves", options.waves)
+    form.segment.choices = _choices("All segments", [(segment, segment) for segment in options.segments])
+    form.theme.choices = _choices("All themes", options.themes)
+    form.sentiment.choices = _choices("Any sentiment", [(label, label.capitalize())
+                                                        for label in options.sentiment_labels])
     return form
 
 
@@ -87,7 +91,6 @@ def responses(survey_id: int | None) -> Any:
     survey = get_survey(db, survey_id)
     options = browse.browse_options(db, survey_id)
     form = _filter_form(options)
-    form.validate()
     chosen = _chosen(form)
     page = form.page.data if isinstance(form.page.data, int) else 1
     result = browse.browse_units(db, survey_id, chosen, min_quote_group_size=config["MIN_QUOTE_GROUP_SIZE"],

@@ -91,7 +91,7 @@ def build_wave_report(
     wave = store.find_wave(db, survey_id, wave_label)
     waves = store.waves_until(db, wave)
     previous = waves[-2] if len(waves) > 1 else None
-    themes = store.wave_themes(db, wave, previous)
+    themes = store.wave_themes(db, wave, previous, limits.min_group_size)
     reportable = [theme for theme in themes if not theme.suppressed]
     steps: list[tuple[str, Callable[[], list[Section]]]] = [
         ("headline figures", lambda: [headline_section(db, survey, waves, limits)]),

@@ -7,6 +7,7 @@ cells. Nothing here imports Flask.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 #: Lines in the theme-volume chart and columns in the heat map (more are unreadable).
 CHART_THEMES = 6
 HEATMAP_THEMES = 8
+#: Rows of the themes table.
+TABLE_THEMES = 12
 #: Silo-language terms listed in the report.
 REPORTED_TERMS = 8
 MARKERS = {"rising": "Rising", "falling": "Falling", "steady": "Steady", "new": "New"}
@@ -44,7 +47,7 @@ def headline_section(db: sqlite_utils.Database, survey: Survey, waves: list[Wave
     from reports.charts import nps_by_wave, sentiment_by_wave
 
     wanted = {wave.id for wave in waves}
-    health = [row for row in wave_health(db, survey.id, limits.min_group_size) if row.wave_id in wanted]
+    health = _wave_health(db, survey.id, wanted, limits.min_group_size)
     labels = [row.label for row in health]
     invitations = any(row.access == "invitation" for row in health)
     columns = ["Wave", "Responses", *(["Response rate (%)"] if invitations else []), "Mean rating (1-5)",
@@ -58,12 +61,24 @@ def headline_section(db: sqlite_utils.Database, survey: Survey, waves: list[Wave
     if any(row.nps is not None for row in health):
         charts.append(Chart("NPS by wave", nps_by_wave(labels, [row.nps for row in health],
                                                        min_group_size=limits.min_group_size)))
-    paragraphs = _headline_sentences(health, store.sentiment_change_p_value(db, waves[-1]), limits)
+    p_value = store.sentiment_change_p_value(db, waves[-1], limits.min_group_size)
+    paragraphs = _headline_sentences(health, p_value, limits)
     return Section(
         heading="Headline figures", paragraphs=paragraphs, charts=charts,
         tables=[Table(columns, rows, caption="Relationship health by wave",
                       suppressed_text=limits.suppressed_text)],
     )
+
+
+def _wave_health(db: sqlite_utils.Database, survey_id: int, wave_ids: set[int],
+                 min_group_size: int) -> list[WaveHealth]:
+    """Wave health of the given waves; mean sentiment suppressed under the current threshold too."""
+    respondents = store.wave_sentiment_respondents(db, survey_id)
+    return [
+        row if respondents.get(row.wave_id, 0) >= min_group_size else
+        replace(row, sentiment_mean=None, sentiment_low=None, sentiment_high=None)
+        for row in wave_health(db, survey_id, min_group_size) if row.wave_id in wave_ids
+    ]
 
 
 def _health_row(row: WaveHealth, invitations: bool) -> list:
@@ -105,19 +120,21 @@ def themes_section(db: sqlite_utils.Database, wave: Wave, waves: list[Wave],
         return Section("Concern themes", paragraphs=[
             f"{wave.label} has not been analysed yet: run `rapport analyze` and build the report again."])
     reportable = [theme for theme in themes if not theme.suppressed]
-    rows = [_theme_row(theme) for theme in themes]
+    listed = listed_themes(themes)
+    rows = [_theme_row(theme) for theme in listed]
     charted = reportable[:CHART_THEMES]
-    shares = store.theme_shares_by_wave(db, wave.survey_id, waves, [theme.theme_id for theme in charted])
-    volume = theme_volume_by_wave([w.label for w in waves], {t.name: shares[t.theme_id] for t in charted},
-                                  min_group_size=limits.min_group_size,
+    shares = store.theme_shares_by_wave(db, wave.survey_id, waves, [theme.theme_id for theme in charted],
+                                        limits.min_group_size)
+    series = {display_name(theme): shares[theme.theme_id] for theme in charted}
+    volume = theme_volume_by_wave([w.label for w in waves], series, min_group_size=limits.min_group_size,
                                   title="Largest concern themes by wave")
     mapped = reportable[:HEATMAP_THEMES]
-    grid = store.segment_theme_grid(db, wave, [theme.theme_id for theme in mapped])
+    grid = store.segment_theme_grid(db, wave, [theme.theme_id for theme in mapped], limits.min_group_size)
     charts = [Chart("Concern themes by wave", volume,
                     caption="Share of comment units in each theme; gaps are suppressed figures.")]
     if grid.segments:
         charts.append(Chart("Themes by segment", segment_theme_heatmap(
-            grid.segments, [theme.name for theme in mapped], grid.values, kind="share",
+            grid.segments, [display_name(theme) for theme in mapped], grid.values, kind="share",
             title=f"Theme share by segment, {wave.label}", min_group_size=limits.min_group_size),
             caption=f"Grey cells: fewer than {limits.min_group_size} respondents, or hidden so that "
                     "totals cannot reveal a small group."))
@@ -129,10 +146,26 @@ def themes_section(db: sqlite_utils.Database, wave: Wave, waves: list[Wave],
     )
 
 
+def listed_themes(themes: list[store.WaveTheme]) -> list[store.WaveTheme]:
+    """The largest reportable themes to list, never letting 100% minus them reveal a suppressed theme.
+
+    The themes left out hold no suppressed theme or at least two themes, so their combined share
+    (what the listed shares leave over) is never one suppressed theme's share.
+    """
+    shown = [theme for theme in themes if not theme.suppressed][:TABLE_THEMES]
+    left_out = [theme for theme in themes if theme not in shown]
+    while shown and len(left_out) == 1 and left_out[0].suppressed:
+        left_out.append(shown.pop())
+    return shown
+
+
+def display_name(theme: store.WaveTheme) -> str:
+    """A seeded theme's name; an emerging theme's key-phrase label, marked as such."""
+    return theme.name if theme.kind == "seeded" else f"Emerging: \u201c{theme.name}\u201d"
+
+
 def _theme_row(theme: store.WaveTheme) -> tuple:
-    if theme.suppressed:
-        return (theme.name, None, _percent(theme.previous_share), None, None, "")
-    return (theme.name, _percent(theme.share), _percent(theme.previous_share),
+    return (display_name(theme), _percent(theme.share), _percent(theme.previous_share),
             MARKERS.get(theme.marker or "", ""), theme.sentiment_mean, ", ".join(theme.key_phrases[:4]))
 
 
@@ -141,18 +174,19 @@ def _theme_sentences(wave: Wave, themes: list[store.WaveTheme]) -> list[str]:
     sentences = []
     if reportable:
         top = reportable[0]
-        sentences.append(f"The most frequent concern in {wave.label} was {top.name} "
+        sentences.append(f"The most frequent concern in {wave.label} was {display_name(top)} "
                          f"({_percent(top.share)}% of comments).")
     for marker, verb in (("rising", "came up more often than in the previous wave"),
                          ("falling", "came up less often than in the previous wave"),
                          ("new", "appeared for the first time")):
-        names = [theme.name for theme in reportable if theme.marker == marker]
+        names = [display_name(theme) for theme in reportable if theme.marker == marker]
         if names:
             sentences.append(f"{'; '.join(names)} {verb} (significant change).")
-    hidden = len(themes) - len(reportable)
-    if hidden:
-        sentences.append(f"{hidden} theme{'s are' if hidden > 1 else ' is'} listed without figures: too few "
-                         "partners raised them to report safely.")
+    left_out = len(themes) - len(listed_themes(themes))
+    if left_out:
+        sentences.append(f"The table lists the {len(themes) - left_out} largest themes; {left_out} smaller "
+                         f"theme{'s are' if left_out > 1 else ' is'} left out, some raised by too few "
+                         "partners to report safely.")
     return sentences
 
 
@@ -166,7 +200,7 @@ def theme_detail_section(db: sqlite_utils.Database, wave: Wave, theme: store.Wav
     if not quotes:
         paragraphs.append(f"No quotes: comments are quoted only from groups of at least "
                           f"{limits.text_threshold} partners.")
-    return Section(heading=f"Theme: {theme.name}", paragraphs=paragraphs, quotes=quotes)
+    return Section(heading=f"Theme: {display_name(theme)}", paragraphs=paragraphs, quotes=quotes)
 
 
 def theme_summary(theme: store.WaveTheme, previous: Wave | None) -> str:
@@ -231,8 +265,8 @@ def _silo_sentence(cell, limits: ReportLimits) -> str:
     return (f"In {cell.wave}, comments used {cell.rate_per_thousand_words:.1f} siloing terms per 1,000 "
             f"words; {_percent(cell.share_of_responses_flagged)}% of responses used at least one. "
             + ("No siloing term was found." if ratio is None else
-               f"Partnership language outnumbered siloing language {ratio:.1f} to 1." if ratio >= 1 else
-               f"Siloing language outnumbered partnership language ({ratio:.2f} to 1)."))
+               f"Partnership language (\u201cpartner\u201d, \u201ctogether\u201d...) was used {ratio:.2f} "
+               "times as often as siloing language."))
 
 
 def _term_rows(db: sqlite_utils.Database, survey_id: int, wave: Wave, limits: ReportLimits) -> list:

@@ -40,6 +40,8 @@ SURVEY_TABS = [
 ]
 #: Themes drawn in the theme-volume chart (more lines than this are unreadable).
 CHART_THEMES = 6
+#: Proposals listed in full on the themes page; smaller ones are folded away.
+LISTED_PROPOSALS = 12
 
 
 def _survey_tabs(survey_id: int) -> list[tuple[str, str, str]]:
@@ -113,7 +115,7 @@ def themes(survey_id: int | None) -> Any:
     return render_template(
         "workspace/themes.html", survey=survey, threshold=threshold,
         seeded=[theme for theme in listed if theme.kind == "seeded"],
-        emerging=[theme for theme in listed if theme.kind == "emerging"],
+        emerging=[theme for theme in listed if theme.kind == "emerging"], listed_proposals=LISTED_PROPOSALS,
         analysed=insights.has_analysis(db, survey_id), last_run=insights.last_run(db, survey_id),
         chart=_volume_chart(db, survey_id, listed, threshold), tabs=_survey_tabs(survey_id),
     )
@@ -161,7 +163,7 @@ def theme(survey_id: int, theme_id: str) -> Any:
 
 
 def _curation_forms(found: insights.StoredTheme, others: list, units: list) -> dict[str, Any]:
-    choices = [(other.id, other.name) for other in others]
+    choices = [("", "Choose a theme…")] + [(other.id, other.name) for other in others]
     rename = RenameThemeForm(data={"name": found.name, "description": found.description})
     merge = MergeThemeForm()
     merge.into.choices = choices
@@ -169,6 +171,8 @@ def _curation_forms(found: insights.StoredTheme, others: list, units: list) -> d
     split.unit_ids.choices = [(unit.unit_id, unit.text) for unit in units]
     move = MoveUnitForm()
     move.theme_id.choices = choices
+    if len(choices) == 1:  # no other theme to merge into or move to
+        merge.into.choices = move.theme_id.choices = []
     return {"rename_form": rename, "merge_form": merge, "split_form": split, "move_form": move,
             "accept_form": AcceptProposalForm(), "dismiss_form": ConfirmForm()}
 

@@ -7,12 +7,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from test_survey_culture import NEW_TERM, analysed_database
 from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.db import open_database
 from survey.store.staff import create_staff_user
-from test_survey_culture import NEW_TERM, build_silo_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,8 +27,9 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     """A real HTTP server on a free port, over an analysed two-wave survey."""
     if not shutil.which(CHROMIUM):
         pytest.skip("Debian chromium is not installed (make browser)")
+    source, survey_id = analysed_database(tmp_path_factory)
     path = tmp_path_factory.mktemp("browser-culture") / "rapport.db"
-    survey_id = build_silo_survey(str(path))
+    shutil.copy(source, path)
     db = open_database(str(path))
     create_staff_user(db, "cara", PASSWORD, "culture_lead")
     db.close()

@@ -22,8 +22,17 @@ from nlp.sentiment import (
 from nlp.sentiment.corpus import read_domain_set
 from nlp.sentiment.features import FEATURE_NAMES, analyse_text, lexical_features, load_cues, split_contrast
 
+#: Scores the shipped models gave when they were trained; retraining must update them.
+KNOWN_LEXICAL_SCORE = -0.9634079275235025
+KNOWN_SEMANTIC_SCORE = -0.5939653375699125
+
+#: The issue's examples (some are in the training split) and unseen paraphrases of them.
 NEGATIVE_EXAMPLES = [
     "The data migration took seven months.",
+    "The ERP cutover took nine months.",
+    "Oh great, the portal is down again.",
+    "Friendly staff but far too few of them.",
+    "They treat us as an internal customer rather than a partner.",
     "We were treated like an internal supplier, not a partner.",
     "Great, another outage.",
     "The project landed months late.",
@@ -113,7 +122,7 @@ def test_shipped_models_load_and_reproduce_a_known_prediction():
     assert lexical.sentiment_scores(text)[0] == pytest.approx(KNOWN_LEXICAL_SCORE, abs=1e-6)
     semantic = load_shipped_model("semantic")
     assert semantic.embedding_width_ == 384
-    assert semantic.coef_.shape == (3, 384 + len(FEATURE_NAMES))
+    assert semantic.coef_.shape == (3, 384 + semantic.n_hash_features + len(FEATURE_NAMES))
     unit = np.full((1, 384), 1 / np.sqrt(384), dtype=np.float32)
     assert semantic.sentiment_scores(text, unit)[0] == pytest.approx(KNOWN_SEMANTIC_SCORE, abs=1e-6)
 
@@ -123,6 +132,7 @@ def test_unknown_model_kind_is_an_error():
         load_shipped_model("gpt")
 
 
+@pytest.mark.slow
 def test_explanation_names_the_phrases_that_drove_the_score():
     sarcastic = explain_sentiment("Great, another outage.", vector=None)
     assert isinstance(sarcastic, SentimentExplanation)
@@ -160,6 +170,7 @@ def test_lexical_features_have_one_row_per_text():
     assert lexical_features([]).shape == (0, len(FEATURE_NAMES))
 
 
+@pytest.mark.slow
 def test_estimator_follows_scikit_learn_conventions():
     domain = read_domain_set("train")
     texts, labels = list(domain.texts[::4]), list(domain.labels[::4])
@@ -175,9 +186,11 @@ def test_estimator_follows_scikit_learn_conventions():
         SentimentModel(text_features="hashed_ngrams").fit(["x"], ["angry"])
 
 
+@pytest.mark.slow
 def test_saved_model_round_trips(tmp_path):
     domain = read_domain_set("train")
-    model = SentimentModel(text_features="hashed_ngrams").fit(list(domain.texts[::4]), list(domain.labels[::4]))
+    texts, labels = list(domain.texts[::4]), list(domain.labels[::4])
+    model = SentimentModel(text_features="hashed_ngrams").fit(texts, labels)
     model.save(tmp_path / "model.npz", metadata={"note": "test"})
     loaded = SentimentModel.load(tmp_path / "model.npz")
     probe = ["Support was quick and friendly.", "The upgrade broke everything."]

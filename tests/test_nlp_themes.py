@@ -167,6 +167,7 @@ def test_describe_clusters_gives_key_phrases_and_three_quotes_nearest_the_centro
 
 
 # -- assignment with the real model -----------------------------------------------------------------
+@pytest.mark.slow
 def test_obvious_sentences_land_in_their_seeded_theme_with_confidence(semantic_embedder):
     texts = list(OBVIOUS)
     assignment = assign_themes(semantic_embedder.embed(texts), DEFAULT_THEMES, semantic_embedder)
@@ -175,6 +176,7 @@ def test_obvious_sentences_land_in_their_seeded_theme_with_confidence(semantic_e
     assert (assignment.scores >= DEFAULT_THEMES.threshold).all()
 
 
+@pytest.mark.slow
 def test_unrelated_text_is_unassigned_and_proposed_as_an_emerging_theme(semantic_embedder):
     texts = [*OBVIOUS, *UNRELATED]
     vectors = semantic_embedder.embed(texts)
@@ -186,6 +188,7 @@ def test_unrelated_text_is_unassigned_and_proposed_as_an_emerging_theme(semantic
     assert len(emerging) == 1 and emerging.pop().startswith("emerging-canteen")
 
 
+@pytest.mark.slow
 def test_ids_are_stable_across_runs_and_curation(semantic_embedder):
     texts = [*OBVIOUS, *UNRELATED]
     vectors = semantic_embedder.embed(texts)
@@ -201,6 +204,7 @@ def test_ids_are_stable_across_runs_and_curation(semantic_embedder):
     assert curated.get(first[-1]).name == "Canteen"
 
 
+@pytest.mark.slow
 def test_dismissed_proposals_are_not_proposed_again(semantic_embedder):
     texts = [*OBVIOUS, *UNRELATED]
     vectors = semantic_embedder.embed(texts)
@@ -211,6 +215,7 @@ def test_dismissed_proposals_are_not_proposed_again(semantic_embedder):
     assert discover_proposals(texts, vectors, curated, semantic_embedder) == []
 
 
+@pytest.mark.slow
 def test_moving_a_unit_overrides_its_assignment(semantic_embedder):
     texts = list(OBVIOUS)
     curated = DEFAULT_THEMES.move_unit(text_key(texts[0]), "trust")
@@ -218,6 +223,7 @@ def test_moving_a_unit_overrides_its_assignment(semantic_embedder):
     assert labels[0] == "trust" and labels[1:] == list(OBVIOUS.values())[1:]
 
 
+@pytest.mark.slow
 def test_split_by_subclusters_carves_out_a_coherent_part(semantic_embedder):
     texts = ["The printer on floor two is jammed.", "Printing to the shared printer fails.",
              "The printer keeps running out of toner.", "The printer queue is stuck again.",

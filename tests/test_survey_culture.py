@@ -29,17 +29,20 @@ from survey.store.surveys import add_question, create_survey, create_wave, quest
 
 NEW_TERM = "helpdesk ticket monkey"
 #: Written only by the Legal group (2 respondents): must never be quoted or counted on its own.
-LEGAL_PHRASE = "Our legal internal customers wait in the glass tower queue."
+LEGAL_PHRASE = "Our legal internal customers wait in the glass tower queue for {topic}."
+#: Every respondent writes about a different topic, so no two comments are identical.
+TOPICS = ["payroll", "onboarding", "laptops", "the VPN", "reporting", "the CRM rollout", "invoicing",
+          "data access", "printers", "the intranet", "travel booking", "expenses"]
 WAVE_TEXTS = {
     "2026 Q1": [
-        "We are treated as internal customers, not as partners.",
-        "The business never hears back from IT. I feel like a {term} some days.",
-        "IT acts as an order taker and nothing more.",
+        "We are treated as internal customers when we ask about {topic}, not as partners.",
+        "The business never hears back from IT about {topic}. I feel like a {term} some days.",
+        "On {topic}, IT acts as an order taker and nothing more.",
     ],
     "2026 Q2": [
-        "We worked together with our colleagues in IT on the roadmap.",
-        "The business still waits too long for answers.",
-        "Support was quick and friendly this quarter.",
+        "We worked together with our colleagues in IT on {topic}.",
+        "The business still waits too long for answers on {topic}.",
+        "Support for {topic} was quick and friendly this quarter.",
     ],
 }
 SEGMENTS = {"Finance": 6, "HR": 6, "Sales": 6, "Legal": 2}
@@ -59,11 +62,11 @@ def build_silo_survey(path: str) -> int:
     for number, (label, texts) in enumerate(WAVE_TEXTS.items()):
         opens = dt.date(2026, 1 + 3 * number, 5)
         wave = create_wave(db, survey.id, label, opens, opens + dt.timedelta(days=20), "public")
-        for segment, count in SEGMENTS.items():
+        for offset, (segment, count) in enumerate(SEGMENTS.items()):
             for index in range(count):
-                text = texts[index % len(texts)].format(term=NEW_TERM)
-                if segment == "Legal":
-                    text = LEGAL_PHRASE
+                topic = TOPICS[(index + 2 * offset) % len(TOPICS)]
+                template = LEGAL_PHRASE if segment == "Legal" else texts[index % len(texts)]
+                text = template.format(term=NEW_TERM, topic=topic)
                 record_response(db, wave, questions, {text_q: text, segment_q: segment}, today=opens)
     run_analysis(db, survey.id, min_group_size=5)
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -71,18 +74,32 @@ def build_silo_survey(path: str) -> int:
     return survey.id
 
 
+def analysed_database(tmp_path_factory) -> tuple[Path, int]:
+    """The analysed survey, built once per test session (this module and the browser test share it)."""
+    path = tmp_path_factory.getbasetemp() / "culture-analysed.db"
+    if not path.exists():
+        building = path.with_suffix(".building")
+        build_silo_survey(str(building))
+        building.rename(path)
+    db = open_database(str(path))
+    survey_id = db.execute("SELECT id FROM surveys").fetchone()[0]
+    db.close()
+    return path, survey_id
+
+
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory) -> tuple[Path, int]:
-    path = tmp_path_factory.mktemp("culture") / "analysed.db"
-    return path, build_silo_survey(str(path))
+    return analysed_database(tmp_path_factory)
 
 
 @pytest.fixture
-def app(tmp_path, analysed):
-    """The conftest app, on a private copy of the analysed database."""
-    source, _ = analysed
+def app(request, tmp_path):
+    """The conftest app; tests that ask for ``survey_id`` get a private copy of the analysed survey."""
     database = tmp_path / "rapport.db"
-    shutil.copy(source, database)
+    if "survey_id" in request.fixturenames:
+        shutil.copy(request.getfixturevalue("analysed")[0], database)
+    else:
+        migrate(open_database(str(database)))
     return create_app({"DATABASE": str(database), "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
                        "RATELIMIT_ENABLED": False})
 
@@ -140,6 +157,7 @@ def _term_flags(db, term_id: str) -> int:
     return db.execute("SELECT COUNT(*) FROM unit_flags WHERE term_id = ?", [term_id]).fetchone()[0]
 
 
+@pytest.mark.slow  # uses the analysed survey (one real analysis run per session)
 def test_remeasure_applies_the_current_lexicon_to_old_waves(db, survey_id):
     assert _term_flags(db, "helpdesk_ticket_monkey") == 0
     before = {(c.wave, c.segment): c.rate_per_thousand_words for c in silo_cells(db, survey_id, 5)}
@@ -177,6 +195,7 @@ def test_analysis_of_new_answers_uses_the_stored_lexicon(db, survey_id):
 
 
 # -- dashboard ---------------------------------------------------------------------------------
+@pytest.mark.slow  # uses the analysed survey (one real analysis run per session)
 def test_dashboard_shows_rates_share_and_ratio_per_wave(staff_login, db, survey_id):
     client = staff_login("culture_lead")
     html = client.get(f"/staff/surveys/{survey_id}/silo").get_data(as_text=True)
@@ -193,6 +212,7 @@ def test_dashboard_shows_rates_share_and_ratio_per_wave(staff_login, db, survey_
     assert "internal customers" in _text_only(html)  # most frequent terms
 
 
+@pytest.mark.slow  # uses the analysed survey (one real analysis run per session)
 def test_small_segments_and_their_complements_show_fewer_than_5_never_a_number(staff_login, survey_id):
     html = staff_login("brm").get(f"/staff/surveys/{survey_id}/silo").get_data(as_text=True)
     segment_table = html[html.index('id="segments-heading"'):html.index('id="terms-heading"')]
@@ -207,6 +227,7 @@ def test_small_segments_and_their_complements_show_fewer_than_5_never_a_number(s
     assert len(hidden) >= 2
 
 
+@pytest.mark.slow  # uses the analysed survey (one real analysis run per session)
 def test_examples_quote_only_groups_at_the_quote_threshold_with_marked_flags(staff_login, survey_id):
     client = staff_login("culture_lead")
     html = client.get(f"/staff/surveys/{survey_id}/silo").get_data(as_text=True)
@@ -220,6 +241,7 @@ def test_examples_quote_only_groups_at_the_quote_threshold_with_marked_flags(sta
     assert "glass tower" not in html
 
 
+@pytest.mark.slow  # uses the analysed survey (one real analysis run per session)
 def test_an_event_note_is_listed_and_drawn_on_the_chart(staff_login, survey_id):
     client = staff_login("culture_lead")
     response = client.post(f"/staff/surveys/{survey_id}/silo/events",
@@ -231,6 +253,7 @@ def test_an_event_note_is_listed_and_drawn_on_the_chart(staff_login, survey_id):
     assert "Language workshop (2026-03-20)" in svg
 
 
+@pytest.mark.slow  # uses the analysed survey (one real analysis run per session)
 def test_an_event_without_a_date_is_refused_with_a_message(staff_login, survey_id):
     client = staff_login("culture_lead")
     response = client.post(f"/staff/surveys/{survey_id}/silo/events", data={"on_date": "soon", "label": "x"},
@@ -283,6 +306,7 @@ def test_a_stale_editor_page_does_not_overwrite_a_newer_lexicon(staff_login, db)
     assert lexicons.lexicon_history(db) == []
 
 
+@pytest.mark.slow  # uses the analysed survey (one real analysis run per session)
 def test_remeasure_from_the_editor_counts_the_new_term_on_the_dashboard(staff_login, survey_id):
     client = staff_login("culture_lead")
     client.post("/staff/lexicon/terms", data=_term_form())
@@ -338,7 +362,8 @@ CULTURE_ONLY = [("get", "/staff/lexicon"), ("post", "/staff/lexicon/terms"),
 SHARED = [("get", "/staff/silo"), ("get", "/staff/surveys/{survey}/silo"), ("get", "/staff/check-text")]
 
 
-def test_lexicon_and_event_pages_are_forbidden_to_brms(staff_login, survey_id):
+def test_lexicon_and_event_pages_are_forbidden_to_brms(staff_login, db):
+    survey_id = create_survey(db, "Pulse").id
     client = staff_login("brm")
     for method, url in CULTURE_ONLY:
         assert getattr(client, method)(url.format(survey=survey_id), data={}).status_code == 403, url
@@ -346,7 +371,8 @@ def test_lexicon_and_event_pages_are_forbidden_to_brms(staff_login, survey_id):
         assert getattr(client, method)(url.format(survey=survey_id)).status_code in (200, 302), url
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, survey_id):
+def test_anonymous_visitors_are_sent_to_sign_in(client, db):
+    survey_id = create_survey(db, "Pulse").id
     for method, url in CULTURE_ONLY + SHARED:
         response = getattr(client, method)(url.format(survey=survey_id), data={})
         assert response.status_code == 302 and "/staff/login" in response.headers["Location"], url

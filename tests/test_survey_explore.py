@@ -215,9 +215,11 @@ def test_the_search_index_follows_inserts_text_edits_and_deletes(app, db, survey
 
 def _distinctive_suppressed_cell(db, survey_id) -> None:
     """Give a suppressed cell values no other cell has, so the page can be grepped for them."""
-    cell = db.execute("SELECT wave_id, segment, theme_id FROM trend_points WHERE survey_id = ? AND "
-                      "suppressed = 1 AND segment = 'Legal' AND theme_id != '' LIMIT 1",
-                      [survey_id]).fetchone()
+    cell = db.execute(
+        "SELECT wave_id, segment, theme_id FROM trend_points AS cell WHERE survey_id = ? "
+        "AND suppressed = 1 AND segment != '' AND theme_id IN (SELECT theme_id FROM trend_points "
+        "WHERE survey_id = cell.survey_id AND segment = '' AND theme_id != '' AND suppressed = 0) LIMIT 1",
+        [survey_id]).fetchone()
     assert cell is not None
     with db.conn:
         db.conn.execute("UPDATE trend_points SET share = 0.777, sentiment_mean = -0.777, units = 77, "
@@ -268,3 +270,12 @@ def test_the_analysis_page_lists_runs_and_offers_the_button(staff_login, survey_
     assert re.search(r'<span class="badge good">Done</span>', html)
     assert "all-MiniLM-L6-v2" in html or "lexicon" in html
     assert 'http-equiv="refresh"' not in html
+
+
+def test_malformed_or_stale_parameters_still_answer(staff_login, survey_id):
+    client = staff_login("brm")
+    html = page(client, f"/staff/surveys/{survey_id}/responses?page=abc&wave=xyz&theme=gone")
+    assert TOO_FEW in html  # an unknown theme matches nobody
+    deep = page(client, f"/staff/surveys/{survey_id}/responses?page=999")
+    assert "Page 40" in deep and shown_texts(deep) == []  # clamped to the deepest page offered
+    assert client.get(f"/staff/surveys/{survey_id}/segments?wave=abc").status_code == 200

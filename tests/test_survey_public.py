@@ -168,3 +168,16 @@ def test_a_really_analysed_survey_shows_only_unsuppressed_shares_and_the_actions
     assert shown, "the largest themes are listed"
     for name, percent in shown.items():
         assert name in stored and percent == f"{stored[name] * 100:.0f}"
+
+
+def test_emerging_proposals_are_never_published_they_are_named_after_partners_words(db, client):
+    survey_id = survey_with_themes(db)
+    _themes(db, survey_id)
+    db["themes"].insert({"survey_id": survey_id, "id": "emerging-crm-rollout-jane", "kind": "emerging",
+                         "name": "crm rollout jane"})
+    _wave(db, survey_id, "W1", {"delivery": .30, "emerging-crm-rollout-jane": .10})
+    _wave(db, survey_id, "W2", {"delivery": .20, "emerging-crm-rollout-jane": .40},
+          markers={"emerging-crm-rollout-jane": "rising"})
+    page = _page(client, db, survey_id)
+    assert "Delivery on time" in page and "20%" in page
+    assert "crm rollout jane" not in page and "40%" not in page

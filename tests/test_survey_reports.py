@@ -21,6 +21,7 @@ from survey.db import open_database
 from survey.errors import InvalidInput, NotFound
 from survey.migrations import migrate
 from survey.report_builder import ReportLimits, build_wave_report, render_report
+from survey.report_sections import display_name
 from survey.store import reports as store
 from survey.store.responses import record_response
 from survey.store.staff import create_staff_user
@@ -36,8 +37,12 @@ COMMENTS = [
     "I would like more training on the new collaboration tools.",
     "We work together well with the infrastructure team.",
 ]
-#: Wave 2's Legal group has two respondents: their words must never leave the database.
-LEGAL_SECRET = "The contract archive for the Zanzibar merger keeps vanishing from the shared drive."
+#: Wave 2's Legal group has two respondents: their words must never leave the database. It reads like
+#: the service-desk comments, so it lands in a theme large enough to quote and only the group rule
+#: keeps it out.
+LEGAL_SECRET = "The service desk answered my Zanzibar merger ticket quickly and kindly."
+#: Said by one of wave 2's eight Sales respondents, who are left out with Legal.
+SALES_NOTE = "Support staff fixed the Kilimanjaro sales laptops the same day."
 PASSWORD = "correct horse battery"
 #: (segment, respondents) per wave. In wave 2 Sales is the next-smallest group: complementary
 #: suppression leaves it out with Legal, so Legal's units cannot be found by elimination.
@@ -66,6 +71,8 @@ def build_report_survey(path: Path) -> int:
         for department, size in groups:
             for i in range(size):
                 comment = LEGAL_SECRET if department == "Legal" else COMMENTS[(i + number) % len(COMMENTS)]
+                if department == "Sales" and number == 1 and i == 0:
+                    comment = SALES_NOTE
                 record_response(db, wave, questions, {
                     text.id: comment, rating.id: 2 + (i + number) % 4, nps.id: (3 * i + number) % 11,
                     segment.id: department}, today=wave.opens_on)
@@ -113,9 +120,12 @@ class _ExternalReferences(HTMLParser):
         super().__init__()
         self.references: list[str] = []
         self.tags: list[str] = []
+        self.content_security_policy = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        if tag == "meta" and ("http-equiv", "Content-Security-Policy") in attrs:
+            self.content_security_policy = dict(attrs)["content"]
         for name, value in attrs:
             if name in ("href", "src", "xlink:href", "action", "srcset", "poster", "data") and value:
                 self.references.append(value)
@@ -143,7 +153,7 @@ def test_the_html_report_is_self_contained_and_opens_offline(report_db):
     assert parser.tags.count("svg") >= 4, "charts are inlined as SVG"
     assert [ref for ref in parser.references if not ref.startswith(("#", "data:"))] == []
     assert "<script" not in page.lower()
-    assert "default-src 'none'" in page
+    assert parser.content_security_policy.startswith("default-src 'none'")
     assert rendered.filename == "it-partnership-pulse-2026-q2.html"
     for heading in ("Headline figures", "Concern themes", "Siloing language", "Improvement actions"):
         assert heading in page
@@ -198,12 +208,14 @@ def test_suppressed_themes_have_no_figures_and_reportable_ones_do(report_db):
     assert hidden, "the fixture must hold a suppressed theme for this test to mean anything"
     document = build_wave_report(report_db, 1, "2026 Q2")
     themes = next(section for section in document.sections if section.heading == "Concern themes")
-    names = {theme.name: theme for theme in store.wave_themes(report_db, wave, None)}
-    for row in themes.tables[0].rows:
-        if names[row[0]].theme_id in hidden:
-            assert row[1] is None and row[3] is None and row[4] is None
-        else:
+    listed = {row[0]: row for row in themes.tables[0].rows}
+    for theme in store.wave_themes(report_db, wave, None, 5):
+        row = listed.get(display_name(theme))
+        if theme.theme_id in hidden:
+            assert row is None or row[1:5] == (None, row[2], None, None)
+        elif row is not None:
             assert isinstance(row[1], int)
+    assert listed
 
 
 @pytest.mark.slow
@@ -211,16 +223,16 @@ def test_quotes_come_only_from_groups_the_quote_threshold_allows(report_db):
     document = build_wave_report(report_db, 1, "2026 Q2")
     quotes = [quote for section in document.sections for quote in section.quotes]
     assert quotes, "the largest themes have enough respondents to quote"
-    assert LEGAL_SECRET not in quotes
-    # Sales is left out with Legal (complementary suppression): none of its units is quoted.
-    sales = {row[0] for row in report_db.execute(
-        "SELECT text FROM units WHERE segment = 'Sales' AND wave_id = 2")}
-    finance = {row[0] for row in report_db.execute(
-        "SELECT text FROM units WHERE segment = 'Finance' AND wave_id = 2")}
-    assert set(quotes) <= finance | {row[0] for row in report_db.execute(
-        "SELECT text FROM units WHERE segment = 'HR' AND wave_id = 2")}
-    assert sales - finance, "Sales wrote something Finance did not, so its absence is tested"
-    assert not (set(quotes) & (sales - finance))
+    wave = store.find_wave(report_db, 1, "2026 Q2")
+    every_quotable = {quote for theme in store.wave_themes(report_db, wave, None, 5)
+                      for quote in store.wave_quotes(report_db, wave, theme, 5, limit=1000)}
+    legal_theme = report_db.execute(
+        "SELECT p.responses FROM units JOIN trend_points AS p ON p.theme_id = units.theme_id "
+        "AND p.wave_id = units.wave_id AND p.segment = '' WHERE units.text = ?", [LEGAL_SECRET]).fetchone()
+    assert legal_theme[0] >= 5, "Legal's comment sits in a quotable theme: only the group rule hides it"
+    assert LEGAL_SECRET not in every_quotable and SALES_NOTE not in every_quotable
+    assert set(quotes) <= every_quotable
+    assert set(COMMENTS) & every_quotable
     strict = build_wave_report(report_db, 1, "2026 Q2", limits=ReportLimits(5, 13))
     assert not [quote for section in strict.sections for quote in section.quotes]
 
@@ -245,7 +257,7 @@ def test_exports_leave_out_small_groups_and_their_complement(report_db, fmt):
     rendered = render_report(report_db, 1, "2026 Q2", fmt)
     content = rendered.content.decode("utf-8-sig")
     rows = csv_rows(rendered.content) if fmt == "csv" else json.loads(content)
-    assert "Zanzibar" not in content and "Legal" not in content
+    assert "Zanzibar" not in content and "Legal" not in content and "Kilimanjaro" not in content
     assert {row["segment"] for row in rows} == {"Finance", "HR"}
     assert len(rows) == report_db.execute(
         "SELECT COUNT(*) FROM units WHERE wave_id = 2 AND segment IN ('Finance', 'HR')").fetchone()[0]

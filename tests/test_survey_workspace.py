@@ -178,9 +178,9 @@ def test_overview_shows_health_top_themes_changes_and_the_sentiment_chart(analys
     latest = db.execute("SELECT wave_id FROM trend_points WHERE survey_id = ? ORDER BY wave_id DESC LIMIT 1",
                         [survey_id]).fetchone()[0]
     top = db.execute(
-        "SELECT themes.name, share FROM trend_points JOIN themes ON themes.id = theme_id AND "
+        "SELECT themes.name, trend_points.share FROM trend_points JOIN themes ON themes.id = theme_id AND "
         "themes.survey_id = trend_points.survey_id WHERE trend_points.survey_id = ? AND wave_id = ? "
-        "AND segment = '' AND theme_id != '' AND suppressed = 0 ORDER BY share DESC LIMIT 1",
+        "AND segment = '' AND theme_id != '' AND suppressed = 0 ORDER BY trend_points.share DESC LIMIT 1",
         [survey_id, latest]).fetchone()
     assert f"{top[0]} {100 * top[1]:.0f}%" in text
 

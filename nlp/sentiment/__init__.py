@@ -21,7 +21,7 @@ from nlp.sentiment.model import SentimentModel, load_shipped_model
 from nlp.sentiment.scoring import LABEL_CUTS, LABELS, score_sentiment, sentiment_label
 
 #: Recorded with every analysis run; bump it whenever the shipped models are retrained.
-MODEL_VERSION = "rapport-sentiment-1.0 (logistic regression on all-MiniLM-L6-v2 + lexical features)"
+MODEL_VERSION = "rapport-sentiment-1.0 (logistic regression: all-MiniLM-L6-v2 + hashed n-grams + lexicon)"
 
 __all__ = [
     "LABELS",

@@ -1,9 +1,9 @@
 """The sentiment classifier: logistic regression over text vectors plus lexical evidence.
 
-Two flavours share one estimator. ``text_features="embeddings"`` (the default model) reads the
-all-MiniLM-L6-v2 unit embeddings that the analysis computes anyway; ``text_features="hashed_ngrams"``
-(the fallback for installs without torch) reads hashed word uni- and bigrams instead. Both add the
-lexical features of :mod:`nlp.sentiment.features`. The fitted model is stored as plain arrays in an
+Two flavours share one estimator. The shipped default (``text_features="embeddings+ngrams"``) reads
+the all-MiniLM-L6-v2 unit embeddings that the analysis computes anyway plus hashed word uni- and
+bigrams; the fallback for installs without torch (``"hashed_ngrams"``) reads the n-grams only. Both
+add the lexical features of :mod:`nlp.sentiment.features`. The fitted model is stored as plain arrays in an
 ``.npz`` file (no pickles) and predicts with NumPy alone.
 """
 

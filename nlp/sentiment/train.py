@@ -3,9 +3,9 @@
 Training data: the ``train`` split of the labelled domain set (weighted up, it is what Rapport
 scores) plus the training half of the four public human-rated files (see
 :mod:`nlp.sentiment.corpus`). The domain ``test`` split and the public held-out halves are never
-read here. Writes ``model_semantic.npz`` (embeddings + lexical features) and ``model_lexical.npz``
-(hashed n-grams + lexical features) next to the training data. Deterministic: fixed splits, a
-deterministic solver, fixed ``random_state``.
+read here. Writes ``model_semantic.npz`` (embeddings + hashed n-grams + lexical features) and
+``model_lexical.npz`` (hashed n-grams + lexical features) next to the training data.
+Deterministic: fixed splits, a deterministic solver, fixed ``random_state``.
 """
 
 from __future__ import annotations

@@ -59,6 +59,21 @@ _STYLE: dict[Any, Any] = {
 # rcParams are process-wide: one chart at a time keeps a web worker's threads from mixing styles.
 _RENDER_LOCK = threading.Lock()
 _PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
+_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+
+
+def _presentation_attributes(svg: str) -> str:
+    """Turn inline ``style`` into SVG presentation attributes: a page whose CSP forbids inline
+    styles (the Rapport web app's does) still draws the chart. Matplotlib's one ``<style>`` rule
+    (round joins, butt caps) moves to the root element, whose attributes every element inherits."""
+
+    def expand(match: re.Match[str]) -> str:
+        pairs = (item.split(":", 1) for item in match.group(1).split(";") if ":" in item)
+        return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+    svg = _STYLE_ATTRIBUTE.sub(expand, _STYLE_ELEMENT.sub("", svg, count=1))
+    return svg.replace("<svg", '<svg stroke-linejoin="round" stroke-linecap="butt"', 1)
 
 
 @dataclass(frozen=True)
@@ -121,7 +136,7 @@ def figure_to_svg(figure: Figure, title: str, description: str = "") -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": f"rapport:{title}"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "Rapport"})
-    svg = _PROLOGUE.sub("", buffer.getvalue(), count=1)
+    svg = _presentation_attributes(_PROLOGUE.sub("", buffer.getvalue(), count=1))
     accessible = f'<svg role="img" aria-label="{html.escape(title)}"'
     heading = f"<title>{html.escape(title, quote=False)}</title>"
     if description:

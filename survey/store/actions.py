@@ -82,9 +82,13 @@ def _start_date(status: str, started_on: dt.date | None, today: dt.date | None) 
 
 
 def theme_choices(db: sqlite_utils.Database, survey_id: int) -> list[tuple[str, str]]:
-    """``(theme id, name)`` of the survey's analysed themes, largest first."""
+    """``(theme id, name)`` of the survey's curated themes, largest first.
+
+    Emerging-theme proposals are left out until a BRM accepts them into the taxonomy.
+    """
     return [tuple(row) for row in db.execute(
-        "SELECT id, name FROM themes WHERE survey_id = ? ORDER BY units DESC, name", [survey_id])]
+        "SELECT id, name FROM themes WHERE survey_id = ? AND kind != 'emerging' ORDER BY units DESC, name",
+        [survey_id])]
 
 
 def create_action(
@@ -193,7 +197,10 @@ def format_p_value(p_value: float) -> str:
         return "p < 0.001"
     if p_value < 0.01:
         return "p < 0.01"
-    return f"p = {p_value:.2g}"
+    rounded = f"{p_value:.2g}"
+    if p_value < 0.05 <= float(rounded):
+        return "p < 0.05"  # 0.0496 must not read as "p = 0.05" next to a significant change
+    return f"p = {rounded}"
 
 
 def percent(share: float) -> str:
@@ -373,6 +380,8 @@ def _theme_rows(db: sqlite_utils.Database, survey_id: int, wave_id: int) -> list
         "SELECT p.theme_id, themes.name, p.share, p.marker, p.suppressed FROM trend_points AS p "
         "JOIN themes ON themes.survey_id = p.survey_id AND themes.id = p.theme_id "
         "WHERE p.survey_id = ? AND p.wave_id = ? AND p.segment = '' AND p.theme_id != '' "
+        # Proposals are named after key phrases of partners' own words: never published.
+        "AND themes.kind != 'emerging' "
         "ORDER BY p.share DESC, themes.name", [survey_id, wave_id])
     return [_Row(tid, name, None if hidden else share, None if hidden else marker, bool(hidden))
             for tid, name, share, marker, hidden in rows]

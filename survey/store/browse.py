@@ -315,8 +315,9 @@ def segment_theme_cells(db: sqlite_utils.Database, survey_id: int, wave_id: int,
     cells = {(segment, theme_id): (suppressed, share, sentiment) for segment, theme_id, suppressed, share,
              sentiment in db.execute(
                  "SELECT segment, theme_id, suppressed, share, sentiment_mean FROM trend_points "
-                 "WHERE survey_id = ? AND wave_id = ? AND segment != '' AND theme_id != ''",
-                 [survey_id, wave_id])}
+                 "WHERE survey_id = ? AND wave_id = ? AND segment != ''", [survey_id, wave_id])}
+    # Every segment of the wave is a row, also one whose cells are all missing (no theme, or too
+    # small): a missing cell is shown like a suppressed one.
     segments = sorted({segment for segment, _ in cells})
     values, hidden = [], []
     for segment in segments:

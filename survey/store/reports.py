@@ -9,6 +9,7 @@ groups left out can never be told apart by elimination.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -18,6 +19,9 @@ from reports.exports import ExportUnit
 from survey.errors import NotFound
 from survey.store.insights import dismissed_theme_ids
 from survey.store.surveys import Wave, waves_for
+
+#: A trend point is hidden when the analysis suppressed it or it is under the threshold given now.
+_HIDDEN = "(suppressed OR responses < ?)"
 
 
 @dataclass(frozen=True)
@@ -123,20 +127,26 @@ def export_units(db: sqlite_utils.Database, wave: Wave, threshold: int) -> list[
     ]
 
 
-def wave_themes(db: sqlite_utils.Database, wave: Wave, previous: Wave | None) -> list[WaveTheme]:
-    """Every theme with a trend point in the wave: reportable ones by share, then the suppressed ones."""
+def wave_themes(
+    db: sqlite_utils.Database, wave: Wave, previous: Wave | None, min_group_size: int
+) -> list[WaveTheme]:
+    """Every theme with a trend point in the wave: reportable ones by share, then the suppressed ones.
+
+    A figure is suppressed where the analysis suppressed it or, should the threshold have been
+    raised since the analysis ran, where it covers fewer than ``min_group_size`` respondents.
+    """
     dismissed = dismissed_theme_ids(db, wave.survey_id)
     before = {}
     if previous is not None:
         before = {theme_id: None if hidden else share for theme_id, share, hidden in db.execute(
-            "SELECT theme_id, share, suppressed FROM trend_points WHERE survey_id = ? AND wave_id = ? "
-            "AND segment = '' AND theme_id != ''", [wave.survey_id, previous.id])}
+            f"SELECT theme_id, share, {_HIDDEN} FROM trend_points WHERE survey_id = ? AND wave_id = ? "
+            "AND segment = '' AND theme_id != ''", [min_group_size, wave.survey_id, previous.id])}
     rows = db.execute(
         "SELECT p.theme_id, t.name, t.kind, p.responses, p.share, p.sentiment_mean, p.marker, "
-        "p.suppressed, t.key_phrases, t.quote_unit_ids FROM trend_points AS p JOIN themes AS t "
-        "ON t.survey_id = p.survey_id AND t.id = p.theme_id WHERE p.survey_id = ? AND p.wave_id = ? "
-        "AND p.segment = '' AND p.theme_id != '' ORDER BY p.suppressed, p.share DESC, t.name",
-        [wave.survey_id, wave.id])
+        "(p.suppressed OR p.responses < ?) AS hidden, t.key_phrases, t.quote_unit_ids "
+        "FROM trend_points AS p JOIN themes AS t ON t.survey_id = p.survey_id AND t.id = p.theme_id "
+        "WHERE p.survey_id = ? AND p.wave_id = ? AND p.segment = '' AND p.theme_id != '' "
+        "ORDER BY hidden, p.share DESC, t.name", [min_group_size, wave.survey_id, wave.id])
     themes = []
     for theme_id, name, kind, responses, share, mean, marker, hidden, phrases, quotes in rows:
         if theme_id in dismissed:
@@ -152,12 +162,12 @@ def wave_themes(db: sqlite_utils.Database, wave: Wave, previous: Wave | None) ->
 
 
 def theme_shares_by_wave(
-    db: sqlite_utils.Database, survey_id: int, waves: list[Wave], theme_ids: list[str]
+    db: sqlite_utils.Database, survey_id: int, waves: list[Wave], theme_ids: list[str], min_group_size: int
 ) -> dict[str, list[float | None]]:
     """Theme id -> its share of units in each wave (``None`` where suppressed, 0 where absent)."""
     rows = db.execute(
-        "SELECT wave_id, theme_id, share, suppressed FROM trend_points WHERE survey_id = ? "
-        "AND segment = '' AND theme_id != ''", [survey_id])
+        f"SELECT wave_id, theme_id, share, {_HIDDEN} FROM trend_points WHERE survey_id = ? "
+        "AND segment = '' AND theme_id != ''", [min_group_size, survey_id])
     cells = {(wave_id, theme_id): None if hidden else share for wave_id, theme_id, share, hidden in rows}
     analysed = {wave_id for wave_id, _ in cells}
     return {
@@ -166,11 +176,13 @@ def theme_shares_by_wave(
     }
 
 
-def segment_theme_grid(db: sqlite_utils.Database, wave: Wave, theme_ids: list[str]) -> SegmentThemeGrid:
+def segment_theme_grid(
+    db: sqlite_utils.Database, wave: Wave, theme_ids: list[str], min_group_size: int
+) -> SegmentThemeGrid:
     """Shares of the given themes per segment in the wave, as the analysis suppressed them."""
     rows = db.execute(
-        "SELECT segment, theme_id, share, suppressed FROM trend_points WHERE survey_id = ? AND wave_id = ? "
-        "AND segment != '' AND theme_id != ''", [wave.survey_id, wave.id])
+        f"SELECT segment, theme_id, share, {_HIDDEN} FROM trend_points WHERE survey_id = ? AND wave_id = ? "
+        "AND segment != '' AND theme_id != ''", [min_group_size, wave.survey_id, wave.id])
     cells = {(segment, theme_id): None if hidden else share for segment, theme_id, share, hidden in rows}
     segments = sorted({segment for segment, _ in cells})
     # A combination without a trend point is a suppressed cell too: never guess a zero.
@@ -196,13 +208,12 @@ def wave_quotes(
     usable = {unit_id: text for unit_id, segment, text in rows if segment in allowed}
     chosen = [unit_id for unit_id in theme.quote_unit_ids if unit_id in usable]
     chosen += [unit_id for unit_id in usable if unit_id not in chosen]
-    texts: list[str] = []
+    texts: dict[str, str] = {}  # near-duplicates (case, punctuation) are quoted once
     for unit_id in chosen:
-        if usable[unit_id] not in texts:
-            texts.append(usable[unit_id])
+        texts.setdefault(" ".join(re.findall(r"\w+", usable[unit_id].lower())), usable[unit_id])
         if len(texts) == limit:
             break
-    return texts
+    return list(texts.values())
 
 
 def has_actions_table(db: sqlite_utils.Database) -> bool:
@@ -210,9 +221,15 @@ def has_actions_table(db: sqlite_utils.Database) -> bool:
     return db["actions"].exists()
 
 
-def sentiment_change_p_value(db: sqlite_utils.Database, wave: Wave) -> float | None:
+def wave_sentiment_respondents(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]:
+    """Wave id -> respondents behind the wave's stored mean sentiment."""
+    return dict(db.execute("SELECT wave_id, responses FROM trend_points WHERE survey_id = ? "
+                           "AND segment = '' AND theme_id = ''", [survey_id]).fetchall())
+
+
+def sentiment_change_p_value(db: sqlite_utils.Database, wave: Wave, min_group_size: int) -> float | None:
     """The stored p-value of the change in mean sentiment since the wave before (None if suppressed)."""
     row = db.execute(
-        "SELECT change_p_value, suppressed FROM trend_points WHERE survey_id = ? AND wave_id = ? "
-        "AND segment = '' AND theme_id = ''", [wave.survey_id, wave.id]).fetchone()
+        f"SELECT change_p_value, {_HIDDEN} FROM trend_points WHERE survey_id = ? AND wave_id = ? "
+        "AND segment = '' AND theme_id = ''", [min_group_size, wave.survey_id, wave.id]).fetchone()
     return None if row is None or row[1] else row[0]
