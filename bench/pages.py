@@ -100,7 +100,8 @@ def replicate(sample_path: str, path: str, total: int, seed: int = 0) -> None:
             db.conn.executemany("INSERT INTO answers VALUES (?, ?, ?, ?)", sorted(batch["answers"]))
             db.conn.executemany("INSERT INTO analysed_answers VALUES (?, ?)", batch["analysed"])
             db.conn.executemany(f"INSERT INTO units VALUES ({','.join('?' * 16)})", sorted(batch["units"]))
-            db.conn.executemany("INSERT INTO unit_flags VALUES (?, ?, ?, ?, ?, ?, ?, ?)", sorted(batch["flags"]))
+            db.conn.executemany("INSERT INTO unit_flags VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                sorted(batch["flags"]))
         if copy % 50 == 0 or copy == copies - 1:
             print(f"replicated {(copy + 1) * len(responses):,} responses", flush=True)
     print("rebuilding indexes and full-text index...", flush=True)
@@ -109,6 +110,7 @@ def replicate(sample_path: str, path: str, total: int, seed: int = 0) -> None:
         for _, _, sql in schema:
             db.conn.execute(sql)
     _scale_aggregates(db, copies)
+    migrate(db)
     db.conn.execute("ANALYZE")
     db.close()
 
@@ -217,7 +219,7 @@ def start_server(path: str, port: int) -> subprocess.Popen:
              "--access-log", os.path.join(OUT, "access-pages.log")],
             env=env, stdout=subprocess.DEVNULL, stderr=errors,
         )
-    for _ in range(600):
+    for _ in range(3000):  # migrations may create indexes on millions of rows first
         try:
             httpx.get(f"http://127.0.0.1:{port}/staff/login", timeout=2)
             return server

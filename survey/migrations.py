@@ -285,3 +285,18 @@ def m120_units_fts(db: sqlite_utils.Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m150_page_indexes(db: sqlite_utils.Database) -> None:
+    # Staff pages at 1,000,000 responses (bench/pages.py). Flagged units (a few percent of all):
+    # silo examples of a wave in random-id order, and the per-term counts joined to unit_flags,
+    # read from this small covering index instead of every unit. A theme's least certain units
+    # (curation) come straight from the second index instead of sorting the whole theme.
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_units_flagged
+            ON units(survey_id, wave_id, id, response_id, flag_count) WHERE flag_count > 0;
+        CREATE INDEX IF NOT EXISTS idx_units_theme_fit ON units(survey_id, theme_id, theme_confidence, id);
+        """
+    )

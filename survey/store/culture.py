@@ -136,14 +136,15 @@ def term_trends(
     for term_id, category, wave_id, flags, responses in db.execute(
         "SELECT f.term_id, f.category, u.wave_id, COUNT(*), COUNT(DISTINCT u.response_id) "
         "FROM unit_flags AS f JOIN units AS u ON u.id = f.unit_id WHERE u.survey_id = ? "
-        "GROUP BY f.term_id, u.wave_id", [survey_id],
+        "AND u.flag_count > 0 GROUP BY f.term_id, u.wave_id", [survey_id],
     ):
         usage[term_id][wave_id] = (flags, responses)
         categories[term_id] = category
     wordings: dict[str, Counter] = defaultdict(Counter)
     for term_id, wording, flags in db.execute(
         "SELECT f.term_id, lower(f.text), COUNT(*) FROM unit_flags AS f JOIN units AS u "
-        "ON u.id = f.unit_id WHERE u.survey_id = ? GROUP BY f.term_id, lower(f.text)", [survey_id],
+        "ON u.id = f.unit_id WHERE u.survey_id = ? AND u.flag_count > 0 GROUP BY f.term_id, lower(f.text)",
+        [survey_id],
     ):
         wordings[term_id][wording] = flags
     totals = {term_id: sum(f for f, _ in per_wave.values()) for term_id, per_wave in usage.items()}
@@ -183,7 +184,7 @@ def silo_examples(
     rows = db.execute(
         "SELECT id, segment, text FROM units WHERE survey_id = ? AND wave_id = ? AND flag_count > 0 "
         "ORDER BY id", [survey_id, wave_id],
-    ).fetchall()
+    )
     examples = []
     for unit_id, segment, text in rows:
         if segment is not None and groups.get(segment, 0) < min_quote_group_size:
