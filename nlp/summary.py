@@ -14,6 +14,11 @@ from nlp.results import Analysis, Estimate, RunRecord, SiloPoint, ThemeSummary, 
 
 #: Fewer unassigned units than this and no emerging themes are proposed.
 MIN_UNITS_FOR_DISCOVERY = 20
+#: At most this many emerging-theme proposals per run, largest first: a BRM reviews each one.
+MAX_PROPOSALS = 10
+#: A proposal needs at least this share of all units (and at least MIN_PROPOSAL_UNITS units).
+MIN_PROPOSAL_SHARE = 0.01
+MIN_PROPOSAL_UNITS = 5
 
 
 def summarise(
@@ -117,7 +122,9 @@ def assign_and_discover(
     for text, label in zip(distinct, labels, strict=True):
         members_by_label[int(label)].extend(rows_by_text[text])
     proposals = []
-    for summary in summaries:
+    smallest = max(MIN_PROPOSAL_UNITS, round(MIN_PROPOSAL_SHARE * len(units)))
+    kept = [summary for summary in summaries if len(members_by_label[summary.label]) >= smallest]
+    for summary in kept[:MAX_PROPOSALS]:
         members = sorted(members_by_label[summary.label])
         for row in members:
             units[row] = dataclasses.replace(units[row], theme_id=summary.id, theme_confidence=0.0)
@@ -189,11 +196,16 @@ def _response_means(units: Iterable[UnitResult]) -> list[float]:
     return [float(np.mean(scores)) for _, scores in sorted(by_response.items())]
 
 
-def _estimate(values: list[float], min_group_size: int, random_state: int) -> Estimate:
+def _estimate(
+    values: list[float], min_group_size: int, random_state: int, with_interval: bool = True
+) -> Estimate:
     from nlp.trends import bootstrap_mean_interval
 
     if len(values) < min_group_size:
         return Estimate(n=len(values), mean=None, low=None, high=None, suppressed=True)
+    if not with_interval:
+        return Estimate(n=len(values), mean=float(np.mean(values)), low=None, high=None,
+                        suppressed=False)
     interval = bootstrap_mean_interval(values, random_state=random_state)
     return Estimate(n=len(values), mean=interval.mean, low=interval.low, high=interval.high,
                     suppressed=False)
@@ -268,7 +280,9 @@ def compute_trends(
             points.append(TrendPoint(
                 wave=wave, segment=segment, theme_id=theme, responses=cell.respondents,
                 units=len(cell.units), share=None if suppressed else cell.share,
-                sentiment=_estimate(_response_means(cell.units), min_group_size, random_state),
+                # Segment x theme cells feed the heat map, which shows means without intervals.
+                sentiment=_estimate(_response_means(cell.units), min_group_size, random_state,
+                                    with_interval=segment is None or theme is None),
                 change_p_value=p_value, marker=marker, suppressed=suppressed,
             ))
         previous = dict(wave_cells)

@@ -29,7 +29,8 @@ def report_command(survey_id: int, wave_label: str | None, fmt: str, out: Path |
 
     config = current_app.config
     limits = ReportLimits(config["MIN_GROUP_SIZE"], config["MIN_QUOTE_GROUP_SIZE"])
-    with click.progressbar(length=1, label=f"Building the {fmt.upper()} report", show_eta=False,
+    label = f"Building the {fmt.upper()} report" if fmt in ("html", "pdf") else f"Exporting {fmt.upper()}"
+    with click.progressbar(length=1, label=label, show_eta=False,
                            item_show_func=lambda stage: stage) as bar:
         def progress(stage: str, done: int, total: int) -> None:
             bar.length = max(total, 1)

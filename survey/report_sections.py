@@ -182,11 +182,13 @@ def _theme_sentences(wave: Wave, themes: list[store.WaveTheme]) -> list[str]:
         names = [display_name(theme) for theme in reportable if theme.marker == marker]
         if names:
             sentences.append(f"{'; '.join(names)} {verb} (significant change).")
-    left_out = len(themes) - len(listed_themes(themes))
+    listed = listed_themes(themes)
+    left_out = [theme for theme in themes if theme not in listed]
     if left_out:
-        sentences.append(f"The table lists the {len(themes) - left_out} largest themes; {left_out} smaller "
-                         f"theme{'s are' if left_out > 1 else ' is'} left out, some raised by too few "
-                         "partners to report safely.")
+        why = (", some raised by too few partners to report safely" if any(t.suppressed for t in left_out)
+               else "")
+        sentences.append(f"The table lists the {len(listed)} largest themes; {len(left_out)} smaller "
+                         f"theme{'s are' if len(left_out) > 1 else ' is'} left out{why}.")
     return sentences
 
 

@@ -18,15 +18,17 @@ FEEDBACK = {
 
 
 def _answers() -> list[AnswerInput]:
+    """Respondents answer every comment (one question each); delivery complaints vanish in Q2."""
     answers = []
-    counter = itertools.count()
-    for wave, segment_sizes in (("Q1", {"Finance": 8, "Legal": 2}), ("Q2", {"Finance": 8, "Legal": 2})):
-        for segment, size in segment_sizes.items():
+    respondents = itertools.count()
+    for wave in ("Q1", "Q2"):
+        for segment, size in (("Finance", 8), ("Legal", 2)):
             for _ in range(size):
-                for key, text in FEEDBACK.items():
+                respondent = f"r{next(respondents):04d}"
+                for question_id, (key, text) in enumerate(FEEDBACK.items(), start=1):
                     if wave == "Q2" and key == "negative_delivery":
-                        continue  # delivery complaints disappear in the second wave
-                    answers.append(AnswerInput(f"r{next(counter):04d}", 1, wave, segment, text))
+                        continue
+                    answers.append(AnswerInput(respondent, question_id, wave, segment, text))
     return answers
 
 

@@ -3,7 +3,8 @@
 Public API
 ----------
 score_sentiment(texts, vectors=None) -> list[float]
-    One score in [-1, 1] per text (P(positive) - P(negative) of the shipped classifier).
+    One score in [-1, 1] per text: a blend of the shipped classifier's P(positive) - P(negative),
+    a ridge regression on the same features and VADER's compound.
 sentiment_label(score) -> str
     ``very negative`` .. ``very positive``; cut points in :data:`LABEL_CUTS`.
 explain_sentiment(text) -> SentimentExplanation

@@ -1,10 +1,12 @@
-"""The sentiment classifier: logistic regression over text vectors plus lexical evidence.
+"""The sentiment model: logistic regression and ridge regression over text vectors plus lexical evidence.
 
 Two flavours share one estimator. The shipped default (``text_features="embeddings+ngrams"``) reads
 the all-MiniLM-L6-v2 unit embeddings that the analysis computes anyway plus hashed word uni- and
 bigrams; the fallback for installs without torch (``"hashed_ngrams"``) reads the n-grams only. Both
-add the lexical features of :mod:`nlp.sentiment.features`. The fitted model is stored as plain arrays in an
-``.npz`` file (no pickles) and predicts with NumPy alone.
+add the lexical features of :mod:`nlp.sentiment.features`. The label comes from the classifier; the
+continuous score blends its ``P(positive) - P(negative)`` with a ridge regression on the same design
+(trained on human ratings where there are any) and VADER's compound score. The fitted model is stored
+as plain arrays in an ``.npz`` file (no pickles) and predicts with NumPy alone.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
 SHIPPED_MODELS = {"semantic": MODEL_DIR / "model_semantic.npz", "lexical": MODEL_DIR / "model_lexical.npz"}
 TEXT_FEATURES = ("embeddings", "hashed_ngrams", "embeddings+ngrams")
 CLASSES = ("negative", "neutral", "positive")
+#: Regression target of a labelled text that has no human rating.
+LABEL_TARGETS = {"negative": -0.6, "neutral": 0.0, "positive": 0.6}
 
 
 def hashed_ngrams(texts: list[str], n_features: int):
@@ -50,6 +54,11 @@ class SentimentModel:
         text vectors under the shared regularisation.
     n_hash_features
         Width of the hashed n-gram space (``text_features="hashed_ngrams"`` only).
+    ridge_alpha
+        L2 penalty of the ridge regression head.
+    regression_weight, vader_weight
+        Shares of the ridge output and of VADER's compound in the blended score; the classifier's
+        ``P(positive) - P(negative)`` gets the rest.
     max_iter, random_state
         Passed to :class:`sklearn.linear_model.LogisticRegression`.
 
@@ -59,6 +68,8 @@ class SentimentModel:
         The class names, in column order of :meth:`predict_proba`.
     coef_, intercept_ : numpy.ndarray
         Logistic regression weights over ``[text vector, scaled lexical features]``.
+    regression_coef_, regression_intercept_ : numpy.ndarray
+        Ridge regression weights over the same design.
     lexical_mean_, lexical_scale_ : numpy.ndarray
         Standardisation of the lexical features.
     embedding_width_ : int
@@ -66,11 +77,15 @@ class SentimentModel:
     """
 
     def __init__(self, text_features: str = "embeddings", C: float = 1.0, lexical_weight: float = 1.0,
-                 n_hash_features: int = 4096, max_iter: int = 2000, random_state: int | None = 0) -> None:
+                 n_hash_features: int = 4096, ridge_alpha: float = 1.0, regression_weight: float = 0.0,
+                 vader_weight: float = 0.0, max_iter: int = 2000, random_state: int | None = 0) -> None:
         self.text_features = text_features
         self.C = C
         self.lexical_weight = lexical_weight
         self.n_hash_features = n_hash_features
+        self.ridge_alpha = ridge_alpha
+        self.regression_weight = regression_weight
+        self.vader_weight = vader_weight
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -104,9 +119,14 @@ class SentimentModel:
         return sparse.hstack([text_matrix, sparse.csr_matrix(scaled)]).tocsr()
 
     def fit(self, texts: list[str], labels: list[str], vectors: np.ndarray | None = None,
-            sample_weight: np.ndarray | None = None, lexical: np.ndarray | None = None) -> SentimentModel:
-        """Fit on ``texts`` with labels in :data:`CLASSES`; ``lexical`` may pass precomputed features."""
-        from sklearn.linear_model import LogisticRegression
+            sample_weight: np.ndarray | None = None, lexical: np.ndarray | None = None,
+            targets: np.ndarray | None = None) -> SentimentModel:
+        """Fit on ``texts`` with labels in :data:`CLASSES`; ``lexical`` may pass precomputed features.
+
+        ``targets`` are the regression targets in [-1, 1] (a human rating divided by 4); NaN or a
+        missing array means "use :data:`LABEL_TARGETS` of the label".
+        """
+        from sklearn.linear_model import LogisticRegression, Ridge
 
         unknown = set(labels) - set(CLASSES)
         if unknown:
@@ -120,6 +140,12 @@ class SentimentModel:
         self.classes_ = np.array(classifier.classes_)
         self.coef_ = classifier.coef_.astype(np.float64)
         self.intercept_ = classifier.intercept_.astype(np.float64)
+        from_labels = np.array([LABEL_TARGETS[label] for label in labels])
+        targets = from_labels if targets is None else np.where(np.isnan(targets), from_labels, targets)
+        regression = Ridge(alpha=self.ridge_alpha, solver="sparse_cg", tol=1e-6, max_iter=2000)
+        regression.fit(design, targets, sample_weight=sample_weight)
+        self.regression_coef_ = np.asarray(regression.coef_, dtype=np.float64)
+        self.regression_intercept_ = float(regression.intercept_)
         hashed_width = self.n_hash_features if self.text_features.endswith("ngrams") else 0
         self.embedding_width_ = design.shape[1] - lexical.shape[1] - hashed_width
         return self
@@ -143,12 +169,37 @@ class SentimentModel:
         """The most probable class per text."""
         return [str(self.classes_[i]) for i in self.predict_proba(texts, vectors).argmax(axis=1)]
 
+    def score_components(self, texts: list[str], vectors: np.ndarray | None = None,
+                         lexical: np.ndarray | None = None) -> np.ndarray:
+        """The three scores the blend mixes, shape ``(len(texts), 3)``.
+
+        Columns: the classifier's ``P(positive) - P(negative)``, the ridge output (clipped to
+        [-1, 1]) and VADER's compound score.
+        """
+        self._check_fitted()
+        if not texts:
+            return np.zeros((0, 3))
+        lexical = lexical_features(list(texts)) if lexical is None else lexical
+        design = self._design(list(texts), vectors, lexical)
+        logits = np.asarray(design @ self.coef_.T) + self.intercept_
+        proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+        proba /= proba.sum(axis=1, keepdims=True)
+        classes = list(self.classes_)
+        classifier = proba[:, classes.index("positive")] - proba[:, classes.index("negative")]
+        regression = np.clip(np.asarray(design @ self.regression_coef_).ravel() + self.regression_intercept_,
+                             -1.0, 1.0)
+        vader = lexical[:, FEATURE_NAMES.index("vader_compound")]
+        return np.column_stack([classifier, regression, vader])
+
+    def blend_weights(self) -> np.ndarray:
+        """Weights of :meth:`score_components` in the score: classifier, regression, VADER."""
+        return np.array([1.0 - self.regression_weight - self.vader_weight, self.regression_weight,
+                         self.vader_weight])
+
     def sentiment_scores(self, texts: list[str], vectors: np.ndarray | None = None,
                          lexical: np.ndarray | None = None) -> np.ndarray:
-        """Continuous scores in [-1, 1]: P(positive) - P(negative)."""
-        proba = self.predict_proba(texts, vectors, lexical)
-        classes = list(self.classes_)
-        return proba[:, classes.index("positive")] - proba[:, classes.index("negative")]
+        """Continuous scores in [-1, 1]: the weighted blend of :meth:`score_components`."""
+        return np.clip(self.score_components(texts, vectors, lexical) @ self.blend_weights(), -1.0, 1.0)
 
     def save(self, path: Path, metadata: dict | None = None) -> None:
         """Write the fitted weights and parameters to ``path`` (``.npz``, no pickles)."""
@@ -156,6 +207,7 @@ class SentimentModel:
         np.savez_compressed(
             path, classes=self.classes_.astype(str), coef=self.coef_, intercept=self.intercept_,
             lexical_mean=self.lexical_mean_, lexical_scale=self.lexical_scale_,
+            regression_coef=self.regression_coef_, regression_intercept=np.array(self.regression_intercept_),
             embedding_width=np.array(self.embedding_width_),
             feature_names=np.array(FEATURE_NAMES),
             params=np.array(json.dumps(self.get_params(), sort_keys=True)),
@@ -172,6 +224,8 @@ class SentimentModel:
             model.classes_ = stored["classes"]
             model.coef_, model.intercept_ = stored["coef"], stored["intercept"]
             model.lexical_mean_, model.lexical_scale_ = stored["lexical_mean"], stored["lexical_scale"]
+            model.regression_coef_ = stored["regression_coef"]
+            model.regression_intercept_ = float(stored["regression_intercept"])
             model.embedding_width_ = int(stored["embedding_width"])
             model.metadata_ = json.loads(str(stored["metadata"]))
         return model
@@ -179,7 +233,8 @@ class SentimentModel:
     def get_params(self, deep: bool = True) -> dict:
         """Constructor arguments, as scikit-learn's ``get_params``."""
         return {name: getattr(self, name) for name in
-                ("text_features", "C", "lexical_weight", "n_hash_features", "max_iter", "random_state")}
+                ("text_features", "C", "lexical_weight", "n_hash_features", "ridge_alpha",
+                 "regression_weight", "vader_weight", "max_iter", "random_state")}
 
     def set_params(self, **params) -> SentimentModel:
         """Set constructor arguments, as scikit-learn's ``set_params``."""

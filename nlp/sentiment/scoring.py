@@ -69,7 +69,8 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None) -> list
     Returns
     -------
     list of float
-        ``P(positive) - P(negative)`` per text.
+        Per text, the model's blend of the classifier's ``P(positive) - P(negative)``, its ridge
+        regression output and VADER's compound score (weights chosen by cross-validation).
 
     Raises
     ------
