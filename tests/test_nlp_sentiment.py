@@ -21,6 +21,7 @@ from nlp.sentiment import (
 )
 from nlp.sentiment.corpus import read_domain_set
 from nlp.sentiment.features import FEATURE_NAMES, analyse_text, lexical_features, load_cues, split_contrast
+from nlp.sentiment.splits import assign_missing_splits
 
 #: Scores the shipped models gave when they were trained; retraining must update them.
 KNOWN_LEXICAL_SCORE = -0.9634079275235025
@@ -40,6 +41,8 @@ NEGATIVE_EXAMPLES = [
 ]
 POSITIVE_EXAMPLES = [
     "No complaints this quarter.",
+    "Zero complaints from my team this year.",
+    "Not bad at all, and better than last year.",
     "The team went above and beyond to get us live before the audit.",
 ]
 
@@ -195,6 +198,7 @@ def test_saved_model_round_trips(tmp_path):
     loaded = SentimentModel.load(tmp_path / "model.npz")
     probe = ["Support was quick and friendly.", "The upgrade broke everything."]
     np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe))
+    np.testing.assert_allclose(loaded.sentiment_scores(probe), model.sentiment_scores(probe))
     assert loaded.metadata_ == {"note": "test"}
 
 
@@ -203,3 +207,56 @@ def test_importing_the_package_stays_light():
     code = f"import sys, nlp.sentiment; print(any(m in sys.modules for m in {heavy}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_score_is_the_weighted_blend_of_classifier_regression_and_vader():
+    model = load_shipped_model("lexical")
+    texts = ["The service desk ignored my ticket for three weeks.", "Kudos to the team!",
+             "The audit is in May."]
+    weights = model.blend_weights()
+    assert weights.sum() == pytest.approx(1.0) and (weights >= 0).all()
+    components = model.score_components(texts)
+    assert components.shape == (3, 3)
+    np.testing.assert_allclose(model.sentiment_scores(texts), np.clip(components @ weights, -1, 1))
+    vader = [analyse_text(text).features[FEATURE_NAMES.index("vader_compound")] for text in texts]
+    np.testing.assert_allclose(components[:, 2], vader)
+
+
+def test_regression_head_learns_the_ratings_it_is_given():
+    texts = [f"alpha report {i}" for i in range(20)] + [f"beta report {i}" for i in range(20)]
+    labels = (["negative", "neutral", "positive"] * 14)[:40]  # nothing to learn from the words
+    targets = np.array([0.9] * 20 + [np.nan] * 20)  # NaN: the label's target, -0.6 or 0.6
+    model = SentimentModel(text_features="hashed_ngrams", ridge_alpha=0.01, regression_weight=1.0)
+    regression = model.fit(texts, labels, targets=targets).score_components(texts)[:, 1]
+    assert regression[:20].mean() > 0.6
+    assert abs(regression[20:].mean()) < 0.3
+    np.testing.assert_allclose(model.sentiment_scores(texts), regression)
+
+
+def test_understatement_and_zero_read_as_positive_evidence():
+    assert dict(analyse_text("Zero complaints this year.").domain_hits)["zero complaints"] > 0
+    assert dict(analyse_text("Not bad at all.").domain_hits)["not bad"] > 0
+    zero_outages = analyse_text("Zero outages since the upgrade.").domain_hits
+    assert zero_outages[0][0] == "zero ... outages" and zero_outages[0][1] > 0
+    assert dict(analyse_text("Worse than last year.").domain_hits)["worse than last year"] < 0
+
+
+def test_new_rows_get_a_stratified_split_and_old_rows_keep_theirs():
+    old = [{"text": f"old {i}", "label": "neutral", "split": "test"} for i in range(3)]
+    new = [{"text": f"new {i}", "label": label, "split": ""}
+           for i, label in enumerate(["negative", "neutral", "positive"] * 10)]
+    assigned = assign_missing_splits(old + new)
+    assert [row["split"] for row in assigned[:3]] == ["test"] * 3
+    assert assigned == assign_missing_splits(old + new)  # fixed seed
+    for label in ("negative", "neutral", "positive"):
+        splits = [row["split"] for row in assigned[3:] if row["label"] == label]
+        assert splits.count("test") == 3 and splits.count("train") == 7
+    assert all(row["split"] == "" for row in new)  # the input is not modified
+
+
+def test_shipped_domain_set_has_a_split_for_every_row_and_a_30_percent_test_share():
+    everything = read_domain_set()
+    test = read_domain_set("test")
+    assert len(everything.texts) >= 1150
+    assert len(test.texts) + len(read_domain_set("train").texts) == len(everything.texts)
+    assert 0.28 <= len(test.texts) / len(everything.texts) <= 0.32

@@ -131,6 +131,8 @@ class SentimentModel:
         unknown = set(labels) - set(CLASSES)
         if unknown:
             raise SentimentModelError(f"unknown labels {sorted(unknown)}; use {CLASSES}")
+        if len(set(labels)) != len(CLASSES):
+            raise SentimentModelError(f"training needs examples of each of {CLASSES}")
         lexical = lexical_features(list(texts)) if lexical is None else lexical
         self.lexical_mean_ = lexical.mean(axis=0)
         self.lexical_scale_ = np.where(lexical.std(axis=0) > 0, lexical.std(axis=0), 1.0)

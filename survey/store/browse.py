@@ -151,10 +151,18 @@ def _filter_sql(survey_id: int, chosen: UnitFilter, min_quote_group_size: int) -
     return " AND ".join(clauses), params
 
 
-def _matching_sql(db: sqlite_utils.Database, where: str, params: dict, query: str) -> tuple[str, dict]:
-    """SELECT of matching units' ``rowid, response_id`` (joined to the FTS index when searching)."""
+def _matching_sql(db: sqlite_utils.Database, where: str, params: dict, query: str,
+                  common: bool = False) -> tuple[str, dict]:
+    """SELECT of matching units' ``rowid, response_id`` (joined to the FTS index when searching).
+
+    For a ``common`` query (many matches) the units index drives the loop and the matches are a set
+    to test against, which stops sooner when other filters (a wave) select a small part of them.
+    """
     if not query:
         return f"SELECT units.rowid, units.response_id FROM units WHERE {where}", params
+    if common:
+        return (f"SELECT units.rowid, units.response_id FROM units WHERE {_IN_MATCHES} AND {where}",
+                {**params, "query": db.quote_fts(query)})
     return (
         "SELECT units.rowid, units.response_id FROM units JOIN units_fts ON units_fts.rowid = units.rowid "
         f"WHERE units_fts MATCH :query AND {where}", {**params, "query": db.quote_fts(query)},
@@ -178,10 +186,10 @@ def _has_quotable_group(db: sqlite_utils.Database, survey_id: int, chosen: UnitF
 
 
 def count_respondents(db: sqlite_utils.Database, survey_id: int, chosen: UnitFilter,
-                      min_quote_group_size: int, *, up_to: int) -> int:
+                      min_quote_group_size: int, *, up_to: int, common: bool = False) -> int:
     """Distinct respondents whose quotable units match, counted only up to ``up_to`` (stops early)."""
     where, params = _filter_sql(survey_id, chosen, min_quote_group_size)
-    sql, params = _matching_sql(db, where, params, chosen.query.strip())
+    sql, params = _matching_sql(db, where, params, chosen.query.strip(), common)
     return db.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT response_id FROM ({sql}) LIMIT :up_to)",
                       {**params, "up_to": up_to}).fetchone()[0]
 
@@ -198,19 +206,26 @@ def browse_units(
     """
     page = min(max(page, 1), MAX_PAGE)
     query = chosen.query.strip()
-    if not _has_quotable_group(db, survey_id, chosen, min_quote_group_size) or count_respondents(
-        db, survey_id, chosen, min_quote_group_size, up_to=min_quote_group_size
-    ) < min_quote_group_size:
+    if not _has_quotable_group(db, survey_id, chosen, min_quote_group_size):
+        return UnitPage((), page, False, True, searched=bool(query))
+    common = bool(query) and _fts_matches(db, query) > MAX_RANKED_MATCHES
+    if count_respondents(db, survey_id, chosen, min_quote_group_size, up_to=min_quote_group_size,
+                         common=common) < min_quote_group_size:
         return UnitPage((), page, False, True, searched=bool(query))
     where, params = _filter_sql(survey_id, chosen, min_quote_group_size)
-    ranked = bool(query) and _fts_matches(db, query) <= MAX_RANKED_MATCHES
-    rows = _page_rows(db, where, params, query, page, ranked)
+    rows = _page_rows(db, where, params, query, page, ranked=not common)
     units = _with_flags(db, rows[:PAGE_SIZE])
     return UnitPage(tuple(units), page, len(rows) > PAGE_SIZE and page < MAX_PAGE, False,
-                    matches=_count_matches(db, where, params, query), searched=bool(query), ranked=ranked)
+                    matches=_count_matches(db, where, params, query, common), searched=bool(query),
+                    ranked=bool(query) and not common)
 
 
 _COLUMNS = ("id", "text", "wave_id", "segment", "theme_id", "sentiment_label", "flag_count")
+
+
+#: Units whose text matches ``:query``, as a set; the unary + keeps SQLite from driving the loop by
+#: rowid (which would sort every match) so the browse index gives the order.
+_IN_MATCHES = "+units.rowid IN (SELECT rowid FROM units_fts WHERE units_fts MATCH :query)"
 
 
 def _fts_matches(db: sqlite_utils.Database, query: str) -> int:
@@ -224,8 +239,7 @@ def _page_rows(db: sqlite_utils.Database, where: str, params: dict, query: str, 
     """PAGE_SIZE + 1 rows of the page (the extra row tells whether a next page exists)."""
     offset = (page - 1) * PAGE_SIZE
     if query and not ranked:  # too many matches to rank: walk the browse index, keep the matching ones
-        # The unary + stops SQLite from driving the loop by rowid (which would sort every match).
-        where = f"+units.rowid IN (SELECT rowid FROM units_fts WHERE units_fts MATCH :query) AND {where}"
+        where = f"{_IN_MATCHES} AND {where}"
         params = {**params, "query": db.quote_fts(query)}
     elif query:
         return list(db["units"].search(
@@ -240,9 +254,10 @@ def _page_rows(db: sqlite_utils.Database, where: str, params: dict, query: str, 
     return [dict(zip(_COLUMNS, row, strict=True)) for row in cursor]
 
 
-def _count_matches(db: sqlite_utils.Database, where: str, params: dict, query: str) -> int:
+def _count_matches(db: sqlite_utils.Database, where: str, params: dict, query: str,
+                   common: bool = False) -> int:
     """Matching units, counted up to one past the deepest page (a bounded scan)."""
-    sql, params = _matching_sql(db, where, params, query)
+    sql, params = _matching_sql(db, where, params, query, common)
     return db.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT :cap)",
                       {**params, "cap": PAGE_SIZE * MAX_PAGE + 1}).fetchone()[0]
 

@@ -211,9 +211,11 @@ def _stored_theme(row: tuple, min_group_size: int, marker: str | None) -> Stored
 
 
 def theme_cells(
-    db: sqlite_utils.Database, survey_id: int, theme_id: str | None = None, *, all_segments: bool = False
+    db: sqlite_utils.Database, survey_id: int, theme_id: str | None = None, *, all_segments: bool = False,
+    wave_id: int | None = None,
 ) -> list[ThemeCell]:
-    """Theme cells of ``trend_points`` in wave order: every theme, or one; overall or per segment."""
+    """Theme cells of ``trend_points`` in wave order: every theme or one, every wave or one,
+    all segments together or per segment."""
     sql = """
         SELECT trend_points.wave_id, waves.label, segment, theme_id, responses, share, sentiment_mean,
                change_p_value, marker, suppressed
@@ -226,6 +228,9 @@ def theme_cells(
         params.append(theme_id)
     if not all_segments:
         sql += " AND segment = ''"
+    if wave_id is not None:
+        sql += " AND trend_points.wave_id = ?"
+        params.append(wave_id)
     sql += " ORDER BY waves.opens_on, waves.label, segment, theme_id"
     return [
         ThemeCell(wave_id, wave, segment, theme, None if suppressed else responses,
@@ -250,7 +255,7 @@ def latest_theme_cells(db: sqlite_utils.Database, survey_id: int, min_group_size
     waves = analysed_wave_ids(db, survey_id)
     if not waves:
         return []
-    cells = [cell for cell in theme_cells(db, survey_id) if cell.wave_id == waves[-1]]
+    cells = theme_cells(db, survey_id, wave_id=waves[-1])
     return sorted(cells, key=lambda cell: (cell.share is None, -(cell.share or 0), cell.theme_id))
 
 
@@ -260,8 +265,8 @@ def top_themes(
     """The latest wave's largest reportable themes, with the previous wave's share and the marker."""
     waves = analysed_wave_ids(db, survey_id)
     themes = {theme.id: theme for theme in stored_themes(db, survey_id, min_group_size)}
-    before = {cell.theme_id: cell for cell in theme_cells(db, survey_id)
-              if len(waves) > 1 and cell.wave_id == waves[-2]}
+    before = {cell.theme_id: cell for cell in theme_cells(db, survey_id, wave_id=waves[-2])} \
+        if len(waves) > 1 else {}
     result = []
     for cell in latest_theme_cells(db, survey_id, min_group_size):
         if cell.theme_id not in themes or cell.suppressed:
@@ -312,7 +317,7 @@ def what_changed(db: sqlite_utils.Database, survey_id: int, min_group_size: int)
     before_id, now_id = waves[-2], waves[-1]
     sentences = [_sentiment_sentence(db, survey_id, before_id, now_id)]
     names = {theme.id: theme.name for theme in stored_themes(db, survey_id, min_group_size)}
-    before = {cell.theme_id: cell for cell in theme_cells(db, survey_id) if cell.wave_id == before_id}
+    before = {cell.theme_id: cell for cell in theme_cells(db, survey_id, wave_id=before_id)}
     moved, steady = [], []
     for cell in latest_theme_cells(db, survey_id, min_group_size):
         if cell.theme_id not in names:
