@@ -209,14 +209,17 @@ def browse_units(
     if not _has_quotable_group(db, survey_id, chosen, min_quote_group_size):
         return UnitPage((), page, False, True, searched=bool(query))
     common = bool(query) and _fts_matches(db, query) > MAX_RANKED_MATCHES
+    # Counting walks the units index only when a filter picks a slice of the units; otherwise the
+    # first matches in the FTS index already fill the (early-stopping) counts.
+    sliced = common and bool(chosen.wave_id or chosen.segment or chosen.theme_id)
     if count_respondents(db, survey_id, chosen, min_quote_group_size, up_to=min_quote_group_size,
-                         common=common) < min_quote_group_size:
+                         common=sliced) < min_quote_group_size:
         return UnitPage((), page, False, True, searched=bool(query))
     where, params = _filter_sql(survey_id, chosen, min_quote_group_size)
     rows = _page_rows(db, where, params, query, page, ranked=not common)
     units = _with_flags(db, rows[:PAGE_SIZE])
     return UnitPage(tuple(units), page, len(rows) > PAGE_SIZE and page < MAX_PAGE, False,
-                    matches=_count_matches(db, where, params, query, common), searched=bool(query),
+                    matches=_count_matches(db, where, params, query, sliced), searched=bool(query),
                     ranked=bool(query) and not common)
 
 
