@@ -4,8 +4,10 @@ Run: ``.venv/bin/python -m eval.clustering [DATA_DIR] [--parts full,heldout,dev]
 (DATA_DIR defaults to ``/work/shared/data``; see ``eval/README.md`` for where to get it).
 Rapport discovers clusters with k NOT given (``cluster_concerns(texts, themes=None)``'s path);
 KMeans with the gold k on the same features is printed beside it. Parameters were tuned on the
-dev parts only (Banking77 ``train.csv``, the first 10,000 StackOverflow titles); the held-out
-parts are Banking77 ``test.csv`` and the last 10,000 titles.
+dev parts only (Banking77 ``train.csv``, the even-numbered StackOverflow titles); the held-out
+parts are Banking77 ``test.csv`` and the odd-numbered titles (the file is sorted in runs of
+classes, so a first/last split would leave classes out of one half). ``--small`` also clusters
+random held-out subsets of survey-like sizes to show the number of clusters chosen there.
 Embeddings are cached in ``eval/out/`` (git-ignored) because computing them takes minutes.
 """
 
@@ -107,8 +109,8 @@ def dataset_parts(data_dir: Path, embedder) -> dict[str, tuple[list[str], list[s
     n_train = len(load_banking77(data_dir, ("train",))[0])
     return {
         "stackoverflow/full": (s_texts, s_gold, s_vectors),
-        "stackoverflow/heldout": (s_texts[10000:], s_gold[10000:], s_vectors[10000:]),
-        "stackoverflow/dev": (s_texts[:10000], s_gold[:10000], s_vectors[:10000]),
+        "stackoverflow/heldout": (s_texts[1::2], s_gold[1::2], s_vectors[1::2]),
+        "stackoverflow/dev": (s_texts[::2], s_gold[::2], s_vectors[::2]),
         "banking77/full": (b_texts, b_gold, b_vectors),
         "banking77/heldout": (b_texts[n_train:], b_gold[n_train:], b_vectors[n_train:]),
         "banking77/dev": (b_texts[:n_train], b_gold[:n_train], b_vectors[:n_train]),
@@ -128,11 +130,37 @@ def clustering_figures(data_dir: Path = DEFAULT_DATA_DIR, parts: tuple[str, ...]
     }
 
 
+def small_data_figures(data_dir: Path = DEFAULT_DATA_DIR, sizes: tuple[int, ...] = (300, 1000, 3000),
+                       random_state: int = 0) -> dict[str, dict]:
+    """Clusters chosen on random held-out subsets of survey sizes (k chosen, gold classes present)."""
+    from nlp.embed import SemanticEmbedder
+    from nlp.themes.discover import ConcernClusterer, concern_features
+
+    data = dataset_parts(Path(data_dir), SemanticEmbedder())
+    rng = np.random.default_rng(random_state)
+    figures = {}
+    for name in ("stackoverflow/heldout", "banking77/heldout"):
+        texts, gold, vectors = data[name]
+        for size in sizes:
+            rows = np.sort(rng.choice(len(texts), size, replace=False))
+            subset = [texts[i] for i in rows]
+            labels = ConcernClusterer(random_state=random_state).fit(
+                concern_features(subset, vectors[rows], random_state=random_state)).labels_
+            truth = [gold[i] for i in rows]
+            figures[f"{name}@{size}"] = {
+                "n": size, "gold_k": len(set(truth)), "chosen_k": int(labels.max() + 1),
+                "nmi": float(normalized_mutual_info_score(truth, labels)),
+                "noise_share": float((labels == -1).mean()),
+            }
+    return figures
+
+
 def main(argv: list[str] | None = None) -> dict[str, dict]:
-    """Print one line per data set part."""
+    """Print one line per data set part (and per small subset with ``--small``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default=str(DEFAULT_DATA_DIR))
     parser.add_argument("--parts", default="full,heldout", help="comma list of full, heldout, dev")
+    parser.add_argument("--small", action="store_true", help="also cluster held-out subsets of 300-3,000")
     args = parser.parse_args(argv)
     figures = clustering_figures(Path(args.data_dir), tuple(args.parts.split(",")))
     print(f"Concern clustering, k NOT given (data: {args.data_dir}/clustering; embeddings MiniLM, cached)")
@@ -143,9 +171,16 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
               f"{f['accuracy']:6.3f} {f['noise_share']:6.1%} {f['wall_seconds']:7.1f} "
               f"{f['cpu_seconds']:6.1f} |          {f['k_given_nmi']:6.3f} {f['k_given_accuracy']:6.3f} "
               f"{f['minilm_kmeans_k_given_nmi']:.3f}")
-    print(f"Wall/CPU times exclude embedding (cached); MiniLM embedding of the 20,000 StackOverflow titles "
-          f"takes about {README_EMBED_SECONDS_SO:.0f} s on this machine when idle, BERTopic end to end "
-          f"about {README_BERTOPIC_SECONDS_SO:.0f} s (data README).")
+    print(f"Wall/CPU times cover features and clustering, not embedding (cached); MiniLM embedding of the "
+          f"20,000 StackOverflow titles takes about {README_EMBED_SECONDS_SO:.0f} s on this machine when "
+          f"idle, BERTopic end to end about {README_BERTOPIC_SECONDS_SO:.0f} s (data README).")
+    if args.small:
+        small = small_data_figures(Path(args.data_dir))
+        print("Small held-out subsets (survey-sized), k NOT given:")
+        for name, f in small.items():
+            print(f"{name:28s} n {f['n']:5d}  k {f['chosen_k']:4d}  gold classes {f['gold_k']:3d}  "
+                  f"NMI {f['nmi']:.3f}  noise {f['noise_share']:.1%}")
+        figures.update(small)
     return figures
 
 

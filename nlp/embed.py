@@ -112,10 +112,13 @@ def semantic_backend_available() -> bool:
     """Whether torch, sentence-transformers and the packaged model can be imported."""
     import importlib.util
 
-    return all(
-        importlib.util.find_spec(module) is not None
-        for module in ("torch", "sentence_transformers", SEMANTIC_MODEL_PACKAGE)
-    )
+    try:
+        return all(
+            importlib.util.find_spec(module) is not None
+            for module in ("torch", "sentence_transformers", SEMANTIC_MODEL_PACKAGE)
+        )
+    except ImportError:  # an import guard (e.g. in web workers) refuses one of them
+        return False
 
 
 @functools.cache

@@ -300,3 +300,76 @@ def m150_page_indexes(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS idx_units_theme_fit ON units(survey_id, theme_id, theme_confidence, id);
         """
     )
+
+
+@migrations()
+def m160_wave_scores(db: sqlite_utils.Database) -> None:
+    # Staff pages at 1,000,000 responses without reading every response per request.
+    # ``wave_response_counts`` is kept by ``record_response`` in the submission's transaction: a count
+    # per wave says nothing about time or order. ``wave_scores`` (respondents, mean rating, NPS
+    # promoters/passives/detractors per survey x wave) is rewritten by every analysis run; pages
+    # show it "as of the last analysis". Both are backfilled here from what is already stored.
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS wave_response_counts (
+            wave_id INTEGER PRIMARY KEY REFERENCES waves(id) ON DELETE CASCADE,
+            responses INTEGER NOT NULL
+        );
+        INSERT OR REPLACE INTO wave_response_counts (wave_id, responses)
+            SELECT wave_id, COUNT(*) FROM responses GROUP BY wave_id;
+        CREATE TABLE IF NOT EXISTS wave_scores (
+            survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+            wave_id INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('rating', 'nps')),
+            respondents INTEGER NOT NULL,
+            answers INTEGER NOT NULL,
+            mean REAL,
+            promoters INTEGER NOT NULL,
+            passives INTEGER NOT NULL,
+            detractors INTEGER NOT NULL,
+            PRIMARY KEY (survey_id, wave_id, kind)
+        ) WITHOUT ROWID;
+        INSERT OR REPLACE INTO wave_scores
+            SELECT questions.survey_id, responses.wave_id, questions.kind,
+                   COUNT(DISTINCT answers.response_id), COUNT(*), AVG(answers.number),
+                   SUM(answers.number >= 9), SUM(answers.number BETWEEN 7 AND 8), SUM(answers.number <= 6)
+            FROM questions
+            JOIN answers ON answers.question_id = questions.id
+            JOIN responses ON responses.id = answers.response_id
+            WHERE questions.kind IN ('rating', 'nps') AND answers.number IS NOT NULL
+            GROUP BY questions.survey_id, responses.wave_id, questions.kind;
+        """
+    )
+
+
+@migrations()
+def m161_silo_terms(db: sqlite_utils.Database) -> None:
+    # The silo dashboard's term table: flags, respondents and wordings (lower-cased wording -> flags,
+    # JSON) per survey x wave x lexicon term, rewritten by analysis runs and re-measurements instead
+    # of joining every flag to its unit per request. Backfilled from the stored flags.
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS silo_terms (
+            survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+            wave_id INTEGER NOT NULL,
+            term_id TEXT NOT NULL,
+            category TEXT NOT NULL,
+            flags INTEGER NOT NULL,
+            respondents INTEGER NOT NULL,
+            wordings TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (survey_id, wave_id, term_id)
+        ) WITHOUT ROWID;
+        INSERT OR REPLACE INTO silo_terms
+            SELECT u.survey_id, u.wave_id, f.term_id, MIN(f.category), COUNT(*), COUNT(DISTINCT u.response_id),
+                   '{}'
+            FROM unit_flags AS f JOIN units AS u ON u.id = f.unit_id
+            WHERE u.flag_count > 0 GROUP BY u.survey_id, u.wave_id, f.term_id;
+        UPDATE silo_terms SET wordings = (
+            SELECT json_group_object(wording, n) FROM (
+                SELECT lower(f.text) AS wording, COUNT(*) AS n
+                FROM units AS u JOIN unit_flags AS f ON f.unit_id = u.id
+                WHERE u.survey_id = silo_terms.survey_id AND u.wave_id = silo_terms.wave_id
+                  AND u.flag_count > 0 AND f.term_id = silo_terms.term_id
+                GROUP BY lower(f.text)));
+        """
+    )

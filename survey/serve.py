@@ -7,8 +7,10 @@ anything from the form (DESIGN.md section 3, rule 6). The error log drops query 
 
 from __future__ import annotations
 
+import importlib.abc
 import logging
 import re
+import sys
 from typing import Any
 
 import click
@@ -89,6 +91,26 @@ class RapportServer(BaseApplication):
         return self.application
 
 
+class _KeepTorchOut(importlib.abc.MetaPathFinder):
+    """Makes ``import torch`` fail in web processes.
+
+    Web workers never embed text (analysis runs in its own process), but spaCy's thinc imports
+    torch whenever it is installed, which costs ~180 MB per worker. Refusing the import keeps a
+    worker under the 300 MB budget; spaCy works without torch.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "torch" or name.startswith("torch."):
+            raise ModuleNotFoundError(f"{name} is not loaded in web workers", name=name)
+        return None
+
+
+def keep_torch_out_of_web_workers() -> None:
+    """Install :class:`_KeepTorchOut` once (before anything imports spaCy)."""
+    if "torch" not in sys.modules and not any(isinstance(f, _KeepTorchOut) for f in sys.meta_path):
+        sys.meta_path.insert(0, _KeepTorchOut())
+
+
 def prepare_for_serving(app: Flask) -> None:
     """Refuse to serve without a secret key, migrate the database, and warm up redaction.
 
@@ -98,6 +120,7 @@ def prepare_for_serving(app: Flask) -> None:
         Outside development and testing when ``SECRET_KEY`` is missing.
     """
     require_secret_key_for(app)
+    keep_torch_out_of_web_workers()
     database = open_database(app.config["DATABASE"])
     migrate(database)
     database.close()

@@ -100,3 +100,24 @@ def test_the_real_server_logs_partner_requests_without_client_address(app, partn
     for secret in ("127.0.0.1", "198.51.100.23", "TracerAgent", "tracer", "code=", "ACDEF"):
         assert secret not in line, secret
         assert secret not in output.replace(f"127.0.0.1:{port}", ""), secret
+
+
+def test_web_workers_keep_torch_out_and_stay_under_the_memory_budget(tmp_path):
+    """DESIGN.md section 8: a web worker stays under 300 MB; the embedding model is analysis-only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, sys\n"
+        "from survey.serve import keep_torch_out_of_web_workers\n"
+        "keep_torch_out_of_web_workers()\n"
+        "from survey import create_app\n"
+        f"app = create_app({{'SECRET_KEY': 'x', 'DATABASE': {str(tmp_path / 'w.db')!r}}})\n"
+        "from nlp.redact import redact_personal_data\n"
+        "redact_personal_data('Okonkwo from Project Phoenix says ask Dave about the Lotus Notes move')\n"
+        "print('torch' in sys.modules, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    torch_loaded, peak_mb = output.stdout.split()
+    assert torch_loaded == "False"
+    assert int(peak_mb) < 300

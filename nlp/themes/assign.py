@@ -11,8 +11,10 @@ import numpy as np
 from nlp.embed import Embedder
 from nlp.themes.taxonomy import Taxonomy
 
-#: How many of a theme's closest seed phrasings are averaged into its score.
-TOP_SEEDS = 2
+#: How many of a theme's closest seed phrasings are averaged into its score. Chosen on the dev
+#: split of ``eval/data/themes_labelled.csv`` (1, 2, 3 and 5 tried, and a theme centroid and a
+#: logistic model on the seeds: 5 was best or level with them, ``python -m eval.themes --sweep``).
+TOP_SEEDS = 5
 #: Softmax temperature turning theme scores into the confidence of the chosen theme.
 TEMPERATURE = 0.05
 
@@ -78,7 +80,8 @@ def theme_scores(vectors: np.ndarray, seeds: np.ndarray, owners: np.ndarray, n_t
     """Score each unit against each theme: the mean of its ``TOP_SEEDS`` best seed similarities.
 
     Averaging the closest few seeds (rather than taking one centroid) lets a theme cover
-    several distinct phrasings while a single lucky seed match counts for less.
+    several distinct phrasings while a single lucky seed match counts for less. A theme with
+    fewer seeds (an accepted proposal) averages all of them.
     """
     similarity = np.asarray(vectors, dtype=np.float32) @ seeds.T
     scores = np.full((similarity.shape[0], n_themes), -1.0, dtype=np.float32)

@@ -92,6 +92,11 @@ def record_response(
             "INSERT INTO answers (response_id, question_id, text, number) VALUES (?, ?, ?, ?)",
             [(response_id, *row) for row in rows],
         )
+        # The staff pages read this count instead of counting a wave's responses per request.
+        conn.execute(
+            "INSERT INTO wave_response_counts (wave_id, responses) VALUES (?, 1) "
+            "ON CONFLICT (wave_id) DO UPDATE SET responses = responses + 1", [wave.id],
+        )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

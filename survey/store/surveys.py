@@ -146,8 +146,8 @@ def copy_survey(db: sqlite_utils.Database, survey_id: int) -> Survey:
 def has_responses(db: sqlite_utils.Database, survey_id: int) -> bool:
     """Whether any wave of the survey has a stored response (its questions are then locked)."""
     sql = (
-        "SELECT 1 FROM responses JOIN waves ON waves.id = responses.wave_id "
-        "WHERE waves.survey_id = ? LIMIT 1"
+        "SELECT 1 FROM wave_response_counts AS c JOIN waves ON waves.id = c.wave_id "
+        "WHERE waves.survey_id = ? AND c.responses > 0 LIMIT 1"
     )
     return db.execute(sql, [survey_id]).fetchone() is not None
 
@@ -320,11 +320,14 @@ def _check_wave(
 
 
 def response_counts(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]:
-    """Number of stored responses per wave id of a survey (waves without any map to 0)."""
+    """Number of stored responses per wave id of a survey (waves without any map to 0).
+
+    Read from ``wave_response_counts``, which ``record_response`` keeps in the same transaction.
+    """
     counts = {wave.id: 0 for wave in waves_for(db, survey_id)}
     sql = (
-        "SELECT waves.id, COUNT(*) FROM responses JOIN waves ON waves.id = responses.wave_id "
-        "WHERE waves.survey_id = ? GROUP BY waves.id"
+        "SELECT waves.id, c.responses FROM wave_response_counts AS c JOIN waves ON waves.id = c.wave_id "
+        "WHERE waves.survey_id = ?"
     )
     counts.update({wave_id: count for wave_id, count in db.execute(sql, [survey_id]).fetchall()})
     return counts
