@@ -81,6 +81,7 @@ def replicate(sample_path: str, path: str, total: int, seed: int = 0) -> None:
     """
     shutil.copyfile(sample_path, path)
     db = open_database(path)
+    migrate(db)  # new tables are created (and backfilled) on the small sample, refreshed below
     responses = _rows(db, "SELECT id, wave_id, segment, submitted_on FROM responses ORDER BY id")
     answers = _grouped(_rows(db, "SELECT response_id, question_id, text, number FROM answers"))
     units = _grouped(_rows(db, "SELECT response_id, * FROM units"))
@@ -112,6 +113,7 @@ def replicate(sample_path: str, path: str, total: int, seed: int = 0) -> None:
             db.conn.execute(sql)
     _scale_aggregates(db, copies)
     migrate(db)
+    _refresh_precomputed(db)
     db.conn.execute("ANALYZE")
     db.close()
 
@@ -151,6 +153,18 @@ def _scale_aggregates(db, factor: int) -> None:
                         "sentiment_n = sentiment_n * ?", [factor] * 3)
         db.conn.execute("UPDATE silo_points SET responses = responses * ?, words = words * ?, "
                         "flags = flags * ?, partnership_terms = partnership_terms * ?", [factor] * 4)
+
+
+def _refresh_precomputed(db) -> None:
+    """Recount what ``record_response`` and ``run_analysis`` keep up to date (the bulk insert
+    bypassed both): responses per wave, rating/NPS figures per wave and silo-term counts."""
+    from survey.store.aggregates import recount_wave_responses, save_silo_terms, save_wave_scores
+
+    print("recounting responses per wave, wave scores and silo terms...", flush=True)
+    recount_wave_responses(db)
+    for (survey_id,) in _rows(db, "SELECT id FROM surveys"):
+        save_wave_scores(db, survey_id)
+        save_silo_terms(db, survey_id)
 
 
 def database_for(total: int) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from survey.store import aggregates
 from survey.store import analysis as store
 
 Progress = Callable[[str, int, int], None]
@@ -89,16 +90,29 @@ def run_analysis(
         "ORDER BY id DESC LIMIT 1", [survey_id],
     ).fetchone()
     if not answers and previous and previous[0] == fingerprint:
+        _refresh_scores_if_stale(db, survey_id)
         return _record(db, survey_id, "nothing new", fingerprint, {}, started, answers, new_units,
                        units, 0, 0)
     progress("summarising", 0, len(units))
     waves = list(store.wave_labels(db, survey_id).values())
     analysis = summarise(units, vectors, waves=waves, taxonomy=taxonomy, lexicon=lexicon,
                          embedder=embedder, min_group_size=min_group_size, random_state=random_state)
-    store.save_summary(db, survey_id, analysis)
+    store.save_summary(db, survey_id, analysis, previous=units)
+    aggregates.save_wave_scores(db, survey_id)
+    aggregates.save_silo_terms(db, survey_id)
     emerging = sum(1 for theme in analysis.themes if theme.kind == "emerging")
     return _record(db, survey_id, "done", fingerprint, dataclasses.asdict(analysis.run), started,
                    answers, new_units, units, len(analysis.themes), emerging)
+
+
+def _refresh_scores_if_stale(db: sqlite_utils.Database, survey_id: int) -> None:
+    """Responses with ratings but no text leave the units unchanged: recompute the wave scores when
+    the survey's response count moved since the last run (a cheap check, so warm runs stay fast)."""
+    row = db.execute("SELECT counts FROM analysis_runs WHERE survey_id = ? ORDER BY id DESC LIMIT 1",
+                     [survey_id]).fetchone()
+    counted = json.loads(row[0] or "{}").get("responses") if row else None
+    if counted != aggregates.survey_response_total(db, survey_id):
+        aggregates.save_wave_scores(db, survey_id)
 
 
 def _fingerprint(units, taxonomy, lexicon, min_group_size, random_state) -> str:
@@ -115,7 +129,8 @@ def _record(db, survey_id, status, fingerprint, record, started, answers, new_un
             themes, emerging) -> RunSummary:
     duration = time.perf_counter() - started
     counts = {"new_answers": len(answers), "new_units": len(new_units), "total_units": len(units),
-              "themes": themes, "emerging": emerging}
+              "themes": themes, "emerging": emerging,
+              "responses": aggregates.survey_response_total(db, survey_id)}
     run_id = db["analysis_runs"].insert({
         "survey_id": survey_id, "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "duration_seconds": round(duration, 3), "status": status, "fingerprint": fingerprint,

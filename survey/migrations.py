@@ -332,7 +332,9 @@ def m160_wave_scores(db: sqlite_utils.Database) -> None:
         INSERT OR REPLACE INTO wave_scores
             SELECT questions.survey_id, responses.wave_id, questions.kind,
                    COUNT(DISTINCT answers.response_id), COUNT(*), AVG(answers.number),
-                   SUM(answers.number >= 9), SUM(answers.number BETWEEN 7 AND 8), SUM(answers.number <= 6)
+                   SUM(questions.kind = 'nps' AND answers.number >= 9),
+                   SUM(questions.kind = 'nps' AND answers.number BETWEEN 7 AND 8),
+                   SUM(questions.kind = 'nps' AND answers.number <= 6)
             FROM questions
             JOIN answers ON answers.question_id = questions.id
             JOIN responses ON responses.id = answers.response_id
@@ -360,8 +362,8 @@ def m161_silo_terms(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (survey_id, wave_id, term_id)
         ) WITHOUT ROWID;
         INSERT OR REPLACE INTO silo_terms
-            SELECT u.survey_id, u.wave_id, f.term_id, MIN(f.category), COUNT(*), COUNT(DISTINCT u.response_id),
-                   '{}'
+            SELECT u.survey_id, u.wave_id, f.term_id, MIN(f.category), COUNT(*),
+                   COUNT(DISTINCT u.response_id), '{}'
             FROM unit_flags AS f JOIN units AS u ON u.id = f.unit_id
             WHERE u.flag_count > 0 GROUP BY u.survey_id, u.wave_id, f.term_id;
         UPDATE silo_terms SET wordings = (

@@ -16,6 +16,7 @@ import sqlite_utils
 from nlp.results import FlagResult, UnitResult
 from nlp.silo import Lexicon, analyse_silo_language
 from nlp.summary import compute_silo_points
+from survey.store.aggregates import save_silo_terms
 from survey.store.analysis import wave_labels
 from survey.store.lexicons import current_lexicon
 from survey.store.surveys import get_survey
@@ -57,6 +58,7 @@ def remeasure_silo_language(
         "SELECT COUNT(*) FROM unit_flags WHERE unit_id IN (SELECT id FROM units WHERE survey_id = ?)",
         [survey_id]).fetchone()[0]
     _save(db, survey_id, units, points, labels, lexicon.version)
+    save_silo_terms(db, survey_id)
     return RemeasureSummary(survey_id, lexicon.version, len(units), before,
                             sum(len(unit.flags) for unit in units))
 

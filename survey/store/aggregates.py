@@ -49,8 +49,9 @@ class SiloTermCount:
 
 _SCORES_SQL = """
     SELECT responses.wave_id, questions.kind, COUNT(DISTINCT answers.response_id), COUNT(*),
-           AVG(answers.number), SUM(answers.number >= 9), SUM(answers.number BETWEEN 7 AND 8),
-           SUM(answers.number <= 6)
+           AVG(answers.number), SUM(questions.kind = 'nps' AND answers.number >= 9),
+           SUM(questions.kind = 'nps' AND answers.number BETWEEN 7 AND 8),
+           SUM(questions.kind = 'nps' AND answers.number <= 6)
     FROM questions
     JOIN answers ON answers.question_id = questions.id
     JOIN responses ON responses.id = answers.response_id

@@ -56,34 +56,52 @@ def load_embeddings(db: sqlite_utils.Database, keys: Iterable[str], model: str) 
     return found
 
 
+#: Rows written per transaction, so an analysis run never holds SQLite's write lock for long
+#: and partner submissions (WAL, 10 s busy timeout) go through while it runs.
+WRITE_CHUNK = 2000
+
+
 def save_units(
     db: sqlite_utils.Database, survey_id: int, answers: Sequence[AnswerInput],
     units: Sequence[UnitResult], new_vectors: dict[str, np.ndarray], model: str,
 ) -> None:
-    """Store new units, their flags and embeddings, and mark their answers analysed (one transaction)."""
+    """Store new units, their flags and embeddings, and mark their answers analysed.
+
+    Writes in short transactions of about :data:`WRITE_CHUNK` answers; each transaction holds
+    whole answers (their units, flags, vectors and the "analysed" mark), so an interrupted run
+    leaves no half-analysed answer behind.
+    """
     wave_ids = {label: wave_id for wave_id, label in wave_labels(db, survey_id).items()}
-    with db.conn:
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO unit_embeddings (text_key, model, vector) VALUES (?, ?, ?)",
-            [(key, model, np.asarray(vector, dtype=np.float32).tobytes())
-             for key, vector in sorted(new_vectors.items())],
-        )
-        db.conn.executemany(
-            f"INSERT OR REPLACE INTO units ({UNIT_COLUMNS}) VALUES ({','.join('?' * 16)})",
-            [(u.id, survey_id, wave_ids[u.wave], u.response_id, u.question_id, u.position, u.segment,
-              u.text, u.text_key, u.sentiment, u.sentiment_label, u.theme_id, u.theme_confidence,
-              len(u.flags), u.partnership_terms, u.words) for u in sorted(units, key=lambda u: u.id)],
-        )
-        db.conn.executemany(
-            'INSERT OR REPLACE INTO unit_flags (unit_id, start, "end", text, category, term_id, '
-            "suggestion, stance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(u.id, f.start, f.end, f.text, f.category, f.term_id, f.suggestion, f.stance)
-             for u in units for f in u.flags],
-        )
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO analysed_answers (response_id, question_id) VALUES (?, ?)",
-            [(a.response_id, a.question_id) for a in answers],
-        )
+    units_by_answer: dict[tuple[str, int], list[UnitResult]] = {}
+    for unit in units:
+        units_by_answer.setdefault((unit.response_id, unit.question_id), []).append(unit)
+    ordered = sorted(answers, key=lambda a: (a.response_id, a.question_id))
+    for start in range(0, len(ordered), WRITE_CHUNK):
+        chunk = ordered[start:start + WRITE_CHUNK]
+        chunk_units = [u for a in chunk for u in units_by_answer.get((a.response_id, a.question_id), [])]
+        keys = {u.text_key for u in chunk_units}
+        with db.conn:
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO unit_embeddings (text_key, model, vector) VALUES (?, ?, ?)",
+                [(key, model, np.asarray(new_vectors[key], dtype=np.float32).tobytes())
+                 for key in sorted(keys) if key in new_vectors],
+            )
+            db.conn.executemany(
+                f"INSERT OR REPLACE INTO units ({UNIT_COLUMNS}) VALUES ({','.join('?' * 16)})",
+                [(u.id, survey_id, wave_ids[u.wave], u.response_id, u.question_id, u.position,
+                  u.segment, u.text, u.text_key, u.sentiment, u.sentiment_label, u.theme_id,
+                  u.theme_confidence, len(u.flags), u.partnership_terms, u.words) for u in chunk_units],
+            )
+            db.conn.executemany(
+                'INSERT OR REPLACE INTO unit_flags (unit_id, start, "end", text, category, term_id, '
+                "suggestion, stance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(u.id, f.start, f.end, f.text, f.category, f.term_id, f.suggestion, f.stance)
+                 for u in chunk_units for f in u.flags],
+            )
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO analysed_answers (response_id, question_id) VALUES (?, ?)",
+                [(a.response_id, a.question_id) for a in chunk],
+            )
 
 
 def load_units(
@@ -124,14 +142,34 @@ def theme_overrides(db: sqlite_utils.Database) -> dict[str, str]:
     return dict(db.execute("SELECT unit_id, theme_id FROM unit_theme_overrides").fetchall())
 
 
-def save_summary(db: sqlite_utils.Database, survey_id: int, analysis: Analysis) -> None:
-    """Replace the survey's themes, trend points and silo points, and update unit themes."""
+def save_unit_themes(db: sqlite_utils.Database, changed: Sequence[UnitResult]) -> None:
+    """Write new theme assignments, in short transactions of :data:`WRITE_CHUNK` units."""
+    for start in range(0, len(changed), WRITE_CHUNK):
+        with db.conn:
+            db.conn.executemany(
+                "UPDATE units SET theme_id = ?, theme_confidence = ? WHERE id = ?",
+                [(u.theme_id, u.theme_confidence, u.id) for u in changed[start:start + WRITE_CHUNK]],
+            )
+
+
+def save_summary(
+    db: sqlite_utils.Database, survey_id: int, analysis: Analysis,
+    previous: Sequence[UnitResult] | None = None,
+) -> None:
+    """Replace the survey's themes, trend points and silo points, and update unit themes.
+
+    With ``previous`` (the units as stored before the run, in the same order), only units whose
+    theme changed are rewritten.
+    """
     wave_ids = {label: wave_id for wave_id, label in wave_labels(db, survey_id).items()}
+    if previous is None:
+        changed = list(analysis.units)
+    else:
+        changed = [unit for unit, before in zip(analysis.units, previous, strict=True)
+                   if (unit.theme_id, round(unit.theme_confidence, 4))
+                   != (before.theme_id, round(before.theme_confidence, 4))]
+    save_unit_themes(db, changed)
     with db.conn:
-        db.conn.executemany(
-            "UPDATE units SET theme_id = ?, theme_confidence = ? WHERE id = ?",
-            [(u.theme_id, u.theme_confidence, u.id) for u in analysis.units],
-        )
         for table in ("themes", "trend_points", "silo_points"):
             db.conn.execute(f"DELETE FROM {table} WHERE survey_id = ?", [survey_id])
         db.conn.executemany(

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from nlp.suppression import suppress_small_cells
 from survey.errors import InvalidInput
+from survey.store.aggregates import silo_term_counts
 from survey.store.surveys import Wave, waves_for
 
 MAX_EVENT_LABEL = 80
@@ -131,29 +132,27 @@ def term_trends(
     wave_sizes = {row[0]: (row[1], row[2]) for row in db.execute(
         "SELECT wave_id, responses, words FROM silo_points WHERE survey_id = ? AND segment = ''",
         [survey_id])}
+    # Counts per wave x term as of the last analysis or re-measurement (``silo_terms``), not a join of
+    # every flag to its unit per page view.
     usage: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
     categories: dict[str, str] = {}
-    for term_id, category, wave_id, flags, responses in db.execute(
-        "SELECT f.term_id, f.category, u.wave_id, COUNT(*), COUNT(DISTINCT u.response_id) "
-        "FROM unit_flags AS f JOIN units AS u ON u.id = f.unit_id WHERE u.survey_id = ? "
-        "AND u.flag_count > 0 GROUP BY f.term_id, u.wave_id", [survey_id],
-    ):
-        usage[term_id][wave_id] = (flags, responses)
-        categories[term_id] = category
     wordings: dict[str, Counter] = defaultdict(Counter)
-    for term_id, wording, flags in db.execute(
-        "SELECT f.term_id, lower(f.text), COUNT(*) FROM unit_flags AS f JOIN units AS u "
-        "ON u.id = f.unit_id WHERE u.survey_id = ? AND u.flag_count > 0 GROUP BY f.term_id, lower(f.text)",
-        [survey_id],
-    ):
-        wordings[term_id][wording] = flags
+    for count in silo_term_counts(db, survey_id):
+        usage[count.term_id][count.wave_id] = (count.flags, count.respondents)
+        categories[count.term_id] = count.category
+        wordings[count.term_id].update(dict(count.wordings))
     totals = {term_id: sum(f for f, _ in per_wave.values()) for term_id, per_wave in usage.items()}
     top = sorted(totals, key=lambda term_id: (-totals[term_id], term_id))[:limit]
     return [
-        TermTrend(term_id, categories[term_id], wordings[term_id].most_common(1)[0][0], totals[term_id],
+        TermTrend(term_id, categories[term_id], _most_common(wordings[term_id]), totals[term_id],
                   _term_waves(usage[term_id], waves, wave_sizes, min_group_size))
         for term_id in top
     ]
+
+
+def _most_common(wordings: Counter) -> str:
+    """The most frequent wording; ties go to the alphabetically first, so pages are stable."""
+    return min(wordings.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
 def _term_waves(per_wave, waves, wave_sizes, min_group_size) -> tuple[TermWave, ...]:

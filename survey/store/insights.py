@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from survey.errors import NotFound
+from survey.store.aggregates import wave_scores
 from survey.store.invitations import invitation_counts
 from survey.store.surveys import response_counts, waves_for
 
@@ -104,10 +105,13 @@ class Quote:
 def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) -> list[WaveHealth]:
     """Responses, response rate, mean rating, NPS and mean sentiment for every wave of a survey.
 
-    NPS is the percentage of promoters (9-10) minus the percentage of detractors (0-6).
+    Responses and codes are current; mean rating and NPS come from ``wave_scores`` and sentiment from
+    ``trend_points``, both as of the last analysis run (reading every answer per page view would not
+    scale to a million responses). NPS is the percentage of promoters (9-10) minus the percentage of
+    detractors (0-6).
     """
     counts = response_counts(db, survey_id)
-    scores = _score_stats(db, survey_id)
+    scores = wave_scores(db, survey_id)
     sentiment = {
         row[0]: row[1:] for row in db.execute(
             "SELECT wave_id, suppressed, sentiment_mean, sentiment_low, sentiment_high FROM trend_points "
@@ -117,36 +121,19 @@ def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) 
     for wave in waves_for(db, survey_id):
         responses = counts.get(wave.id, 0)
         issued, used = invitation_counts(db, wave.id) if wave.access == "invitation" else (0, 0)
-        rating_n, rating_mean = scores.get((wave.id, "rating"), (0, None, 0, 0))[:2]
-        nps_n, _, promoters, detractors = scores.get((wave.id, "nps"), (0, None, 0, 0))
+        rating, nps = scores.get((wave.id, "rating")), scores.get((wave.id, "nps"))
         suppressed, mean, low, high = sentiment.get(wave.id, (1, None, None, None))
         result.append(WaveHealth(
             wave_id=wave.id, label=wave.label, access=wave.access,
             responses=responses if responses >= min_group_size or responses == 0 else None,
             codes_issued=issued if wave.access == "invitation" else None,
             response_rate=used / issued if issued and used >= min_group_size else None,
-            mean_rating=rating_mean if rating_n >= min_group_size else None,
-            nps=100.0 * (promoters - detractors) / nps_n if nps_n >= min_group_size else None,
+            mean_rating=rating.mean if rating and rating.respondents >= min_group_size else None,
+            nps=nps.nps if nps and nps.respondents >= min_group_size else None,
             sentiment_mean=None if suppressed else mean,
             sentiment_low=None if suppressed else low, sentiment_high=None if suppressed else high,
         ))
     return result
-
-
-def _score_stats(db: sqlite_utils.Database, survey_id: int) -> dict[tuple[int, str], tuple]:
-    """(wave id, 'rating' | 'nps') -> (respondents, mean, promoters, detractors)."""
-    sql = """
-        SELECT responses.wave_id, questions.kind, COUNT(DISTINCT answers.response_id),
-               AVG(answers.number), SUM(answers.number >= 9), SUM(answers.number <= 6)
-        FROM questions
-        JOIN answers ON answers.question_id = questions.id
-        JOIN responses ON responses.id = answers.response_id
-        WHERE questions.survey_id = ? AND questions.kind IN ('rating', 'nps')
-          AND answers.number IS NOT NULL
-        GROUP BY responses.wave_id, questions.kind
-    """
-    return {(wave_id, kind): (n, mean, promoters or 0, detractors or 0)
-            for wave_id, kind, n, mean, promoters, detractors in db.execute(sql, [survey_id])}
 
 
 def last_run(db: sqlite_utils.Database, survey_id: int) -> LastRun | None:
