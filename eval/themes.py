@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python -m eval.themes [--split dev|test|all] [--sweep]``. The data file
 ``eval/data/themes_labelled.csv`` holds ``text,theme,split``; ``theme`` is a taxonomy id or
 ``other`` (fits no seeded theme, so it must stay unassigned). Tune on ``dev`` (``--sweep`` prints
-accuracy over thresholds) and report on ``test``.
+accuracy over thresholds and seeds averaged per theme) and report on ``test``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 
 from nlp.embed import Embedder, default_embedder
 from nlp.themes import DEFAULT_THEMES, Taxonomy, assign_themes
+from nlp.themes.assign import TOP_SEEDS
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "themes_labelled.csv"
 OTHER = "other"
@@ -32,12 +33,15 @@ def load_labelled(split: str = "all", path: Path = DATA_FILE) -> tuple[list[str]
 
 def assignment_figures(
     texts: list[str], gold: list[str], taxonomy: Taxonomy = DEFAULT_THEMES,
-    embedder: Embedder | None = None, threshold: float | None = None,
+    embedder: Embedder | None = None, threshold: float | None = None, top_seeds: int = TOP_SEEDS,
+    vectors: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Accuracy (``other`` = unassigned counts as a class), accuracy on in-taxonomy sentences,
     and precision/recall of the "fits no theme" decision."""
     embedder = embedder or default_embedder()
-    assignment = assign_themes(embedder.embed(texts), taxonomy, embedder, threshold=threshold)
+    vectors = embedder.embed(texts) if vectors is None else vectors
+    assignment = assign_themes(vectors, taxonomy, embedder, threshold=threshold,
+                               top_seeds=top_seeds)
     predicted = np.array([theme or OTHER for theme in assignment.theme_ids])
     truth = np.array(gold)
     seeded = truth != OTHER
@@ -64,12 +68,15 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
     if args.sweep:
         texts, gold = load_labelled("dev")
-        for threshold in np.arange(0.25, 0.56, 0.025):
-            figures = assignment_figures(texts, gold, embedder=embedder, threshold=float(threshold))
-            results[f"dev@{threshold:.3f}"] = figures
-            print(f"dev threshold {threshold:.3f}: accuracy {figures['accuracy']:.3f}  "
-                  f"seeded {figures['accuracy_seeded']:.3f}  other P/R "
-                  f"{figures['other_precision']:.2f}/{figures['other_recall']:.2f}")
+        vectors = embedder.embed(texts)
+        for top_seeds in (1, 2, 3, 5, 8):
+            for threshold in np.arange(0.2, 0.451, 0.025):
+                figures = assignment_figures(texts, gold, embedder=embedder, threshold=float(threshold),
+                                             top_seeds=top_seeds, vectors=vectors)
+                results[f"dev@{top_seeds}/{threshold:.3f}"] = figures
+                print(f"dev top seeds {top_seeds} threshold {threshold:.3f}: accuracy "
+                      f"{figures['accuracy']:.3f}  seeded {figures['accuracy_seeded']:.3f}  other P/R "
+                      f"{figures['other_precision']:.2f}/{figures['other_recall']:.2f}")
         return results
     started = time.perf_counter()
     texts, gold = load_labelled(args.split)
@@ -77,7 +84,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     results[args.split] = figures
     print(f"Seeded-theme assignment, {DATA_FILE.name} split={args.split} ({len(texts)} sentences, "
           f"{len(set(gold)) - 1} themes + other), embedder {embedder.name}, "
-          f"threshold {DEFAULT_THEMES.threshold}:")
+          f"threshold {DEFAULT_THEMES.threshold}, top seeds {TOP_SEEDS}:")
     for key, value in figures.items():
         print(f"  {key:32s} {value:.3f}")
     print(f"  wall time {time.perf_counter() - started:.1f} s")

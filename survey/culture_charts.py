@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import re
 from collections.abc import Sequence
@@ -43,15 +42,10 @@ def silo_chart(cells: Sequence[SiloCell], waves: Sequence[Wave], events: Sequenc
 
     Suppressed cells arrive as ``None`` and are drawn as gaps; events after the latest wave are left
     out (the dashboard lists them). Drawing takes matplotlib a second or more, so charts are cached
-    per worker by their exact inputs: a page view after the first costs a dictionary lookup.
+    per worker by their exact inputs (:func:`survey.charts.cached_svg`).
     """
-    return _cached_silo_chart(tuple(cells), tuple(waves), tuple(events), min_group_size)
-
-
-@functools.lru_cache(maxsize=64)
-def _cached_silo_chart(cells: tuple[SiloCell, ...], waves: tuple[Wave, ...],
-                       events: tuple[CultureEvent, ...], min_group_size: int) -> ChartImage:
     from reports.charts import EventMarker, silo_rate_by_wave
+    from survey.charts import cached_svg
 
     labels = [wave.label for wave in waves]
     by_key = {(cell.wave, cell.segment): cell.rate_per_thousand_words for cell in cells}
@@ -66,4 +60,5 @@ def _cached_silo_chart(cells: tuple[SiloCell, ...], waves: tuple[Wave, ...],
         wave = wave_after(event, list(waves))
         if wave is not None:
             markers.append(EventMarker(event.label, wave.label, event.on_date))
-    return as_image(silo_rate_by_wave(labels, series, events=markers, min_group_size=min_group_size))
+    return as_image(cached_svg(silo_rate_by_wave, labels, series, events=markers,
+                               min_group_size=min_group_size))

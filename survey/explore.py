@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from typing import Any
 
@@ -126,23 +125,23 @@ def segments(survey_id: int | None) -> Any:
     )
 
 
-@functools.lru_cache(maxsize=64)
 def _heatmap_chart(heat_map: browse.HeatMap, threshold: int):
     """The heat map as an ``<img>``-ready chart (inline SVG styles would be blocked by the CSP).
 
     Drawing takes matplotlib a second or more; the cells only change when an analysis runs, so
-    charts are cached by their (immutable) data.
+    charts are cached per worker by their data (:func:`survey.charts.cached_svg`).
     """
     from reports.charts import segment_theme_heatmap
+    from survey.charts import cached_svg
     from survey.culture_charts import as_image
 
     if not heat_map.segments or not heat_map.themes:
         return None
     title = (f"Theme share by segment, {heat_map.wave}" if heat_map.metric == "share"
              else f"Mean sentiment by segment and theme, {heat_map.wave}")
-    svg = segment_theme_heatmap(list(heat_map.segments), [name for _, name in heat_map.themes],
-                                [list(row) for row in heat_map.values], kind=heat_map.metric, title=title,
-                                min_group_size=threshold)
+    svg = cached_svg(segment_theme_heatmap, list(heat_map.segments), [name for _, name in heat_map.themes],
+                     [list(row) for row in heat_map.values], kind=heat_map.metric, title=title,
+                     min_group_size=threshold)
     return as_image(svg)
 
 

@@ -95,9 +95,10 @@ def overview(survey_id: int | None) -> Any:
 
 def _sentiment_chart(health: list[insights.WaveHealth], threshold: int) -> str:
     from reports.charts import sentiment_by_wave
+    from survey.charts import cached_svg
 
-    return sentiment_by_wave(
-        [wave.label for wave in health], [wave.sentiment_mean for wave in health],
+    return cached_svg(
+        sentiment_by_wave, [wave.label for wave in health], [wave.sentiment_mean for wave in health],
         [wave.sentiment_low for wave in health], [wave.sentiment_high for wave in health],
         min_group_size=threshold,
     )
@@ -124,6 +125,7 @@ def themes(survey_id: int | None) -> Any:
 def _volume_chart(db, survey_id: int, listed: list[insights.StoredTheme], threshold: int) -> str:
     """Share of comments per wave for the largest seeded themes."""
     from reports.charts import theme_volume_by_wave
+    from survey.charts import cached_svg
 
     cells = insights.theme_cells(db, survey_id)
     waves = list(dict.fromkeys((cell.wave_id, cell.wave) for cell in cells))
@@ -137,7 +139,7 @@ def _volume_chart(db, survey_id: int, listed: list[insights.StoredTheme], thresh
             cell = by_key.get((wave_id, theme.id))
             values.append(0.0 if cell is None else cell.share)
         series[theme.name] = values
-    return theme_volume_by_wave([label for _, label in waves], series, min_group_size=threshold)
+    return cached_svg(theme_volume_by_wave, [label for _, label in waves], series, min_group_size=threshold)
 
 
 @bp.route("/surveys/<int:survey_id>/themes/<theme_id>")

@@ -140,6 +140,32 @@ def test_clusterer_chooses_the_number_of_blobs_itself(centers):
     assert (clusterer.labels_ == -1).mean() < 0.05
 
 
+def test_clusterer_merges_many_micro_clusters_into_few_clusters():
+    vectors, _ = make_blobs(n_samples=600, centers=4, n_features=16, cluster_std=1.0, random_state=4)
+    clusterer = ConcernClusterer(random_state=0).fit(vectors)
+    assert clusterer.n_micro_clusters_ >= 40
+    assert clusterer.n_clusters_ == 4
+
+
+@pytest.mark.parametrize("n_points, width", [(200, 32), (1500, 384)])
+def test_clusterer_invents_no_clusters_in_structureless_noise(n_points, width):
+    vectors = np.random.default_rng(0).normal(size=(n_points, width)).astype(np.float32)
+    assert ConcernClusterer(random_state=0).fit(vectors).n_clusters_ <= 2
+
+
+def test_a_tighter_merge_threshold_gives_more_clusters():
+    vectors, _ = make_blobs(n_samples=900, centers=30, n_features=16, cluster_std=2.5, random_state=7)
+    counts = [ConcernClusterer(merge_threshold=threshold, random_state=0).fit(vectors).n_clusters_
+              for threshold in (1.0, 3.0)]
+    assert counts[0] > counts[1]
+
+
+def test_clusterer_respects_max_clusters():
+    vectors, _ = make_blobs(n_samples=600, centers=20, n_features=16, cluster_std=0.5, random_state=2)
+    clusterer = ConcernClusterer(max_clusters=8, min_cluster_size=1, random_state=0).fit(vectors)
+    assert clusterer.n_clusters_ == 8
+
+
 def test_clusterer_is_deterministic_for_a_random_state():
     vectors, _ = make_blobs(n_samples=400, centers=5, n_features=8, cluster_std=2.5, random_state=1)
     first = ConcernClusterer(random_state=3).fit(vectors).labels_
@@ -221,6 +247,33 @@ def test_moving_a_unit_overrides_its_assignment(semantic_embedder):
     curated = DEFAULT_THEMES.move_unit(text_key(texts[0]), "trust")
     labels = cluster_concerns(texts, curated, vectors=semantic_embedder.embed(texts))
     assert labels[0] == "trust" and labels[1:] == list(OBVIOUS.values())[1:]
+
+
+SMALL_SURVEY = {
+    "vpn": ["The VPN drops every hour.", "I cannot connect to the VPN from home.",
+            "VPN connections fail every morning.", "The VPN is too slow to work remotely.",
+            "Remote access through the VPN keeps disconnecting.", "The VPN client crashes on my laptop."],
+    "printer": ["The printer on our floor is jammed again.", "Printing to the shared printer fails.",
+                "The printer keeps running out of toner.", "Our printer queue is stuck every day.",
+                "Nobody fixes the broken printer.", "The new printers cannot scan to e-mail."],
+    "canteen": ["The canteen food is cold.", "Canteen lunches are overpriced.",
+                "The canteen runs out of vegetarian meals.", "The staff canteen closes too early.",
+                "The canteen menu never changes.", "Lunch in the canteen is poor value."],
+    "training": ["Nobody trained us on the new CRM.", "We need training before go-live.",
+                 "The CRM training was cancelled twice.", "New staff get no system training.",
+                 "Training on the reporting tool was far too short.",
+                 "Please run refresher training on the ERP."],
+}
+
+
+@pytest.mark.slow
+def test_discovery_on_a_small_survey_finds_its_few_topics(semantic_embedder):
+    texts = [text for topic in SMALL_SURVEY.values() for text in topic]
+    truth = [topic for topic, group in SMALL_SURVEY.items() for _ in group]
+    labels = cluster_concerns(texts, vectors=semantic_embedder.embed(texts))
+    assert 3 <= len(set(labels) - {UNASSIGNED}) <= 5
+    assert labels.count(UNASSIGNED) <= 3
+    assert adjusted_rand_score(truth, labels) > 0.7
 
 
 @pytest.mark.slow

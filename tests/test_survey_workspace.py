@@ -15,6 +15,7 @@ from survey import create_app
 from survey.db import open_database
 from survey.migrations import migrate
 from survey.store import surveys as store
+from survey.store.aggregates import save_wave_scores
 from survey.store.invitations import generate_invitation_codes
 from survey.store.responses import record_response
 from survey.store.staff import create_staff_user
@@ -101,6 +102,7 @@ def small_survey(db):
         record_response(db, big, questions, answers, today=dt.date(2026, 1, 6), invitation_code=code)
     for stars in (1, 1, 2):
         record_response(db, tiny, questions, {rating.id: stars, nps.id: 0}, today=dt.date(2026, 4, 7))
+    save_wave_scores(db, survey.id)  # what run_analysis stores: pages show scores as of the last analysis
     return survey
 
 

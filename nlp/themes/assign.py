@@ -76,8 +76,9 @@ def seed_vectors(taxonomy: Taxonomy, embedder: Embedder) -> tuple[np.ndarray, np
     return result
 
 
-def theme_scores(vectors: np.ndarray, seeds: np.ndarray, owners: np.ndarray, n_themes: int) -> np.ndarray:
-    """Score each unit against each theme: the mean of its ``TOP_SEEDS`` best seed similarities.
+def theme_scores(vectors: np.ndarray, seeds: np.ndarray, owners: np.ndarray, n_themes: int,
+                 top_seeds: int = TOP_SEEDS) -> np.ndarray:
+    """Score each unit against each theme: the mean of its ``top_seeds`` best seed similarities.
 
     Averaging the closest few seeds (rather than taking one centroid) lets a theme cover
     several distinct phrasings while a single lucky seed match counts for less. A theme with
@@ -89,7 +90,7 @@ def theme_scores(vectors: np.ndarray, seeds: np.ndarray, owners: np.ndarray, n_t
         columns = similarity[:, owners == theme]
         if columns.shape[1] == 0:
             continue
-        top = min(TOP_SEEDS, columns.shape[1])
+        top = min(top_seeds, columns.shape[1])
         scores[:, theme] = np.sort(columns, axis=1)[:, -top:].mean(axis=1)
     return scores
 
@@ -100,6 +101,8 @@ def assign_themes(
     embedder: Embedder,
     unit_keys: Sequence[str] | None = None,
     threshold: float | None = None,
+    *,
+    top_seeds: int = TOP_SEEDS,
 ) -> Assignment:
     """Assign each unit vector to its most similar active theme if the score passes a threshold.
 
@@ -115,6 +118,8 @@ def assign_themes(
         Optional :func:`nlp.embed.text_key` per unit, so BRM overrides (moved units) apply.
     threshold
         Minimum score for an assignment; defaults to ``taxonomy.threshold``.
+    top_seeds
+        How many of a theme's closest seeds are averaged into its score.
 
     Returns
     -------
@@ -128,7 +133,7 @@ def assign_themes(
         return Assignment((None,) * n_units, empty, empty, ("",) * n_units,
                           np.zeros(n_units, bool), np.zeros(n_units, bool))
     seeds, owners = seed_vectors(taxonomy, embedder)
-    scores = theme_scores(vectors, seeds, owners, len(themes))
+    scores = theme_scores(vectors, seeds, owners, len(themes), top_seeds)
     best = scores.argmax(axis=1)
     best_scores = scores[np.arange(n_units), best]
     shifted = np.exp((scores - best_scores[:, None]) / TEMPERATURE)

@@ -93,17 +93,21 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         with threadpool_limits(limits=1):
             working = _reduce(X, seed)
             smoothed = self._smooth(working)
-            n_micro = self.micro_clusters or int(round(2 * np.sqrt(n_points)))
+            n_micro = self.micro_clusters or round(2 * float(np.sqrt(n_points)))
             n_micro = max(2, min(n_micro, n_points - 1))
             micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
-            labels = self._merge(micro, n_points)
+            labels = self._merge(micro, working)
         self.n_micro_clusters_ = n_micro
         return self._finish(X, labels)
 
-    def _merge(self, micro: KMeans, n_points: int) -> np.ndarray:
-        """Ward-merge the micro-cluster centres; returns a merged label per point."""
-        radius = float(np.sqrt(micro.inertia_ / n_points))
+    def _merge(self, micro: KMeans, points: np.ndarray) -> np.ndarray:
+        """Ward-merge the micro-cluster centres; returns a merged label per point.
+
+        The threshold scales with the RMS distance of the unsmoothed ``points`` to their
+        micro-cluster centre: the noise scale of the data, whatever its units.
+        """
         centres = micro.cluster_centers_
+        radius = float(np.sqrt(((points - centres[micro.labels_]) ** 2).sum(axis=1).mean()))
         if radius <= 0 or len(centres) < 2:
             return micro.labels_
         tree = AgglomerativeClustering(
@@ -111,7 +115,7 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         ).fit(centres)
         merged = tree.labels_
         if tree.n_clusters_ > self.max_clusters:
-            merged = AgglomerativeClustering(n_clusters=self.max_clusters, linkage="ward").fit(centres).labels_
+            merged = AgglomerativeClustering(self.max_clusters, linkage="ward").fit(centres).labels_
         return merged[micro.labels_]
 
     def _smooth(self, X: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ class WaveHealth:
     sentiment_mean: float | None
     sentiment_low: float | None
     sentiment_high: float | None
+    scores_analysed: bool = False  # mean rating and NPS exist for this wave as of the last analysis
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) 
             nps=nps.nps if nps and nps.respondents >= min_group_size else None,
             sentiment_mean=None if suppressed else mean,
             sentiment_low=None if suppressed else low, sentiment_high=None if suppressed else high,
+            scores_analysed=rating is not None or nps is not None,
         ))
     return result
 

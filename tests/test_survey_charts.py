@@ -1,0 +1,72 @@
+"""The per-worker chart cache: equal inputs draw once, changed inputs draw a new chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from reports.charts import sentiment_by_wave, theme_volume_by_wave
+from survey.charts import MAX_CACHED_CHARTS, cached_chart_count, cached_svg, clear_chart_cache
+from survey.store import surveys as store
+from survey.store.responses import record_response
+
+WAVES = ["2026 Q1", "2026 Q2", "2026 Q3"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    clear_chart_cache()
+    yield
+    clear_chart_cache()
+
+
+def test_equal_inputs_are_drawn_once_and_served_from_the_cache():
+    started = time.perf_counter()
+    first = cached_svg(sentiment_by_wave, list(WAVES), [0.1, 0.2, None], [0.0, 0.1, None],
+                       [0.2, 0.3, None], min_group_size=5)
+    drawn = time.perf_counter() - started
+    started = time.perf_counter()
+    again = cached_svg(sentiment_by_wave, list(WAVES), [0.1, 0.2, None], [0.0, 0.1, None],
+                       [0.2, 0.3, None], min_group_size=5)
+    served = time.perf_counter() - started
+    assert again == first and "<svg" in first
+    assert cached_chart_count() == 1
+    assert served < drawn / 10
+
+
+def test_a_changed_figure_draws_a_new_chart_never_a_stale_one():
+    one = cached_svg(theme_volume_by_wave, WAVES, {"Delivery": [0.2, 0.3, 0.4]}, min_group_size=5)
+    two = cached_svg(theme_volume_by_wave, WAVES, {"Delivery": [0.2, 0.3, 0.5]}, min_group_size=5)
+    renamed = cached_svg(theme_volume_by_wave, WAVES, {"On time": [0.2, 0.3, 0.5]}, min_group_size=5)
+    assert len({one, two, renamed}) == 3
+    assert cached_chart_count() == 3
+    assert cached_svg(theme_volume_by_wave, WAVES, {"Delivery": [0.2, 0.3, 0.4]}, min_group_size=5) == one
+
+
+def test_the_cache_keeps_a_bounded_number_of_charts():
+    def draw(value: int) -> str:
+        return f"<svg>{value}</svg>"
+
+    for value in range(MAX_CACHED_CHARTS + 10):
+        cached_svg(draw, value)
+    assert cached_chart_count() == MAX_CACHED_CHARTS
+    assert cached_svg(draw, MAX_CACHED_CHARTS + 9) == f"<svg>{MAX_CACHED_CHARTS + 9}</svg>"
+
+
+def test_the_overview_chart_is_drawn_once_for_repeated_page_views(staff_login, db):
+    survey = store.create_survey(db, "Pulse")
+    store.add_question(db, survey.id, "text", "What should IT change?")
+    wave = store.create_wave(db, survey.id, "Q1", dt.date(2026, 1, 5), dt.date(2026, 1, 30))
+    questions = store.questions_for(db, survey.id)
+    record_response(db, wave, questions, {questions[0].id: "Faster please."}, today=dt.date(2026, 1, 6))
+    with db.conn:  # one analysed wave, as a run stores it (the chart reads only trend_points)
+        db.conn.execute("INSERT INTO trend_points (survey_id, wave_id, responses, units, sentiment_n, "
+                        "sentiment_mean, sentiment_low, sentiment_high, suppressed) "
+                        "VALUES (?, ?, 6, 6, 6, 0.2, 0.1, 0.3, 0)", [survey.id, wave.id])
+    client = staff_login("brm")
+    pages = [client.get(f"/staff/surveys/{survey.id}/overview") for _ in range(3)]
+    assert all(page.status_code == 200 for page in pages)
+    assert "Mean sentiment by wave" in pages[0].get_data(as_text=True)
+    assert cached_chart_count() == 1
