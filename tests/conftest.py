@@ -94,3 +94,15 @@ def partner_wave(db: sqlite_utils.Database):
                            today + dt.timedelta(days=closes_in_days), access)
 
     return make
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium driven by Playwright (browser tests only)."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
+from browser_support import BROWSER_MARKS, serve_over_http
 from test_survey_culture import NEW_TERM, analysed_database
-from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.db import open_database
 from survey.store.staff import create_staff_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = BROWSER_MARKS
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     """A real HTTP server on a free port, over an analysed two-wave survey."""
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (make browser)")
     source, survey_id = analysed_database(tmp_path_factory)
     path = tmp_path_factory.mktemp("browser-culture") / "rapport.db"
     shutil.copy(source, path)
@@ -35,23 +28,13 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     db.close()
     app = create_app({"DATABASE": str(path), "SECRET_KEY": "browser-test", "ENV_NAME": "testing",
                       "RATELIMIT_ENABLED": False})
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", survey_id
-    http.shutdown()
-    thread.join(5)
+    with serve_over_http(app) as url:
+        yield url, survey_id
 
 
 @pytest.fixture
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
+def page(server, browser):
+    return browser.new_page(viewport={"width": 1280, "height": 900})
 
 
 def test_culture_lead_adds_a_term_remeasures_and_sees_it_counted(server, page):

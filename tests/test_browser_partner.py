@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from browser_support import BROWSER_MARKS, SCREENSHOTS, serve_over_http
 
 from survey import create_app
 from survey.store.surveys import questions_for
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing (install the Debian package chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -31,22 +18,8 @@ def live_url(app) -> Iterator[str]:
     """The app, with CSRF on as in production, served over real HTTP from a thread."""
     served = create_app({"DATABASE": app.config["DATABASE"], "SECRET_KEY": "browser-test",
                          "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False})
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with serve_over_http(served) as url:
+        yield url
 
 
 def test_a_partner_answers_and_the_stored_text_is_redacted(browser, live_url, db, partner_wave):

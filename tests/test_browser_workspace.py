@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from browser_support import BROWSER_MARKS, serve_over_http
 from conftest import STAFF_PASSWORD
 from test_survey_workspace import build_analysed_database
-from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.analysis_runner import run_analysis
 from survey.db import open_database
 from survey.store.staff import create_staff_user
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing (install the Debian package chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -50,22 +37,8 @@ def served(database, tmp_path):
 @pytest.fixture
 def live_url(served) -> Iterator[str]:
     """The app, with CSRF on as in production, served over real HTTP from a thread."""
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with serve_over_http(served) as url:
+        yield url
 
 
 def test_a_brm_renames_a_theme_and_the_name_survives_re_analysis(browser, served, live_url, database):

@@ -93,7 +93,8 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         with threadpool_limits(limits=1):
             working = _reduce(X, seed)
             smoothed = self._smooth(working)
-            n_micro = self.micro_clusters or round(2 * float(np.sqrt(n_points)))
+            # Micro-clusters of at least three points, so their radius measures the spread.
+            n_micro = self.micro_clusters or min(round(2 * float(np.sqrt(n_points))), n_points // 3)
             n_micro = max(2, min(n_micro, n_points - 1))
             micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
             labels = self._merge(micro, working)
@@ -107,7 +108,10 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         micro-cluster centre: the noise scale of the data, whatever its units.
         """
         centres = micro.cluster_centers_
-        radius = float(np.sqrt(((points - centres[micro.labels_]) ** 2).sum(axis=1).mean()))
+        squared = float(((points - centres[micro.labels_]) ** 2).sum(axis=1).mean())
+        per_micro = len(points) / len(centres)
+        # Unbiased spread: a centre fitted to m points sits (m - 1) / m closer to them on average.
+        radius = float(np.sqrt(squared * per_micro / max(per_micro - 1, 1e-9)))
         if radius <= 0 or len(centres) < 2:
             return micro.labels_
         tree = AgglomerativeClustering(
@@ -120,7 +124,8 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
 
     def _smooth(self, X: np.ndarray) -> np.ndarray:
         """Average each point with the mean of its nearest neighbours (itself excluded)."""
-        neighbours = min(self.n_neighbors, X.shape[0] - 1)
+        # Few points: fewer neighbours, or smoothing would blend distinct small topics.
+        neighbours = min(self.n_neighbors, X.shape[0] // 20)
         if neighbours < 1:
             return X
         index = NearestNeighbors(n_neighbors=neighbours + 1).fit(X).kneighbors(X, return_distance=False)
