@@ -10,6 +10,7 @@ from survey.analysis_command import analyze_command
 from survey.db import open_database
 from survey.demo.command import demo_command
 from survey.errors import RapportError
+from survey.maintenance_commands import backup_command, import_csv_command
 from survey.migrations import migrate
 from survey.report_command import report_command
 from survey.serve import serve_command
@@ -63,7 +64,7 @@ def create_user_command(username: str, role: str, password: str) -> None:
 
 #: Every ``rapport`` command. Commands that live in other modules are added here, one line each.
 COMMANDS = [init_db_command, create_user_command, analyze_command, demo_command, serve_command,
-            report_command]
+            report_command, import_csv_command, backup_command]
 for _command in COMMANDS:
     main.add_command(_command)
 
