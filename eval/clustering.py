@@ -100,30 +100,34 @@ def evaluate_part(texts: list[str], gold: list[str], vectors: np.ndarray, random
     }
 
 
-def dataset_parts(data_dir: Path, embedder) -> dict[str, tuple[list[str], list[str], np.ndarray]]:
+def dataset_parts(data_dir: Path, embedder, datasets: tuple[str, ...] = ("stackoverflow", "banking77"),
+                  ) -> dict[str, tuple[list[str], list[str], np.ndarray]]:
     """Full data sets and their dev / held-out parts, with cached embeddings."""
-    b_texts, b_gold = load_banking77(data_dir)
-    b_vectors = cached_embeddings(b_texts, embedder)
-    s_texts, s_gold = load_stackoverflow(data_dir)
-    s_vectors = cached_embeddings(s_texts, embedder)
-    n_train = len(load_banking77(data_dir, ("train",))[0])
-    return {
-        "stackoverflow/full": (s_texts, s_gold, s_vectors),
-        "stackoverflow/heldout": (s_texts[1::2], s_gold[1::2], s_vectors[1::2]),
-        "stackoverflow/dev": (s_texts[::2], s_gold[::2], s_vectors[::2]),
-        "banking77/full": (b_texts, b_gold, b_vectors),
-        "banking77/heldout": (b_texts[n_train:], b_gold[n_train:], b_vectors[n_train:]),
-        "banking77/dev": (b_texts[:n_train], b_gold[:n_train], b_vectors[:n_train]),
-    }
+    parts: dict[str, tuple[list[str], list[str], np.ndarray]] = {}
+    if "stackoverflow" in datasets:
+        s_texts, s_gold = load_stackoverflow(data_dir)
+        s_vectors = cached_embeddings(s_texts, embedder)
+        parts["stackoverflow/full"] = (s_texts, s_gold, s_vectors)
+        parts["stackoverflow/heldout"] = (s_texts[1::2], s_gold[1::2], s_vectors[1::2])
+        parts["stackoverflow/dev"] = (s_texts[::2], s_gold[::2], s_vectors[::2])
+    if "banking77" in datasets:
+        b_texts, b_gold = load_banking77(data_dir)
+        b_vectors = cached_embeddings(b_texts, embedder)
+        n_train = len(load_banking77(data_dir, ("train",))[0])
+        parts["banking77/full"] = (b_texts, b_gold, b_vectors)
+        parts["banking77/heldout"] = (b_texts[n_train:], b_gold[n_train:], b_vectors[n_train:])
+        parts["banking77/dev"] = (b_texts[:n_train], b_gold[:n_train], b_vectors[:n_train])
+    return parts
 
 
 def clustering_figures(data_dir: Path = DEFAULT_DATA_DIR, parts: tuple[str, ...] = ("full", "heldout"),
-                       random_state: int = 0) -> dict[str, dict]:
+                       random_state: int = 0, datasets: tuple[str, ...] = ("stackoverflow", "banking77"),
+                       ) -> dict[str, dict]:
     """Figures per ``dataset/part`` (NMI, accuracy, chosen k, noise share, times, k-given NMI)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from nlp.embed import SemanticEmbedder
 
-    data = dataset_parts(Path(data_dir), SemanticEmbedder())
+    data = dataset_parts(Path(data_dir), SemanticEmbedder(), datasets)
     return {
         name: evaluate_part(texts, gold, vectors, random_state)
         for name, (texts, gold, vectors) in data.items() if name.split("/")[1] in parts
@@ -131,15 +135,16 @@ def clustering_figures(data_dir: Path = DEFAULT_DATA_DIR, parts: tuple[str, ...]
 
 
 def small_data_figures(data_dir: Path = DEFAULT_DATA_DIR, sizes: tuple[int, ...] = (300, 1000, 3000),
-                       random_state: int = 0) -> dict[str, dict]:
+                       random_state: int = 0, datasets: tuple[str, ...] = ("stackoverflow", "banking77"),
+                       ) -> dict[str, dict]:
     """Clusters chosen on random held-out subsets of survey sizes (k chosen, gold classes present)."""
     from nlp.embed import SemanticEmbedder
     from nlp.themes.discover import ConcernClusterer, concern_features
 
-    data = dataset_parts(Path(data_dir), SemanticEmbedder())
+    data = dataset_parts(Path(data_dir), SemanticEmbedder(), datasets)
     rng = np.random.default_rng(random_state)
     figures = {}
-    for name in ("stackoverflow/heldout", "banking77/heldout"):
+    for name in (f"{dataset}/heldout" for dataset in datasets):
         texts, gold, vectors = data[name]
         for size in sizes:
             rows = np.sort(rng.choice(len(texts), size, replace=False))
@@ -160,9 +165,11 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default=str(DEFAULT_DATA_DIR))
     parser.add_argument("--parts", default="full,heldout", help="comma list of full, heldout, dev")
+    parser.add_argument("--datasets", default="stackoverflow,banking77", help="comma list")
     parser.add_argument("--small", action="store_true", help="also cluster held-out subsets of 300-3,000")
     args = parser.parse_args(argv)
-    figures = clustering_figures(Path(args.data_dir), tuple(args.parts.split(",")))
+    datasets = tuple(args.datasets.split(","))
+    figures = clustering_figures(Path(args.data_dir), tuple(args.parts.split(",")), datasets=datasets)
     print(f"Concern clustering, k NOT given (data: {args.data_dir}/clustering; embeddings MiniLM, cached)")
     print(f"{'part':22s} {'n':>6s} {'k':>4s} {'gold':>4s} {'NMI':>6s} {'ACC':>6s} {'noise':>6s} "
           f"{'wall s':>7s} {'cpu s':>6s} | k given: {'NMI':>6s} {'ACC':>6s} MiniLM-KMeans NMI")
@@ -175,7 +182,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
           f"20,000 StackOverflow titles takes about {README_EMBED_SECONDS_SO:.0f} s on this machine when "
           f"idle, BERTopic end to end about {README_BERTOPIC_SECONDS_SO:.0f} s (data README).")
     if args.small:
-        small = small_data_figures(Path(args.data_dir))
+        small = small_data_figures(Path(args.data_dir), datasets=datasets)
         print("Small held-out subsets (survey-sized), k NOT given:")
         for name, f in small.items():
             print(f"{name:28s} n {f['n']:5d}  k {f['chosen_k']:4d}  gold classes {f['gold_k']:3d}  "

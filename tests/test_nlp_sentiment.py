@@ -24,8 +24,8 @@ from nlp.sentiment.features import FEATURE_NAMES, analyse_text, lexical_features
 from nlp.sentiment.splits import assign_missing_splits
 
 #: Scores the shipped models gave when they were trained; retraining must update them.
-KNOWN_LEXICAL_SCORE = -0.9634079275235025
-KNOWN_SEMANTIC_SCORE = -0.5939653375699125
+KNOWN_LEXICAL_SCORE = -0.6916546151359725
+KNOWN_SEMANTIC_SCORE = -0.4758311182817985
 
 #: The issue's examples (some are in the training split) and unseen paraphrases of them.
 NEGATIVE_EXAMPLES = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 
 import pytest
@@ -70,3 +71,19 @@ def test_the_overview_chart_is_drawn_once_for_repeated_page_views(staff_login, d
     assert all(page.status_code == 200 for page in pages)
     assert "Mean sentiment by wave" in pages[0].get_data(as_text=True)
     assert cached_chart_count() == 1
+
+
+def test_a_chart_drawn_by_one_worker_is_read_by_another_from_the_shared_files(app):
+    drawn = []
+
+    def draw(value: int) -> str:
+        drawn.append(value)
+        return f"<svg>{value}</svg>"
+
+    with app.app_context():
+        assert cached_svg(draw, 1) == "<svg>1</svg>"
+        clear_chart_cache()  # another worker: nothing in memory, the same database
+        assert cached_svg(draw, 1) == "<svg>1</svg>"
+        assert cached_svg(draw, 2) == "<svg>2</svg>"
+    assert drawn == [1, 2]
+    assert len(os.listdir(app.config["DATABASE"] + ".charts")) == 2

@@ -22,7 +22,8 @@ from nlp.sentiment.model import SentimentModel, load_shipped_model
 from nlp.sentiment.scoring import LABEL_CUTS, LABELS, score_sentiment, sentiment_label
 
 #: Recorded with every analysis run; bump it whenever the shipped models are retrained.
-MODEL_VERSION = "rapport-sentiment-1.0 (logistic regression: all-MiniLM-L6-v2 + hashed n-grams + lexicon)"
+MODEL_VERSION = ("rapport-sentiment-1.1 (logistic + ridge regression over all-MiniLM-L6-v2 + hashed n-grams"
+                 " + lexicon, blended with VADER)")
 
 __all__ = [
     "LABELS",

@@ -59,6 +59,9 @@ class SentimentModel:
     regression_weight, vader_weight
         Shares of the ridge output and of VADER's compound in the blended score; the classifier's
         ``P(positive) - P(negative)`` gets the rest.
+    score_gain
+        Multiplier on the blend before clipping to [-1, 1]; it places the label cut points
+        (:data:`nlp.sentiment.scoring.LABEL_CUTS`) where cross-validation says they classify best.
     max_iter, random_state
         Passed to :class:`sklearn.linear_model.LogisticRegression`.
 
@@ -78,7 +81,8 @@ class SentimentModel:
 
     def __init__(self, text_features: str = "embeddings", C: float = 1.0, lexical_weight: float = 1.0,
                  n_hash_features: int = 4096, ridge_alpha: float = 1.0, regression_weight: float = 0.0,
-                 vader_weight: float = 0.0, max_iter: int = 2000, random_state: int | None = 0) -> None:
+                 vader_weight: float = 0.0, score_gain: float = 1.0, max_iter: int = 2000,
+                 random_state: int | None = 0) -> None:
         self.text_features = text_features
         self.C = C
         self.lexical_weight = lexical_weight
@@ -86,6 +90,7 @@ class SentimentModel:
         self.ridge_alpha = ridge_alpha
         self.regression_weight = regression_weight
         self.vader_weight = vader_weight
+        self.score_gain = score_gain
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -200,8 +205,9 @@ class SentimentModel:
 
     def sentiment_scores(self, texts: list[str], vectors: np.ndarray | None = None,
                          lexical: np.ndarray | None = None) -> np.ndarray:
-        """Continuous scores in [-1, 1]: the weighted blend of :meth:`score_components`."""
-        return np.clip(self.score_components(texts, vectors, lexical) @ self.blend_weights(), -1.0, 1.0)
+        """Continuous scores in [-1, 1]: the weighted blend of :meth:`score_components` times the gain."""
+        blend = self.score_components(texts, vectors, lexical) @ self.blend_weights()
+        return np.clip(self.score_gain * blend, -1.0, 1.0)
 
     def save(self, path: Path, metadata: dict | None = None) -> None:
         """Write the fitted weights and parameters to ``path`` (``.npz``, no pickles)."""
@@ -236,7 +242,7 @@ class SentimentModel:
         """Constructor arguments, as scikit-learn's ``get_params``."""
         return {name: getattr(self, name) for name in
                 ("text_features", "C", "lexical_weight", "n_hash_features", "ridge_alpha",
-                 "regression_weight", "vader_weight", "max_iter", "random_state")}
+                 "regression_weight", "vader_weight", "score_gain", "max_iter", "random_state")}
 
     def set_params(self, **params) -> SentimentModel:
         """Set constructor arguments, as scikit-learn's ``set_params``."""

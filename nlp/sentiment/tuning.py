@@ -28,9 +28,10 @@ from nlp.sentiment.train import (
 
 @dataclass(frozen=True)
 class BlendResult:
-    """Out-of-fold quality of one blend: weights (classifier, regression, VADER) and figures."""
+    """Out-of-fold quality of one blend: weights (classifier, regression, VADER), gain and figures."""
 
     weights: tuple[float, float, float]
+    gain: float
     domain_accuracy: float
     pearson: dict[str, float]
 
@@ -81,8 +82,9 @@ def _pearson(scores: np.ndarray, targets: np.ndarray, rows: np.ndarray) -> float
     return float(np.corrcoef(scores[rows], targets[rows])[0, 1])
 
 
-def evaluate_blends(components: np.ndarray, training: TrainingSet, step: float = 0.1) -> list[BlendResult]:
-    """Out-of-fold figures of every blend on a grid of ``step``, best objective first."""
+def evaluate_blends(components: np.ndarray, training: TrainingSet, step: float = 0.1,
+                    gains: tuple[float, ...] = (0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5)) -> list[BlendResult]:
+    """Out-of-fold figures of every blend on a grid of ``step`` and every gain, best objective first."""
     sources = np.array(training.sources)
     domain = sources == "domain"
     labels = np.array(training.labels)
@@ -91,11 +93,12 @@ def evaluate_blends(components: np.ndarray, training: TrainingSet, step: float =
     for regression in grid:
         for vader in grid[grid <= 1.0 - regression + 1e-9]:
             weights = (float(1.0 - regression - vader), float(regression), float(vader))
-            scores = np.clip(components @ np.array(weights), -1, 1)
-            accuracy = float(np.mean(three_class_from_scores(scores[domain]) == labels[domain]))
-            pearson = {name: _pearson(scores, training.targets, sources == name)
-                       for name in sorted(set(training.sources) - {"domain"})}
-            results.append(BlendResult(weights, accuracy, pearson))
+            for gain in gains:
+                scores = np.clip(gain * (components @ np.array(weights)), -1, 1)
+                accuracy = float(np.mean(three_class_from_scores(scores[domain]) == labels[domain]))
+                pearson = {name: _pearson(scores, training.targets, sources == name)
+                           for name in sorted(set(training.sources) - {"domain"})}
+                results.append(BlendResult(weights, gain, accuracy, pearson))
     return sorted(results, key=lambda result: -result.objective)
 
 
@@ -111,12 +114,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     training = load_training_set(args.data_dir, args.cache_dir, public_names=tuple(args.public))
     params = {**MODEL_PARAMS[args.kind], **({"C": args.C} if args.C else {})}
-    components = out_of_fold_components(training, params)
+    cache = args.cache_dir / f"oof-{args.kind}-{'-'.join(args.public)}-C{params['C']}.npy"
+    if cache.exists():
+        components = np.load(cache)
+    else:
+        components = out_of_fold_components(training, params)
+        np.save(cache, components)
     print(f"{args.kind} {params}: {len(training.texts)} training rows, 5-fold out-of-fold figures")
     for result in evaluate_blends(components, training)[: args.top]:
         pearson = " ".join(f"{name} {value:.3f}" for name, value in result.pearson.items())
         weights = "/".join(f"{weight:.1f}" for weight in result.weights)
-        print(f"  weights clf/reg/vader {weights}"
+        print(f"  weights clf/reg/vader {weights} gain {result.gain:.2f}"
               f"  domain acc {result.domain_accuracy:.3f}  r: {pearson}")
 
 

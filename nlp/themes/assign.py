@@ -11,10 +11,10 @@ import numpy as np
 from nlp.embed import Embedder
 from nlp.themes.taxonomy import Taxonomy
 
-#: How many of a theme's closest seed phrasings are averaged into its score. Chosen on the dev
-#: split of ``eval/data/themes_labelled.csv`` (1, 2, 3 and 5 tried, and a theme centroid and a
-#: logistic model on the seeds: 5 was best or level with them, ``python -m eval.themes --sweep``).
-TOP_SEEDS = 5
+#: How many of a theme's closest seed phrasings are averaged into its score. Chosen with the
+#: threshold on the dev split of ``eval/data/themes_labelled.csv`` (``python -m eval.themes
+#: --sweep``: 1, 2, 3, 5, 8 tried; a centroid and a logistic model on the seeds did no better).
+TOP_SEEDS = 8
 #: Softmax temperature turning theme scores into the confidence of the chosen theme.
 TEMPERATURE = 0.05
 

@@ -27,9 +27,9 @@ from nlp.embed import LexicalEmbedder
 
 #: Ward merge threshold in micro-cluster RMS radii; chosen on the dev parts of Banking77 and
 #: StackOverflow only (``eval/README.md``, "Concern themes").
-MERGE_THRESHOLD = 1.5
+MERGE_THRESHOLD = 1.25
 #: Weight of the lexical block in :func:`concern_features`; chosen on the same dev parts.
-LEXICAL_WEIGHT = 0.0
+LEXICAL_WEIGHT = 0.5
 #: Width the features are reduced to (PCA) before neighbour search and KMeans, for speed.
 WORKING_DIMENSIONS = 96
 

@@ -174,10 +174,16 @@ def _term_waves(per_wave, waves, wave_sizes, min_group_size) -> tuple[TermWave, 
 def silo_examples(
     db: sqlite_utils.Database, survey_id: int, wave_id: int, min_quote_group_size: int, limit: int = 12
 ) -> list[SiloExample]:
-    """Flagged units of a wave from groups at or above the quote threshold, in random-id order."""
+    """Flagged units of a wave from groups at or above the quote threshold, in random-id order.
+
+    Group sizes are the respondents with analysed comments per wave and segment, stored with the silo
+    points by the same analysis run that stored the units (never more than all respondents, so the
+    threshold is applied at least as strictly as on every response, without counting a million rows).
+    """
     groups = dict(db.execute(
-        "SELECT segment, COUNT(*) FROM responses WHERE wave_id = ? GROUP BY segment", [wave_id]))
-    wave_size = sum(groups.values())
+        "SELECT segment, responses FROM silo_points WHERE survey_id = ? AND wave_id = ?",
+        [survey_id, wave_id]))
+    wave_size = groups.pop("", 0)
     if wave_size < min_quote_group_size:
         return []
     rows = db.execute(
