@@ -90,29 +90,35 @@ def run_analysis(
         "ORDER BY id DESC LIMIT 1", [survey_id],
     ).fetchone()
     if not answers and previous and previous[0] == fingerprint:
-        _refresh_scores_if_stale(db, survey_id)
+        scored = _refresh_scores_if_stale(db, survey_id)
         return _record(db, survey_id, "nothing new", fingerprint, {}, started, answers, new_units,
-                       units, 0, 0)
+                       units, 0, 0, scored)
     progress("summarising", 0, len(units))
     waves = list(store.wave_labels(db, survey_id).values())
     analysis = summarise(units, vectors, waves=waves, taxonomy=taxonomy, lexicon=lexicon,
                          embedder=embedder, min_group_size=min_group_size, random_state=random_state)
     store.save_summary(db, survey_id, analysis, previous=units)
+    scored = aggregates.survey_response_total(db, survey_id)  # counted first: a later one re-scores
     aggregates.save_wave_scores(db, survey_id)
     aggregates.save_silo_terms(db, survey_id)
     emerging = sum(1 for theme in analysis.themes if theme.kind == "emerging")
     return _record(db, survey_id, "done", fingerprint, dataclasses.asdict(analysis.run), started,
-                   answers, new_units, units, len(analysis.themes), emerging)
+                   answers, new_units, units, len(analysis.themes), emerging, scored)
 
 
-def _refresh_scores_if_stale(db: sqlite_utils.Database, survey_id: int) -> None:
+def _refresh_scores_if_stale(db: sqlite_utils.Database, survey_id: int) -> int:
     """Responses with ratings but no text leave the units unchanged: recompute the wave scores when
-    the survey's response count moved since the last run (a cheap check, so warm runs stay fast)."""
+    the survey's response count moved since the last run (a cheap check, so warm runs stay fast).
+
+    Returns the response count the stored scores are based on (at most the true one)."""
     row = db.execute("SELECT counts FROM analysis_runs WHERE survey_id = ? ORDER BY id DESC LIMIT 1",
                      [survey_id]).fetchone()
     counted = json.loads(row[0] or "{}").get("responses") if row else None
-    if counted != aggregates.survey_response_total(db, survey_id):
+    total = aggregates.survey_response_total(db, survey_id)
+    if counted != total:
         aggregates.save_wave_scores(db, survey_id)
+        return total
+    return counted
 
 
 def _fingerprint(units, taxonomy, lexicon, min_group_size, random_state) -> str:
@@ -126,11 +132,11 @@ def _fingerprint(units, taxonomy, lexicon, min_group_size, random_state) -> str:
 
 
 def _record(db, survey_id, status, fingerprint, record, started, answers, new_units, units,
-            themes, emerging) -> RunSummary:
+            themes, emerging, scored_responses) -> RunSummary:
     duration = time.perf_counter() - started
     counts = {"new_answers": len(answers), "new_units": len(new_units), "total_units": len(units),
               "themes": themes, "emerging": emerging,
-              "responses": aggregates.survey_response_total(db, survey_id)}
+              "responses": scored_responses}
     run_id = db["analysis_runs"].insert({
         "survey_id": survey_id, "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "duration_seconds": round(duration, 3), "status": status, "fingerprint": fingerprint,
