@@ -6,6 +6,7 @@ NumPy and SciPy only; every function is deterministic given its ``random_state``
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -124,11 +125,15 @@ def compare_means(before: Sequence[float] | np.ndarray, after: Sequence[float] |
     difference = float(second.mean() - first.mean())
     if first.size < 2 or second.size < 2:
         return Change(difference, math.nan, False, "none")
-    if first.var() == 0 and second.var() == 0:
-        # No spread at all: the t statistic is undefined, the groups differ exactly or not at all.
-        p_value = 0.0 if difference else 1.0
+    if np.ptp(first) < 1e-9 and np.ptp(second) < 1e-9:
+        # No spread (identical answers score identically): the t statistic is undefined, and the
+        # groups differ exactly or not at all.
+        p_value = 0.0 if abs(difference) > 1e-9 else 1.0
     else:
-        p_value = float(stats.ttest_ind(first, second, equal_var=False).pvalue)
+        with warnings.catch_warnings():
+            # Nearly identical values make scipy warn about precision; the p-value is still sound.
+            warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+            p_value = float(stats.ttest_ind(first, second, equal_var=False).pvalue)
     return Change(difference, p_value, p_value < ALPHA, "welch_t")
 
 
