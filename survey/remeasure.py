@@ -17,7 +17,7 @@ from nlp.results import FlagResult, UnitResult
 from nlp.silo import Lexicon, analyse_silo_language
 from nlp.summary import compute_silo_points
 from survey.store.aggregates import save_silo_terms
-from survey.store.analysis import wave_labels
+from survey.store.analysis import insert_unit_flags, wave_labels
 from survey.store.lexicons import current_lexicon
 from survey.store.surveys import get_survey
 
@@ -85,12 +85,7 @@ def _save(db, survey_id, units, points, labels, lexicon_version) -> None:
     with db.conn:
         db.conn.execute(
             "DELETE FROM unit_flags WHERE unit_id IN (SELECT id FROM units WHERE survey_id = ?)", [survey_id])
-        db.conn.executemany(
-            'INSERT OR REPLACE INTO unit_flags (unit_id, start, "end", text, category, term_id, '
-            "suggestion, stance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(u.id, f.start, f.end, f.text, f.category, f.term_id, f.suggestion, f.stance)
-             for u in units for f in u.flags],
-        )
+        insert_unit_flags(db, units)
         db.conn.executemany(
             "UPDATE units SET flag_count = ?, partnership_terms = ? WHERE id = ?",
             [(len(u.flags), u.partnership_terms, u.id) for u in units],

@@ -61,6 +61,16 @@ def load_embeddings(db: sqlite_utils.Database, keys: Iterable[str], model: str) 
 WRITE_CHUNK = 2000
 
 
+def insert_unit_flags(db: sqlite_utils.Database, units: Sequence[UnitResult]) -> None:
+    """Write the silo flags of ``units`` (inside the caller's transaction)."""
+    db.conn.executemany(
+        'INSERT OR REPLACE INTO unit_flags (unit_id, start, "end", text, category, term_id, '
+        "suggestion, stance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(u.id, f.start, f.end, f.text, f.category, f.term_id, f.suggestion, f.stance)
+         for u in units for f in u.flags],
+    )
+
+
 def save_units(
     db: sqlite_utils.Database, survey_id: int, answers: Sequence[AnswerInput],
     units: Sequence[UnitResult], new_vectors: dict[str, np.ndarray], model: str,
@@ -92,12 +102,7 @@ def save_units(
                   u.segment, u.text, u.text_key, u.sentiment, u.sentiment_label, u.theme_id,
                   u.theme_confidence, len(u.flags), u.partnership_terms, u.words) for u in chunk_units],
             )
-            db.conn.executemany(
-                'INSERT OR REPLACE INTO unit_flags (unit_id, start, "end", text, category, term_id, '
-                "suggestion, stance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(u.id, f.start, f.end, f.text, f.category, f.term_id, f.suggestion, f.stance)
-                 for u in chunk_units for f in u.flags],
-            )
+            insert_unit_flags(db, chunk_units)
             db.conn.executemany(
                 "INSERT OR IGNORE INTO analysed_answers (response_id, question_id) VALUES (?, ?)",
                 [(a.response_id, a.question_id) for a in chunk],
