@@ -207,13 +207,6 @@ def m003_analysis(db: sqlite_utils.Database) -> None:
     )
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations; return the names applied."""
-    pending = [migration.name for migration in migrations.pending(db)]
-    migrations.apply(db)
-    return pending
-
-
 @migrations()
 def m130_lexicons(db: sqlite_utils.Database) -> None:
     # Culture-lead workspace: every lexicon edit is a new row (the newest is current), dated event
@@ -375,3 +368,17 @@ def m161_silo_terms(db: sqlite_utils.Database) -> None:
                 GROUP BY lower(f.text)));
         """
     )
+
+
+
+@migrations()
+def m170_drop_unit_theme_overrides(db: sqlite_utils.Database) -> None:
+    # Moved units live in the survey's taxonomy (``theme_taxonomies``); this table was never used.
+    db.execute("DROP TABLE IF EXISTS unit_theme_overrides")
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    pending = [migration.name for migration in migrations.pending(db)]
+    migrations.apply(db)
+    return pending

@@ -142,11 +142,6 @@ def load_units(
     return units, np.vstack([cache[key] for key in keys])
 
 
-def theme_overrides(db: sqlite_utils.Database) -> dict[str, str]:
-    """Unit id -> theme id, for units a BRM moved by hand."""
-    return dict(db.execute("SELECT unit_id, theme_id FROM unit_theme_overrides").fetchall())
-
-
 def save_unit_themes(db: sqlite_utils.Database, changed: Sequence[UnitResult]) -> None:
     """Write new theme assignments, in short transactions of :data:`WRITE_CHUNK` units."""
     for start in range(0, len(changed), WRITE_CHUNK):
