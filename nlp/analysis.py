@@ -66,20 +66,22 @@ def embed_with_cache(
 def analyse_units(
     answers: Sequence[AnswerInput],
     *,
-    taxonomy: Any = None,
     lexicon: Any = None,
     embedder: Embedder | None = None,
     cached_vectors: CachedVectors | None = None,
     progress: Progress = _no_progress,
 ) -> tuple[list[UnitResult], np.ndarray, dict[str, np.ndarray]]:
-    """Split answers into units and score each one.
+    """Split answers into units, embed them, and score sentiment and siloing language.
+
+    Units leave here without a theme: :func:`nlp.summary.summarise` assigns themes over all
+    units of a survey at once, so curation applies to old and new units alike.
 
     Parameters
     ----------
     answers
         Redacted free-text answers.
-    taxonomy, lexicon
-        The theme taxonomy and silo lexicon to use (defaults: the shipped ones).
+    lexicon
+        The silo lexicon to use (default: the shipped one).
     embedder
         Embedding backend (default: :func:`nlp.embed.default_embedder`).
     cached_vectors
@@ -94,11 +96,9 @@ def analyse_units(
     """
     from nlp.sentiment import score_sentiment, sentiment_label
     from nlp.silo import analyse_silo_language, count_words
-    from nlp.themes import DEFAULT_THEMES, assign_themes
     from nlp.units import split_into_units
 
     embedder = embedder or default_embedder()
-    taxonomy = taxonomy if taxonomy is not None else DEFAULT_THEMES
     split = split_into_units([answer.text for answer in answers])
     pieces = [(answer, unit) for answer, units in zip(answers, split, strict=True) for unit in units]
     texts = [unit.text for _, unit in pieces]
@@ -108,21 +108,18 @@ def analyse_units(
     scores = score_sentiment(texts, vectors=vectors)
     progress("siloing language", 0, len(texts))
     flags, partnership = analyse_silo_language(texts, lexicon)
-    progress("themes", 0, len(texts))
-    assignment = assign_themes(vectors, taxonomy, embedder, [text_key(text) for text in texts])
     units = [
         UnitResult(
             id=f"{answer.response_id}:{answer.question_id}:{unit.index}",
             response_id=answer.response_id, question_id=answer.question_id, position=unit.index,
             wave=answer.wave, segment=answer.segment, text=unit.text, text_key=text_key(unit.text),
             sentiment=float(score), sentiment_label=sentiment_label(float(score)), drivers=(),
-            theme_id=theme_id, theme_confidence=float(confidence),
+            theme_id=None, theme_confidence=0.0,
             flags=tuple(_flag(flag) for flag in unit_flags), partnership_terms=int(partner_count),
             words=count_words(unit.text),
         )
-        for (answer, unit), score, unit_flags, partner_count, theme_id, confidence in zip(
-            pieces, scores, flags, partnership, assignment.theme_ids, assignment.confidence,
-            strict=True,
+        for (answer, unit), score, unit_flags, partner_count in zip(
+            pieces, scores, flags, partnership, strict=True,
         )
     ]
     return units, vectors, new_vectors
@@ -167,7 +164,7 @@ def analyse(
     from nlp.summary import summarise
 
     units, vectors, _ = analyse_units(
-        answers, taxonomy=taxonomy, lexicon=lexicon, embedder=embedder,
+        answers, lexicon=lexicon, embedder=embedder,
         cached_vectors=cached_vectors, progress=progress,
     )
     wave_order = tuple(waves) if waves is not None else tuple(dict.fromkeys(a.wave for a in answers))

@@ -64,7 +64,7 @@ def summarise(
     lexicon = lexicon if lexicon is not None else Lexicon.load()
     units, emerging = assign_and_discover(units, vectors, taxonomy, embedder, random_state)
     themes = summarise_themes(units, vectors, taxonomy, emerging, min_group_size)
-    trends = compute_trends(units, waves, [theme.id for theme in themes], min_group_size, random_state)
+    trends = compute_trends(units, waves, min_group_size, random_state)
     silo = compute_silo_points(units, waves, min_group_size)
     run = RunRecord(
         embedder=embedder.name, spacy_pipeline=_pipeline_version(),
@@ -243,8 +243,7 @@ def _cells_by_wave(units: Sequence[UnitResult]) -> dict[str, dict[tuple[str | No
 
 
 def compute_trends(
-    units: Sequence[UnitResult], waves: Sequence[str], theme_ids: Sequence[str],
-    min_group_size: int, random_state: int,
+    units: Sequence[UnitResult], waves: Sequence[str], min_group_size: int, random_state: int,
 ) -> list[TrendPoint]:
     """Trend points for every wave: overall, per segment, per theme, and per segment x theme.
 

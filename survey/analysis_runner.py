@@ -78,7 +78,7 @@ def run_analysis(
     if answers:
         progress("analysing new answers", 0, len(answers))
         new_units, _, new_vectors = analyse_units(
-            answers, taxonomy=taxonomy, lexicon=lexicon, embedder=embedder,
+            answers, lexicon=lexicon, embedder=embedder,
             cached_vectors=lambda keys: store.load_embeddings(db, keys, embedder.name),
             progress=progress,
         )

@@ -308,9 +308,7 @@ def _refresh_trend_cells(db: sqlite_utils.Database, survey_id: int, limits: Limi
             "SELECT id, response_id, wave_id, segment, sentiment, theme_id FROM units WHERE survey_id = ? "
             "ORDER BY id", [survey_id])
     ]
-    theme_ids = sorted(row[0] for row in db.execute("SELECT id FROM themes WHERE survey_id = ?", [survey_id]))
-    points = compute_trends(units, list(labels.values()), theme_ids, limits.min_group_size,
-                            limits.random_state)
+    points = compute_trends(units, list(labels.values()), limits.min_group_size, limits.random_state)
     wave_ids = {label: wave_id for wave_id, label in labels.items()}
     with db.conn:
         db.conn.execute("DELETE FROM trend_points WHERE survey_id = ?", [survey_id])
