@@ -160,6 +160,27 @@ def small_data_figures(data_dir: Path = DEFAULT_DATA_DIR, sizes: tuple[int, ...]
     return figures
 
 
+def end_to_end_figures(data_dir: Path = DEFAULT_DATA_DIR, dataset: str = "stackoverflow") -> dict:
+    """Time ``cluster_concerns(texts)`` from raw texts (embedding included, nothing cached).
+
+    The model is loaded before the clock starts, as ``eval/bertopic_baseline.py`` does for BERTopic.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from nlp.embed import default_embedder
+    from nlp.themes import cluster_concerns
+
+    texts, gold = load_stackoverflow(data_dir) if dataset == "stackoverflow" else load_banking77(data_dir)
+    embedder = default_embedder()
+    embedder.embed(["warm up the model"])
+    started, cpu_started = time.perf_counter(), time.process_time()
+    labels = cluster_concerns(texts)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"dataset": dataset, "n": len(texts), "k": len(set(labels) - {"unassigned"}),
+            "nmi": float(normalized_mutual_info_score(gold, labels)), "wall_seconds": wall,
+            "cpu_seconds": cpu, "backend": getattr(embedder, "active_backend", embedder.name),
+            "load": os.getloadavg()}
+
+
 def main(argv: list[str] | None = None) -> dict[str, dict]:
     """Print one line per data set part (and per small subset with ``--small``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -167,7 +188,16 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--parts", default="full,heldout", help="comma list of full, heldout, dev")
     parser.add_argument("--datasets", default="stackoverflow,banking77", help="comma list")
     parser.add_argument("--small", action="store_true", help="also cluster held-out subsets of 300-3,000")
+    parser.add_argument("--end-to-end", action="store_true",
+                        help="only time cluster_concerns on raw StackOverflow titles, embedding included")
     args = parser.parse_args(argv)
+    if args.end_to_end:
+        f = end_to_end_figures(Path(args.data_dir))
+        print(f"End to end, cluster_concerns(texts) on {f['n']} raw {f['dataset']} titles "
+              f"({f['backend']} embeddings computed, nothing cached): k {f['k']}, NMI {f['nmi']:.3f}, "
+              f"wall {f['wall_seconds']:.1f} s, CPU {f['cpu_seconds']:.1f} s, load average "
+              f"{f['load'][0]:.1f} at the end")
+        return {"end_to_end": f}
     datasets = tuple(args.datasets.split(","))
     figures = clustering_figures(Path(args.data_dir), tuple(args.parts.split(",")), datasets=datasets)
     print(f"Concern clustering, k NOT given (data: {args.data_dir}/clustering; embeddings MiniLM, cached)")

@@ -4,7 +4,8 @@ Public API
 ----------
 score_sentiment(texts, vectors=None) -> list[float]
     One score in [-1, 1] per text: a blend of the shipped classifier's P(positive) - P(negative),
-    a ridge regression on the same features and VADER's compound.
+    a ridge regression on the same features and VADER's compound, placed inside the band of the
+    classifier's three-class label (its biased argmax), so score and label never disagree.
 sentiment_label(score) -> str
     ``very negative`` .. ``very positive``; cut points in :data:`LABEL_CUTS`.
 explain_sentiment(text) -> SentimentExplanation
@@ -22,8 +23,9 @@ from nlp.sentiment.model import SentimentModel, load_shipped_model
 from nlp.sentiment.scoring import LABEL_CUTS, LABELS, score_sentiment, sentiment_label
 
 #: Recorded with every analysis run; bump it whenever the shipped models are retrained.
-MODEL_VERSION = ("rapport-sentiment-1.1 (logistic + ridge regression over all-MiniLM-L6-v2 + hashed n-grams"
-                 " + lexicon, blended with VADER)")
+MODEL_VERSION = ("rapport-sentiment-1.2 (label: biased argmax of a logistic regression over all-MiniLM-L6-v2"
+                 " + hashed n-grams + lexicon; score: blend with ridge regression and VADER inside the"
+                 " label's band)")
 
 __all__ = [
     "LABELS",

@@ -3,9 +3,11 @@
 Two flavours share one estimator. The shipped default (``text_features="embeddings+ngrams"``) reads
 the all-MiniLM-L6-v2 unit embeddings that the analysis computes anyway plus hashed word uni- and
 bigrams; the fallback for installs without torch (``"hashed_ngrams"``) reads the n-grams only. Both
-add the lexical features of :mod:`nlp.sentiment.features`. The label comes from the classifier; the
-continuous score blends its ``P(positive) - P(negative)`` with a ridge regression on the same design
-(trained on human ratings where there are any) and VADER's compound score. The fitted model is stored
+add the lexical features of :mod:`nlp.sentiment.features`. The three-class label is the classifier's
+argmax (log-probabilities plus a per-class bias chosen out-of-fold); the continuous score blends its
+``P(positive) - P(negative)`` with a ridge regression on the same design (trained on human ratings
+where there are any) and VADER's compound score, then moves into the band of that label
+(:func:`nlp.sentiment.labels.score_within_label`). The fitted model is stored
 as plain arrays in an ``.npz`` file (no pickles) and predicts with NumPy alone.
 """
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from nlp.errors import SentimentModelError
 from nlp.sentiment.features import FEATURE_NAMES, lexical_features
+from nlp.sentiment.labels import score_within_label
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
 SHIPPED_MODELS = {"semantic": MODEL_DIR / "model_semantic.npz", "lexical": MODEL_DIR / "model_lexical.npz"}
@@ -60,8 +63,10 @@ class SentimentModel:
         Shares of the ridge output and of VADER's compound in the blended score; the classifier's
         ``P(positive) - P(negative)`` gets the rest.
     score_gain
-        Multiplier on the blend before clipping to [-1, 1]; it places the label cut points
-        (:data:`nlp.sentiment.scoring.LABEL_CUTS`) where cross-validation says they classify best.
+        Multiplier on the blend before clipping to [-1, 1]; it spreads scores over the five levels.
+    class_bias
+        Added to the log-probabilities of (negative, neutral, positive) before the argmax that gives
+        the label; chosen by out-of-fold accuracy (:mod:`nlp.sentiment.tuning`).
     max_iter, random_state
         Passed to :class:`sklearn.linear_model.LogisticRegression`.
 
@@ -81,7 +86,8 @@ class SentimentModel:
 
     def __init__(self, text_features: str = "embeddings", C: float = 1.0, lexical_weight: float = 1.0,
                  n_hash_features: int = 4096, ridge_alpha: float = 1.0, regression_weight: float = 0.0,
-                 vader_weight: float = 0.0, score_gain: float = 1.0, max_iter: int = 2000,
+                 vader_weight: float = 0.0, score_gain: float = 1.0,
+                 class_bias: tuple[float, float, float] = (0.0, 0.0, 0.0), max_iter: int = 2000,
                  random_state: int | None = 0) -> None:
         self.text_features = text_features
         self.C = C
@@ -91,6 +97,7 @@ class SentimentModel:
         self.regression_weight = regression_weight
         self.vader_weight = vader_weight
         self.score_gain = score_gain
+        self.class_bias = class_bias
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -167,47 +174,65 @@ class SentimentModel:
         self._check_fitted()
         if not texts:
             return np.zeros((0, len(self.classes_)))
-        logits = np.asarray(self._design(list(texts), vectors, lexical) @ self.coef_.T) + self.intercept_
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
+        return self._proba(self._design(list(texts), vectors, lexical))
+
+    def _proba(self, design) -> np.ndarray:
+        logits = np.asarray(design @ self.coef_.T) + self.intercept_
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
         return exp / exp.sum(axis=1, keepdims=True)
 
+    def labels_from_proba(self, proba: np.ndarray) -> np.ndarray:
+        """The label per row of ``proba``: argmax of the log-probabilities plus :attr:`class_bias`."""
+        biased = np.log(np.clip(proba, 1e-300, None)) + np.asarray(self.class_bias, dtype=np.float64)
+        return self.classes_[biased.argmax(axis=1)].astype(str)
+
     def predict(self, texts: list[str], vectors: np.ndarray | None = None) -> list[str]:
-        """The most probable class per text."""
-        return [str(self.classes_[i]) for i in self.predict_proba(texts, vectors).argmax(axis=1)]
+        """The label per text (the biased argmax, see :meth:`labels_from_proba`)."""
+        return [str(label) for label in self.labels_from_proba(self.predict_proba(texts, vectors))]
 
-    def score_components(self, texts: list[str], vectors: np.ndarray | None = None,
-                         lexical: np.ndarray | None = None) -> np.ndarray:
-        """The three scores the blend mixes, shape ``(len(texts), 3)``.
+    def components_and_proba(self, texts: list[str], vectors: np.ndarray | None = None,
+                             lexical: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The three scores the blend mixes, shape ``(len(texts), 3)``, and the class probabilities.
 
-        Columns: the classifier's ``P(positive) - P(negative)``, the ridge output (clipped to
+        Score columns: the classifier's ``P(positive) - P(negative)``, the ridge output (clipped to
         [-1, 1]) and VADER's compound score.
         """
         self._check_fitted()
         if not texts:
-            return np.zeros((0, 3))
+            return np.zeros((0, 3)), np.zeros((0, len(self.classes_)))
         lexical = lexical_features(list(texts)) if lexical is None else lexical
         design = self._design(list(texts), vectors, lexical)
-        logits = np.asarray(design @ self.coef_.T) + self.intercept_
-        proba = np.exp(logits - logits.max(axis=1, keepdims=True))
-        proba /= proba.sum(axis=1, keepdims=True)
+        proba = self._proba(design)
         classes = list(self.classes_)
         classifier = proba[:, classes.index("positive")] - proba[:, classes.index("negative")]
         regression = np.clip(np.asarray(design @ self.regression_coef_).ravel() + self.regression_intercept_,
                              -1.0, 1.0)
         vader = lexical[:, FEATURE_NAMES.index("vader_compound")]
-        return np.column_stack([classifier, regression, vader])
+        return np.column_stack([classifier, regression, vader]), proba
+
+    def score_components(self, texts: list[str], vectors: np.ndarray | None = None,
+                         lexical: np.ndarray | None = None) -> np.ndarray:
+        """The three scores the blend mixes (see :meth:`components_and_proba`)."""
+        return self.components_and_proba(texts, vectors, lexical)[0]
 
     def blend_weights(self) -> np.ndarray:
         """Weights of :meth:`score_components` in the score: classifier, regression, VADER."""
         return np.array([1.0 - self.regression_weight - self.vader_weight, self.regression_weight,
                          self.vader_weight])
 
+    def blended_scores(self, components: np.ndarray, proba: np.ndarray) -> np.ndarray:
+        """Scores from precomputed components and probabilities (see :meth:`sentiment_scores`)."""
+        blend = np.clip(self.score_gain * (components @ self.blend_weights()), -1.0, 1.0)
+        return score_within_label(blend, self.labels_from_proba(proba))
+
     def sentiment_scores(self, texts: list[str], vectors: np.ndarray | None = None,
                          lexical: np.ndarray | None = None) -> np.ndarray:
-        """Continuous scores in [-1, 1]: the weighted blend of :meth:`score_components` times the gain."""
-        blend = self.score_components(texts, vectors, lexical) @ self.blend_weights()
-        return np.clip(self.score_gain * blend, -1.0, 1.0)
+        """Continuous scores in [-1, 1] that agree with :meth:`predict` in three-class label.
+
+        The weighted blend of :meth:`score_components` times the gain, moved into the band of the
+        classifier's label (:func:`nlp.sentiment.labels.score_within_label`).
+        """
+        return self.blended_scores(*self.components_and_proba(texts, vectors, lexical))
 
     def save(self, path: Path, metadata: dict | None = None) -> None:
         """Write the fitted weights and parameters to ``path`` (``.npz``, no pickles)."""
@@ -228,7 +253,8 @@ class SentimentModel:
         with np.load(path, allow_pickle=False) as stored:
             if tuple(stored["feature_names"]) != FEATURE_NAMES:
                 raise SentimentModelError(f"{path} was trained on other lexical features; retrain it")
-            model = cls(**json.loads(str(stored["params"])))
+            params = json.loads(str(stored["params"]))
+            model = cls(**{**params, "class_bias": tuple(params.get("class_bias", (0.0, 0.0, 0.0)))})
             model.classes_ = stored["classes"]
             model.coef_, model.intercept_ = stored["coef"], stored["intercept"]
             model.lexical_mean_, model.lexical_scale_ = stored["lexical_mean"], stored["lexical_scale"]
@@ -242,7 +268,7 @@ class SentimentModel:
         """Constructor arguments, as scikit-learn's ``get_params``."""
         return {name: getattr(self, name) for name in
                 ("text_features", "C", "lexical_weight", "n_hash_features", "ridge_alpha",
-                 "regression_weight", "vader_weight", "score_gain", "max_iter", "random_state")}
+                 "regression_weight", "vader_weight", "score_gain", "class_bias", "max_iter", "random_state")}
 
     def set_params(self, **params) -> SentimentModel:
         """Set constructor arguments, as scikit-learn's ``set_params``."""

@@ -1,4 +1,7 @@
-"""Scoring entry points: pick the shipped model that fits the available vectors and score texts."""
+"""Scoring entry points: pick the shipped model that fits the available vectors and score texts.
+
+The label helpers live in :mod:`nlp.sentiment.labels` and are re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +10,12 @@ import logging
 import numpy as np
 
 from nlp.errors import SentimentModelError
+from nlp.sentiment.labels import LABEL_CUTS, LABELS, sentiment_label
 from nlp.sentiment.model import SentimentModel, load_shipped_model
 
 log = logging.getLogger(__name__)
 
-LABELS = ("very negative", "negative", "neutral", "positive", "very positive")
-#: Upper bounds of the first four labels: score < -0.6 is very negative, -0.6 <= score < -0.2
-#: negative, -0.2 <= score <= 0.2 neutral, 0.2 < score <= 0.6 positive, above 0.6 very positive.
-LABEL_CUTS = (-0.6, -0.2, 0.2, 0.6)
-
-
-def sentiment_label(score: float) -> str:
-    """The five-level label of a score in [-1, 1] (see :data:`LABEL_CUTS`).
-
-    Parameters
-    ----------
-    score
-        A sentiment score; values outside [-1, 1] are clipped.
-    """
-    very_negative, negative, positive, very_positive = LABEL_CUTS
-    if score < very_negative:
-        return LABELS[0]
-    if score < negative:
-        return LABELS[1]
-    if score <= positive:
-        return LABELS[2]
-    if score <= very_positive:
-        return LABELS[3]
-    return LABELS[4]
+__all__ = ["LABELS", "LABEL_CUTS", "score_sentiment", "sentiment_label"]
 
 
 def _semantic_model_for(vectors: np.ndarray | None) -> SentimentModel | None:
@@ -70,7 +51,8 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None) -> list
     -------
     list of float
         Per text, the model's blend of the classifier's ``P(positive) - P(negative)``, its ridge
-        regression output and VADER's compound score (weights chosen by cross-validation).
+        regression output and VADER's compound score (weights chosen by cross-validation), moved
+        into the band of the classifier's label, so ``sentiment_label(score)`` agrees with it.
 
     Raises
     ------

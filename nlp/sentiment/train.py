@@ -4,14 +4,18 @@ Training data: the ``train`` split of the labelled domain set (weighted up, it i
 scores) plus the training half of the four public human-rated files (see
 :mod:`nlp.sentiment.corpus`). The domain ``test`` split and the public held-out halves are never
 read here. Writes ``model_semantic.npz`` (embeddings + hashed n-grams + lexical features) and
-``model_lexical.npz`` (hashed n-grams + lexical features) next to the training data.
+``model_lexical.npz`` (hashed n-grams + lexical features) next to the training data, each with the
+settings that ``python -m nlp.sentiment.tuning --write`` recorded in ``tuned.json`` (defaults below
+if there are none).
 Deterministic: fixed splits, a deterministic solver, fixed ``random_state``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from nlp.sentiment.corpus import (
     read_public_file,
 )
 from nlp.sentiment.features import lexical_features
-from nlp.sentiment.model import SHIPPED_MODELS, SentimentModel
+from nlp.sentiment.model import MODEL_DIR, SHIPPED_MODELS, SentimentModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
@@ -39,15 +43,18 @@ SEED = 0
 TRAINING_PUBLIC = ("tweets", "amazon")
 #: Each domain sentence counts this many times next to one public snippet.
 DOMAIN_WEIGHT = 8.0
-#: Score blend (classifier / ridge regression / VADER = 0.5 / 0.2 / 0.3, gain 1.0): the best out-of-fold
-#: domain accuracy + tweets Pearson r on the training rows (``python -m nlp.sentiment.tuning``).
+#: Default score blend (classifier / ridge regression / VADER = 0.5 / 0.2 / 0.3, gain 1.0), used when
+#: :data:`TRAINED_SETTINGS` has no entry for a model.
 BLEND = {"regression_weight": 0.2, "vader_weight": 0.3, "score_gain": 1.0}
-#: Hyper-parameters per shipped model (C and lexical weight from the first version's cross-validation;
-#: the lexical model reuses the semantic model's blend, it was not tuned separately).
+#: Default hyper-parameters per shipped model, the starting point of ``python -m nlp.sentiment.tuning``.
 MODEL_PARAMS = {
     "semantic": {"text_features": "embeddings+ngrams", "C": 4.0, "lexical_weight": 1.0, **BLEND},
     "lexical": {"text_features": "hashed_ngrams", "C": 4.0, "lexical_weight": 1.0, **BLEND},
 }
+
+#: Settings chosen out-of-fold by ``python -m nlp.sentiment.tuning --write`` (parameters, domain
+#: weight and public files per model kind); they override the defaults above.
+TRAINED_SETTINGS = MODEL_DIR / "tuned.json"
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +97,25 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
                        lexical_features(texts), np.concatenate(targets), tuple(sources))
 
 
+def with_domain_weight(training: TrainingSet, domain_weight: float) -> TrainingSet:
+    """``training`` with every domain row weighted ``domain_weight`` (public rows keep weight 1)."""
+    domain = np.array(training.sources) == "domain"
+    return dataclasses.replace(training, weights=np.where(domain, float(domain_weight), training.weights))
+
+
+def chosen_settings(kind: str, path: Path = TRAINED_SETTINGS) -> dict:
+    """Parameters, domain weight and public files for ``kind``: the tuned ones if recorded, else defaults."""
+    defaults = {"params": MODEL_PARAMS[kind], "domain_weight": DOMAIN_WEIGHT, "public": list(TRAINING_PUBLIC)}
+    if not Path(path).exists():
+        return defaults
+    tuned = json.loads(Path(path).read_text(encoding="utf-8")).get(kind, {})
+    return {**defaults, **tuned, "params": {**MODEL_PARAMS[kind], **tuned.get("params", {})}}
+
+
 def train_model(kind: str, training: TrainingSet, **overrides) -> SentimentModel:
-    """Fit the ``kind`` model (``semantic`` or ``lexical``) on ``training``."""
-    params = {**MODEL_PARAMS[kind], **overrides, "random_state": SEED}
+    """Fit the ``kind`` model (``semantic`` or ``lexical``) on ``training`` with its chosen settings."""
+    params = {**chosen_settings(kind)["params"], **overrides, "random_state": SEED}
+    params["class_bias"] = tuple(params.get("class_bias", (0.0, 0.0, 0.0)))
     return SentimentModel(**params).fit(
         list(training.texts), list(training.labels), vectors=training.vectors,
         sample_weight=training.weights, lexical=training.lexical, targets=training.targets,
@@ -104,28 +127,33 @@ def _digest(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Train both shipped models and write them to ``--out``."""
+    """Train both shipped models with their chosen settings and write them to ``--out``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
                         help="directory holding sentiment/*_GroundTruth.txt (default: ../shared/data)")
     parser.add_argument("--no-public", action="store_true", help="train on the domain set only")
-    parser.add_argument("--public", nargs="*", default=list(TRAINING_PUBLIC), help="public files to use")
+    parser.add_argument("--public", nargs="*", default=None,
+                        help=f"public files (default: as in {TRAINED_SETTINGS.name}, else tweets amazon)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="embedding cache")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: shipped)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
-    training = load_training_set(None if args.no_public else args.data_dir, args.cache_dir,
-                                 public_names=tuple(args.public))
-    print(f"training rows: {len(training.texts)} (domain weight {DOMAIN_WEIGHT})")
+    loaded: dict[tuple[str, ...], TrainingSet] = {}
     for kind in ("semantic", "lexical"):
+        settings = chosen_settings(kind)
+        public = () if args.no_public else tuple(settings["public"] if args.public is None else args.public)
+        if public not in loaded:
+            loaded[public] = load_training_set(args.data_dir if public else None, args.cache_dir,
+                                               public_names=public)
+        training = with_domain_weight(loaded[public], settings["domain_weight"])
+        print(f"{kind}: {len(training.texts)} training rows (domain weight {settings['domain_weight']:g})")
         model = train_model(kind, training)
         path = SHIPPED_MODELS[kind] if args.out is None else args.out / SHIPPED_MODELS[kind].name
         path.parent.mkdir(parents=True, exist_ok=True)
         model.save(path, metadata={
-            "seed": SEED, "domain_weight": DOMAIN_WEIGHT, "rows": len(training.texts),
-            "domain_set_sha1": _digest(DOMAIN_SET),
-            "public_data": [] if args.no_public else list(args.public),
+            "seed": SEED, "domain_weight": settings["domain_weight"], "rows": len(training.texts),
+            "domain_set_sha1": _digest(DOMAIN_SET), "public_data": list(public),
         })
         print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
     print(f"done in {time.perf_counter() - started:.1f} s")
