@@ -18,19 +18,20 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 
-#: (module, whether it takes the public data directory as its argument)
+#: (module and options, whether it takes the public data directory as its argument)
 EVALUATIONS = (
     ("eval.redaction", False),
     ("eval.silo", False),
     ("eval.themes", False),
     ("eval.sentiment", True),
     ("eval.clustering", True),
+    ("eval.clustering --end-to-end", True),
 )
 
 
 def run(module: str, data_dir: pathlib.Path | None) -> tuple[str, int, float]:
     """Run one evaluation module; return its output, exit code and wall time."""
-    command = [sys.executable, "-m", module] + ([str(data_dir)] if data_dir else [])
+    command = [sys.executable, "-m", *module.split()] + ([str(data_dir)] if data_dir else [])
     started = time.perf_counter()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)

@@ -27,10 +27,6 @@ from sklearn.metrics import normalized_mutual_info_score
 
 DEFAULT_DATA_DIR = Path("/work/shared/data")
 CACHE_DIR = Path(__file__).resolve().parent / "out"
-#: Measured on this 2-core machine when idle (shared/data/README.md): MiniLM embedding of the
-#: 20,000 StackOverflow titles, and BERTopic end to end on them.
-README_EMBED_SECONDS_SO = 48.0
-README_BERTOPIC_SECONDS_SO = 54.0
 
 
 def load_stackoverflow(data_dir: Path) -> tuple[list[str], list[str]]:
@@ -208,9 +204,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
               f"{f['accuracy']:6.3f} {f['noise_share']:6.1%} {f['wall_seconds']:7.1f} "
               f"{f['cpu_seconds']:6.1f} |          {f['k_given_nmi']:6.3f} {f['k_given_accuracy']:6.3f} "
               f"{f['minilm_kmeans_k_given_nmi']:.3f}")
-    print(f"Wall/CPU times cover features and clustering, not embedding (cached); MiniLM embedding of the "
-          f"20,000 StackOverflow titles takes about {README_EMBED_SECONDS_SO:.0f} s on this machine when "
-          f"idle, BERTopic end to end about {README_BERTOPIC_SECONDS_SO:.0f} s (data README).")
+    print("Wall/CPU times cover features and clustering, not embedding (cached); `--end-to-end` times "
+          "the whole path from raw titles, `eval/bertopic_baseline.py` BERTopic's on the same machine.")
     if args.small:
         small = small_data_figures(Path(args.data_dir), datasets=datasets)
         print("Small held-out subsets (survey-sized), k NOT given:")
