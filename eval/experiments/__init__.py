@@ -1,0 +1,1 @@
+"""One-off experiments kept for the next step; not part of ``make eval`` and not shipped code."""
