@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 import sqlite_utils
@@ -13,6 +15,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from analysed_support import build_analysed_database
 
 from survey import create_app
 from survey.db import open_database
@@ -106,3 +110,35 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def semantic_embedder():
+    """The process-wide default embedder (all-MiniLM-L6-v2), loaded once per test session."""
+    from nlp.embed import SemanticEmbedder, default_embedder
+
+    embedder = default_embedder()
+    if not isinstance(embedder, SemanticEmbedder):
+        pytest.skip("semantic embedding backend not installed")
+    embedder.embed(["warm up"])
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def analysed_template(tmp_path_factory) -> str:
+    """Path of the analysed demo database (built once per session; copy it, never write to it)."""
+    return build_analysed_database(tmp_path_factory)
+
+
+@pytest.fixture
+def analysed(tmp_path, analysed_template) -> Iterator[SimpleNamespace]:
+    """A private copy of the analysed database with an app, a client, the db and the survey id."""
+    path = str(tmp_path / "rapport.db")
+    shutil.copy(analysed_template, path)
+    db = open_database(path)
+    migrate(db)
+    app = create_app({"DATABASE": path, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    survey_id = db.execute("SELECT id FROM surveys").fetchone()[0]
+    yield SimpleNamespace(app=app, client=app.test_client(), db=db, survey_id=survey_id)
+    db.close()

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from browser_support import BROWSER_MARKS, serve_over_http
 from conftest import STAFF_PASSWORD
-from test_survey_workspace import build_analysed_database
 
 from survey import create_app
 from survey.analysis_runner import run_analysis
@@ -19,9 +18,9 @@ pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
-def database(tmp_path, tmp_path_factory) -> str:
+def database(tmp_path, analysed_template) -> str:
     path = str(tmp_path / "rapport.db")
-    shutil.copy(build_analysed_database(tmp_path_factory), path)
+    shutil.copy(analysed_template, path)
     db = open_database(path)
     create_staff_user(db, "brm-user", STAFF_PASSWORD, "brm")
     db.close()

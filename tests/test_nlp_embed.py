@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.embed import SemanticEmbedder, default_embedder, packaged_model_dir, semantic_backend_available
+from nlp.embed import SemanticEmbedder, packaged_model_dir, semantic_backend_available
 from nlp.errors import ModelNotInstalled
 from nlp.onnx_embed import OnnxSentenceEncoder, cached_onnx_model, model_cache_dir, weights_digest
 
@@ -35,12 +35,11 @@ MIXED_TEXTS = [
 
 
 @pytest.fixture(scope="session")
-def onnx_embedder() -> SemanticEmbedder:
-    """The process-wide default embedder, which runs on ONNX Runtime when it is installed."""
-    embedder = default_embedder()
-    if not isinstance(embedder, SemanticEmbedder) or embedder.active_backend != "onnx":
+def onnx_embedder(semantic_embedder) -> SemanticEmbedder:
+    """The shared default embedder, which runs on ONNX Runtime when it is installed."""
+    if semantic_embedder.active_backend != "onnx":
         pytest.skip("onnxruntime backend not available")
-    return embedder
+    return semantic_embedder
 
 
 @pytest.fixture(scope="session")

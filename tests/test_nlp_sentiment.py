@@ -48,17 +48,6 @@ POSITIVE_EXAMPLES = [
 ]
 
 
-@pytest.fixture(scope="session")
-def embedder():
-    """The real all-MiniLM-L6-v2 embedder, loaded once per test session."""
-    from nlp.embed import SemanticEmbedder, default_embedder
-
-    embedder = default_embedder()
-    if not isinstance(embedder, SemanticEmbedder):
-        pytest.skip("semantic embedding backend not installed")
-    return embedder
-
-
 @pytest.mark.parametrize(("score", "label"), [
     (-1.0, "very negative"), (-0.61, "very negative"), (-0.6, "negative"), (-0.21, "negative"),
     (-0.2, "neutral"), (0.0, "neutral"), (0.2, "neutral"), (0.21, "positive"), (0.6, "positive"),
@@ -83,15 +72,15 @@ KNOWN_MISSES = {"They treat us as an internal customer rather than a partner.", 
     if text in KNOWN_MISSES else (text, sign)
     for text, sign in [(text, -1) for text in NEGATIVE_EXAMPLES] + [(text, 1) for text in POSITIVE_EXAMPLES]
 ])
-def test_hard_examples_get_the_right_sign(text, sign, embedder):
-    score = score_sentiment([text], embedder.embed([text]))[0]
+def test_hard_examples_get_the_right_sign(text, sign, semantic_embedder):
+    score = score_sentiment([text], semantic_embedder.embed([text]))[0]
     assert np.sign(score) == sign
 
 
 @pytest.mark.slow
-def test_scores_are_in_range_one_per_text_and_deterministic(embedder):
+def test_scores_are_in_range_one_per_text_and_deterministic(semantic_embedder):
     texts = list(read_domain_set("test").texts[:40])
-    vectors = embedder.embed(texts)
+    vectors = semantic_embedder.embed(texts)
     first, second = score_sentiment(texts, vectors), score_sentiment(texts, vectors)
     assert len(first) == len(texts)
     assert all(-1.0 <= s <= 1.0 for s in first)
@@ -100,9 +89,10 @@ def test_scores_are_in_range_one_per_text_and_deterministic(embedder):
 
 
 @pytest.mark.slow
-def test_bad_inputs_do_not_raise(embedder):
+def test_bad_inputs_do_not_raise(semantic_embedder):
     texts = ["", "   ", "😡😡😡", "🙂", "x" * 100_000, "ticket " * 5000, "42", "\x00\n\t"]
-    for scores in (score_sentiment(texts, embedder.embed(texts)), score_sentiment(texts, np.zeros((8, 100)))):
+    vectors = semantic_embedder.embed(texts)
+    for scores in (score_sentiment(texts, vectors), score_sentiment(texts, np.zeros((8, 100)))):
         assert len(scores) == len(texts)
         assert all(-1.0 <= s <= 1.0 for s in scores)
     assert explain_sentiment("").drivers == ()

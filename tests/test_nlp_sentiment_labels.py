@@ -24,17 +24,6 @@ BATCH = [
 ]
 
 
-@pytest.fixture(scope="session")
-def embedder():
-    """The real all-MiniLM-L6-v2 embedder, loaded once per test session."""
-    from nlp.embed import SemanticEmbedder, default_embedder
-
-    embedder = default_embedder()
-    if not isinstance(embedder, SemanticEmbedder):
-        pytest.skip("semantic embedding backend not installed")
-    return embedder
-
-
 def test_score_within_label_keeps_agreeing_scores_and_clips_the_others():
     scores = np.array([-0.9, 0.5, 0.1, 0.9, -0.5, 0.0, -0.05, 0.7])
     labels = np.array(["negative", "negative", "neutral", "neutral", "positive", "positive", "neutral",
@@ -57,8 +46,8 @@ def test_lexical_label_agrees_with_the_score_on_a_batch():
 
 
 @pytest.mark.slow
-def test_semantic_label_agrees_with_the_score_on_a_batch(embedder):
-    _assert_label_agrees_with_score("semantic", embedder.embed(BATCH))
+def test_semantic_label_agrees_with_the_score_on_a_batch(semantic_embedder):
+    _assert_label_agrees_with_score("semantic", semantic_embedder.embed(BATCH))
 
 
 def _assert_label_agrees_with_score(kind, vectors):
@@ -71,11 +60,12 @@ def _assert_label_agrees_with_score(kind, vectors):
 
 
 @pytest.mark.slow
-def test_shipped_models_get_the_easy_examples_right(embedder):
+def test_shipped_models_get_the_easy_examples_right(semantic_embedder):
     texts = list(EASY_EXAMPLES)
     expected = list(EASY_EXAMPLES.values())
-    assert load_shipped_model("semantic").predict(texts, embedder.embed(texts)) == expected
-    assert [three_class(score) for score in score_sentiment(texts, embedder.embed(texts))] == expected
+    vectors = semantic_embedder.embed(texts)
+    assert load_shipped_model("semantic").predict(texts, vectors) == expected
+    assert [three_class(score) for score in score_sentiment(texts, vectors)] == expected
     assert load_shipped_model("lexical").predict(texts) == expected
 
 

@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, homogeneity_score, silhouette_score
 
-from nlp.embed import LexicalEmbedder, SemanticEmbedder, semantic_backend_available, text_key
+from nlp.embed import LexicalEmbedder, text_key
 from nlp.errors import TaxonomyError
 from nlp.themes import (
     DEFAULT_THEMES,
@@ -46,15 +46,6 @@ UNRELATED = [
     "Vegetarian food in the canteen is poor and runs out by noon.",
     "Lunch in the staff canteen is overpriced and the salad bar is empty.",
 ]
-
-
-@pytest.fixture(scope="session")
-def semantic_embedder() -> SemanticEmbedder:
-    if not semantic_backend_available():
-        pytest.skip("semantic embedding backend not installed")
-    embedder = SemanticEmbedder()
-    embedder.embed(["warm up"])  # load the model once per session
-    return embedder
 
 
 # -- taxonomy -------------------------------------------------------------------------------------

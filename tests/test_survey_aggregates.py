@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from collections import Counter
 from types import SimpleNamespace
 
 import pytest
-from test_survey_workspace import build_analysed_database, page_text, sign_in
+from test_survey_workspace import page_text, sign_in
 
-from survey import create_app
 from survey.db import open_database
 from survey.migrations import migrate
 from survey.store import surveys as store
@@ -100,24 +98,6 @@ def test_migration_backfills_counts_scores_and_terms_from_stored_rows(tmp_path):
 
 
 # --- filled by the real analysis (shares the workspace tests' analysed database) ---------------
-
-@pytest.fixture(scope="module")
-def analysed_template(tmp_path_factory) -> str:
-    return build_analysed_database(tmp_path_factory)
-
-
-@pytest.fixture
-def analysed(tmp_path, analysed_template):
-    path = str(tmp_path / "rapport.db")
-    shutil.copy(analysed_template, path)
-    db = open_database(path)
-    migrate(db)
-    app = create_app({"DATABASE": path, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
-    survey_id = db.execute("SELECT id FROM surveys").fetchone()[0]
-    yield SimpleNamespace(app=app, client=app.test_client(), db=db, survey_id=survey_id, path=path)
-    db.close()
-
 
 def _scores_by_join(db, survey_id: int) -> dict[tuple[int, str], tuple]:
     """The per-request query the stored scores replace, as the reference."""

@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-from test_survey_workspace import build_analysed_database
 
 from survey import curation
 from survey.analysis_runner import load_taxonomy, run_analysis
@@ -14,11 +13,6 @@ from survey.db import open_database
 from survey.errors import InvalidInput, NotFound
 
 pytestmark = pytest.mark.slow  # every test here starts from a real analysis (built once per session)
-
-
-@pytest.fixture(scope="module")
-def analysed_template(tmp_path_factory) -> str:
-    return build_analysed_database(tmp_path_factory)
 
 
 @pytest.fixture

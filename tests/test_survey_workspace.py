@@ -4,65 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from html import unescape
-from types import SimpleNamespace
 
 import pytest
 from conftest import STAFF_PASSWORD
 
-from survey import create_app
-from survey.db import open_database
-from survey.migrations import migrate
 from survey.store import surveys as store
 from survey.store.aggregates import save_wave_scores
 from survey.store.invitations import generate_invitation_codes
 from survey.store.responses import record_response
 from survey.store.staff import create_staff_user
-
-RESPONSES = 300
-TODAY = dt.date(2026, 12, 31)
-
-
-def build_analysed_database(tmp_path_factory) -> str:
-    """The demo survey with RESPONSES generated responses, analysed once per test session."""
-    path = tmp_path_factory.getbasetemp() / "workspace-analysed.db"
-    if not path.exists():
-        from survey.analysis_runner import run_analysis
-        from survey.demo import generate_feedback
-        from survey.demo.seed import create_demo_survey, store_demo_responses
-
-        building = tmp_path_factory.mktemp("analysed") / "rapport.db"
-        db = open_database(str(building))
-        migrate(db)
-        demo = create_demo_survey(db)
-        corpus = generate_feedback(RESPONSES, seed=7, waves=tuple(demo.waves),
-                                   departments=demo.questions["department"].options)
-        store_demo_responses(db, demo, corpus, seed=7, today=TODAY)
-        run_analysis(db, demo.survey.id)
-        db.close()
-        shutil.copy(building, path)
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def analysed_template(tmp_path_factory) -> str:
-    return build_analysed_database(tmp_path_factory)
-
-
-@pytest.fixture
-def analysed(tmp_path, analysed_template):
-    """A private copy of the analysed database with an app, a client and a signed-in BRM."""
-    path = str(tmp_path / "rapport.db")
-    shutil.copy(analysed_template, path)
-    db = open_database(path)
-    migrate(db)
-    app = create_app({"DATABASE": path, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
-    client = app.test_client()
-    survey_id = db.execute("SELECT id FROM surveys").fetchone()[0]
-    yield SimpleNamespace(app=app, client=client, db=db, survey_id=survey_id)
-    db.close()
 
 
 def sign_in(client, db, role: str) -> None:
