@@ -18,7 +18,7 @@ import numpy as np
 from scipy.cluster.hierarchy import cut_tree, ward
 from scipy.sparse import csr_matrix
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
@@ -122,15 +122,18 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         centres = micro.cluster_centers_
         if len(centres) < 3:
             return micro.labels_
+        tree = ward(centres)
         if self.merge_threshold is None:
-            cut = _best_silhouette_cut(ward(centres), micro.labels_, smoothed, self.max_clusters,
+            cut = _best_silhouette_cut(tree, micro.labels_, smoothed, self.max_clusters,
                                        self.min_cluster_size)
             if cut is not None:
                 return cut
-        return self._merge_to_threshold(micro, points, self.merge_threshold or MERGE_THRESHOLD)
+        return self._cut_at_threshold(tree, micro, points, self.merge_threshold or MERGE_THRESHOLD)
 
-    def _merge_to_threshold(self, micro: KMeans, points: np.ndarray, threshold: float) -> np.ndarray:
-        """Ward-merge the micro-cluster centres up to ``threshold`` RMS radii of the micro-clusters.
+    def _cut_at_threshold(self, tree: np.ndarray, micro: KMeans, points: np.ndarray,
+                          threshold: float) -> np.ndarray:
+        """Cut the Ward ``tree`` at ``threshold`` RMS radii of the micro-clusters (at most
+        ``max_clusters`` clusters); returns a merged label per point.
 
         The radius is the RMS distance of the unsmoothed ``points`` to their micro-cluster
         centre: the noise scale of the data, whatever its units.
@@ -142,12 +145,8 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         radius = float(np.sqrt(squared * per_micro / max(per_micro - 1, 1e-9)))
         if radius <= 0:
             return micro.labels_
-        tree = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=threshold * radius, linkage="ward",
-        ).fit(centres)
-        merged = tree.labels_
-        if tree.n_clusters_ > self.max_clusters:
-            merged = AgglomerativeClustering(self.max_clusters, linkage="ward").fit(centres).labels_
+        n_clusters = len(centres) - int(np.searchsorted(tree[:, 2], threshold * radius))
+        merged = cut_tree(tree, n_clusters=min(max(n_clusters, 1), self.max_clusters))[:, 0]
         return merged[micro.labels_]
 
     def _smooth(self, X: np.ndarray) -> np.ndarray:
