@@ -33,6 +33,8 @@ DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
 SAMPLE_SEED = 7
 DOMAIN_FILE = "nlp/data/sentiment/domain_labelled.csv"
+#: Row ranges (0-based, data rows in file order) of the domain set's writing batches.
+DOMAIN_BATCHES = {"batches 1-2": (0, 1166), "batch 3": (1166, None)}
 SCORERS = {
     "vader": "VADER (compound, +-0.05)",
     "semantic": "Rapport semantic model",
@@ -76,9 +78,15 @@ def evaluate_domain(cache_dir: Path) -> dict:
     for kind in ("semantic", "lexical"):
         scores = model_scores(kind, texts, vectors[keep])
         predictions[kind] = [three_class(sentiment_label(s)) for s in scores]
+    positions = np.flatnonzero(keep)
+    batches = {batch: (positions >= start) & (positions < (end or len(keep)))
+               for batch, (start, end) in DOMAIN_BATCHES.items()}
     return {"n": len(texts), **{
         name: {"accuracy": accuracy_score(gold, predicted),
-               "macro_f1": f1_score(gold, predicted, average="macro")}
+               "macro_f1": f1_score(gold, predicted, average="macro"),
+               "batches": {batch: (int(rows.sum()), accuracy_score(np.array(gold)[rows],
+                                                                   np.array(predicted)[rows]))
+                           for batch, rows in batches.items()}}
         for name, predicted in predictions.items()
     }}
 
@@ -145,7 +153,10 @@ def print_results(results: dict) -> None:
     print(f"Domain held-out split: {domain['n']} sentences ({DOMAIN_FILE}, split=test)")
     for scorer, title in SCORERS.items():
         figures = domain[scorer]
-        print(f"  {title:34s} accuracy {figures['accuracy']:.3f}  macro-F1 {figures['macro_f1']:.3f}")
+        by_batch = "  ".join(f"{batch} (n={n}) {accuracy:.3f}"
+                             for batch, (n, accuracy) in figures["batches"].items())
+        print(f"  {title:34s} accuracy {figures['accuracy']:.3f}  macro-F1 {figures['macro_f1']:.3f}"
+              f"  | {by_batch}")
     print("Hard examples (score, label):")
     for text, score in results["hard_examples"].items():
         print(f"  {score:+.2f} {sentiment_label(score):13s} {text}")
