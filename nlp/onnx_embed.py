@@ -2,7 +2,8 @@
 
 The packaged transformer is exported once with ``torch.onnx.export`` into a cache directory
 (``RAPPORT_MODEL_CACHE``, default ``~/.cache/rapport/``) under a name keyed by a hash of the
-weights file, so a changed model re-exports and an unchanged one is reused. Inference then needs
+weights file (and of the low-rank adapter merged into it, if any: :mod:`nlp.adapter`), so a changed
+model re-exports and an unchanged one is reused. Inference then needs
 only ``onnxruntime`` and ``tokenizers``: the texts are tokenised like the SentenceTransformer does
 (truncated to its ``max_seq_length``), batched by length, mean-pooled over the attention mask and
 L2-normalised.
@@ -63,7 +64,7 @@ def weights_digest(model_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def export_transformer(model_dir: Path, target: Path) -> Path:
+def export_transformer(model_dir: Path, target: Path, adapter: Path | None = None) -> Path:
     """Export the model's transformer to ONNX at ``target``, atomically (temp file, then rename).
 
     Parameters
@@ -72,6 +73,8 @@ def export_transformer(model_dir: Path, target: Path) -> Path:
         The sentence-transformers model folder; loaded offline with ``transformers.AutoModel``.
     target : Path
         The ``.onnx`` file to write; its folder is created if needed.
+    adapter : Path, optional
+        A low-rank adapter file merged into the weights before the export (:mod:`nlp.adapter`).
 
     Returns
     -------
@@ -87,6 +90,10 @@ def export_transformer(model_dir: Path, target: Path) -> Path:
         def __init__(self) -> None:
             super().__init__()
             self.transformer = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
+            if adapter is not None:
+                from nlp.adapter import merge_adapter
+
+                merge_adapter(self.transformer, adapter)
 
         def forward(self, input_ids, attention_mask, token_type_ids):
             return self.transformer(input_ids=input_ids, attention_mask=attention_mask,
@@ -118,8 +125,8 @@ def export_transformer(model_dir: Path, target: Path) -> Path:
     return target
 
 
-def cached_onnx_model(model_dir: Path, cache_dir: Path | None = None) -> Path:
-    """The exported ONNX file for ``model_dir``, exporting it on first use.
+def cached_onnx_model(model_dir: Path, cache_dir: Path | None = None, adapter: Path | None = None) -> Path:
+    """The exported ONNX file for ``model_dir`` (with ``adapter`` merged in), exporting it on first use.
 
     Parameters
     ----------
@@ -127,17 +134,22 @@ def cached_onnx_model(model_dir: Path, cache_dir: Path | None = None) -> Path:
         The sentence-transformers model folder.
     cache_dir : Path, optional
         Defaults to :func:`model_cache_dir`.
+    adapter : Path, optional
+        A low-rank adapter file (:mod:`nlp.adapter`).
 
     Returns
     -------
     Path
-        ``<cache_dir>/<name of the folder holding the model>-<weights digest>.onnx``.
+        ``<cache_dir>/<name of the folder holding the model>-<weights digest>[-adapter-<digest>].onnx``.
     """
+    from nlp.adapter import adapter_digest
+
     model_dir = Path(model_dir)
     cache_dir = Path(cache_dir) if cache_dir is not None else model_cache_dir()
-    target = cache_dir / f"{model_dir.parent.name}-{weights_digest(model_dir)}.onnx"
+    suffix = "" if adapter is None else f"-adapter-{adapter_digest(adapter)}"
+    target = cache_dir / f"{model_dir.parent.name}-{weights_digest(model_dir)}{suffix}.onnx"
     if not target.exists():
-        export_transformer(model_dir, target)
+        export_transformer(model_dir, target, adapter)
     return target
 
 
@@ -162,14 +174,17 @@ class OnnxSentenceEncoder:
         Where the exported model lives; defaults to :func:`model_cache_dir`.
     onnx_path : Path, optional
         Use this ONNX file (e.g. an int8-quantised copy) instead of the cached export.
+    adapter : Path, optional
+        A low-rank adapter merged into the weights of the export (:mod:`nlp.adapter`).
     """
 
     def __init__(self, model_dir: Path, batch_size: int = 64, cache_dir: Path | None = None,
-                 onnx_path: Path | None = None) -> None:
+                 onnx_path: Path | None = None, adapter: Path | None = None) -> None:
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
         self.cache_dir = cache_dir
         self.onnx_path = onnx_path
+        self.adapter = adapter
 
     def load(self) -> OnnxSentenceEncoder:
         """Open the session and the tokenizer now (exporting the model if needed); returns self."""
@@ -181,7 +196,7 @@ class OnnxSentenceEncoder:
         """The ONNX Runtime session (exports the model first if it is not cached)."""
         import onnxruntime
 
-        path = self.onnx_path or cached_onnx_model(self.model_dir, self.cache_dir)
+        path = self.onnx_path or cached_onnx_model(self.model_dir, self.cache_dir, self.adapter)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = len(os.sched_getaffinity(0))
         options.inter_op_num_threads = 1

@@ -13,6 +13,9 @@ explain_sentiment(text) -> SentimentExplanation
 SentimentModel, load_shipped_model
     The scikit-learn style estimator and the cached loader of the shipped weights.
 
+The semantic model reads the vectors of the sentiment encoder (:mod:`nlp.sentiment.encoder`):
+all-MiniLM-L6-v2 with a low-rank domain adapter trained by :mod:`nlp.sentiment.finetune`.
+
 Heavy modules (scikit-learn, VADER, the embedding model) load on first use, not on import.
 """
 
@@ -23,9 +26,9 @@ from nlp.sentiment.model import SentimentModel, load_shipped_model
 from nlp.sentiment.scoring import LABEL_CUTS, LABELS, score_sentiment, sentiment_label
 
 #: Recorded with every analysis run; bump it whenever the shipped models are retrained.
-MODEL_VERSION = ("rapport-sentiment-1.2 (label: biased argmax of a logistic regression over all-MiniLM-L6-v2"
-                 " + hashed n-grams + lexicon; score: blend with ridge regression and VADER inside the"
-                 " label's band)")
+MODEL_VERSION = ("rapport-sentiment-1.3 (label: biased argmax of a logistic regression over all-MiniLM-L6-v2"
+                 " + the logits of a LoRA-fine-tuned MiniLM + hashed n-grams + lexicon; score: blend with"
+                 " ridge regression and VADER inside the label's band)")
 
 __all__ = [
     "LABELS",

@@ -97,8 +97,8 @@ def public_split_mask(size: int) -> np.ndarray:
 
 
 def cached_embeddings(texts: tuple[str, ...] | list[str], key: str, cache_dir: Path,
-                      compute: bool = True) -> np.ndarray | None:
-    """Embed ``texts`` with the default embedder, caching the array under ``cache_dir``.
+                      compute: bool = True, embedder=None) -> np.ndarray | None:
+    """Embed ``texts`` with ``embedder`` (default: the general one), caching the array under ``cache_dir``.
 
     The cache file is named after ``key``, the embedder name and a digest of the texts, so a
     changed corpus or model never reuses stale vectors. With ``compute=False`` a cache miss
@@ -106,7 +106,7 @@ def cached_embeddings(texts: tuple[str, ...] | list[str], key: str, cache_dir: P
     """
     from nlp.embed import default_embedder
 
-    embedder = default_embedder()
+    embedder = embedder or default_embedder()
     digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:12]
     model = re.sub(r"[^A-Za-z0-9.-]+", "_", embedder.name)
     path = Path(cache_dir) / f"embeddings-{key}-{model}-{digest}.npy"

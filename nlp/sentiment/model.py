@@ -1,8 +1,9 @@
 """The sentiment model: logistic regression and ridge regression over text vectors plus lexical evidence.
 
 Two flavours share one estimator. The shipped default (``text_features="embeddings+ngrams"``) reads
-the all-MiniLM-L6-v2 unit embeddings that the analysis computes anyway plus hashed word uni- and
-bigrams; the fallback for installs without torch (``"hashed_ngrams"``) reads the n-grams only. Both
+the all-MiniLM-L6-v2 unit embeddings that the analysis computes anyway, the three logits of the
+fine-tuned sentiment encoder (:func:`nlp.sentiment.encoder.semantic_features`) and hashed word uni-
+and bigrams; the fallback for installs without torch (``"hashed_ngrams"``) reads the n-grams only. Both
 add the lexical features of :mod:`nlp.sentiment.features`. The three-class label is the classifier's
 argmax (log-probabilities plus a per-class bias chosen out-of-fold); the continuous score blends its
 ``P(positive) - P(negative)`` with a ridge regression on the same design (trained on human ratings
@@ -48,7 +49,7 @@ class SentimentModel:
     Parameters
     ----------
     text_features
-        ``"embeddings"`` (unit vectors passed in or computed by the default embedder),
+        ``"embeddings"`` (vectors passed in, or :func:`nlp.sentiment.encoder.semantic_features`),
         ``"hashed_ngrams"`` (no embedding model needed) or ``"embeddings+ngrams"`` (both).
     C
         Inverse L2 regularisation strength of the logistic regression.
@@ -81,7 +82,7 @@ class SentimentModel:
     lexical_mean_, lexical_scale_ : numpy.ndarray
         Standardisation of the lexical features.
     embedding_width_ : int
-        Width of the sentence embeddings the model reads (0 for ``hashed_ngrams``).
+        Width of the vectors the model reads (0 for ``hashed_ngrams``).
     """
 
     def __init__(self, text_features: str = "embeddings", C: float = 1.0, lexical_weight: float = 1.0,
@@ -108,9 +109,9 @@ class SentimentModel:
             raise SentimentModelError(
                 f"text_features must be one of {TEXT_FEATURES}, not {self.text_features!r}")
         if vectors is None:
-            from nlp.embed import default_embedder
+            from nlp.sentiment.encoder import semantic_features
 
-            vectors = default_embedder().embed(texts)
+            vectors = semantic_features(texts)
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(texts):
             raise SentimentModelError(f"expected one vector per text, got shape {vectors.shape}")

@@ -19,19 +19,25 @@ __all__ = ["LABELS", "LABEL_CUTS", "score_sentiment", "sentiment_label"]
 
 
 def _semantic_model_for(vectors: np.ndarray | None) -> SentimentModel | None:
-    """The semantic model if it can be used with ``vectors`` (or with fresh embeddings), else None."""
+    """The semantic model if the caller's vectors (or the installed backend) allow it, else None."""
     from nlp.embed import SemanticEmbedder, default_embedder, semantic_backend_available
+    from nlp.sentiment.encoder import HEAD_WIDTH, SentimentLogits
 
     model = load_shipped_model("semantic")
+    general_width = model.embedding_width_ - HEAD_WIDTH
     if vectors is not None:
-        usable = vectors.ndim == 2 and vectors.shape[1] == model.embedding_width_
-        reason = f"vectors of width {vectors.shape[-1]}, not {model.embedding_width_}"
+        usable = vectors.ndim == 2 and vectors.shape[1] == general_width
+        reason = f"vectors of width {vectors.shape[-1]}, not {general_width}"
     else:
         usable = semantic_backend_available() and isinstance(default_embedder(), SemanticEmbedder)
         reason = "the semantic embedding backend is unavailable"
     if not usable:
         log.warning("Sentiment: %s; using the lexical fallback model.", reason)
         return None
+    trained_on = getattr(model, "metadata_", {}).get("vectors")
+    if trained_on and trained_on != SentimentLogits().name:
+        raise SentimentModelError(f"the semantic sentiment model was trained with {trained_on}, not "
+                                  f"{SentimentLogits().name}; retrain it: python -m nlp.sentiment.train")
     return model
 
 
@@ -45,7 +51,9 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None) -> list
     vectors
         Their all-MiniLM-L6-v2 embeddings (L2-normalised, shape ``(len(texts), 384)``) if the
         caller has them; otherwise they are computed with :func:`nlp.embed.default_embedder`.
-        Vectors of another width (the lexical embedding backend) select the lexical model.
+        Vectors of another width (the lexical embedding backend) select the lexical model. The
+        semantic model also reads the fine-tuned sentiment encoder's logits
+        (:mod:`nlp.sentiment.encoder`), computed here.
 
     Returns
     -------
@@ -68,6 +76,9 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None) -> list
             raise SentimentModelError(f"expected {len(texts)} vectors, got an array of shape {vectors.shape}")
     model = _semantic_model_for(vectors)
     if model is None:
-        model, vectors = load_shipped_model("lexical"), None
-    scores = model.sentiment_scores(texts, vectors)
+        scores = load_shipped_model("lexical").sentiment_scores(texts)
+    else:
+        from nlp.sentiment.encoder import semantic_features
+
+        scores = model.sentiment_scores(texts, semantic_features(texts, vectors))
     return [float(score) for score in np.clip(scores, -1.0, 1.0)]

@@ -1,7 +1,8 @@
 """Train the shipped sentiment models: ``python -m nlp.sentiment.train [--data-dir DIR]``.
 
 Training data: the ``train`` split of the labelled domain set (weighted up, it is what Rapport
-scores) plus the training half of the four public human-rated files (see
+scores; their sentiment-head logits are the cross-fitted ones of :mod:`nlp.sentiment.finetune`)
+plus the training half of the four public human-rated files (see
 :mod:`nlp.sentiment.corpus`). The domain ``test`` split and the public held-out halves are never
 read here. Writes ``model_semantic.npz`` (embeddings + hashed n-grams + lexical features) and
 ``model_lexical.npz`` (hashed n-grams + lexical features) next to the training data, each with the
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.errors import SentimentModelError
 from nlp.sentiment.corpus import (
     DOMAIN_SET,
     cached_embeddings,
@@ -30,6 +32,7 @@ from nlp.sentiment.corpus import (
     read_domain_set,
     read_public_file,
 )
+from nlp.sentiment.encoder import SentimentLogits
 from nlp.sentiment.features import lexical_features
 from nlp.sentiment.model import MODEL_DIR, SHIPPED_MODELS, SentimentModel
 
@@ -81,12 +84,16 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
     domain = read_domain_set("train")
     keep = np.isin(np.array(domain_all.texts), np.array(domain.texts))
     texts, labels = list(domain.texts), list(domain.labels)
-    weights, vectors = [np.full(len(texts), domain_weight)], [domain_vectors[keep]]
+    weights = [np.full(len(texts), domain_weight)]
+    vectors = [np.hstack([domain_vectors[keep], crossfitted_logits(domain.texts, domain.labels)])]
     targets, sources = [np.full(len(texts), np.nan)], ["domain"] * len(texts)
     for name in public_names if data_dir is not None else ():
         public = read_public_file(Path(data_dir), name)
         mask = public_split_mask(len(public.texts))
-        all_vectors = cached_embeddings(public.texts, f"public-{name}", cache_dir)
+        all_vectors = np.hstack([
+            cached_embeddings(public.texts, f"public-{name}", cache_dir),
+            cached_embeddings(public.texts, f"public-{name}", cache_dir, embedder=SentimentLogits()),
+        ])
         texts += [text for text, kept in zip(public.texts, mask, strict=True) if kept]
         labels += [label for label, kept in zip(public.labels, mask, strict=True) if kept]
         weights.append(np.ones(int(mask.sum())))
@@ -95,6 +102,26 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
         sources += [name] * int(mask.sum())
     return TrainingSet(tuple(texts), tuple(labels), np.concatenate(weights), np.vstack(vectors),
                        lexical_features(texts), np.concatenate(targets), tuple(sources))
+
+
+def crossfitted_logits(texts: tuple[str, ...], labels: tuple[str, ...]) -> np.ndarray:
+    """Sentiment-head logits of the domain ``train`` rows, each from an adapter that did not see it.
+
+    The shipped adapter was trained on these rows, so its own logits for them are too confident to
+    fit and tune the classifier on; :mod:`nlp.sentiment.finetune` saves cross-fitted ones (logits,
+    not vectors: the five fold models' vector spaces differ, their class logits mean the same).
+
+    Raises
+    ------
+    SentimentModelError
+        If they were not computed for these rows and the current fine-tuning settings.
+    """
+    from nlp.sentiment.finetune import crossfit_path
+
+    path = crossfit_path(texts, labels)
+    if not path.exists():
+        raise SentimentModelError(f"{path} is missing; run: python -m nlp.sentiment.finetune")
+    return np.load(path, allow_pickle=False)
 
 
 def with_domain_weight(training: TrainingSet, domain_weight: float) -> TrainingSet:
@@ -154,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         model.save(path, metadata={
             "seed": SEED, "domain_weight": settings["domain_weight"], "rows": len(training.texts),
             "domain_set_sha1": _digest(DOMAIN_SET), "public_data": list(public),
+            "vectors": SentimentLogits().name if kind == "semantic" else "",
         })
         print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
     print(f"done in {time.perf_counter() - started:.1f} s")
