@@ -62,7 +62,7 @@ def test_labels_are_the_five_levels_in_order():
     assert LABELS == ("very negative", "negative", "neutral", "positive", "very positive")
 
 
-#: Hard examples the shipped model (1.2) gets wrong; strict, so a model that fixes one fails here
+#: Hard examples the shipped model (1.3) gets wrong; strict, so a model that fixes one fails here
 #: until it is moved back.
 KNOWN_MISSES = {"They treat us as an internal customer rather than a partner.", "Helpful but understaffed."}
 
