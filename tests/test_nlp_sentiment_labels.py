@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nlp.errors import SentimentModelError
 from nlp.sentiment import load_shipped_model, score_sentiment, sentiment_label
+from nlp.sentiment.encoder import semantic_features
 from nlp.sentiment.labels import LABEL_BANDS, score_within_label, three_class
 from nlp.sentiment.model import SentimentModel
 
@@ -47,7 +49,12 @@ def test_lexical_label_agrees_with_the_score_on_a_batch():
 
 @pytest.mark.slow
 def test_semantic_label_agrees_with_the_score_on_a_batch(semantic_embedder):
-    _assert_label_agrees_with_score("semantic", semantic_embedder.embed(BATCH))
+    _assert_label_agrees_with_score("semantic", semantic_features(BATCH, semantic_embedder.embed(BATCH)))
+
+
+def test_semantic_model_refuses_vectors_without_the_sentiment_logits(semantic_embedder):
+    with pytest.raises(SentimentModelError, match="semantic_features"):
+        load_shipped_model("semantic").predict(BATCH, semantic_embedder.embed(BATCH))
 
 
 def _assert_label_agrees_with_score(kind, vectors):
@@ -64,7 +71,7 @@ def test_shipped_models_get_the_easy_examples_right(semantic_embedder):
     texts = list(EASY_EXAMPLES)
     expected = list(EASY_EXAMPLES.values())
     vectors = semantic_embedder.embed(texts)
-    assert load_shipped_model("semantic").predict(texts, vectors) == expected
+    assert load_shipped_model("semantic").predict(texts, semantic_features(texts, vectors)) == expected
     assert [three_class(score) for score in score_sentiment(texts, vectors)] == expected
     assert load_shipped_model("lexical").predict(texts) == expected
 

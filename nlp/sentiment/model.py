@@ -115,6 +115,10 @@ class SentimentModel:
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(texts):
             raise SentimentModelError(f"expected one vector per text, got shape {vectors.shape}")
+        if hasattr(self, "embedding_width_") and vectors.shape[1] != self.embedding_width_:
+            raise SentimentModelError(
+                f"this model reads vectors of width {self.embedding_width_}, not {vectors.shape[1]}"
+                " (the shipped semantic model: nlp.sentiment.encoder.semantic_features)")
         if self.text_features == "embeddings+ngrams":
             from scipy import sparse
 
@@ -147,6 +151,7 @@ class SentimentModel:
         if len(set(labels)) != len(CLASSES):
             raise SentimentModelError(f"training needs examples of each of {CLASSES}")
         lexical = lexical_features(list(texts)) if lexical is None else lexical
+        self.__dict__.pop("embedding_width_", None)  # a refit may read vectors of another width
         self.lexical_mean_ = lexical.mean(axis=0)
         self.lexical_scale_ = np.where(lexical.std(axis=0) > 0, lexical.std(axis=0), 1.0)
         design = self._design(list(texts), vectors, lexical)
