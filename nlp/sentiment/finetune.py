@@ -8,13 +8,14 @@ the domain ``train`` split is read.
 
 It writes two things:
 
-- ``nlp/data/sentiment/encoder_adapter.npz`` (about 1.5 MB): the adapter trained on all ``train``
-  rows. :mod:`nlp.sentiment.encoder` merges it into the packaged weights; the sentiment model then
-  reads the adapted encoder's sentence vectors instead of the general ones.
-- ``eval/out/sentiment/crossfit-<digest>.npy``: cross-fitted vectors of the ``train`` rows, each from
-  an adapter trained on the other four folds, and printed out-of-fold accuracy of the head. The
-  sentiment model is trained and tuned on these (:mod:`nlp.sentiment.train`), so its
-  regularisation and biases are not chosen on vectors that have seen their own labels.
+- ``nlp/data/sentiment/encoder_adapter.npz`` (about 1.3 MB): the adapter and head trained on all
+  ``train`` rows. :mod:`nlp.sentiment.encoder` merges the adapter into the packaged weights; the
+  sentiment model reads the head's three logits next to the general vectors.
+- ``eval/out/sentiment/crossfit-<digest>.npy``: cross-fitted head logits of the ``train`` rows, each
+  from an adapter trained on the other four folds (the out-of-fold accuracy of the head is printed).
+  The sentiment model is trained and tuned on these (:mod:`nlp.sentiment.train`), so its
+  regularisation and biases are not chosen on logits that have seen their own labels. Logits, not
+  vectors: the fold models' vector spaces differ, their class logits mean the same.
 
 Deterministic on one machine (fixed seeds, fixed fold assignment); takes about 30 minutes on two
 cores.
@@ -48,7 +49,7 @@ def settings() -> dict:
 
 
 def crossfit_path(texts: tuple[str, ...], labels: tuple[str, ...], cache_dir: Path = CACHE_DIR) -> Path:
-    """Where the cross-fitted vectors of these rows with the current :func:`settings` are cached."""
+    """Where the cross-fitted logits of these rows with the current :func:`settings` are cached."""
     digest = hashlib.sha1(json.dumps([texts, labels, settings()]).encode("utf-8")).hexdigest()[:12]
     return Path(cache_dir) / f"crossfit-{digest}.npy"
 
@@ -141,7 +142,7 @@ class _Trainer:
 
 
 def crossfit_and_train(adapter_path: Path = ADAPTER_PATH, cache_dir: Path = CACHE_DIR) -> dict:
-    """Cross-fit vectors for the ``train`` rows, then train and save the adapter on all of them."""
+    """Cross-fit logits for the ``train`` rows, then train and save the adapter on all of them."""
     from sklearn.model_selection import StratifiedKFold
 
     from nlp.adapter import save_adapter
