@@ -109,13 +109,7 @@ def merge_adapter(transformer, path: Path) -> None:
     import torch
 
     with np.load(path, allow_pickle=False) as stored, torch.no_grad():
-        for key in stored.files:
-            if key.startswith("__") or key.endswith(".lora_b"):
-                continue
-            lora = key.endswith(".lora_a")
-            name = key.removesuffix(".lora_a") + ".weight" if lora else key
-            value = (stored[f"{name.removesuffix('.weight')}.lora_b"].astype(np.float32)
-                     @ stored[key].astype(np.float32)) if lora else stored[key].astype(np.float32)
+        for name, value, added in _parameter_updates(stored):
             try:
                 parameter = transformer.get_parameter(name)
             except AttributeError as error:
@@ -123,7 +117,15 @@ def merge_adapter(transformer, path: Path) -> None:
             if tuple(parameter.shape) != value.shape:
                 raise ValueError(f"adapter {path} has shape {value.shape} for {name}, the model "
                                  f"{tuple(parameter.shape)}")
-            if lora:
-                parameter.add_(torch.from_numpy(value))
-            else:
-                parameter.copy_(torch.from_numpy(value))
+            (parameter.add_ if added else parameter.copy_)(torch.from_numpy(value))
+
+
+def _parameter_updates(stored):
+    """(parameter name, float32 value, whether the value is added) for each change in an adapter file."""
+    for key in stored.files:
+        if key.endswith(".lora_a"):
+            base = key.removesuffix(".lora_a")
+            delta = stored[f"{base}.lora_b"].astype(np.float32) @ stored[key].astype(np.float32)
+            yield f"{base}.weight", delta, True
+        elif not key.startswith("__") and not key.endswith(".lora_b"):
+            yield key, stored[key].astype(np.float32), False

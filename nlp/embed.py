@@ -113,16 +113,22 @@ class SemanticEmbedder:
         return "torch" if self._onnx_encoder is None else "onnx"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts`` in batches; returns unit-length float32 rows of width 384."""
+        """Embed ``texts`` in batches; returns unit-length float32 rows of width 384.
+
+        Repeated texts (common among short survey units) are encoded once.
+        """
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        first_seen: dict[str, int] = {}
+        rows = [first_seen.setdefault(text, len(first_seen)) for text in texts]
+        distinct = list(first_seen)
         if self._onnx_encoder is not None:
-            return _normalise(self._onnx_encoder.encode(list(texts)))
+            return _normalise(self._onnx_encoder.encode(distinct))[rows]
         vectors = self._model.encode(
-            list(texts), batch_size=self.batch_size, show_progress_bar=False,
+            distinct, batch_size=self.batch_size, show_progress_bar=False,
             convert_to_numpy=True, normalize_embeddings=True,
         )
-        return _normalise(vectors)
+        return _normalise(vectors)[rows]
 
 
 def _set_offline_environment() -> None:

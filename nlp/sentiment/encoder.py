@@ -59,14 +59,9 @@ def sentiment_vectors(texts: Sequence[str]) -> np.ndarray:
 
 
 def sentiment_logits(texts: Sequence[str]) -> np.ndarray:
-    """The head's (negative, neutral, positive) logits, shape ``(len(texts), 3)``, float32.
-
-    Repeated texts (common among short survey units) are encoded once.
-    """
+    """The head's (negative, neutral, positive) logits, shape ``(len(texts), 3)``, float32."""
     weight, bias = _head()
-    unique, positions = np.unique(np.array(list(texts), dtype=object).astype(str), return_inverse=True)
-    logits = sentiment_vectors(list(unique)) * HEAD_SCALE @ weight.T + bias
-    return logits[positions.reshape(-1)].astype(np.float32).reshape(len(texts), HEAD_WIDTH)
+    return (sentiment_vectors(texts) * HEAD_SCALE @ weight.T + bias).astype(np.float32)
 
 
 class SentimentLogits:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 
@@ -63,7 +62,6 @@ class _Trainer:
 
         from nlp.embed import packaged_model_dir
 
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.torch = torch
         self.path = str(packaged_model_dir())
         tokenizer = AutoTokenizer.from_pretrained(self.path)

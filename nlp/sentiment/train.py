@@ -85,7 +85,7 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
     keep = np.isin(np.array(domain_all.texts), np.array(domain.texts))
     texts, labels = list(domain.texts), list(domain.labels)
     weights = [np.full(len(texts), domain_weight)]
-    vectors = [np.hstack([domain_vectors[keep], crossfitted_logits(domain.texts, domain.labels)])]
+    vectors = [np.hstack([domain_vectors[keep], crossfitted_logits(domain.texts, domain.labels, cache_dir)])]
     targets, sources = [np.full(len(texts), np.nan)], ["domain"] * len(texts)
     for name in public_names if data_dir is not None else ():
         public = read_public_file(Path(data_dir), name)
@@ -104,7 +104,7 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
                        lexical_features(texts), np.concatenate(targets), tuple(sources))
 
 
-def crossfitted_logits(texts: tuple[str, ...], labels: tuple[str, ...]) -> np.ndarray:
+def crossfitted_logits(texts: tuple[str, ...], labels: tuple[str, ...], cache_dir: Path) -> np.ndarray:
     """Sentiment-head logits of the domain ``train`` rows, each from an adapter that did not see it.
 
     The shipped adapter was trained on these rows, so its own logits for them are too confident to
@@ -118,7 +118,7 @@ def crossfitted_logits(texts: tuple[str, ...], labels: tuple[str, ...]) -> np.nd
     """
     from nlp.sentiment.finetune import crossfit_path
 
-    path = crossfit_path(texts, labels)
+    path = crossfit_path(texts, labels, cache_dir)
     if not path.exists():
         raise SentimentModelError(f"{path} is missing; run: python -m nlp.sentiment.finetune")
     return np.load(path, allow_pickle=False)
