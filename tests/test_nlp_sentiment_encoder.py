@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.adapter import adapter_digest
-from nlp.embed import SemanticEmbedder, semantic_backend_available
+from nlp.embeddings import SemanticEmbedder, semantic_backend_available
+from nlp.embeddings.adapter import adapter_digest
 from nlp.errors import SentimentModelError
 from nlp.sentiment import model as sentiment_model
 from nlp.sentiment import score_sentiment

@@ -104,7 +104,7 @@ def cached_embeddings(texts: tuple[str, ...] | list[str], key: str, cache_dir: P
     changed corpus or model never reuses stale vectors. With ``compute=False`` a cache miss
     returns None instead of embedding.
     """
-    from nlp.embed import default_embedder
+    from nlp.embeddings import default_embedder
 
     embedder = embedder or default_embedder()
     digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:12]

@@ -60,14 +60,14 @@ class _Trainer:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        from nlp.embed import packaged_model_dir
+        from nlp.embeddings import packaged_model_dir
 
         self.torch = torch
         self.path = str(packaged_model_dir())
-        tokenizer = AutoTokenizer.from_pretrained(self.path)
+        tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
         batch = tokenizer(list(texts), padding=True, truncation=True, max_length=MAX_TOKENS,
                           return_tensors="pt")
-        base = AutoModel.from_pretrained(self.path).eval()
+        base = AutoModel.from_pretrained(self.path, local_files_only=True).eval()
         with torch.no_grad():
             self.states = base.embeddings(input_ids=batch["input_ids"],
                                           token_type_ids=batch["token_type_ids"])
@@ -78,16 +78,17 @@ class _Trainer:
         """The packaged encoder with LoRA modules and a new three-class head."""
         from transformers import AutoModel
 
-        from nlp.adapter import add_lora
+        from nlp.embeddings.adapter import add_lora
 
         torch = self.torch
-        transformer = AutoModel.from_pretrained(self.path)
+        transformer = AutoModel.from_pretrained(self.path, local_files_only=True)
         trainable = add_lora(transformer, RANK, ALPHA)
         head = torch.nn.Linear(transformer.config.hidden_size, len(LABELS))
         return transformer, head, trainable + list(head.parameters())
 
     def vectors(self, transformer, rows) -> np.ndarray:
-        """Mean-pooled, normalised output vectors of ``rows`` (as :mod:`nlp.onnx_embed` pools)."""
+        """Mean-pooled, normalised output vectors of ``rows`` (pooled as in
+        :mod:`nlp.embeddings.onnx_runtime`)."""
         torch = self.torch
         transformer.eval()
         out = []
@@ -143,7 +144,7 @@ def crossfit_and_train(adapter_path: Path = ADAPTER_PATH, cache_dir: Path = CACH
     """Cross-fit logits for the ``train`` rows, then train and save the adapter on all of them."""
     from sklearn.model_selection import StratifiedKFold
 
-    from nlp.adapter import save_adapter
+    from nlp.embeddings.adapter import save_adapter
 
     rows = read_domain_set("train")
     gold = np.array([LABELS.index(label) for label in rows.labels])
