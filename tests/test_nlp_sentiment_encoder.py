@@ -91,7 +91,7 @@ def test_a_model_trained_on_other_vectors_is_refused(tmp_path, monkeypatch):
 
 
 def test_cross_fitted_vectors_are_keyed_by_rows_and_settings(monkeypatch):
-    from nlp.sentiment import finetune
+    from nlp.sentiment.training import finetune
 
     texts, labels = ("Great work.", "Slow again."), ("positive", "negative")
     first = finetune.crossfit_path(texts, labels)

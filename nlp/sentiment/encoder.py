@@ -1,7 +1,7 @@
 """The sentiment encoder: all-MiniLM-L6-v2 with a domain-sentiment adapter and a three-class head.
 
 General sentence vectors encode topic more than stance: "no complaints this quarter" sits next to
-complaints. The adapter (``encoder_adapter.npz``, written by :mod:`nlp.sentiment.finetune`) is a
+complaints. The adapter (``encoder_adapter.npz``, written by :mod:`nlp.sentiment.training.finetune`) is a
 low-rank change to the encoder's weights, trained with a linear head on the domain ``train`` rows.
 It is merged at load time and runs on the same backends as the general embedder (ONNX Runtime, a
 cached export keyed by the adapter's digest; torch otherwise). The head's three logits join the
@@ -40,7 +40,7 @@ def sentiment_embedder(model_cache: str | os.PathLike[str] | None = None) -> Sem
     Raises
     ------
     SentimentModelError
-        If the adapter file is missing (train it with ``python -m nlp.sentiment.finetune``).
+        If the adapter file is missing (train it with ``python -m nlp.sentiment.training.finetune``).
     """
     return _sentiment_embedder(resolve_model_cache(model_cache))
 
@@ -49,7 +49,7 @@ def sentiment_embedder(model_cache: str | os.PathLike[str] | None = None) -> Sem
 def _sentiment_embedder(model_cache: Path) -> SemanticEmbedder:
     if not ADAPTER_PATH.exists():
         raise SentimentModelError(
-            f"{ADAPTER_PATH} is missing; train it with: python -m nlp.sentiment.finetune")
+            f"{ADAPTER_PATH} is missing; train it with: python -m nlp.sentiment.training.finetune")
     return SemanticEmbedder(adapter=ADAPTER_PATH, model_cache=model_cache)
 
 
@@ -58,7 +58,7 @@ def _head() -> tuple[np.ndarray, np.ndarray]:
     head = read_head(ADAPTER_PATH)
     if set(head) != {"weight", "bias"}:
         raise SentimentModelError(
-            f"{ADAPTER_PATH} has no sentiment head; retrain: python -m nlp.sentiment.finetune")
+            f"{ADAPTER_PATH} has no sentiment head; retrain: python -m nlp.sentiment.training.finetune")
     return head["weight"], head["bias"]
 
 

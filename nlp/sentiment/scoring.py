@@ -40,7 +40,7 @@ def _semantic_model_for(vectors: np.ndarray | None,
     expected = SentimentLogits(model_cache).name
     if trained_on and trained_on != expected:
         raise SentimentModelError(f"the semantic sentiment model was trained with {trained_on}, not "
-                                  f"{expected}; retrain it: python -m nlp.sentiment.train")
+                                  f"{expected}; retrain it: python -m nlp.sentiment.training.train")
     return model
 
 

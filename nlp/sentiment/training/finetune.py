@@ -1,4 +1,6 @@
-"""Fine-tune MiniLM for domain sentiment with low-rank adapters: ``python -m nlp.sentiment.finetune``.
+"""Fine-tune MiniLM for domain sentiment with low-rank adapters.
+
+``python -m nlp.sentiment.training.finetune [--out FILE] [--cache-dir DIR]``
 
 The frozen, general-purpose MiniLM vectors plateau at about 0.74 out-of-fold 3-class accuracy on
 the domain ``train`` rows, whatever head reads them. This script adapts the encoder itself: LoRA
@@ -13,7 +15,7 @@ It writes two things:
   sentiment model reads the head's three logits next to the general vectors.
 - ``eval/out/sentiment/crossfit-<digest>.npy``: cross-fitted head logits of the ``train`` rows, each
   from an adapter trained on the other four folds (the out-of-fold accuracy of the head is printed).
-  The sentiment model is trained and tuned on these (:mod:`nlp.sentiment.train`), so its
+  The sentiment model is trained and tuned on these (:mod:`nlp.sentiment.training.train`), so its
   regularisation and biases are not chosen on logits that have seen their own labels. Logits, not
   vectors: the fold models' vector spaces differ, their class logits mean the same.
 
@@ -31,10 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.sentiment.corpus import LABELS, read_domain_set
 from nlp.sentiment.encoder import ADAPTER_PATH, HEAD_SCALE
+from nlp.sentiment.training.corpus import DEFAULT_CACHE_DIR, LABELS, read_domain_set
 
-CACHE_DIR = Path(__file__).resolve().parents[2] / "eval" / "out" / "sentiment"
+CACHE_DIR = DEFAULT_CACHE_DIR
 RANK, ALPHA = 16, 32.0
 EPOCHS, LEARNING_RATE, BATCH_SIZE = 5, 5e-4, 32
 MAX_TOKENS = 128

@@ -15,7 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
+from nlp.sentiment.model import MODEL_DIR as DATA_DIR
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+#: Where the training scripts cache embeddings, cross-fitted logits and out-of-fold predictions.
+DEFAULT_CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
 DOMAIN_SET = DATA_DIR / "domain_labelled.csv"
 PUBLIC_FILES = {
     "tweets": "tweets_GroundTruth.txt",
