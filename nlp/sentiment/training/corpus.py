@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.sentiment.model import MODEL_DIR as DATA_DIR
+from nlp.sentiment.storage import MODEL_DIR as DATA_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 #: Where the training scripts cache embeddings, cross-fitted logits and out-of-fold predictions.

@@ -70,11 +70,6 @@ class Candidate:
         return self.domain_accuracy + self.pearson.get("tweets", 0.0)
 
 
-def _rows(training: TrainingSet, index: np.ndarray) -> dict:
-    return {"texts": [training.texts[i] for i in index], "vectors": training.vectors[index],
-            "lexical": training.lexical[index]}
-
-
 def out_of_fold(training: TrainingSet, params: dict, folds: int = 5) -> OutOfFold:
     """Predictions for every training row from a model that did not see it.
 
@@ -92,14 +87,13 @@ def out_of_fold(training: TrainingSet, params: dict, folds: int = 5) -> OutOfFol
     strata = [f"{source}:{label}" for source, label in zip(training.sources, training.labels, strict=True)]
     components, proba = np.zeros((len(strata), 3)), np.zeros((len(strata), 3))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    features = SentimentModel(**params).features(training.texts, training.vectors, training.lexical)
+    labels = np.array(training.labels)
     for fit_index, score_index in splitter.split(np.zeros(len(strata)), strata):
-        fit_rows = _rows(training, fit_index)
         model = SentimentModel(**{**params, "random_state": SEED}).fit(
-            fit_rows["texts"], [training.labels[i] for i in fit_index], vectors=fit_rows["vectors"],
-            sample_weight=training.weights[fit_index], lexical=fit_rows["lexical"],
+            features[fit_index], labels[fit_index], sample_weight=training.weights[fit_index],
             targets=training.targets[fit_index])
-        scored = model.components_and_proba(**_rows(training, score_index))
-        components[score_index], proba[score_index] = scored
+        components[score_index], proba[score_index] = model.components_and_proba(features[score_index])
     return OutOfFold(components, proba)
 
 
