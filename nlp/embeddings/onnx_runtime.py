@@ -19,10 +19,16 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nlp.embeddings.base import resolve_model_cache
+
+if TYPE_CHECKING:
+    import onnxruntime
+    import torch
+    from tokenizers import Tokenizer
 
 #: Bump when the export itself changes (inputs, opset, ...) so caches made by older code re-export.
 EXPORT_FORMAT = "minilm-onnx-v1"
@@ -85,7 +91,8 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
 
                 merge_adapter(self.transformer, adapter)
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    token_type_ids: torch.Tensor) -> torch.Tensor:
             return self.transformer(input_ids=input_ids, attention_mask=attention_mask,
                                     token_type_ids=token_type_ids).last_hidden_state
 
@@ -182,7 +189,7 @@ class OnnxSentenceEncoder:
         return self
 
     @functools.cached_property
-    def session(self):
+    def session(self) -> onnxruntime.InferenceSession:
         """The ONNX Runtime session (exports the model first if it is not cached)."""
         import onnxruntime
 
@@ -194,7 +201,7 @@ class OnnxSentenceEncoder:
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     @functools.cached_property
-    def tokenizer(self):
+    def tokenizer(self) -> Tokenizer:
         """The model's fast tokenizer, truncating like sentence-transformers and not padding."""
         from tokenizers import Tokenizer
 

@@ -306,8 +306,8 @@ class SentimentModel(ClassifierMixin, BaseEstimator):
 def _split_lexical(X: np.ndarray | sparse.csr_matrix, width: int) -> tuple[Any, np.ndarray]:
     """``X`` as (text block, dense lexical block of ``width`` columns)."""
     text_columns = X.shape[1] - width
-    lexical = X[:, text_columns:]
-    lexical = lexical.toarray() if sparse.issparse(lexical) else np.asarray(lexical)
+    block = X[:, text_columns:]
+    lexical = np.asarray(block) if isinstance(block, np.ndarray) else block.toarray()
     return X[:, :text_columns], lexical.astype(np.float64)
 
 

@@ -21,6 +21,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,8 +90,9 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
     weights = [np.full(len(texts), domain_weight)]
     vectors = [np.hstack([domain_vectors[keep], crossfitted_logits(domain.texts, domain.labels, cache_dir)])]
     targets, sources = [np.full(len(texts), np.nan)], ["domain"] * len(texts)
-    for name in public_names if data_dir is not None else ():
-        public = read_public_file(Path(data_dir), name)
+    public_sets = {} if data_dir is None else {
+        name: read_public_file(data_dir, name) for name in public_names}
+    for name, public in public_sets.items():
         mask = public_split_mask(len(public.texts))
         all_vectors = np.hstack([
             cached_embeddings(public.texts, f"public-{name}", cache_dir),
@@ -141,7 +143,7 @@ def chosen_settings(kind: str, path: Path = TRAINED_SETTINGS) -> dict:
     return {**defaults, **tuned, "params": {**MODEL_PARAMS[kind], **tuned.get("params", {})}}
 
 
-def train_model(kind: str, training: TrainingSet, **overrides) -> SentimentModel:
+def train_model(kind: str, training: TrainingSet, **overrides: Any) -> SentimentModel:
     """Fit the ``kind`` model (``semantic`` or ``lexical``) on ``training`` with its chosen settings."""
     params = {**chosen_settings(kind)["params"], **overrides, "random_state": SEED}
     params["class_bias"] = tuple(params.get("class_bias", (0.0, 0.0, 0.0)))
