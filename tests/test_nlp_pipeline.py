@@ -17,5 +17,5 @@ def test_the_default_pipeline_is_loaded_once_whatever_the_environment_says(monke
 
 
 def test_a_named_pipeline_that_is_not_installed_names_itself_and_the_package():
-    with pytest.raises(ModelNotInstalled, match="no_such_pipeline.*pip install"):
+    with pytest.raises(ModelNotInstalled, match=r"no_such_pipeline.*pip install"):
         load_pipeline("no_such_pipeline")
