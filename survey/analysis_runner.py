@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,12 +66,13 @@ def run_analysis(
 ) -> RunSummary:
     """Analyse what is new in a survey and refresh its stored themes, trends and silo metrics."""
     from nlp.analysis import analyse_units
-    from nlp.embed import default_embedder
+    from nlp.embeddings import default_embedder
     from nlp.summary import summarise
     from survey.store.lexicons import current_lexicon
 
     started = time.perf_counter()
-    embedder = default_embedder()
+    model_cache = os.environ.get("RAPPORT_MODEL_CACHE")  # read here since nlp takes no RAPPORT_* variables
+    embedder = default_embedder(os.environ.get("RAPPORT_EMBEDDINGS", "semantic"), model_cache)
     taxonomy = load_taxonomy(db, survey_id)
     lexicon = lexicon if lexicon is not None else current_lexicon(db)
     answers = store.pending_answers(db, survey_id)
@@ -80,7 +82,7 @@ def run_analysis(
         new_units, _, new_vectors = analyse_units(
             answers, lexicon=lexicon, embedder=embedder,
             cached_vectors=lambda keys: store.load_embeddings(db, keys, embedder.name),
-            progress=progress,
+            progress=progress, model_cache=model_cache,
         )
         store.save_units(db, survey_id, answers, new_units, new_vectors, embedder.name)
     units, vectors = store.load_units(db, survey_id, embedder.name)

@@ -125,7 +125,7 @@ def prepare_for_serving(app: Flask) -> None:
     migrate(database)
     database.close()
     from nlp.pipeline import load_pipeline
-    from nlp.redact import redact_personal_data
+    from nlp.redaction import redact_personal_data
 
     # Load the NER pipeline in the master so forked workers share it instead of each paying
     # seconds on their first comment that names someone.

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import sqlite_utils
 
-from nlp.redact import redact_many
+from nlp.redaction import redact_many
 from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, WaveClosed
 from survey.store.surveys import Question, Wave
 
