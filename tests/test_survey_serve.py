@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from survey.cli import main
-from survey.serve import ACCESS_LOG_FORMAT, _DropQueryStrings, gunicorn_options
+from survey.web.server import ACCESS_LOG_FORMAT, _DropQueryStrings, gunicorn_options
 
 
 def free_port() -> int:
@@ -109,7 +109,7 @@ def test_web_workers_keep_torch_out_and_stay_under_the_memory_budget(tmp_path):
 
     code = (
         "import sys\n"
-        "from survey.serve import keep_torch_out_of_web_workers\n"
+        "from survey.web.server import keep_torch_out_of_web_workers\n"
         "keep_torch_out_of_web_workers()\n"
         "from survey import create_app\n"
         f"app = create_app({{'SECRET_KEY': 'x', 'DATABASE': {str(tmp_path / 'w.db')!r}}})\n"
