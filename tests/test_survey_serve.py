@@ -113,7 +113,7 @@ def test_web_workers_keep_torch_out_and_stay_under_the_memory_budget(tmp_path):
         "keep_torch_out_of_web_workers()\n"
         "from survey import create_app\n"
         f"app = create_app({{'SECRET_KEY': 'x', 'DATABASE': {str(tmp_path / 'w.db')!r}}})\n"
-        "from nlp.redact import redact_personal_data\n"
+        "from nlp.redaction import redact_personal_data\n"
         "redact_personal_data('Okonkwo from Project Phoenix says ask Dave about the Lotus Notes move')\n"
         # VmHWM is this process's own peak (ru_maxrss would include the forking pytest parent).
         "peak = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"

@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from nlp.redact import redact_personal_data
+from nlp.redaction import redact_personal_data
 from survey.config import require_secret_key_for
 from survey.db import open_migrated
 from survey.errors import RapportError

@@ -54,7 +54,8 @@ def run_job(database: str, survey_id: int, status_path: str, lock_path: str, *, 
         db = open_database(database)
         try:
             summary = run_analysis(db, survey_id, min_group_size=min_group_size, random_state=seed,
-                                   progress=progress, embedder=embedder)
+                                   progress=progress, embedder=embedder,
+                                   model_cache=(models or {}).get("MODEL_CACHE"))
         finally:
             db.close()
         return (f"{summary.status}: {summary.new_answers} new answers, {summary.new_units} new units, "

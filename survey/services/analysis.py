@@ -27,7 +27,7 @@ from survey.store.lexicons import current_lexicon
 from survey.store.taxonomies import load_taxonomy
 
 if TYPE_CHECKING:
-    from nlp.embed import Embedder
+    from nlp.embeddings import Embedder
     from nlp.themes import Taxonomy
 
 Progress = Callable[[str, int, int], None]
@@ -55,18 +55,20 @@ def _quiet(stage: str, done: int, total: int) -> None:
 def run_analysis(
     db: sqlite_utils.Database, survey_id: int, *, min_group_size: int = 5, random_state: int = 0,
     progress: Progress = _quiet, lexicon: Lexicon | None = None, embedder: Embedder | None = None,
+    model_cache: str | None = None,
 ) -> RunSummary:
     """Analyse what is new in a survey and refresh its stored themes, trends and silo metrics.
 
     ``embedder`` defaults to the one the default configuration chooses
-    (:func:`survey.services.models.embedder_from_config`).
+    (:func:`survey.services.models.embedder_from_config`); ``model_cache`` is the configured
+    ``MODEL_CACHE`` (where the sentiment encoder's export is kept; None means the default).
     """
     started = time.perf_counter()
     embedder = embedder if embedder is not None else embedder_from_config({})
     taxonomy = load_taxonomy(db, survey_id)
     lexicon = lexicon if lexicon is not None else current_lexicon(db)
     answers = store.pending_answers(db, survey_id)
-    new_units = _analyse_new_answers(db, survey_id, answers, lexicon, embedder, progress)
+    new_units = _analyse_new_answers(db, survey_id, answers, lexicon, embedder, progress, model_cache)
     units, vectors = store.load_units(db, survey_id, embedder.name)
     fingerprint = _fingerprint(units, taxonomy, lexicon, min_group_size, random_state)
     counts = {"new_answers": len(answers), "new_units": len(new_units), "total_units": len(units),
@@ -89,7 +91,8 @@ def run_analysis(
 
 
 def _analyse_new_answers(db: sqlite_utils.Database, survey_id: int, answers: Sequence[AnswerInput],
-                         lexicon: Lexicon, embedder: Embedder, progress: Progress) -> list[UnitResult]:
+                         lexicon: Lexicon, embedder: Embedder, progress: Progress,
+                         model_cache: str | None) -> list[UnitResult]:
     """Split new answers into units, score and embed them, and store them (with their vectors)."""
     if not answers:
         return []
@@ -97,7 +100,7 @@ def _analyse_new_answers(db: sqlite_utils.Database, survey_id: int, answers: Seq
     new_units, _, new_vectors = analyse_units(
         answers, lexicon=lexicon, embedder=embedder,
         cached_vectors=lambda keys: store.load_embeddings(db, keys, embedder.name),
-        progress=progress,
+        progress=progress, model_cache=model_cache,
     )
     store.save_units(db, survey_id, answers, new_units, new_vectors, embedder.name)
     return list(new_units)

@@ -17,7 +17,7 @@ from survey.errors import ConfigurationError
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from nlp.embed import Embedder
+    from nlp.embeddings import Embedder
 
 EMBEDDING_BACKENDS = ("semantic", "lexical")
 
@@ -45,11 +45,9 @@ def embedder_from_config(config: Mapping[str, Any]) -> Embedder:
 @functools.cache
 def _embedder(backend: str, model_cache: str | None) -> Embedder:
     # torch and the model load only when an analysis needs them, never in a web worker.
-    from nlp.embed import LexicalEmbedder, default_embedder
+    from nlp.embeddings import default_embedder
 
-    # Today's nlp reads RAPPORT_MODEL_CACHE itself; when nlp takes parameters this becomes
-    # nlp.embeddings.default_embedder(backend=backend, model_cache=model_cache).
-    return LexicalEmbedder() if backend == "lexical" else default_embedder()
+    return default_embedder(backend, model_cache)
 
 
 def spacy_model_from_config(config: Mapping[str, Any]) -> Language:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import sqlite_utils
 
-from nlp.redact import redact_many
+from nlp.redaction import redact_many
 from survey.errors import DuplicateSubmission, InvalidInput, WaveClosed
 from survey.store.invitations import burn_invitation_code, hash_secret
 from survey.store.surveys import Question, Wave

@@ -1,4 +1,6 @@
-"""Fine-tune MiniLM for domain sentiment with low-rank adapters: ``python -m nlp.sentiment.finetune``.
+"""Fine-tune MiniLM for domain sentiment with low-rank adapters.
+
+``python -m nlp.sentiment.training.finetune [--out FILE] [--cache-dir DIR]``
 
 The frozen, general-purpose MiniLM vectors plateau at about 0.74 out-of-fold 3-class accuracy on
 the domain ``train`` rows, whatever head reads them. This script adapts the encoder itself: LoRA
@@ -13,7 +15,7 @@ It writes two things:
   sentiment model reads the head's three logits next to the general vectors.
 - ``eval/out/sentiment/crossfit-<digest>.npy``: cross-fitted head logits of the ``train`` rows, each
   from an adapter trained on the other four folds (the out-of-fold accuracy of the head is printed).
-  The sentiment model is trained and tuned on these (:mod:`nlp.sentiment.train`), so its
+  The sentiment model is trained and tuned on these (:mod:`nlp.sentiment.training.train`), so its
   regularisation and biases are not chosen on logits that have seen their own labels. Logits, not
   vectors: the fold models' vector spaces differ, their class logits mean the same.
 
@@ -31,10 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.sentiment.corpus import LABELS, read_domain_set
 from nlp.sentiment.encoder import ADAPTER_PATH, HEAD_SCALE
+from nlp.sentiment.training.corpus import DEFAULT_CACHE_DIR, LABELS, read_domain_set
 
-CACHE_DIR = Path(__file__).resolve().parents[2] / "eval" / "out" / "sentiment"
+CACHE_DIR = DEFAULT_CACHE_DIR
 RANK, ALPHA = 16, 32.0
 EPOCHS, LEARNING_RATE, BATCH_SIZE = 5, 5e-4, 32
 MAX_TOKENS = 128
@@ -60,14 +62,14 @@ class _Trainer:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        from nlp.embed import packaged_model_dir
+        from nlp.embeddings import packaged_model_dir
 
         self.torch = torch
         self.path = str(packaged_model_dir())
-        tokenizer = AutoTokenizer.from_pretrained(self.path)
+        tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
         batch = tokenizer(list(texts), padding=True, truncation=True, max_length=MAX_TOKENS,
                           return_tensors="pt")
-        base = AutoModel.from_pretrained(self.path).eval()
+        base = AutoModel.from_pretrained(self.path, local_files_only=True).eval()
         with torch.no_grad():
             self.states = base.embeddings(input_ids=batch["input_ids"],
                                           token_type_ids=batch["token_type_ids"])
@@ -78,16 +80,17 @@ class _Trainer:
         """The packaged encoder with LoRA modules and a new three-class head."""
         from transformers import AutoModel
 
-        from nlp.adapter import add_lora
+        from nlp.embeddings.adapter import add_lora
 
         torch = self.torch
-        transformer = AutoModel.from_pretrained(self.path)
+        transformer = AutoModel.from_pretrained(self.path, local_files_only=True)
         trainable = add_lora(transformer, RANK, ALPHA)
         head = torch.nn.Linear(transformer.config.hidden_size, len(LABELS))
         return transformer, head, trainable + list(head.parameters())
 
     def vectors(self, transformer, rows) -> np.ndarray:
-        """Mean-pooled, normalised output vectors of ``rows`` (as :mod:`nlp.onnx_embed` pools)."""
+        """Mean-pooled, normalised output vectors of ``rows`` (pooled as in
+        :mod:`nlp.embeddings.onnx_runtime`)."""
         torch = self.torch
         transformer.eval()
         out = []
@@ -143,7 +146,7 @@ def crossfit_and_train(adapter_path: Path = ADAPTER_PATH, cache_dir: Path = CACH
     """Cross-fit logits for the ``train`` rows, then train and save the adapter on all of them."""
     from sklearn.model_selection import StratifiedKFold
 
-    from nlp.adapter import save_adapter
+    from nlp.embeddings.adapter import save_adapter
 
     rows = read_domain_set("train")
     gold = np.array([LABELS.index(label) for label in rows.labels])

@@ -1,9 +1,9 @@
 """all-MiniLM-L6-v2 sentence embeddings on ONNX Runtime, matching sentence-transformers.
 
-The packaged transformer is exported once with ``torch.onnx.export`` into a cache directory
-(``RAPPORT_MODEL_CACHE``, default ``~/.cache/rapport/``) under a name keyed by a hash of the
-weights file (and of the low-rank adapter merged into it, if any: :mod:`nlp.adapter`), so a changed
-model re-exports and an unchanged one is reused. Inference then needs
+The packaged transformer is exported once with ``torch.onnx.export`` into a cache directory (the
+caller's ``cache_dir``, default ``~/.cache/rapport/``) under a name keyed by a hash of the weights
+file (and of the low-rank adapter merged into it, if any: :mod:`nlp.embeddings.adapter`), so a
+changed model re-exports and an unchanged one is reused. Inference then needs
 only ``onnxruntime`` and ``tokenizers``: the texts are tokenised like the SentenceTransformer does
 (truncated to its ``max_seq_length``), batched by length, mean-pooled over the attention mask and
 L2-normalised.
@@ -22,22 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.embeddings.base import resolve_model_cache
+
 #: Bump when the export itself changes (inputs, opset, ...) so caches made by older code re-export.
 EXPORT_FORMAT = "minilm-onnx-v1"
 ONNX_OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
-
-
-def model_cache_dir() -> Path:
-    """Where exported models live: ``$RAPPORT_MODEL_CACHE`` or ``~/.cache/rapport/``.
-
-    Returns
-    -------
-    Path
-        The directory (not created here).
-    """
-    configured = os.environ.get("RAPPORT_MODEL_CACHE")
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "rapport"
 
 
 def weights_digest(model_dir: Path) -> str:
@@ -74,7 +64,7 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
     target : Path
         The ``.onnx`` file to write; its folder is created if needed.
     adapter : Path, optional
-        A low-rank adapter file merged into the weights before the export (:mod:`nlp.adapter`).
+        A low-rank adapter file merged into the weights before the export (:mod:`nlp.embeddings.adapter`).
 
     Returns
     -------
@@ -91,7 +81,7 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
             super().__init__()
             self.transformer = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
             if adapter is not None:
-                from nlp.adapter import merge_adapter
+                from nlp.embeddings.adapter import merge_adapter
 
                 merge_adapter(self.transformer, adapter)
 
@@ -133,19 +123,19 @@ def cached_onnx_model(model_dir: Path, cache_dir: Path | None = None, adapter: P
     model_dir : Path
         The sentence-transformers model folder.
     cache_dir : Path, optional
-        Defaults to :func:`model_cache_dir`.
+        Defaults to ``~/.cache/rapport`` (:func:`nlp.embeddings.base.default_model_cache`).
     adapter : Path, optional
-        A low-rank adapter file (:mod:`nlp.adapter`).
+        A low-rank adapter file (:mod:`nlp.embeddings.adapter`).
 
     Returns
     -------
     Path
         ``<cache_dir>/<name of the folder holding the model>-<weights digest>[-adapter-<digest>].onnx``.
     """
-    from nlp.adapter import adapter_digest
+    from nlp.embeddings.adapter import adapter_digest
 
     model_dir = Path(model_dir)
-    cache_dir = Path(cache_dir) if cache_dir is not None else model_cache_dir()
+    cache_dir = resolve_model_cache(cache_dir)
     suffix = "" if adapter is None else f"-adapter-{adapter_digest(adapter)}"
     target = cache_dir / f"{model_dir.parent.name}-{weights_digest(model_dir)}{suffix}.onnx"
     if not target.exists():
@@ -171,11 +161,11 @@ class OnnxSentenceEncoder:
     batch_size : int
         Texts per ONNX Runtime call; texts are sorted by token count first, so batches pad little.
     cache_dir : Path, optional
-        Where the exported model lives; defaults to :func:`model_cache_dir`.
+        Where the exported model lives; defaults to ``~/.cache/rapport``.
     onnx_path : Path, optional
         Use this ONNX file (e.g. an int8-quantised copy) instead of the cached export.
     adapter : Path, optional
-        A low-rank adapter merged into the weights of the export (:mod:`nlp.adapter`).
+        A low-rank adapter merged into the weights of the export (:mod:`nlp.embeddings.adapter`).
     """
 
     def __init__(self, model_dir: Path, batch_size: int = 64, cache_dir: Path | None = None,

@@ -1,13 +1,14 @@
 """Choose the sentiment model's settings by cross-validation on training rows only.
 
-``python -m nlp.sentiment.tuning [--kind semantic|lexical] [--C ...] [--domain-weight ...] [--write]``
+``python -m nlp.sentiment.training.tuning [--kind semantic|lexical] [--C ...] [--domain-weight ...]
+[--write]``
 
 Every training row (domain ``train`` split plus the public training halves) gets out-of-fold class
 probabilities and score components (classifier, ridge regression, VADER) from a stratified k-fold.
 For each candidate (C, domain weight) the per-class label bias is chosen by out-of-fold domain
 3-class accuracy, then the score blend by out-of-fold Pearson r on tweets; the candidate with the
 best accuracy + tweets r among those whose tweets r reaches plain VADER's wins. ``--write`` stores
-it in ``nlp/data/sentiment/tuned.json``, which ``python -m nlp.sentiment.train`` reads. Nothing held
+it in ``nlp/data/sentiment/tuned.json``, which ``python -m nlp.sentiment.training.train`` reads. Nothing held
 out (domain ``test``, public held-out halves) is read.
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.sentiment.model import SentimentModel
-from nlp.sentiment.train import (
+from nlp.sentiment.training.train import (
     DEFAULT_CACHE_DIR,
     DEFAULT_DATA_DIR,
     MODEL_PARAMS,
@@ -80,7 +81,7 @@ def out_of_fold(training: TrainingSet, params: dict, folds: int = 5) -> OutOfFol
     Parameters
     ----------
     training
-        The training rows (see :func:`nlp.sentiment.train.load_training_set`).
+        The training rows (see :func:`nlp.sentiment.training.train.load_training_set`).
     params
         :class:`~nlp.sentiment.model.SentimentModel` arguments.
     folds
@@ -234,7 +235,7 @@ def describe(candidate: Candidate) -> str:
 
 
 def write_choice(candidate: Candidate, kind: str, public: list[str], path: Path = TRAINED_SETTINGS) -> None:
-    """Record ``candidate`` as the settings ``python -m nlp.sentiment.train`` uses for ``kind``."""
+    """Record ``candidate`` as the settings ``python -m nlp.sentiment.training.train`` uses for ``kind``."""
     settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     settings[kind] = {"params": candidate.params, "domain_weight": candidate.domain_weight,
                       "public": public, "out_of_fold": {

@@ -1,12 +1,12 @@
-"""Train the shipped sentiment models: ``python -m nlp.sentiment.train [--data-dir DIR]``.
+"""Train the shipped sentiment models: ``python -m nlp.sentiment.training.train [--data-dir DIR]``.
 
 Training data: the ``train`` split of the labelled domain set (weighted up, it is what Rapport
-scores; their sentiment-head logits are the cross-fitted ones of :mod:`nlp.sentiment.finetune`)
+scores; their sentiment-head logits are the cross-fitted ones of :mod:`nlp.sentiment.training.finetune`)
 plus the training half of the four public human-rated files (see
-:mod:`nlp.sentiment.corpus`). The domain ``test`` split and the public held-out halves are never
+:mod:`nlp.sentiment.training.corpus`). The domain ``test`` split and the public held-out halves are never
 read here. Writes ``model_semantic.npz`` (embeddings + hashed n-grams + lexical features) and
 ``model_lexical.npz`` (hashed n-grams + lexical features) next to the training data, each with the
-settings that ``python -m nlp.sentiment.tuning --write`` recorded in ``tuned.json`` (defaults below
+settings that ``python -m nlp.sentiment.training.tuning --write`` recorded in ``tuned.json`` (defaults below
 if there are none).
 Deterministic: fixed splits, a deterministic solver, fixed ``random_state``.
 """
@@ -25,20 +25,20 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import SentimentModelError
-from nlp.sentiment.corpus import (
+from nlp.sentiment.encoder import SentimentLogits
+from nlp.sentiment.features import lexical_features
+from nlp.sentiment.model import MODEL_DIR, SHIPPED_MODELS, SentimentModel
+from nlp.sentiment.training.corpus import (
+    DEFAULT_CACHE_DIR,
     DOMAIN_SET,
+    REPO_ROOT,
     cached_embeddings,
     public_split_mask,
     read_domain_set,
     read_public_file,
 )
-from nlp.sentiment.encoder import SentimentLogits
-from nlp.sentiment.features import lexical_features
-from nlp.sentiment.model import MODEL_DIR, SHIPPED_MODELS, SentimentModel
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
-DEFAULT_CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
 SEED = 0
 #: Public files trained on (their training halves only). Movie and NYT are supported (pass
 #: ``--public``) but not used for the shipped model: embedding their ~8,000 training snippets did not
@@ -49,13 +49,14 @@ DOMAIN_WEIGHT = 8.0
 #: Default score blend (classifier / ridge regression / VADER = 0.5 / 0.2 / 0.3, gain 1.0), used when
 #: :data:`TRAINED_SETTINGS` has no entry for a model.
 BLEND = {"regression_weight": 0.2, "vader_weight": 0.3, "score_gain": 1.0}
-#: Default hyper-parameters per shipped model, the starting point of ``python -m nlp.sentiment.tuning``.
+#: Default hyper-parameters per shipped model, the starting point of
+#: ``python -m nlp.sentiment.training.tuning``.
 MODEL_PARAMS = {
     "semantic": {"text_features": "embeddings+ngrams", "C": 4.0, "lexical_weight": 1.0, **BLEND},
     "lexical": {"text_features": "hashed_ngrams", "C": 4.0, "lexical_weight": 1.0, **BLEND},
 }
 
-#: Settings chosen out-of-fold by ``python -m nlp.sentiment.tuning --write`` (parameters, domain
+#: Settings chosen out-of-fold by ``python -m nlp.sentiment.training.tuning --write`` (parameters, domain
 #: weight and public files per model kind); they override the defaults above.
 TRAINED_SETTINGS = MODEL_DIR / "tuned.json"
 
@@ -108,7 +109,7 @@ def crossfitted_logits(texts: tuple[str, ...], labels: tuple[str, ...], cache_di
     """Sentiment-head logits of the domain ``train`` rows, each from an adapter that did not see it.
 
     The shipped adapter was trained on these rows, so its own logits for them are too confident to
-    fit and tune the classifier on; :mod:`nlp.sentiment.finetune` saves cross-fitted ones (logits,
+    fit and tune the classifier on; :mod:`nlp.sentiment.training.finetune` saves cross-fitted ones (logits,
     not vectors: the five fold models' vector spaces differ, their class logits mean the same).
 
     Raises
@@ -116,11 +117,11 @@ def crossfitted_logits(texts: tuple[str, ...], labels: tuple[str, ...], cache_di
     SentimentModelError
         If they were not computed for these rows and the current fine-tuning settings.
     """
-    from nlp.sentiment.finetune import crossfit_path
+    from nlp.sentiment.training.finetune import crossfit_path
 
     path = crossfit_path(texts, labels, cache_dir)
     if not path.exists():
-        raise SentimentModelError(f"{path} is missing; run: python -m nlp.sentiment.finetune")
+        raise SentimentModelError(f"{path} is missing; run: python -m nlp.sentiment.training.finetune")
     return np.load(path, allow_pickle=False)
 
 

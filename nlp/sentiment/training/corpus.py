@@ -15,7 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
+from nlp.sentiment.model import MODEL_DIR as DATA_DIR
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+#: Where the training scripts cache embeddings, cross-fitted logits and out-of-fold predictions.
+DEFAULT_CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
 DOMAIN_SET = DATA_DIR / "domain_labelled.csv"
 PUBLIC_FILES = {
     "tweets": "tweets_GroundTruth.txt",
@@ -104,7 +108,7 @@ def cached_embeddings(texts: tuple[str, ...] | list[str], key: str, cache_dir: P
     changed corpus or model never reuses stale vectors. With ``compute=False`` a cache miss
     returns None instead of embedding.
     """
-    from nlp.embed import default_embedder
+    from nlp.embeddings import default_embedder
 
     embedder = embedder or default_embedder()
     digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:12]

@@ -1,4 +1,4 @@
-"""Fix the train/test split of new domain sentences: ``python -m nlp.sentiment.splits``.
+"""Fix the train/test split of new domain sentences: ``python -m nlp.sentiment.training.splits``.
 
 New rows are appended to ``domain_labelled.csv`` with an empty ``split`` column; this command
 assigns them, and only them, to ``train`` or ``test`` (stratified by label, 30% test, a fixed
@@ -13,7 +13,7 @@ import csv
 from pathlib import Path
 
 from nlp.errors import SentimentModelError
-from nlp.sentiment.corpus import DOMAIN_SET
+from nlp.sentiment.training.corpus import DOMAIN_SET
 
 #: Seed and test share of the stratified split (the values the first batch was split with).
 DOMAIN_SPLIT_SEED = 20261128
