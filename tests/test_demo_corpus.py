@@ -7,6 +7,7 @@ import re
 import statistics
 from collections import Counter
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,9 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 TICKET = re.compile(r"\b(?:INC|RITM|REQ|CHG)\d{7}\b|\b(?:AT|LT-)\d{2,}", re.IGNORECASE)
 CONTACT = re.compile(r"[\w.+-]+@example\.(?:com|org|net)\b|\b\d[\d ]{8,}\d\b|\bext(?:ension)?\.? ?\d{3,5}\b",
                      re.IGNORECASE)
-SILO_PHRASES = re.compile(r"internal (?:customer|client)s?|order[- ]taker|over the wall|\bus (?:vs|and) them\b|"
-                          r"\bthem (?:vs|and) us\b|service provider|\b(?:business|IT) side\b", re.IGNORECASE)
+SILO_PHRASES = re.compile(r"internal (?:customer|client)s?|order[- ]taker|over the wall|"
+                          r"\bus (?:vs|and) them\b|\bthem (?:vs|and) us\b|service provider|"
+                          r"\b(?:business|IT) side\b", re.IGNORECASE)
 
 
 def words(text: str) -> set[str]:
@@ -110,8 +112,8 @@ def test_flag_shares_suit_the_redaction_and_warning_features(comments):
 def test_every_theme_is_praised_and_every_concern_complained_about(comments):
     praised = {c.theme for c in comments if c.question == "doing_well" and c.sentiment == "positive"}
     complained = {c.theme for c in comments if c.question == "change" and c.sentiment == "negative"}
-    assert THEME_IDS <= praised
-    assert THEME_IDS - {"praise"} <= complained
+    assert praised >= THEME_IDS
+    assert complained >= THEME_IDS - {"praise"}
 
 
 def test_comments_vary_in_length_and_voice(comments):
@@ -216,7 +218,7 @@ def test_service_desk_complaints_rise_in_the_story_department(seed):
 def test_siloing_language_declines_wave_by_wave_as_partnership_language_grows(seed):
     figures = story_figures(generate_feedback(DEMO_RESPONSES, seed=seed))
     silo = [row.silo_language for row in figures]
-    assert all(before > after for before, after in zip(silo, silo[1:])), silo
+    assert all(before > after for before, after in pairwise(silo)), silo
     assert silo[0] > 4 * silo[-1]
     partnership = [row.partnership_language for row in figures]
     assert partnership[-1] > 4 * partnership[0] and partnership[-1] > partnership[1]
