@@ -6,18 +6,23 @@ of the story department's responses complaining about the service desk, the shar
 using siloing or partnership language (in either answer), the share of non-answers among the
 "change" answers, and the mean rating and NPS; then the share of service-desk complaints per
 department before and after the improvement action (the segment x theme view a BRM reads). With
-``--timing`` it also prints how long generating that many responses takes.
+``--timing`` it also prints how long generating that many responses takes; with ``--corpus`` it
+prints the hand-written comments' inventory instead: counts by question, theme, sentiment and flag,
+the largest word overlap between two comments, and a seeded sample of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
+import re
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from survey.demo.comments import NO_THEME, DemoComment, comments_by_text
+from survey.demo.comments import NO_THEME, DemoComment, comments_by_text, load_comments
 from survey.demo.corpus import (
     ACTION_WAVE,
     DEFAULT_DEPARTMENTS,
@@ -115,13 +120,66 @@ def service_desk_by_department(
     }
 
 
+def largest_overlap(comments: Sequence[DemoComment]) -> tuple[float, str, str]:
+    """The largest Jaccard overlap of word sets between two comments that are not non-answers.
+
+    A word is a lower-cased run of letters and digits (with an inner apostrophe); the overlap of
+    two comments is |A & B| / |A | B| of their word sets (``tests/test_demo_corpus.py`` says why).
+    """
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    texts = [c.text for c in comments if c.theme != NO_THEME]
+    word = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+    vectorizer = CountVectorizer(analyzer=lambda text: sorted(set(word.findall(text.lower()))), binary=True)
+    matrix = vectorizer.fit_transform(texts).astype(np.int32)
+    shared = (matrix @ matrix.T).toarray()
+    sizes = np.asarray(matrix.sum(axis=1)).ravel()
+    jaccard = shared / np.maximum(sizes[:, None] + sizes[None, :] - shared, 1)
+    np.fill_diagonal(jaccard, 0.0)
+    first, second = np.unravel_index(int(jaccard.argmax()), jaccard.shape)
+    return float(jaccard.max()), texts[first], texts[second]
+
+
+def print_inventory(seed: int, samples: int = 10) -> None:
+    """Print the comments' counts by question, theme, sentiment and flag, the largest overlap
+    between two of them, and ``samples`` of them chosen at random with ``seed``."""
+    comments = load_comments()
+    print(f"{len(comments)} hand-written comments")
+    for title, counts in (
+        ("question", Counter(c.question for c in comments)),
+        ("question x sentiment", Counter(f"{c.question}/{c.sentiment}" for c in comments)),
+        ("theme (doing_well / change)", Counter(c.theme for c in comments)),
+        ("period", Counter(c.period for c in comments)),
+        ("department", Counter(c.department or "(any)" for c in comments)),
+        ("flag", Counter(flag for c in comments for flag in c.flags)),
+    ):
+        print(f"\nby {title}:")
+        for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            by_question = ""
+            if title.startswith("theme"):
+                by_question = " ({} / {})".format(*(sum(c.theme == key and c.question == q for c in comments)
+                                                    for q in ("doing_well", "change")))
+            print(f"  {key:<28} {count:>5}{by_question}")
+    overlap, first, second = largest_overlap(comments)
+    print(f"\nlargest word overlap (Jaccard) between two comments: {overlap:.3f}\n  {first!r}\n  {second!r}")
+    print(f"\n{samples} comments chosen at random (seed {seed}):")
+    for comment in random.Random(seed).sample(comments, samples):
+        flags = f" [{', '.join(sorted(comment.flags))}]" if comment.flags else ""
+        print(f"  {comment.question}/{comment.theme}/{comment.sentiment}{flags}: {comment.text}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Print the story tables (and optionally a generation timing)."""
+    """Print the story tables (and optionally a generation timing), or the comments' inventory."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=800)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timing", type=int, default=0, help="also time generating this many")
+    parser.add_argument("--corpus", action="store_true", help="print the comments' inventory instead")
     args = parser.parse_args(argv)
+    if args.corpus:
+        print_inventory(args.seed)
+        return
     responses = generate_feedback(args.responses, seed=args.seed)
     print(f"{args.responses} responses, seed {args.seed}; shares of responses per wave "
           "(non-answers: of answers to 'change')")
