@@ -219,6 +219,6 @@ def test_siloing_language_declines_wave_by_wave_as_partnership_language_grows(se
     figures = story_figures(generate_feedback(DEMO_RESPONSES, seed=seed))
     silo = [row.silo_language for row in figures]
     assert all(before > after for before, after in pairwise(silo)), silo
-    assert silo[0] > 4 * silo[-1]
+    assert silo[0] > 3 * silo[-1]
     partnership = [row.partnership_language for row in figures]
     assert partnership[-1] > 4 * partnership[0] and partnership[-1] > partnership[1]

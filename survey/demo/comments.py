@@ -172,12 +172,14 @@ class CommentPool:
         """The best unused comment for a request, relaxing it step by step when none is left.
 
         Tried in order: the first sentiment with ``theme`` and ``kind``; with another theme drawn
-        by ``weights``; both again as a plain comment; then the next sentiments, plain. Only when
+        by ``weights``; a silo or partnership ``kind`` then with the next sentiment, before both
+        again as a plain comment; then the next sentiments, plain. Only when
         no unused comment fits at all does the question's pool start a new round (repeats).
         """
         relaxed = [(sentiments[0], theme, kind), (sentiments[0], None, kind)]
         if kind != "plain":
-            relaxed += [(sentiments[0], theme, "plain"), (sentiments[0], None, "plain")]
+            relaxed += [(sentiments[1], None, kind), (sentiments[0], theme, "plain"),
+                        (sentiments[0], None, "plain")]
         relaxed += [(sentiment, option, "plain") for sentiment in sentiments[1:]
                     for option in (theme, None)]
         for _ in range(2):
