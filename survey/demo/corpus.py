@@ -16,9 +16,10 @@ The corpus tells a story across the waves (at least three waves are needed to se
 
 Within one call comments are dealt without replacement while the pool lasts: a comment repeats
 only once every comment that fits a response (its question, wave period and department) has been
-used. The pool holds about 1,800 comments, enough for the demo's 800 responses without a repeat;
-benchmarks at 100,000 responses and more see each comment many times and need another text
-source if repeats matter to them.
+used. The pool holds about 2,200 comments, enough for the demo's 800 responses (about 1,500
+answers) without a repeat (up to about 1,000 responses); beyond that comments start to repeat, and
+benchmarks at 100,000 responses and more see each comment dozens of times: they need another
+text source if repeats matter to them.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ ACTION_WAVE = 2
 #: Multipliers and rates that carry the story (see the module docstring).
 DELIVERY_COMPLAINTS_AFTER_ACTION = 0.2
 DELIVERY_PRAISE_AFTER_ACTION = 2.0
-SERVICE_DESK_COMPLAINTS_IN_STORY_DEPARTMENT = (5.0, 7.0)  # first late wave, later ones
+SERVICE_DESK_COMPLAINTS_IN_STORY_DEPARTMENT = (3.5, 7.0)  # first late wave, later ones
 SILO_RATE_FIRST_WAVE = 0.33
 SILO_RATE_LAST_WAVE = 0.05
 PARTNERSHIP_RATE_FIRST_WAVE = 0.03
@@ -128,7 +129,7 @@ def wave_story(wave_index: int, wave_count: int, department: str) -> WaveStory:
         silo_rate=SILO_RATE_FIRST_WAVE + (SILO_RATE_LAST_WAVE - SILO_RATE_FIRST_WAVE) * progress,
         partnership_rate=PARTNERSHIP_RATE_FIRST_WAVE
         + (PARTNERSHIP_RATE_LAST_WAVE - PARTNERSHIP_RATE_FIRST_WAVE) * progress,
-        mood_mean=-0.2 + 0.35 * progress + department_offset - (0.35 if story_cell else 0.0),
+        mood_mean=-0.25 + 0.5 * progress + department_offset - (0.4 if story_cell else 0.0),
     )
 
 
