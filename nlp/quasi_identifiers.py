@@ -1,0 +1,137 @@
+"""Phrases that may identify a partner although redaction keeps them: quasi-identifiers.
+
+Redaction (:mod:`nlp.redact`) removes names and contact details. What it keeps can still single a
+partner out to a reader who knows the organisation: a rare job title ("as the only payroll
+auditor"), uniqueness ("the only one in Legal who..."), a small team ("our team of three"), a
+specific date or event ("on 14 March", "at the Lisbon offsite"), or a named project few people work
+on ("Project Kestrel"). :func:`find_quasi_identifiers` points at such phrases so the partner form can
+warn before sending; it never changes the text and keeps nothing.
+
+Rules only (regular expressions over short word lists): fast enough to run on every check, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Kinds of finding, with the sentence the partner form shows for each.
+KINDS = {
+    "role": "A job title or role: if few people hold it, readers may know who wrote this.",
+    "unique": "Saying you are the only one (or one of very few) can identify you.",
+    "team": "A small team or group size can narrow down who wrote this.",
+    "date": "A specific date, day or time can be matched to who was there.",
+    "event": "A specific meeting or event can be matched to who attended it.",
+    "project": "A named project with few people on it can identify you.",
+    "place": "A specific office, floor or site can narrow down who wrote this.",
+}
+
+_ROLE_WORDS = (
+    r"(?:chief\s+\w+\s+officer|c[efiot]o|cfo|vp|vice[\s-]president|director|head|lead|manager|"
+    r"supervisor|controller|coordinator|administrator|admin|analyst|accountant|auditor|architect|"
+    r"engineer|officer|partner|assistant|pa|secretary|intern|apprentice|graduate|trainee|"
+    r"receptionist|buyer|specialist|consultant|owner|founder|chair|treasurer|clerk)"
+)
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MAY = r"may"  # only with a day number next to it: "May" alone is a word
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_NUMBER_WORDS = r"(?:two|three|four|five|six|seven|eight|nine|ten|2|3|4|5|6|7|8|9|10)"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("unique", re.compile(
+        r"\b(?:(?:i\s*(?:am|'m)|as)\s+)?the\s+(?:only|sole|single|one\s+and\s+only)\s+"
+        r"(?:[\w-]+\s+){0,4}?(?:in|on|at|from|of|who|that|for)\b(?:\s+(?:the\s+)?[\w-]+){0,3}",
+        re.IGNORECASE)),
+    ("unique", re.compile(r"\b(?:i\s*(?:am|'m)|as)\s+the\s+(?:only|sole|last|first|newest|youngest|oldest)"
+                          r"\s+[\w-]+(?:\s+[\w-]+)?", re.IGNORECASE)),
+    ("unique", re.compile(r"\b(?:one\s+of\s+(?:the\s+)?(?:only\s+)?(?:two|three|four|a\s+few|very\s+few))"
+                          r"\s+[\w-]+(?:\s+(?:in|on|at|who)\s+[\w-]+)?", re.IGNORECASE)),
+    ("role", re.compile(
+        rf"\b(?:i\s*(?:am|'m)|as|being|i\s+work\s+as)\s+(?:the|a|an|our|their)?\s*(?:[\w&-]+\s+){{0,3}}?"
+        rf"{_ROLE_WORDS}\b(?:\s+(?:of|for)\s+(?:the\s+)?[\w&-]+(?:\s+[\w&-]+)?)?", re.IGNORECASE)),
+    ("role", re.compile(rf"\b(?:my\s+role\s+as|in\s+my\s+(?:role|job|position)\s+as)\s+(?:the\s+|a\s+|an\s+)?"
+                        rf"(?:[\w&-]+\s+){{0,3}}{_ROLE_WORDS}?", re.IGNORECASE)),
+    ("team", re.compile(rf"\b(?:(?:our|my)\s+(?:small\s+)?(?:team|group|unit|office|department)\s+of\s+"
+                        rf"(?:just\s+|only\s+)?{_NUMBER_WORDS}|(?:there\s+are|we\s+are|we're)\s+"
+                        rf"(?:only|just)\s+{_NUMBER_WORDS}(?:\s+of\s+us|\s+people)?|the\s+{_NUMBER_WORDS}"
+                        rf"\s+of\s+us)\b", re.IGNORECASE)),
+    ("date", re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS}|{_MAY})\b|"
+                        rf"(?:{_MONTHS}|{_MAY})\s+\d{{1,2}}(?:st|nd|rd|th)?\b)", re.IGNORECASE)),
+    ("date", re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b")),
+    ("date", re.compile(rf"\b(?:on|last|this|next|since)\s+{_DAYS}\b|\b{_DAYS}\s+(?:morning|afternoon|evening|"
+                        rf"night)\b|\b(?:at\s+)?\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)\b|\b\d{{1,2}}:\d{{2}}\b",
+                        re.IGNORECASE)),
+    ("event", re.compile(r"\b(?:at|during|after|before|in)\s+(?:the|our|my|last\s+week's|yesterday's|"
+                         r"today's)\s+(?:[A-Z][\w-]+\s+){0,2}(?:[\w-]+\s+)?(?:offsite|off-site|away\s*day|"
+                         r"town\s*hall|all[\s-]hands|board\s+meeting|steering\s+(?:group|committee)|"
+                         r"workshop|conference|retreat|kick[\s-]?off|launch|party|review\s+meeting|"
+                         r"incident|outage)\b", re.IGNORECASE)),
+    ("project", re.compile(r"\b(?i:project|programme|program|initiative|workstream|squad)\s+[A-Z][\w-]+"
+                           r"(?:\s+[A-Z][\w-]+)?|\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s+(?:project|programme|"
+                           r"program|initiative|workstream|pilot|rollout)\b")),
+    ("place", re.compile(r"\b(?:the\s+)?[A-Z][a-z]+\s+(?:office|site|branch|depot|warehouse|plant|campus|"
+                         r"store)\b|\b(?:on\s+)?(?:floor|level)\s+\d+\b|\b\d+(?:st|nd|rd|th)\s+floor\b|"
+                         r"\b(?:desk|room)\s+[A-Z]?\d+[A-Z]?\b")),
+)
+#: Capitalised words that start a sentence and are no project or place name.
+_NOT_NAMES = frozenset(("the", "our", "my", "this", "that", "a", "an", "new", "old", "last", "next", "every",
+                        "each", "any", "whole", "big", "main", "head"))
+
+
+@dataclass(frozen=True)
+class QuasiIdentifier:
+    """A phrase of the text that may identify its writer: ``text[start:end]`` of ``kind``."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+    @property
+    def advice(self) -> str:
+        """What the partner form says about this kind of phrase."""
+        return KINDS[self.kind]
+
+
+def find_quasi_identifiers(text: str) -> list[QuasiIdentifier]:
+    """Quasi-identifying phrases of ``text``, in text order, overlapping findings merged (first kind wins)."""
+    found: list[QuasiIdentifier] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            phrase = _trim(text[start:end])
+            if not phrase or _is_false_alarm(kind, phrase):
+                continue
+            end = start + len(phrase)
+            if any(other.start < end and start < other.end for other in found):
+                continue
+            found.append(QuasiIdentifier(start, end, kind, phrase))
+    return sorted(found, key=lambda finding: finding.start)
+
+
+#: Words a phrase never ends on ("the only auditor in Leeds I find" ends at "Leeds").
+_TRAILING = frozenset(("and", "or", "but", "i", "we", "is", "are", "was", "were", "the", "a", "an", "to",
+                       "it", "so", "that", "who", "which", "find", "think", "feel", "have", "has", "had",
+                       "am", "can", "do", "did", "of", "for", "in", "on", "at", "this", "my", "our"))
+
+
+def _trim(phrase: str) -> str:
+    """Drop trailing punctuation and function words (the patterns read a few words too far)."""
+    words = phrase.rstrip(" ,.;:!?").split(" ")
+    while len(words) > 1 and words[-1].lower().strip(",.;:!?") in _TRAILING:
+        words.pop()
+    return " ".join(words).rstrip(" ,.;:!?")
+
+
+def _is_false_alarm(kind: str, phrase: str) -> bool:
+    """Project and place names need a real name, not a capitalised ordinary word."""
+    if kind in ("project", "place"):
+        words = [word for word in re.findall(r"[A-Za-z][\w-]*", phrase)]
+        named = [word for word in words if word[0].isupper() and word.lower() not in _NOT_NAMES
+                 and word.lower() not in ("project", "programme", "program", "initiative", "workstream",
+                                          "squad", "pilot", "rollout", "office", "site", "floor", "level",
+                                          "desk", "room", "branch", "depot", "warehouse", "plant",
+                                          "campus", "store")]
+        return not named and not re.search(r"\d", phrase)
+    return False
