@@ -59,8 +59,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date", re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS}|{_MAY})\b|"
                         rf"(?:{_MONTHS}|{_MAY})\s+\d{{1,2}}(?:st|nd|rd|th)?\b)", re.IGNORECASE)),
     ("date", re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b")),
-    ("date", re.compile(rf"\b(?:on|last|this|next|since)\s+{_DAYS}\b|\b{_DAYS}\s+(?:morning|afternoon|evening|"
-                        rf"night)\b|\b(?:at\s+)?\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)\b|\b\d{{1,2}}:\d{{2}}\b",
+    ("date", re.compile(rf"\b(?:on|last|this|next|since)\s+{_DAYS}\b|"
+                        rf"\b{_DAYS}\s+(?:morning|afternoon|evening|night)\b|\b(?:at\s+)?\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)\b|\b\d{{1,2}}:\d{{2}}\b",
                         re.IGNORECASE)),
     ("event", re.compile(r"\b(?:at|during|after|before|in)\s+(?:the|our|my|last\s+week's|yesterday's|"
                          r"today's)\s+(?:[A-Z][\w-]+\s+){0,2}(?:[\w-]+\s+)?(?:offsite|off-site|away\s*day|"
