@@ -14,6 +14,7 @@ Pure functions over ``str``: offsets in, offsets out, nothing stored or logged.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 
@@ -58,7 +59,7 @@ _FROM_TEAM = re.compile(
     re.IGNORECASE,
 )
 _DOER = re.compile(
-    rf"(?:^|(?<=[\n.!?]))[ \t\"'“(]*(?P<name>[A-Z][^\W\d_]+)[ \t]+"
+    r"(?:^|(?<=[\n.!?]))[ \t\"'“(]*(?P<name>[A-Z][^\W\d_]+)[ \t]+"
     r"(?:fixed|sorted|solved|resolved|helped|replied|answered|said|says|told|came|called|rang|emailed|"
     r"explained|promised|closed|reopened|ignored|escalated|set\s+up|installed|configured|did|was|is|has|had)\b",
 )
@@ -98,9 +99,7 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
             if lower in _NOT_AFTER_CUE:
                 break
             surname = index > 0 and kept and _surname_like(text[word_start:word_end], lower, is_ordinary)
-            if index == 0 and (is_given_name(lower) or (cued and not is_ordinary(lower))):
-                kept.append((word_start, word_end))
-            elif surname:
+            if (index == 0 and (is_given_name(lower) or (cued and not is_ordinary(lower)))) or surname:
                 kept.append((word_start, word_end))
             else:
                 break
@@ -116,7 +115,8 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
             take(start, end, cued=True)
     for match in _PAIR.finditer(text):
         first, second = match.group("first").lower(), match.group("second").lower()
-        if not (is_ordinary(first) or is_ordinary(second)) or (is_given_name(first) and is_given_name(second)):
+        unknown = not (is_ordinary(first) or is_ordinary(second))
+        if unknown or (is_given_name(first) and is_given_name(second)):
             spans += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
     for match in _DOER.finditer(text):
         lower = match.group("name").lower()
@@ -144,7 +144,7 @@ def _given_name_surnames(text: str, is_ordinary: Callable[[str], bool],
     """A known given name (any case) and the unknown word after it: "priya raghunathan"."""
     spans = []
     words = list(re.finditer(_NAME_TOKEN, text))
-    for first, second in zip(words, words[1:], strict=False):
+    for first, second in itertools.pairwise(words):
         if text[first.end():second.start()] != " " or not is_given_name(first.group().lower()):
             continue
         lower = second.group().lower()
