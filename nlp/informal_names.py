@@ -31,7 +31,7 @@ _NAME_TOKEN = r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)?"
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[\n.!?;,)]))[ \t]*(?:many\s+thanks|thanks\s+again|thank\s+you|thanks|thx|ta|cheers|"
     r"(?:kind(?:est)?|warm(?:est)?|best|many)\s+regards|regards|best\s+wishes|best|br|rgds|"
-    r"all\s+the\s+best|take\s+care|sincerely|yours)\s*[,!.:;\-–—]*\s*"
+    r"all\s+the\s+best|take\s+care|sincerely|yours)\b[ \t]*[,!.:;\-–—]*[ \t]*"
     rf"(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?)",
     re.IGNORECASE,
 )
@@ -109,7 +109,7 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
     for pattern in (_SIGN_OFF, _GREETING, _CUE, _FROM_TEAM):
         for match in pattern.finditer(text):
             start, end = match.span("name")
-            if pattern is not _CUE and _closes_a_line(text, start):
+            if pattern in (_SIGN_OFF, _GREETING) and _closes_a_line(text, start):
                 spans.append((start, start + len(re.match(_NAME_TOKEN, text[start:]).group()), "NAME"))
                 continue
             take(start, end, cued=True)
