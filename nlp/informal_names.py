@@ -31,7 +31,7 @@ _NAME_TOKEN = r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)?"
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[\n.!?;,)]))[ \t]*(?:many\s+thanks|thanks\s+again|thank\s+you|thanks|thx|ta|cheers|"
     r"(?:kind(?:est)?|warm(?:est)?|best|many)\s+regards|regards|best\s+wishes|best|br|rgds|"
-    r"all\s+the\s+best|take\s+care|sincerely|yours)\b[ \t]*[,!.:;\-–—]*[ \t]*"
+    r"all\s+the\s+best|take\s+care|sincerely|yours|ty|tyvm)\b[ \t]*[,!.:;\-–—]*[ \t]*\n?[ \t]*"
     rf"(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?)",
     re.IGNORECASE,
 )
@@ -63,6 +63,20 @@ _DOER = re.compile(
     r"(?:fixed|sorted|solved|resolved|helped|replied|answered|said|says|told|came|called|rang|emailed|"
     r"explained|promised|closed|reopened|ignored|escalated|set\s+up|installed|configured|did|was|is|has|had)\b",
 )
+_START = r"(?:^|(?<=[\n.!?;,–—(:]))[ \t\"'“]*"
+#: Slots where an unknown word is a name: before "from/in/on/at <place>", opening a clause before a
+#: verb or "'s", after "with/for/to" before "who/and/,", introducing oneself.
+_SLOTS = (
+    re.compile(rf"{_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|on|at|@)[ \t]+(?:the[ \t]+)?[^\W\d_]"),
+    re.compile(rf"{_START}(?P<name>[A-Z][^\W\d_'’\-]*(?:-[^\W\d_]+)?)(?=['’]s\b|[ \t]+[a-z])"),
+    re.compile(rf"\b(?:with|for|to|by)[ \t]+(?P<name>{_NAME_TOKEN})"
+               r"(?=[ \t]+(?:who|and|or|for|we|he|she|than)\b|[ \t]*[,.!?]|[ \t]*$)"),
+    re.compile(rf"\b(?:my\s+name\s+is|it'?s|i'?m|this\s+is)[ \t]+(?P<name>{_NAME_TOKEN})"
+               r"(?=[ \t]*(?:[,.(]|$|in\b|from\b|here\b|at\b))", re.IGNORECASE),
+    re.compile(rf"{_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:here|writing)\b", re.IGNORECASE),
+)
+_LIST = re.compile(rf"{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*[ \t]*,?[ \t]+(?:and|&|or)[ \t]+"
+                   rf"{_NAME_TOKEN}")
 #: Words that follow a cue but are no name ("thanks a lot", "ask the team", "cheers all").
 _NOT_AFTER_CUE = frozenset((
     "a", "an", "the", "all", "everyone", "everybody", "team", "guys", "folks", "again", "so", "very", "much",
@@ -113,6 +127,14 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
                 spans.append((start, start + len(re.match(_NAME_TOKEN, text[start:]).group()), "NAME"))
                 continue
             take(start, end, cued=True)
+    for number, pattern in enumerate(_SLOTS):
+        for match in pattern.finditer(text):
+            lower = match.group("name").lower()
+            known_name = is_given_name(lower) and number != 1  # "Will the laptops...": not a name
+            if lower not in _NOT_AFTER_CUE and not match.group("name").isupper() and (
+                    not is_ordinary(lower) or known_name):
+                spans.append((*match.span("name"), "NAME"))
+    spans += _listed_names(text, is_ordinary, is_given_name)
     for match in _PAIR.finditer(text):
         first, second = match.group("first").lower(), match.group("second").lower()
         unknown = not (is_ordinary(first) or is_ordinary(second))
@@ -126,13 +148,26 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
     return spans
 
 
+def _listed_names(text: str, is_ordinary: Callable[[str], bool],
+                  is_given_name: Callable[[str], bool]) -> list[Span]:
+    """"Dimitra, Kostas & Eleni", "satu and eero": a list of two or more unknown words are names."""
+    spans: list[Span] = []
+    for match in _LIST.finditer(text):
+        words = [m for m in re.finditer(_NAME_TOKEN, match.group()) if m.group().lower() not in ("and", "or")]
+        known = [w for w in words if is_given_name(w.group().lower())]
+        unknown = [w for w in words if not is_ordinary(w.group().lower()) and not w.group().isupper()]
+        if len(words) >= 2 and len(unknown) + len(known) >= len(words) and unknown:
+            spans += [(match.start() + w.start(), match.start() + w.end(), "NAME") for w in words]
+    return spans
+
+
 def _closes_a_line(text: str, start: int) -> bool:
     """A capitalised word signed off or greeted on its own: "Cheers, Jordan", "Jordan from Payroll"."""
     word = re.match(_NAME_TOKEN, text[start:])
     if word is None or not text[start].isupper() or word.group().lower() in _NOT_AFTER_CUE:
         return False
     rest = text[start + word.end():]
-    return bool(re.match(r"\s*(?:$|\n|[,!:)]|(?:from|in|at|on)\s)", rest))
+    return bool(re.match(r"\s*(?:$|\n|[,!:)(@]|x\b|(?:from|in|at|on)\s)", rest))
 
 
 def _surname_like(word: str, lower: str, is_ordinary: Callable[[str], bool]) -> bool:

@@ -10,7 +10,8 @@ ORDINARY = frozenset((
     "the", "a", "an", "and", "or", "from", "in", "at", "on", "of", "to", "it", "is", "was", "were", "fixed",
     "printer", "payroll", "desktop", "support", "team", "thanks", "great", "work", "job", "good", "all",
     "everyone", "lot", "again", "for", "may", "will", "mark", "grace", "bill", "teams", "windows",
-    "victoria", "help", "desk", "service", "sorted", "quickly", "about", "laptop", "issue", "new",
+    "victoria", "help", "desk", "service", "sorted", "quickly", "about", "laptop", "issue", "new", "kind",
+    "regards", "see", "raised", "my", "asset", "tag", "ticket", "took", "incident", "response", "talk", "ask",
 ))
 GIVEN = frozenset(("priya", "will", "mark", "grace", "bill", "victoria", "jordan"))
 
