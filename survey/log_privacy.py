@@ -31,7 +31,7 @@ _QUERY_STRING = re.compile(r"\?\S*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ADDRESS = re.compile(
     r"\bip=\S+|(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"
-    r"|(?<![\w:])(?=[0-9a-f:]*:[0-9a-f]*:)[0-9a-f:]{2,39}(?:%\w+)?(?![\w:])",
+    r"|(?<![\w:])(?=[0-9a-f:]*:[0-9a-f]*:)[0-9a-f:.]{2,45}(?:%\w+)?(?![\w:])",
     re.IGNORECASE,
 )
 
