@@ -67,7 +67,7 @@ def score_split(examples: list[dict]) -> dict:
     figures = {"examples": len(examples), "gold_spans": sum(gold_count.values()),
                "recall": _ratio(sum(hit_count.values()), sum(gold_count.values())),
                "precision": _ratio(right_count["_any"], sum(found_count.values())), "labels": {}}
-    for label in LABELS:
+    for label in dict.fromkeys((*LABELS, *gold_count)):
         figures["labels"][label] = {
             "gold": gold_count[label], "found": found_count[label],
             "recall": _ratio(hit_count[label], gold_count[label]),
@@ -124,7 +124,10 @@ def evaluate_person_sets(informal: Path = INFORMAL_DATA) -> dict:
         for split in ("dev", "test"):
             chosen = [example for example in examples if example["split"] == split]
             if chosen:
-                figures[f"informal {split}"] = score_split(chosen)["labels"]["NAME"]
+                labels = score_split(chosen)["labels"]
+                figures[f"informal {split}"] = labels["NAME"]
+                if labels.get("TICKET", {}).get("gold"):
+                    figures[f"informal {split} tickets"] = labels["TICKET"]
     for name, splits in PUBLIC_SETS.items():
         for split in splits:
             try:
@@ -137,7 +140,7 @@ def evaluate_person_sets(informal: Path = INFORMAL_DATA) -> dict:
 
 
 def _print_person_sets(figures: dict) -> None:
-    print("Person spans (NAME) on informal text:")
+    print("Person spans (NAME; tickets where marked) on informal text:")
     for name, row in figures.items():
         if "missing" in row:
             print(f"  {name:<14} data not found: {row['missing']}")
