@@ -42,7 +42,8 @@ _NUMBER_WORDS = r"(?:two|three|four|five|six|seven|eight|nine|ten|2|3|4|5|6|7|8|
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("unique", re.compile(
         r"\b(?:(?:i\s*(?:am|'m)|as)\s+)?the\s+(?:only|sole|single|one\s+and\s+only)\s+"
-        r"(?:[\w-]+\s+){0,4}?(?:in|on|at|from|of|who|that|for)\b(?!-)(?:\s+(?:the\s+)?[\w-]+){0,3}",
+        r"(?:[\w-]+\s+){0,4}?(?:in|on|at|from|of|who|that|for)\b(?!-)"
+        r"(?:\s+(?:the\s+)?(?!(?:i|we|and|but|so|it|is|was)\b)[\w-]+){0,3}",
         re.IGNORECASE)),
     ("unique", re.compile(r"\b(?:i\s*(?:am|'m)|as)\s+the\s+(?:only|sole|last|first|newest|youngest|oldest)"
                           r"\s+[\w-]+(?:\s+[\w-]+){0,2}", re.IGNORECASE)),
