@@ -75,6 +75,7 @@ def build_database(path: str, n: int, seed: int = 11) -> int:
 def measure(n: int) -> dict:
     """Run cold and warm analysis on ``n`` responses in this process; return the figures."""
     from survey.analysis_runner import run_analysis
+
     from survey.db import open_database
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -52,6 +52,7 @@ SKIPPED_ENDPOINTS = {"auth.login", "auth.logout", "downloads.report"}
 def build_sample(path: str) -> None:
     """Store and analyse a realistic 2,000-response demo survey with the real code paths."""
     from survey.analysis_runner import run_analysis
+
     from survey.demo.corpus import generate_feedback
     from survey.demo.seed import create_demo_survey, store_demo_responses
     from survey.store.staff import create_staff_user

@@ -8,8 +8,9 @@ from __future__ import annotations
 import sys
 import time
 
-from survey.db import open_database
 from survey.report_builder import FORMATS, render_report
+
+from survey.db import open_database
 
 
 def main(argv: list[str]) -> None:

@@ -1,6 +1,6 @@
 """Phrases that may identify a partner although redaction keeps them: quasi-identifiers.
 
-Redaction (:mod:`nlp.redact`) removes names and contact details. What it keeps can still single a
+Redaction (:mod:`nlp.redaction`) removes names and contact details. What it keeps can still single a
 partner out to a reader who knows the organisation: a rare job title ("as the only payroll
 auditor"), uniqueness ("the only one in Legal who..."), a small team ("our team of three"), a
 specific date or event ("on 14 March", "at the Lisbon offsite"), or a named project few people work

@@ -42,7 +42,7 @@ class Finding:
 
 def check_answers(texts: list[str]) -> list[list[Finding]]:
     """Per answer, what may identify its writer, in text order (removed data wins on overlap)."""
-    from nlp.redact import find_personal_data_many
+    from nlp.redaction import find_personal_data_many
 
     results = []
     for text, redactions in zip(texts, find_personal_data_many(texts), strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.informal_names import informal_name_spans, ticket_spans
+from nlp.redaction.informal import informal_name_spans, ticket_spans
 
 ORDINARY = frozenset((
     "the", "a", "an", "and", "or", "from", "in", "at", "on", "of", "to", "it", "is", "was", "were", "fixed",
