@@ -8,9 +8,8 @@ from __future__ import annotations
 import sys
 import time
 
-from survey.report_builder import FORMATS, render_report
-
 from survey.db import open_database
+from survey.services.wave_report import FORMATS, render_report
 
 
 def main(argv: list[str]) -> None:
