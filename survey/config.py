@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE": None,  # defaults to <instance>/rapport.db
     "MIN_GROUP_SIZE": 5,
     "MIN_QUOTE_GROUP_SIZE": 5,
+    "RELEASE_BATCH_SIZE": None,  # staff see new responses in batches of this many (None: MIN_GROUP_SIZE)
     "MAX_ANSWER_CHARS": 4000,
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,

@@ -24,6 +24,7 @@ from survey.services.models import embedder_from_config
 from survey.store import aggregates, runs
 from survey.store import analysis as store
 from survey.store.lexicons import current_lexicon
+from survey.store.release import release_waiting
 from survey.store.taxonomies import load_taxonomy
 
 if TYPE_CHECKING:
@@ -55,9 +56,12 @@ def _quiet(stage: str, done: int, total: int) -> None:
 def run_analysis(
     db: sqlite_utils.Database, survey_id: int, *, min_group_size: int = 5, random_state: int = 0,
     progress: Progress = _quiet, lexicon: Lexicon | None = None, embedder: Embedder | None = None,
-    model_cache: str | None = None,
+    model_cache: str | None = None, release_batch_size: int | None = None,
 ) -> RunSummary:
-    """Analyse what is new in a survey and refresh its stored themes, trends and silo metrics.
+    """Release waiting responses in batches of k, analyse what is new (released answers only) and
+    refresh the survey's stored themes, trends and silo metrics.
+
+    ``release_batch_size`` (k, DESIGN.md section 3, rule 7) defaults to ``min_group_size``.
 
     ``embedder`` defaults to the one the default configuration chooses
     (:func:`survey.services.models.embedder_from_config`); ``model_cache`` is the configured
@@ -67,6 +71,7 @@ def run_analysis(
     embedder = embedder if embedder is not None else embedder_from_config({})
     taxonomy = load_taxonomy(db, survey_id)
     lexicon = lexicon if lexicon is not None else current_lexicon(db)
+    release_waiting(db, survey_id, release_batch_size or min_group_size)
     answers = store.pending_answers(db, survey_id)
     new_units = _analyse_new_answers(db, survey_id, answers, lexicon, embedder, progress, model_cache)
     units, vectors = store.load_units(db, survey_id, embedder.name)

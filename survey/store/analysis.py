@@ -37,6 +37,7 @@ def pending_answers(db: sqlite_utils.Database, survey_id: int) -> list[AnswerInp
         FROM answers
         JOIN questions ON questions.id = answers.question_id AND questions.kind = 'text'
         JOIN responses ON responses.id = answers.response_id
+        JOIN released_responses AS released ON released.response_id = responses.id
         JOIN waves ON waves.id = responses.wave_id
         LEFT JOIN analysed_answers AS done
           ON done.response_id = answers.response_id AND done.question_id = answers.question_id

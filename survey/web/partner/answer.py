@@ -152,7 +152,7 @@ def _new_form(wave: Wave, code: str | None = None) -> ResponseForm:
 
 def _render_survey(
     wave: Wave, form: ResponseForm, message: str | None = None, status: int = 200,
-    *, code_error: bool = False,
+    *, code_error: bool = False, check_results: list | None = None,
 ) -> tuple[str, int]:
     survey: Survey = get_survey(partner_db(), wave.survey_id)
     return render_template(
@@ -160,7 +160,7 @@ def _render_survey(
         code_error=code_error, scale_labels=SCALE_LABELS, survey_note=_own_privacy_note(survey),
         max_answer_chars=current_app.config["MAX_ANSWER_CHARS"],
         max_answer_chars_label=f"{current_app.config['MAX_ANSWER_CHARS']:,}",
-        min_group_size=current_app.config["MIN_GROUP_SIZE"],
+        min_group_size=current_app.config["MIN_GROUP_SIZE"], check_results=check_results,
     ), status
 
 

@@ -151,7 +151,8 @@ def run_analysis(survey_id: int) -> Response:
             config = current_app.config
             analysis_job.start_analysis(config["DATABASE"], config["ANALYSIS_JOBS_DIR"], survey_id,
                                         min_group_size=config["MIN_GROUP_SIZE"],
-                                        models=model_settings(config))
+                                        models=model_settings(config),
+                                        release_batch_size=config.get("RELEASE_BATCH_SIZE"))
             flash("Analysis started. This page updates itself until it is done.", "success")
         except AnalysisAlreadyRunning as error:
             flash(str(error), "error")
