@@ -35,7 +35,7 @@ DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 CACHE_DIR = REPO_ROOT / "eval" / "out" / "corrections"
 PER_CLASS = (8, 16, 32, 64)
 TUNE_SAMPLE = 3000
-TUNE_GRID = {"prior_temperature": (3.0, 5.0, 8.0), "embedding_scale": (3.0, 10.0, 30.0)}
+TUNE_GRID = {"prior_temperature": (2.0, 5.0), "embedding_scale": (1.0, 3.0, 10.0), "score_scale": (0.0, 3.0)}
 #: A mean change below minus this many standard errors (over seeds), and below -0.005, is a fall.
 NOISE_STANDARD_ERRORS = 2.0
 
@@ -156,14 +156,16 @@ def tune(data_dir: Path, seeds: int) -> None:
     labelled = read_tweeteval(data_dir, "train", limit=TUNE_SAMPLE)
     gold = np.array(labelled.labels)
     vectors, scores = vectors_and_scores(labelled.texts)
-    print(f"Tuning on {labelled.source}: {len(gold)} rows; mean change in macro recall over k = {PER_CLASS}")
-    for temperature in TUNE_GRID["prior_temperature"]:
-        for scale in TUNE_GRID["embedding_scale"]:
-            params = {"prior_temperature": temperature, "embedding_scale": scale}
-            changes = [np.mean(r["after_recall"] - r["before_recall"]) for r in
-                       (simulate(vectors, scores, gold, k, seeds, params) for k in PER_CLASS)]
-            print(f"  temperature {temperature:>4g} scale {scale:>4g}: "
-                  + " ".join(f"{change:+.3f}" for change in changes))
+    print(f"Tuning on {labelled.source}: {len(gold)} rows; mean change over seeds for k = {PER_CLASS}",
+          flush=True)
+    import itertools
+
+    for values in itertools.product(*TUNE_GRID.values()):
+        params = dict(zip(TUNE_GRID, values, strict=True))
+        results = [simulate(vectors, scores, gold, k, seeds, params) for k in PER_CLASS]
+        accuracy = " ".join(f"{np.mean(r['after_accuracy'] - r['before_accuracy']):+.3f}" for r in results)
+        recall = " ".join(f"{np.mean(r['after_recall'] - r['before_recall']):+.3f}" for r in results)
+        print(f"  {params}: accuracy {accuracy} | macro recall {recall}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

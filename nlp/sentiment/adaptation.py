@@ -33,6 +33,8 @@ PRIOR_EDGE = LABEL_CUTS[2] + BAND_MARGIN / 2
 LABEL_SCORES = {"very negative": -0.8, "negative": -0.4, "neutral": 0.0, "positive": 0.4,
                 "very positive": 0.8}
 DEFAULT_C_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
+#: Units scored per block in :meth:`CorrectionAdapter.predict_proba`.
+PREDICT_CHUNK = 50_000
 
 
 def prior_logits(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -96,9 +98,10 @@ class CorrectionAdapter:
         with the best cross-validated log-loss on the corrections is used (ties: the smaller).
     prior_temperature
         Logits per unit of shipped score in :func:`prior_logits`: how sure the shipped model is.
-    embedding_scale
-        Multiplier on the centred unit vectors, so that their weights and the prior share one
-        penalty on comparable terms.
+    embedding_scale, score_scale
+        Multipliers on the centred unit vectors and on the two score features (the shipped score
+        and its magnitude, which let the head reshape the prior: move the neutral band, temper an
+        over-confident class), so that all weights share one penalty on comparable terms.
     cv_folds
         Folds of the cross-validation; fewer corrections than ``2 * cv_folds`` use the smallest
         positive ``C`` without cross-validation.
@@ -114,7 +117,8 @@ class CorrectionAdapter:
     cv_log_loss_ : dict
         Mean held-out log-loss per candidate ``C`` (empty when not cross-validated).
     coef_, intercept_ : numpy.ndarray
-        Head weights over ``embedding_scale * (vector - center_)`` and per-class intercepts.
+        Head weights over ``[embedding_scale * (vector - center_), score_scale * (score, |score|)]``
+        and per-class intercepts.
     center_ : numpy.ndarray
         Mean vector of the corrected units.
     n_corrections_ : int
@@ -122,11 +126,12 @@ class CorrectionAdapter:
     """
 
     def __init__(self, C_grid: Sequence[float] = DEFAULT_C_GRID, prior_temperature: float = 5.0,
-                 embedding_scale: float = 10.0, cv_folds: int = 4, max_iter: int = 300,
+                 embedding_scale: float = 3.0, score_scale: float = 3.0, cv_folds: int = 4, max_iter: int = 300,
                  random_state: int | None = 0) -> None:
         self.C_grid = C_grid
         self.prior_temperature = prior_temperature
         self.embedding_scale = embedding_scale
+        self.score_scale = score_scale
         self.cv_folds = cv_folds
         self.max_iter = max_iter
         self.random_state = random_state
@@ -134,7 +139,7 @@ class CorrectionAdapter:
     def get_params(self, deep: bool = True) -> dict:
         """Constructor arguments, as scikit-learn's ``get_params`` (so ``sklearn.base.clone`` works)."""
         return {name: getattr(self, name) for name in
-                ("C_grid", "prior_temperature", "embedding_scale", "cv_folds", "max_iter", "random_state")}
+                ("C_grid", "prior_temperature", "embedding_scale", "score_scale", "cv_folds", "max_iter", "random_state")}
 
     def set_params(self, **params) -> CorrectionAdapter:
         """Set constructor arguments, as scikit-learn's ``set_params``."""
@@ -142,8 +147,11 @@ class CorrectionAdapter:
             setattr(self, name, value)
         return self
 
-    def _design(self, vectors: np.ndarray) -> np.ndarray:
-        return self.embedding_scale * (np.asarray(vectors, dtype=np.float64) - self.center_)
+    def _design(self, vectors: np.ndarray, shipped_scores: np.ndarray) -> np.ndarray:
+        """Centred, scaled vectors, then the shipped score and its magnitude (to reshape the prior)."""
+        scores = np.asarray(shipped_scores, dtype=np.float64)[:, None]
+        return np.hstack([self.embedding_scale * (np.asarray(vectors, dtype=np.float64) - self.center_),
+                          self.score_scale * np.hstack([scores, np.abs(scores)])])
 
     def _held_out_log_loss(self, design: np.ndarray, offset: np.ndarray, targets: np.ndarray,
                            C: float) -> float:
@@ -183,7 +191,7 @@ class CorrectionAdapter:
         self.classes_ = CLASSES
         self.n_corrections_ = len(targets)
         self.center_ = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1])
-        design = self._design(vectors)
+        design = self._design(vectors, shipped_scores)
         offset = prior_logits(shipped_scores, self.prior_temperature)
         positive = sorted(C for C in self.C_grid if C > 0)
         self.cv_log_loss_: dict[float, float] = {}
@@ -199,7 +207,7 @@ class CorrectionAdapter:
         if self.C_ > 0:
             self.coef_, self.intercept_ = _fit_offset_logistic(design, offset, targets, self.C_, self.max_iter)
         else:
-            self.coef_ = np.zeros((len(CLASSES), vectors.shape[1]))
+            self.coef_ = np.zeros((len(CLASSES), design.shape[1]))
             self.intercept_ = np.zeros(len(CLASSES))
         return self
 
@@ -207,8 +215,12 @@ class CorrectionAdapter:
         """Adapted class probabilities, shape ``(n, 3)``, columns in :attr:`classes_` order."""
         if not hasattr(self, "coef_"):
             raise SentimentModelError("this CorrectionAdapter is not fitted yet; call fit()")
+        vectors = np.asarray(vectors)
+        shipped_scores = np.asarray(shipped_scores, dtype=np.float64)
         logits = prior_logits(shipped_scores, self.prior_temperature)
-        logits = logits + self._design(vectors) @ self.coef_.T + self.intercept_
+        for start in range(0, len(logits), PREDICT_CHUNK):  # bounded memory on a million units
+            rows = slice(start, start + PREDICT_CHUNK)
+            logits[rows] += self._design(vectors[rows], shipped_scores[rows]) @ self.coef_.T + self.intercept_
         return _softmax(logits)
 
     def predict(self, vectors: np.ndarray, shipped_scores: np.ndarray) -> list[str]:
@@ -266,7 +278,7 @@ def adapt_sentiment(vectors: np.ndarray, shipped_scores: Sequence[float], correc
         On a row index out of range, an unknown label or inputs whose lengths disagree.
     """
     shipped = np.asarray(shipped_scores, dtype=np.float64)
-    vectors = np.asarray(vectors, dtype=np.float64)
+    vectors = np.asarray(vectors)
     if vectors.ndim != 2 or len(vectors) != len(shipped):
         raise SentimentModelError(f"expected one vector per score; got {vectors.shape} and {len(shipped)}")
     unknown_rows = [row for row in corrections if not 0 <= row < len(shipped)]
