@@ -133,9 +133,11 @@ def verdict(change: np.ndarray) -> str:
 def _print_set(labelled: LabelledSet, seeds: int) -> list[str]:
     gold = np.array(labelled.labels)
     counts = " / ".join(f"{np.sum(gold == label)}" for label in CLASSES)
-    print(f"\n## {labelled.name}: {labelled.source}, {len(gold)} rows (negative / neutral / positive {counts})")
+    print(f"\n## {labelled.name}: {labelled.source}, {len(gold)} rows "
+          f"(negative / neutral / positive {counts})")
     vectors, scores = vectors_and_scores(labelled.texts)
-    print(f"{'k/class':>7} {'metric':>12} {'shipped':>15} {'adapted':>15} {'change':>16} {'worst':>7}  verdict")
+    print(f"{'k/class':>7} {'metric':>12} {'shipped':>15} {'adapted':>15} {'change':>16} {'worst':>7}"
+          "  verdict")
     verdicts = []
     for per_class in PER_CLASS:
         result = simulate(vectors, scores, gold, per_class, seeds)
@@ -144,7 +146,8 @@ def _print_set(labelled: LabelledSet, seeds: int) -> list[str]:
             change = after - before
             verdicts.append(verdict(change))
             print(f"{per_class:>7} {('macro recall' if metric == 'recall' else metric):>12} "
-                  f"{before.mean():.3f} +- {before.std(ddof=1):.3f} {after.mean():.3f} +- {after.std(ddof=1):.3f} "
+                  f"{before.mean():.3f} +- {before.std(ddof=1):.3f} "
+                  f"{after.mean():.3f} +- {after.std(ddof=1):.3f} "
                   f"{change.mean():+.3f} +- {change.std(ddof=1):.3f} {change.min():+.3f}  {verdicts[-1]}")
         chosen = ", ".join(f"{C:g}" for C in result["chosen_C"])
         print(f"{'':>7} {'chosen C':>12} {chosen}")
@@ -183,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     print("# BRM corrections: learning curve of the per-survey sentiment head")
     print(f"Shipped model: {MODEL_VERSION}")
     print(f"Adapter: {defaults}")
-    print(f"{args.seeds} seeds per set and k; corrections drawn per class, scored on every other row of the set; "
+    print(f"{args.seeds} seeds per set and k; corrections drawn per class, scored on every other row "
+          "of the set; "
           f"mean +- sd over seeds; 'change' is paired (adapted - shipped), 'worst' its lowest seed.")
     print(f"Verdict: 'FALLS' if the mean change < -max({NOISE_STANDARD_ERRORS:g} standard errors, 0.005); "
           "'rises' if it is above that many standard errors; else 'holds'.")

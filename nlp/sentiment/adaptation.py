@@ -126,8 +126,8 @@ class CorrectionAdapter:
     """
 
     def __init__(self, C_grid: Sequence[float] = DEFAULT_C_GRID, prior_temperature: float = 5.0,
-                 embedding_scale: float = 3.0, score_scale: float = 3.0, cv_folds: int = 4, max_iter: int = 300,
-                 random_state: int | None = 0) -> None:
+                 embedding_scale: float = 3.0, score_scale: float = 3.0, cv_folds: int = 4,
+                 max_iter: int = 300, random_state: int | None = 0) -> None:
         self.C_grid = C_grid
         self.prior_temperature = prior_temperature
         self.embedding_scale = embedding_scale
@@ -139,7 +139,8 @@ class CorrectionAdapter:
     def get_params(self, deep: bool = True) -> dict:
         """Constructor arguments, as scikit-learn's ``get_params`` (so ``sklearn.base.clone`` works)."""
         return {name: getattr(self, name) for name in
-                ("C_grid", "prior_temperature", "embedding_scale", "score_scale", "cv_folds", "max_iter", "random_state")}
+                ("C_grid", "prior_temperature", "embedding_scale", "score_scale", "cv_folds", "max_iter",
+                 "random_state")}
 
     def set_params(self, **params) -> CorrectionAdapter:
         """Set constructor arguments, as scikit-learn's ``set_params``."""
@@ -171,7 +172,8 @@ class CorrectionAdapter:
             losses.extend(-np.log(np.clip(proba, 1e-12, None)))
         return float(np.mean(losses))
 
-    def fit(self, vectors: np.ndarray, shipped_scores: np.ndarray, labels: Sequence[str]) -> CorrectionAdapter:
+    def fit(self, vectors: np.ndarray, shipped_scores: np.ndarray,
+            labels: Sequence[str]) -> CorrectionAdapter:
         """Fit the head on corrected units: their vectors, shipped scores and the BRMs' labels.
 
         Labels may be five-level ("very negative") or three-class; the head learns three classes.
@@ -205,7 +207,8 @@ class CorrectionAdapter:
             best = min(self.cv_log_loss_.values())
             self.C_ = min(C for C, loss in self.cv_log_loss_.items() if loss <= best + 1e-9)
         if self.C_ > 0:
-            self.coef_, self.intercept_ = _fit_offset_logistic(design, offset, targets, self.C_, self.max_iter)
+            self.coef_, self.intercept_ = _fit_offset_logistic(design, offset, targets, self.C_,
+                                                               self.max_iter)
         else:
             self.coef_ = np.zeros((len(CLASSES), design.shape[1]))
             self.intercept_ = np.zeros(len(CLASSES))
@@ -289,7 +292,8 @@ def adapt_sentiment(vectors: np.ndarray, shipped_scores: Sequence[float], correc
         return AdaptedSentiment(tuple(float(s) for s in shipped), shipped_labels, (False,) * len(shipped),
                                 (False,) * len(shipped), 0)
     rows = sorted(corrections)
-    adapter = (adapter or CorrectionAdapter()).fit(vectors[rows], shipped[rows], [corrections[r] for r in rows])
+    adapter = (adapter or CorrectionAdapter()).fit(vectors[rows], shipped[rows],
+                                                   [corrections[row] for row in rows])
     proba = adapter.predict_proba(vectors, shipped)
     adapted = np.array(CLASSES)[proba.argmax(axis=1)]
     polarity = proba[:, 2] - proba[:, 0]
