@@ -76,9 +76,9 @@ def read_dynasent(data_dir: Path, round_name: str) -> LabelledSet:
 
 def vectors_and_scores(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """The analysis's unit embeddings and the shipped model's scores, cached under eval/out."""
-    from nlp.embed import default_embedder
+    from nlp.embeddings import default_embedder
 
-    embedder = default_embedder()
+    embedder = default_embedder("semantic")
     digest = hashlib.sha256("\n".join([embedder.name, MODEL_VERSION, *texts]).encode()).hexdigest()[:16]
     path = CACHE_DIR / f"{digest}.npz"
     if path.exists():

@@ -248,8 +248,15 @@ class AdaptedSentiment:
     n_corrections: int
 
 
-def _corrected_score(shipped: float, label: str) -> float:
-    """The shipped score if it already has the BRM's label, else a score typical of that label."""
+def corrected_score(shipped: float, label: str) -> float:
+    """The shipped score if it already has the BRM's label, else a score typical of that label.
+
+    Raises
+    ------
+    SentimentModelError
+        If ``label`` is not one of :data:`nlp.sentiment.labels.LABELS`.
+    """
+    three_class_of(label)
     return shipped if sentiment_label(shipped) == label else LABEL_SCORES[label]
 
 
@@ -300,7 +307,7 @@ def adapt_sentiment(vectors: np.ndarray, shipped_scores: Sequence[float], correc
     new_scores = np.where(adapted == np.array([label.split()[-1] for label in shipped_labels]),
                           shipped, score_within_label(polarity, adapted))
     for row in rows:
-        new_scores[row] = _corrected_score(float(shipped[row]), corrections[row])
+        new_scores[row] = corrected_score(float(shipped[row]), corrections[row])
     labels = tuple(sentiment_label(float(score)) for score in new_scores)
     return AdaptedSentiment(
         scores=tuple(float(score) for score in new_scores), labels=labels,
