@@ -18,7 +18,7 @@ QUOTE = 5
 
 
 def run_analysis(db, survey_id):
-    from survey.analysis_runner import run_analysis as run
+    from survey.services.analysis import run_analysis as run
 
     return run(db, survey_id)
 
@@ -27,7 +27,8 @@ def sign_in(client, db, role: str = "brm") -> None:
     username = f"{role}-user"
     if not db.execute("SELECT 1 FROM staff WHERE username = ?", [username]).fetchone():
         create_staff_user(db, username, STAFF_PASSWORD, role)
-    assert client.post("/staff/login", data={"username": username, "password": STAFF_PASSWORD}).status_code == 302
+    response = client.post("/staff/login", data={"username": username, "password": STAFF_PASSWORD})
+    assert response.status_code == 302
 
 
 def page_text(response) -> str:
@@ -127,7 +128,8 @@ def test_the_forms_correct_undo_and_show_the_mark_on_both_pages(analysed):
         assert "corrected by a BRM" in page_text(client.get(f"{base}/themes/{theme_id}"))
     run_analysis(db, survey_id)
     assert "adapted from 1 correction" in page_text(client.get(f"{base}/analysis"))
-    undone = client.post(f"{base}/sentiment-corrections/undo", data={"unit_id": unit_id}, follow_redirects=True)
+    undone = client.post(f"{base}/sentiment-corrections/undo", data={"unit_id": unit_id},
+                         follow_redirects=True)
     assert undone.status_code == 200 and "Correction undone" in page_text(undone)
     assert unit_label(db, unit_id) == "positive"
 
@@ -143,7 +145,8 @@ def test_unknown_units_get_a_clear_message_not_a_500(analysed, data):
     response = client.post(f"/staff/surveys/{survey_id}/sentiment-corrections", data=data,
                            follow_redirects=True)
     assert response.status_code == 200
-    assert "cannot be corrected here" in page_text(response) or "This field is required" in page_text(response)
+    text = page_text(response)
+    assert "cannot be corrected here" in text or "This field is required" in text
     assert db.execute("SELECT COUNT(*) FROM sentiment_corrections").fetchone()[0] == 0
 
 
