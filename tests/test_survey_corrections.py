@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 
 from survey.errors import InvalidInput
+from survey.services import sentiment_corrections as service
 from survey.store import corrections
 from survey.store.staff import create_staff_user
 
@@ -51,7 +52,7 @@ def unit_label(db, unit_id: str) -> str:
 def test_a_correction_wins_at_once_and_stores_only_what_and_when(analysed):
     db, survey_id = analysed.db, analysed.survey_id
     unit_id = visible_units(db, survey_id, "positive")[0]
-    corrections.record_correction(db, survey_id, unit_id, "very negative", min_quote_group_size=QUOTE)
+    service.correct_sentiment(db, survey_id, unit_id, "very negative", min_quote_group_size=QUOTE)
     assert unit_label(db, unit_id) == "very negative"
     columns = {row[1] for row in db.execute("PRAGMA table_info(sentiment_corrections)")}
     assert columns == {"survey_id", "unit_id", "label", "corrected_on"}
@@ -63,7 +64,7 @@ def test_corrections_persist_across_re_analysis_and_teach_the_rest(analysed):
     db, survey_id = analysed.db, analysed.survey_id
     chosen = visible_units(db, survey_id, "positive", limit=6)
     for unit_id in chosen:
-        corrections.record_correction(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
+        service.correct_sentiment(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
     summary = run_analysis(db, survey_id)
     assert summary.status == "done", "new corrections make the next run adapt, not end early"
     assert all(unit_label(db, unit_id) == "negative" for unit_id in chosen)
@@ -74,14 +75,14 @@ def test_corrections_persist_across_re_analysis_and_teach_the_rest(analysed):
 def test_undo_gives_the_comment_back_the_model_label(analysed):
     db, survey_id = analysed.db, analysed.survey_id
     unit_id = visible_units(db, survey_id, "neutral")[0]
-    corrections.record_correction(db, survey_id, unit_id, "very positive", min_quote_group_size=QUOTE)
-    corrections.undo_correction(db, survey_id, unit_id, min_quote_group_size=QUOTE)
+    service.correct_sentiment(db, survey_id, unit_id, "very positive", min_quote_group_size=QUOTE)
+    service.undo_sentiment_correction(db, survey_id, unit_id, min_quote_group_size=QUOTE)
     assert unit_label(db, unit_id) == "neutral"
     assert corrections.survey_corrections(db, survey_id) == {}
     run_analysis(db, survey_id)
     assert unit_label(db, unit_id) == "neutral"
     with pytest.raises(InvalidInput, match="no correction to undo"):
-        corrections.undo_correction(db, survey_id, unit_id, min_quote_group_size=QUOTE)
+        service.undo_sentiment_correction(db, survey_id, unit_id, min_quote_group_size=QUOTE)
 
 
 def test_corrections_in_one_survey_never_change_another_surveys_labels(analysed):
@@ -89,14 +90,14 @@ def test_corrections_in_one_survey_never_change_another_surveys_labels(analysed)
     other = _second_analysed_survey(db)
     before = dict(db.execute("SELECT id, sentiment_label FROM units WHERE survey_id = ?", [other]).fetchall())
     for unit_id in visible_units(db, survey_id, "positive", limit=8):
-        corrections.record_correction(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
+        service.correct_sentiment(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
     run_analysis(db, survey_id)
     run_analysis(db, other)
     after = dict(db.execute("SELECT id, sentiment_label FROM units WHERE survey_id = ?", [other]).fetchall())
     assert after == before
     foreign = next(iter(before))
     with pytest.raises(InvalidInput, match="cannot be corrected here"):
-        corrections.record_correction(db, survey_id, foreign, "negative", min_quote_group_size=QUOTE)
+        service.correct_sentiment(db, survey_id, foreign, "negative", min_quote_group_size=QUOTE)
 
 
 def _second_analysed_survey(db) -> int:
@@ -113,25 +114,42 @@ def _second_analysed_survey(db) -> int:
     return demo.survey.id
 
 
+def first_correctable(client, url: str) -> str:
+    """The unit id of the first correction form on a page."""
+    html = client.get(url).get_data(as_text=True)
+    form = html.index('sentiment-corrections"')
+    return re.search(r'name="unit_id" value="([^"]+)"', html[form:]).group(1)
+
+
 def test_the_forms_correct_undo_and_show_the_mark_on_both_pages(analysed):
     client, db, survey_id = analysed.client, analysed.db, analysed.survey_id
     sign_in(client, db)
-    unit_id = visible_units(db, survey_id, "positive")[0]
     base = f"/staff/surveys/{survey_id}"
-    response = client.post(f"{base}/sentiment-corrections", data={"unit_id": unit_id, "label": "negative",
+    unit_id = first_correctable(client, f"{base}/responses")
+    model_label = unit_label(db, unit_id)
+    label = "very negative" if model_label != "very negative" else "neutral"
+    assert "corrected by a BRM" not in page_text(client.get(f"{base}/responses"))
+    response = client.post(f"{base}/sentiment-corrections", data={"unit_id": unit_id, "label": label,
                                                                   "next": f"{base}/responses"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"{base}/responses")
-    text = page_text(client.get(f"{base}/responses?sentiment=negative&q=" ))
-    assert "corrected by a BRM" in text
-    theme_id = db.execute("SELECT theme_id FROM units WHERE id = ?", [unit_id]).fetchone()[0]
-    if theme_id:
-        assert "corrected by a BRM" in page_text(client.get(f"{base}/themes/{theme_id}"))
+    assert "corrected by a BRM" in page_text(client.get(f"{base}/responses"))
+    theme_id = largest_theme(db, survey_id)
+    on_theme = first_correctable(client, f"{base}/themes/{theme_id}")
+    client.post(f"{base}/sentiment-corrections", data={"unit_id": on_theme, "label": "neutral",
+                                                       "next": f"{base}/themes/{theme_id}"})
+    assert "corrected by a BRM" in page_text(client.get(f"{base}/themes/{theme_id}"))
     run_analysis(db, survey_id)
-    assert "adapted from 1 correction" in page_text(client.get(f"{base}/analysis"))
+    assert "adapted from 2 corrections" in page_text(client.get(f"{base}/analysis"))
+    assert unit_label(db, unit_id) == label
     undone = client.post(f"{base}/sentiment-corrections/undo", data={"unit_id": unit_id},
                          follow_redirects=True)
     assert undone.status_code == 200 and "Correction undone" in page_text(undone)
-    assert unit_label(db, unit_id) == "positive"
+    assert unit_label(db, unit_id) == model_label
+
+
+def largest_theme(db, survey_id: int) -> str:
+    return db.execute("SELECT id FROM themes WHERE survey_id = ? AND kind = 'seeded' ORDER BY units DESC, id "
+                      "LIMIT 1", [survey_id]).fetchone()[0]
 
 
 @pytest.mark.parametrize("data", [
