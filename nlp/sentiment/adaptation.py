@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +143,7 @@ class CorrectionAdapter:
                 ("C_grid", "prior_temperature", "embedding_scale", "score_scale", "cv_folds", "max_iter",
                  "random_state")}
 
-    def set_params(self, **params) -> CorrectionAdapter:
+    def set_params(self, **params: Any) -> CorrectionAdapter:
         """Set constructor arguments, as scikit-learn's ``set_params``."""
         for name, value in params.items():
             setattr(self, name, value)

@@ -37,8 +37,9 @@ def correction_context(db: sqlite_utils.Database, survey_id: int, unit_ids: Sequ
 def _back(survey_id: int, requested: str | None) -> Response:
     """Redirect to the page the form came from if it is one of this survey's staff pages."""
     prefix = f"/staff/surveys/{survey_id}/"
-    safe = requested and requested.startswith(prefix) and "//" not in requested and "\\" not in requested
-    return redirect(requested if safe else url_for("explore.responses", survey_id=survey_id), 303)
+    if requested and requested.startswith(prefix) and "//" not in requested and "\\" not in requested:
+        return redirect(requested, 303)
+    return redirect(url_for("explore.responses", survey_id=survey_id), 303)
 
 
 def _form_errors(form) -> str:
