@@ -383,26 +383,14 @@ def m170_drop_unit_theme_overrides(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE IF EXISTS unit_theme_overrides")
 
 
-# --- issue 12: BRM sentiment corrections (branch corrections) -----------------------------------
 @migrations()
-def m180_sentiment_corrections(db: sqlite_utils.Database) -> None:
-    # What a BRM corrected and when (the date only), never who. ``units.model_sentiment`` keeps the
-    # shipped model's score once a correction or the survey's adapted head changed ``sentiment``.
-    db.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS sentiment_corrections (
-            survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
-            unit_id TEXT NOT NULL,
-            label TEXT NOT NULL CHECK (label IN ('very negative', 'negative', 'neutral', 'positive',
-                                                 'very positive')),
-            corrected_on TEXT NOT NULL,
-            PRIMARY KEY (survey_id, unit_id)
-        ) WITHOUT ROWID;
-        """
-    )
+def m180_sentiment_corrections(db: sqlite_utils.Database) -> None:  # issue 12: what and when, never who
+    db.execute("CREATE TABLE IF NOT EXISTS sentiment_corrections (survey_id INTEGER NOT NULL REFERENCES "
+               "surveys(id) ON DELETE CASCADE, unit_id TEXT NOT NULL, label TEXT NOT NULL CHECK (label IN "
+               "('very negative', 'negative', 'neutral', 'positive', 'very positive')), corrected_on TEXT "
+               "NOT NULL, PRIMARY KEY (survey_id, unit_id)) WITHOUT ROWID")
     if "model_sentiment" not in db["units"].columns_dict:
         db.execute("ALTER TABLE units ADD COLUMN model_sentiment REAL")
-# --- end issue 12 -------------------------------------------------------------------------------
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
