@@ -473,6 +473,16 @@ def m181_units_without_rowid(db: sqlite_utils.Database) -> None:
 # --- end of issue 10 ----------------------------------------------------------------------------
 
 
+@migrations()
+def m190_sentiment_corrections(db: sqlite_utils.Database) -> None:  # issue 12: what and when, never who
+    db.execute("CREATE TABLE IF NOT EXISTS sentiment_corrections (survey_id INTEGER NOT NULL REFERENCES "
+               "surveys(id) ON DELETE CASCADE, unit_id TEXT NOT NULL, label TEXT NOT NULL CHECK (label IN "
+               "('very negative', 'negative', 'neutral', 'positive', 'very positive')), corrected_on TEXT "
+               "NOT NULL, PRIMARY KEY (survey_id, unit_id)) WITHOUT ROWID")
+    if "model_sentiment" not in db["units"].columns_dict:
+        db.execute("ALTER TABLE units ADD COLUMN model_sentiment REAL")
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [migration.name for migration in migrations.pending(db)]

@@ -21,7 +21,8 @@ from nlp.results import AnswerInput, UnitResult
 from nlp.silo import Lexicon
 from nlp.summary import summarise
 from survey.services.models import embedder_from_config
-from survey.store import aggregates, runs
+from survey.services.sentiment_corrections import adapt_survey_sentiment
+from survey.store import aggregates, corrections, runs
 from survey.store import analysis as store
 from survey.store.lexicons import current_lexicon
 from survey.store.release import release_waiting
@@ -75,12 +76,14 @@ def run_analysis(
     answers = store.pending_answers(db, survey_id)
     new_units = _analyse_new_answers(db, survey_id, answers, lexicon, embedder, progress, model_cache)
     units, vectors = store.load_units(db, survey_id, embedder.name)
-    fingerprint = _fingerprint(units, taxonomy, lexicon, min_group_size, random_state)
+    fingerprint = _fingerprint(units, taxonomy, lexicon, min_group_size, random_state,
+                               corrections.survey_corrections(db, survey_id))
     counts = {"new_answers": len(answers), "new_units": len(new_units), "total_units": len(units),
               "themes": 0, "emerging": 0}
     if not answers and runs.last_fingerprint(db, survey_id) == fingerprint:
         counts["responses"] = _refresh_scores_if_stale(db, survey_id)
         return _record(db, survey_id, "nothing new", fingerprint, {}, started, counts)
+    units, counts["corrections"] = adapt_survey_sentiment(db, survey_id, units, vectors)
     progress("summarising", 0, len(units))
     waves = list(store.wave_labels(db, survey_id).values())
     analysis = summarise(units, vectors, waves=waves, taxonomy=taxonomy, lexicon=lexicon,
@@ -125,10 +128,12 @@ def _refresh_scores_if_stale(db: sqlite_utils.Database, survey_id: int) -> int:
 
 
 def _fingerprint(units: Sequence[UnitResult], taxonomy: Taxonomy, lexicon: Lexicon, min_group_size: int,
-                 random_state: int) -> str:
+                 random_state: int, corrected: dict[str, str]) -> str:
     digest = hashlib.sha256()
     for unit in units:
         digest.update(unit.id.encode())
+    for unit_id, label in sorted(corrected.items()):  # a new correction or an undo re-adapts
+        digest.update(f"{unit_id}={label};".encode())
     digest.update(taxonomy.to_json().encode())
     digest.update(lexicon.version.encode())
     digest.update(f"{min_group_size}:{random_state}".encode())

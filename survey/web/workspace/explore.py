@@ -28,6 +28,7 @@ from survey.store.surveys import get_survey
 from survey.web.auth import role_required
 from survey.web.charts import ChartImage, chart_image
 from survey.web.navigation import choose_survey, survey_tabs
+from survey.web.workspace.corrections import correction_context
 from survey.web.workspace.forms import RunAnalysisForm, UnitFilterForm
 
 bp = Blueprint("explore", __name__, url_prefix="/staff")
@@ -80,6 +81,7 @@ def responses(survey_id: int | None) -> Any:
         "explore/responses.html", survey=survey, form=form, result=result, arguments=arguments,
         quote_threshold=config["MIN_QUOTE_GROUP_SIZE"], page_size=browse.PAGE_SIZE,
         analysed=bool(options.themes), tabs=survey_tabs(survey_id),
+        **correction_context(db, survey_id, [unit.unit_id for unit in result.units]),
     )
 
 
