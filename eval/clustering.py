@@ -34,7 +34,7 @@ def load_stackoverflow(data_dir: Path) -> tuple[list[str], list[str]]:
     folder = Path(data_dir) / "clustering" / "stackoverflow"
     titles = (folder / "title_StackOverflow.txt").read_text(encoding="utf-8").splitlines()
     labels = (folder / "label_StackOverflow.txt").read_text(encoding="utf-8").splitlines()
-    return [t.strip() for t in titles], [label.strip() for label in labels]
+    return [t.strip() for t in titles], [STACKOVERFLOW_TAGS[int(label) - 1] for label in labels]
 
 
 def load_banking77(data_dir: Path, parts: tuple[str, ...] = ("train", "test")) -> tuple[list[str], list[str]]:
@@ -47,6 +47,41 @@ def load_banking77(data_dir: Path, parts: tuple[str, ...] = ("train", "test")) -
                 texts.append(row["text"].strip())
                 labels.append(row["category"])
     return texts, labels
+
+
+#: The CFPB form changed its product names twice (before 2017, 2017-2024, after); these map the
+#: older and newer variants onto one name per product, as the data README advises (9 products).
+COMPLAINT_PRODUCTS = {
+    "Credit reporting, credit repair services, or other personal consumer reports": "Credit reporting",
+    "Credit reporting or other personal consumer reports": "Credit reporting",
+    "Credit reporting": "Credit reporting",
+    "Credit card or prepaid card": "Credit card or prepaid card",
+    "Credit card": "Credit card or prepaid card",
+    "Prepaid card": "Credit card or prepaid card",
+    "Checking or savings account": "Checking or savings account",
+    "Bank account or service": "Checking or savings account",
+    "Payday loan, title loan, or personal loan": "Payday, title or personal loan",
+    "Payday loan": "Payday, title or personal loan",
+    # "Consumer Loan" (before 2017) covered vehicle and instalment loans; 5 rows.
+    "Consumer Loan": "Vehicle loan or lease",
+    "Vehicle loan or lease": "Vehicle loan or lease",
+}
+#: Banking77-style names of the StackOverflow classes 1..20 (Xu et al. 2015, the tags they chose).
+STACKOVERFLOW_TAGS = (
+    "wordpress", "oracle", "svn", "apache", "excel", "matlab", "visual studio", "cocoa", "osx",
+    "bash", "spring", "hibernate", "scala", "sharepoint", "ajax", "qt", "drupal", "linq",
+    "haskell", "magento",
+)
+
+
+def load_complaints(data_dir: Path, label: str = "product") -> tuple[list[str], list[str]]:
+    """CFPB complaint narratives and their product (variants merged) or issue label."""
+    path = Path(data_dir) / "clustering" / "complaints" / "complaints.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if label == "product":
+        return [r["text"] for r in rows], [COMPLAINT_PRODUCTS.get(r["product"], r["product"]) for r in rows]
+    return [r["text"] for r in rows], [r[label] for r in rows]
 
 
 def cached_embeddings(texts: list[str], embedder, cache_dir: Path = CACHE_DIR) -> np.ndarray:
@@ -113,6 +148,12 @@ def dataset_parts(data_dir: Path, embedder, datasets: tuple[str, ...] = ("stacko
         parts["banking77/full"] = (b_texts, b_gold, b_vectors)
         parts["banking77/heldout"] = (b_texts[n_train:], b_gold[n_train:], b_vectors[n_train:])
         parts["banking77/dev"] = (b_texts[:n_train], b_gold[:n_train], b_vectors[:n_train])
+    if "complaints" in datasets:
+        c_texts, c_gold = load_complaints(data_dir)
+        c_vectors = cached_embeddings(c_texts, embedder)
+        parts["complaints/full"] = (c_texts, c_gold, c_vectors)
+        parts["complaints/heldout"] = (c_texts[1::2], c_gold[1::2], c_vectors[1::2])
+        parts["complaints/dev"] = (c_texts[::2], c_gold[::2], c_vectors[::2])
     return parts
 
 

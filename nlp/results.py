@@ -70,6 +70,8 @@ class ThemeSummary:
     mean_sentiment: float | None
     key_phrases: tuple[str, ...]
     quote_unit_ids: tuple[str, ...]
+    #: Per quote, how many other comments of the theme are nearest to it ("and 14 like it").
+    quote_like_it: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
