@@ -245,11 +245,13 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     figures = clustering_figures(Path(args.data_dir), tuple(args.parts.split(",")), datasets=datasets)
     print(f"Concern clustering, k NOT given (data: {args.data_dir}/clustering; embeddings MiniLM, cached; "
           "complaints scored against their 9 merged products)")
-    print(f"{'part':22s} {'n':>6s} {'k':>4s} {'gold':>4s} {'k/gold':>6s} {'NMI':>6s} {'floor':>6s} {'ARI':>6s} "
-          f"{'ACC':>6s} {'noise':>6s} {'wall s':>7s} {'cpu s':>6s} | k given: {'NMI':>6s} {'ACC':>6s} MiniLM-KMeans NMI")
+    print(f"{'part':22s} {'n':>6s} {'k':>4s} {'gold':>4s} {'k/gold':>6s} {'NMI':>6s} {'floor':>6s} "
+          f"{'ARI':>6s} {'ACC':>6s} {'noise':>6s} {'wall s':>7s} {'cpu s':>6s} | k given: {'NMI':>6s} "
+          f"{'ACC':>6s} MiniLM-KMeans NMI")
     for name, f in figures.items():
-        print(f"{name:22s} {f['n']:6d} {f['chosen_k']:4d} {f['gold_k']:4d} {f['chosen_k'] / f['gold_k']:6.2f} "
-              f"{f['nmi']:6.3f} {NMI_FLOORS[name.split('/')[0]]:6.3f} {f['ari']:6.3f} "
+        print(f"{name:22s} {f['n']:6d} {f['chosen_k']:4d} {f['gold_k']:4d} "
+              f"{f['chosen_k'] / f['gold_k']:6.2f} {f['nmi']:6.3f} {NMI_FLOORS[name.split('/')[0]]:6.3f} "
+              f"{f['ari']:6.3f} "
               f"{f['accuracy']:6.3f} {f['noise_share']:6.1%} {f['wall_seconds']:7.1f} "
               f"{f['cpu_seconds']:6.1f} |          {f['k_given_nmi']:6.3f} {f['k_given_accuracy']:6.3f} "
               f"{f['minilm_kmeans_k_given_nmi']:.3f}")

@@ -23,13 +23,20 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
 
-from eval.clustering import DEFAULT_DATA_DIR, cached_embeddings, load_banking77, load_complaints, load_stackoverflow
+from eval.clustering import (
+    DEFAULT_DATA_DIR,
+    cached_embeddings,
+    load_banking77,
+    load_complaints,
+    load_stackoverflow,
+)
 
 #: Survey-sized samples of each held-out part used for labels, quotes and stability.
 SAMPLE_SIZE = 3000
 
 
-def labelled_parts(data_dir: Path, embedder, part: str = "heldout") -> dict[str, tuple[list[str], list[str], np.ndarray]]:
+def labelled_parts(data_dir: Path, embedder, part: str = "heldout",
+                   ) -> dict[str, tuple[list[str], list[str], np.ndarray]]:
     """Per data set, the texts, gold class names and embeddings of one part (dev or heldout)."""
     so_texts, so_gold = load_stackoverflow(data_dir)
     b_texts, b_gold = load_banking77(data_dir)
@@ -117,7 +124,8 @@ def quote_diversity(texts, vectors, summaries, labels) -> dict:
         "max_cosine": float(ours_array[:, 1].max()), "mean_max_cosine": float(ours_array[:, 1].mean()),
         "complete_share": float(np.mean(complete)) if complete else 0.0,
         "mean_quotes": float(np.mean(counts)) if counts else 0.0,
-        "old_mean_max_overlap": float(old_array[:, 0].mean()), "old_mean_max_cosine": float(old_array[:, 1].mean()),
+        "old_mean_max_overlap": float(old_array[:, 0].mean()),
+        "old_mean_max_cosine": float(old_array[:, 1].mean()),
         "old_over_half_overlap": float((old_array[:, 0] > 0.5).mean()),
         "old_complete_share": float(np.mean(old_complete)) if old_complete else 0.0,
     }
@@ -138,7 +146,8 @@ def stability(texts, vectors, embedder, share: float = 0.01, random_state: int =
     labels_b, second = discover_clusters(texts, vectors, random_state, embed=embedder.embed)
     shared_ari = float(adjusted_rand_score(labels_a, labels_b[base_rows]))
     keys = [text_key(t) for t in texts]
-    previous = [PreviousProposal(s.id, s.name, frozenset(keys[base_rows[i]] for i in np.flatnonzero(labels_a == s.label)))
+    previous = [PreviousProposal(s.id, s.name,
+                                 frozenset(keys[base_rows[i]] for i in np.flatnonzero(labels_a == s.label)))
                 for s in first]
     members = {s.label: {keys[i] for i in np.flatnonzero(labels_b == s.label)} for s in second}
     carried = carry_over(second, members, previous).summaries
@@ -151,7 +160,8 @@ def stability(texts, vectors, embedder, share: float = 0.01, random_state: int =
     }
 
 
-def quality_figures(data_dir: Path = DEFAULT_DATA_DIR, part: str = "heldout", size: int = SAMPLE_SIZE) -> dict:
+def quality_figures(data_dir: Path = DEFAULT_DATA_DIR, part: str = "heldout",
+                    size: int = SAMPLE_SIZE) -> dict:
     """Label quality, quote diversity and stability per data set (survey-sized samples)."""
     from nlp.embed import SemanticEmbedder
 
@@ -177,7 +187,8 @@ def print_quality(figures: dict) -> None:
             print(f"    {example}")
         print(f"  quotes: {q['mean_quotes']:.2f} per cluster, complete sentences {q['complete_share']:.0%}; "
               f"largest pairwise content-word overlap {q['max_overlap']:.2f} (mean per cluster "
-              f"{q['mean_max_overlap']:.2f}), largest cosine {q['max_cosine']:.2f} (mean {q['mean_max_cosine']:.2f})")
+              f"{q['mean_max_overlap']:.2f}), largest cosine {q['max_cosine']:.2f} "
+              f"(mean {q['mean_max_cosine']:.2f})")
         print(f"    old (3 nearest the centroid): mean largest overlap {q['old_mean_max_overlap']:.2f}, "
               f"clusters over half {q['old_over_half_overlap']:.0%}, mean largest cosine "
               f"{q['old_mean_max_cosine']:.2f}, complete {q['old_complete_share']:.0%}")

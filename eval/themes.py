@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--quality", action="store_true",
                         help="also names, quotes and stability on the public clustering sets")
     parser.add_argument("--non-answers", nargs="?", const=str(NON_ANSWERS_FILE), default=None,
-                        metavar="CSV", help="also score the non-answer filter (default eval/data/non_answers.csv)")
+                        metavar="CSV", help="also score the non-answer filter "
+                        "(default eval/data/non_answers.csv)")
     parser.add_argument("--data-dir", default=None, help="public data directory for --quality")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     results[args.split] = figures
     print(f"Seeded-theme assignment, {DATA_FILE.name} split={args.split} ({len(texts)} sentences, "
           f"{len(set(gold)) - 1} themes + other), embedder {embedder.name}, "
-          f"threshold {DEFAULT_THEMES.threshold}, top seeds {TOP_SEEDS}, off-topic margin {OFF_TOPIC_MARGIN}:")
+          f"threshold {DEFAULT_THEMES.threshold}, top seeds {TOP_SEEDS}, "
+          f"off-topic margin {OFF_TOPIC_MARGIN}:")
     for key, value in figures.items():
         print(f"  {key:32s} {value:.3f}")
     print(f"  wall time {time.perf_counter() - started:.1f} s")

@@ -5,8 +5,9 @@ points with KMeans (about ``2 * sqrt(n)`` micro-clusters), builds the Ward tree 
 micro-cluster centres and cuts it by the Bayesian information criterion of the points
 (:func:`bic_score`): the coarsest cut that gets :data:`BIC_GAIN_SHARE` of the best cut's gain
 over a single cluster. The number of clusters follows the evidence in the data, with no cap and
-no preference for finer cuts; data without cluster structure stay one cluster. Clusters smaller than ``min_cluster_size`` become noise (``-1``). :func:`concern_features` builds
-the representation: the semantic embedding, optionally joined with a TF-IDF -> SVD view.
+no preference for finer cuts; data without cluster structure stay one cluster. Clusters
+smaller than ``min_cluster_size`` become noise (``-1``). :func:`concern_features` builds the
+representation: the semantic embedding, optionally joined with a TF-IDF -> SVD view.
 """
 
 from __future__ import annotations

@@ -14,9 +14,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 #: Words that carry no topic in feedback ("feels like", "really great", "a lot"): never in a
 #: name or key phrase, nor at the edge of one.
-FILLER_WORDS = frozenset("""
+FILLER_WORDS = _word_set("""
 like likes liked feel feels felt feeling really honestly basically actually literally just also
 lot lots bit thing things stuff way ways kind sort pretty quite very much many thanks thank
 good great bad better worse best worst nice fine okay ok wrong right sure maybe perhaps
@@ -26,7 +31,7 @@ today yesterday people person someone everyone
 anyone one ones etc overall general generally usually always never sometimes often still
 yes no not dont don't cant can't wont won't isn't doesn't didn't im i'm ive i've hard easy
 xxxx xx xxxxxxxx name email phone url number
-""".split())
+""")
 #: Weight of the embedding relevance against the c-TF-IDF score of a candidate.
 RELEVANCE_WEIGHT = 0.5
 #: MMR trade-off: 1 keeps only relevance, 0 only diversity.

@@ -11,10 +11,15 @@ from collections.abc import Iterable
 
 import numpy as np
 
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 #: Words that, on their own or together, say nothing about IT ("nothing really", "no comment",
 #: "not sure", "same as above", "mixed picture", "all good", "ok thanks"). Tuned on the dev split
 #: of ``eval/data/non_answers.csv``.
-NON_CONTENT_WORDS = frozenset("""
+NON_CONTENT_WORDS = _word_set("""
 n a na nil none nothing nothin nada no nope not nah zero null non applicable
 comment comments commment answer answers response responses add addition additional else further
 more really particular particularly specific specifically much anything at all to say said right
@@ -31,7 +36,7 @@ useless terrible awful rubbish poor excellent brilliant amazing fantastic horrib
 appalling superb perfect satisfactory adequate average decent nice lovely bad worse worst
 asdf test testing too many list lots loads neutral happy unhappy shocking lol hmm hm xx xxx
 you what
-""".split())
+""")
 #: Set it to 1 to count every one-word answer as a non-answer; 0 (chosen on the dev split of
 #: ``eval/data/non_answers.csv``) keeps one-word concerns ("VPN", "Printers.") as content.
 MAX_NON_ANSWER_WORDS = 0
