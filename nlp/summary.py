@@ -29,6 +29,7 @@ def summarise(
     embedder: Embedder,
     min_group_size: int = 5,
     random_state: int = 0,
+    previous_proposals: Sequence[Any] = (),
 ) -> Analysis:
     """Build themes, trends and silo metrics from all units of a survey.
 
@@ -50,6 +51,9 @@ def summarise(
         Figures over fewer respondents are suppressed (DESIGN.md section 3, rule 5).
     random_state
         Seed for clustering and bootstrap intervals.
+    previous_proposals
+        The last run's proposals (:class:`nlp.themes.stability.PreviousProposal`): clusters that
+        continue one keep its id and name, and merged-away ones get a redirect.
 
     Returns
     -------
@@ -57,10 +61,12 @@ def summarise(
     """
     from nlp.silo import Lexicon
     from nlp.themes import DEFAULT_THEMES
+    from nlp.themes.nonanswers import non_answer_mask
 
     taxonomy = taxonomy if taxonomy is not None else DEFAULT_THEMES
     lexicon = lexicon if lexicon is not None else Lexicon.load()
-    units, emerging = assign_and_discover(units, vectors, taxonomy, embedder, random_state)
+    units, emerging, redirects = assign_and_discover(units, vectors, taxonomy, embedder, random_state,
+                                                     previous_proposals)
     themes = summarise_themes(units, vectors, taxonomy, emerging, min_group_size, embedder)
     trends = compute_trends(units, waves, min_group_size, random_state)
     silo = compute_silo_points(units, waves, min_group_size)
@@ -70,7 +76,9 @@ def summarise(
         taxonomy_version=str(getattr(taxonomy, "version", "custom")), random_state=random_state,
         min_group_size=min_group_size,
     )
-    return Analysis(tuple(units), tuple(themes), tuple(trends), tuple(silo), tuple(waves), run)
+    return Analysis(tuple(units), tuple(themes), tuple(trends), tuple(silo), tuple(waves), run,
+                    proposal_redirects=tuple(sorted(redirects.items())),
+                    no_content_units=int(non_answer_mask([unit.text for unit in units]).sum()))
 
 
 def _pipeline_version() -> str:
@@ -87,16 +95,19 @@ def _sentiment_version() -> str:
 
 def assign_and_discover(
     units: Sequence[UnitResult], vectors: np.ndarray, taxonomy: Any, embedder: Embedder,
-    random_state: int = 0,
-) -> tuple[list[UnitResult], list[ThemeSummary]]:
+    random_state: int = 0, previous_proposals: Sequence[Any] = (),
+) -> tuple[list[UnitResult], list[ThemeSummary], dict[str, str]]:
     """Assign units to active themes, then cluster the rest into emerging-theme proposals.
 
-    Returns the units (each with its theme or emerging-proposal id, or ``None``) and the
-    proposals. Units resembling a dismissed proposal stay unassigned and are not re-proposed.
+    Returns the units (each with its theme or emerging-proposal id, or ``None``), the proposals,
+    and redirects from merged-away previous proposals. Units resembling a dismissed proposal
+    stay unassigned and are not re-proposed; a cluster continuing one of ``previous_proposals``
+    keeps its id and name.
     """
     from nlp.themes import assign_themes
     from nlp.themes.concerns import MIN_PROPOSAL_SIZE, discover_clusters
     from nlp.themes.nonanswers import non_answer_mask
+    from nlp.themes.stability import carry_over
 
     assignment = assign_themes(vectors, taxonomy, embedder, [unit.text_key for unit in units])
     # Non-answers are "no content": in no theme and no proposal (a BRM's explicit move still wins).
@@ -114,7 +125,7 @@ def assign_and_discover(
         rows_by_text[units[row].text].append(int(row))
     distinct = sorted(rows_by_text)
     if len(distinct) < max(MIN_UNITS_FOR_DISCOVERY, MIN_PROPOSAL_SIZE):
-        return units, []
+        return units, [], {}
     first_rows = [rows_by_text[text][0] for text in distinct]
     labels, summaries = discover_clusters(
         distinct, vectors[first_rows], random_state, "emerging-", MIN_PROPOSAL_SIZE,
@@ -123,6 +134,10 @@ def assign_and_discover(
     members_by_label: dict[int, list[int]] = defaultdict(list)
     for text, label in zip(distinct, labels, strict=True):
         members_by_label[int(label)].extend(rows_by_text[text])
+    carried = carry_over(summaries, {label: {units[r].text_key for r in rows}
+                                     for label, rows in members_by_label.items()},
+                         previous_proposals, {units[r].text_key for r in pool})
+    summaries = carried.summaries
     proposals = []
     smallest = max(MIN_PROPOSAL_UNITS, round(MIN_PROPOSAL_SHARE * len(units)))
     kept = [summary for summary in summaries if len(members_by_label[summary.label]) >= smallest]
@@ -140,7 +155,8 @@ def assign_and_discover(
                                  if q in first_unit_with_text),
             quote_like_it=tuple(summary.quote_like_it),
         ))
-    return units, proposals
+    kept_ids = {proposal.id for proposal in proposals}
+    return units, proposals, {old: new for old, new in carried.redirects.items() if new in kept_ids}
 
 
 def summarise_themes(

@@ -84,7 +84,8 @@ def test_paraphrases_with_another_opener_exceed_the_quote_cosine(semantic_embedd
 def test_clusters_get_a_readable_noun_phrase_name(semantic_embedder):
     texts = SERVICE_DESK[:7] + LAPTOPS
     labels = np.array([0] * 7 + [1] * len(LAPTOPS))
-    summaries = describe_clusters(texts, labels, semantic_embedder.embed(texts), embed=semantic_embedder.embed)
+    vectors = semantic_embedder.embed(texts)
+    summaries = describe_clusters(texts, labels, vectors, embed=semantic_embedder.embed)
     names = {s.label: s.name.lower() for s in summaries}
     assert "service desk" in names[0]
     assert "laptop" in names[1]
@@ -97,7 +98,8 @@ def test_carry_over_keeps_ids_and_names_and_redirects_merged_proposals():
     summaries = describe_clusters(LAPTOPS + SERVICE_DESK[4:7], np.array([0] * 5 + [1] * 3),
                                   np.eye(8, 16, dtype=np.float32))
     members = {0: {f"l{i}" for i in range(5)}, 1: {"s1", "s2", "s3"}}
-    previous = [PreviousProposal("emerging-old-laptops", "Laptop delays", frozenset({"l0", "l1", "l2", "l3"})),
+    previous = [PreviousProposal("emerging-old-laptops", "Laptop delays",
+                                 frozenset({"l0", "l1", "l2", "l3"})),
                 PreviousProposal("emerging-gone", "Gone", frozenset({"l4", "x"})),
                 PreviousProposal("emerging-desk", "Service desk", frozenset({"s1", "s2", "s3", "s4"}))]
     carried = carry_over(summaries, members, previous)
