@@ -32,7 +32,7 @@ from eval.clustering import (
 )
 
 #: Survey-sized samples of each held-out part used for labels, quotes and stability.
-SAMPLE_SIZE = 3000
+SAMPLE_SIZE = 1000
 
 
 def labelled_parts(data_dir: Path, embedder, part: str = "heldout",
@@ -134,7 +134,7 @@ def quote_diversity(texts, vectors, summaries, labels) -> dict:
 def stability(texts, vectors, embedder, share: float = 0.01, random_state: int = 0) -> dict:
     """Discovery on all but ``share`` of the texts, then on all: ARI on the shared texts and the
     proposals that keep id and name, without and with :func:`nlp.themes.stability.carry_over`."""
-    from nlp.embed import text_key
+    from nlp.embeddings import text_key
     from nlp.themes.concerns import discover_clusters
     from nlp.themes.stability import PreviousProposal, carry_over
 
@@ -161,9 +161,9 @@ def stability(texts, vectors, embedder, share: float = 0.01, random_state: int =
 
 
 def quality_figures(data_dir: Path = DEFAULT_DATA_DIR, part: str = "heldout",
-                    size: int = SAMPLE_SIZE) -> dict:
+                    size: int = SAMPLE_SIZE, verbose: bool = False) -> dict:
     """Label quality, quote diversity and stability per data set (survey-sized samples)."""
-    from nlp.embed import SemanticEmbedder
+    from nlp.embeddings import SemanticEmbedder
 
     embedder = SemanticEmbedder()
     figures = {}
@@ -173,25 +173,36 @@ def quality_figures(data_dir: Path = DEFAULT_DATA_DIR, part: str = "heldout",
         quotes = quote_diversity(texts, vectors, labels.pop("summaries"), labels.pop("labels"))
         figures[f"{name}/{part}"] = {"n": len(texts), **labels, "quotes": quotes,
                                      "stability": stability(texts, vectors, embedder)}
+        if verbose:
+            print_quality({f"{name}/{part}": figures[f"{name}/{part}"]}, flush=True)
     return figures
 
 
-def print_quality(figures: dict) -> None:
+def print_quality(figures: dict, flush: bool = False) -> None:
     """Print :func:`quality_figures` one block per data set."""
     for name, f in figures.items():
-        q, s = f["quotes"], f["stability"]
-        print(f"{name} (n {f['n']}, {f['clusters']} clusters)")
-        print(f"  label quality (cosine to majority gold name): names {f['name_similarity']:.3f}, "
-              f"c-TF-IDF top-3 baseline {f['baseline_similarity']:.3f}")
-        for example in f["examples"]:
-            print(f"    {example}")
-        print(f"  quotes: {q['mean_quotes']:.2f} per cluster, complete sentences {q['complete_share']:.0%}; "
-              f"largest pairwise content-word overlap {q['max_overlap']:.2f} (mean per cluster "
-              f"{q['mean_max_overlap']:.2f}), largest cosine {q['max_cosine']:.2f} "
-              f"(mean {q['mean_max_cosine']:.2f})")
-        print(f"    old (3 nearest the centroid): mean largest overlap {q['old_mean_max_overlap']:.2f}, "
-              f"clusters over half {q['old_over_half_overlap']:.0%}, mean largest cosine "
-              f"{q['old_mean_max_cosine']:.2f}, complete {q['old_complete_share']:.0%}")
-        print(f"  stability (+{s['added']} texts, 1%): ARI on shared texts {s['ari_shared']:.3f}; proposals "
-              f"{s['proposals_before']} -> {s['proposals_after']}; same id and name: {s['kept_plain']:.0%} "
-              f"plain, {s['kept_carried']:.0%} with carry-over")
+        _print_block(name, f)
+    if flush:
+        import sys
+
+        sys.stdout.flush()
+
+
+def _print_block(name: str, f: dict) -> None:
+    """Print one data set's block of :func:`quality_figures`."""
+    q, s = f["quotes"], f["stability"]
+    print(f"{name} (n {f['n']}, {f['clusters']} clusters)")
+    print(f"  label quality (cosine to majority gold name): names {f['name_similarity']:.3f}, "
+          f"c-TF-IDF top-3 baseline {f['baseline_similarity']:.3f}")
+    for example in f["examples"]:
+        print(f"    {example}")
+    print(f"  quotes: {q['mean_quotes']:.2f} per cluster, complete sentences {q['complete_share']:.0%}; "
+          f"largest pairwise content-word overlap {q['max_overlap']:.2f} (mean per cluster "
+          f"{q['mean_max_overlap']:.2f}), largest cosine {q['max_cosine']:.2f} "
+          f"(mean {q['mean_max_cosine']:.2f})")
+    print(f"    old (3 nearest the centroid): mean largest overlap {q['old_mean_max_overlap']:.2f}, "
+          f"clusters over half {q['old_over_half_overlap']:.0%}, mean largest cosine "
+          f"{q['old_mean_max_cosine']:.2f}, complete {q['old_complete_share']:.0%}")
+    print(f"  stability (+{s['added']} texts, 1%): ARI on shared texts {s['ari_shared']:.3f}; proposals "
+          f"{s['proposals_before']} -> {s['proposals_after']}; same id and name: {s['kept_plain']:.0%} "
+          f"plain, {s['kept_carried']:.0%} with carry-over")

@@ -122,11 +122,10 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
               f"recall {figures['recall']:.3f}, accuracy {figures['accuracy']:.3f}")
     if args.quality:
         from eval.clustering import DEFAULT_DATA_DIR
-        from eval.theme_quality import print_quality, quality_figures
+        from eval.theme_quality import quality_figures
 
         part = "dev" if args.split == "dev" else "heldout"
-        quality = quality_figures(Path(args.data_dir or DEFAULT_DATA_DIR), part)
-        print_quality(quality)
+        quality = quality_figures(Path(args.data_dir or DEFAULT_DATA_DIR), part, verbose=True)
         results.update(quality)
     return results
 

@@ -63,7 +63,7 @@ def rule_table(texts, gold, vectors, seed: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     from eval.clustering import DATASETS, DEFAULT_DATA_DIR, dataset_parts
-    from nlp.embed import SemanticEmbedder
+    from nlp.embeddings import SemanticEmbedder
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default=str(DEFAULT_DATA_DIR))
