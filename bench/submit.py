@@ -132,7 +132,7 @@ def bare_app(database: str):
 
 def serve_forever(kind: str, database: str, port: int, workers: int, threads: int) -> None:
     """Child-process entry: serve one of the two apps with the ``rapport serve`` gunicorn options."""
-    from survey.serve import RapportServer, gunicorn_options, serve
+    from survey.cli.serve import RapportServer, gunicorn_options, serve
 
     options = {"host": "127.0.0.1", "port": port, "workers": workers, "threads": threads,
                "access_log": str(OUT / f"access-{kind}.log")}

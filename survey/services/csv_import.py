@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -91,7 +91,7 @@ def plan_import(
     return ImportPlan(tuple(rows), ignored)
 
 
-def _match_columns(header: list[str], questions: list[Question]) -> dict[str, Question]:
+def _match_columns(header: Sequence[str], questions: list[Question]) -> dict[str, Question]:
     by_prompt = {question.prompt.strip().lower(): question for question in questions}
     by_key = {f"q{question.id}": question for question in questions}
     columns = {}
