@@ -108,9 +108,9 @@ def test_search_syntax_never_gives_a_500(client, searchable, query):
 
 @pytest.mark.slow
 def test_forty_repeated_search_words_answer_quickly(analysed):
-    from survey.store.staff import create_staff_user
-
     from conftest import STAFF_PASSWORD
+
+    from survey.store.staff import create_staff_user
 
     client = analysed.client
     create_staff_user(analysed.db, "searcher", STAFF_PASSWORD, "brm")

@@ -110,8 +110,8 @@ def test_one_address_stuffing_a_public_link_is_throttled_and_keeps_its_answers(r
 
 def trickle(port: int, path: str, seconds: float, stop: threading.Event) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
-        connection.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
-                           "\r\nContent-Length: 50000\r\n\r\n".encode())
+        connection.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           "application/x-www-form-urlencoded\r\nContent-Length: 50000\r\n\r\n".encode())
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and not stop.is_set():
             try:
