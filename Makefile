@@ -33,8 +33,11 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+## lint: ruff, mypy (nlp, reports, survey) and the import contracts (layers, no cycles) in setup.cfg
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy nlp reports survey
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/submit.py

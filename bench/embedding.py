@@ -32,6 +32,8 @@ import numpy as np  # noqa: E402
 DATA_DIR = Path("/work/shared/data/clustering")
 OUT_DIR = ROOT / "bench" / "out"
 DOMAIN_CSV = ROOT / "nlp" / "data" / "sentiment" / "domain_labelled.csv"
+#: Where the ONNX export is cached (None: ``~/.cache/rapport``), as ``rapport analyze`` reads it.
+MODEL_CACHE = os.environ.get("RAPPORT_MODEL_CACHE")
 NEAR_EMPTY = [".", "", " ", "?", "!!!", "🙂", "👍👍", "🔥🚀✨", "…", "-", "ok", "[NAME]", "N/A", "😡 😡"]
 
 
@@ -96,9 +98,9 @@ def int8_encoder(model_dir: Path, batch_size: int):
     """An ORT encoder on a dynamically int8-quantised copy of the exported model."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from nlp.onnx_embed import OnnxSentenceEncoder, cached_onnx_model
+    from nlp.embeddings.onnx_runtime import OnnxSentenceEncoder, cached_onnx_model
 
-    source = cached_onnx_model(model_dir)
+    source = cached_onnx_model(model_dir, MODEL_CACHE)
     target = OUT_DIR / f"{source.stem}-int8.onnx"
     if not target.exists():
         OUT_DIR.mkdir(parents=True, exist_ok=True)
@@ -114,10 +116,10 @@ def main() -> None:
     parser.add_argument("--int8", action="store_true", help="also measure dynamic int8 quantisation")
     args = parser.parse_args()
 
-    from nlp.embed import SemanticEmbedder, packaged_model_dir
+    from nlp.embeddings import SemanticEmbedder, packaged_model_dir
 
     torch_embedder = SemanticEmbedder(batch_size=args.batch_size, backend="torch")
-    onnx_embedder = SemanticEmbedder(batch_size=args.batch_size, backend="onnx")
+    onnx_embedder = SemanticEmbedder(batch_size=args.batch_size, backend="onnx", model_cache=MODEL_CACHE)
     backends = {"torch": torch_embedder.embed, "onnxruntime": onnx_embedder.embed}
     if args.int8:
         backends["onnxruntime-int8"] = int8_encoder(packaged_model_dir(), args.batch_size).encode

@@ -121,7 +121,7 @@ def clustering_figures(data_dir: Path = DEFAULT_DATA_DIR, parts: tuple[str, ...]
                        ) -> dict[str, dict]:
     """Figures per ``dataset/part`` (NMI, accuracy, chosen k, noise share, times, k-given NMI)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from nlp.embed import SemanticEmbedder
+    from nlp.embeddings import SemanticEmbedder
 
     data = dataset_parts(Path(data_dir), SemanticEmbedder(), datasets)
     return {
@@ -134,7 +134,7 @@ def small_data_figures(data_dir: Path = DEFAULT_DATA_DIR, sizes: tuple[int, ...]
                        random_state: int = 0, datasets: tuple[str, ...] = ("stackoverflow", "banking77"),
                        ) -> dict[str, dict]:
     """Clusters chosen on random held-out subsets of survey sizes (k chosen, gold classes present)."""
-    from nlp.embed import SemanticEmbedder
+    from nlp.embeddings import SemanticEmbedder
     from nlp.themes.discover import ConcernClusterer, concern_features
 
     data = dataset_parts(Path(data_dir), SemanticEmbedder(), datasets)
@@ -162,7 +162,7 @@ def end_to_end_figures(data_dir: Path = DEFAULT_DATA_DIR, dataset: str = "stacko
     The model is loaded before the clock starts, as ``eval/bertopic_baseline.py`` does for BERTopic.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from nlp.embed import default_embedder
+    from nlp.embeddings import default_embedder
     from nlp.themes import cluster_concerns
 
     texts, gold = load_stackoverflow(data_dir) if dataset == "stackoverflow" else load_banking77(data_dir)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from nlp.redact import LABELS, Redaction, find_personal_data_many, redact_personal_data
+from nlp.redaction import LABELS, Redaction, find_personal_data_many, redact_personal_data
 
 DEFAULT_DATA = Path(__file__).parent / "data" / "redaction.jsonl"
 

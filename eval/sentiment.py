@@ -22,14 +22,14 @@ from scipy.stats import pearsonr
 from sklearn.metrics import accuracy_score, f1_score
 
 from nlp.sentiment import load_shipped_model, score_sentiment, sentiment_label
-from nlp.sentiment.corpus import (
+from nlp.sentiment.encoder import SentimentLogits
+from nlp.sentiment.features import vader_analyzer
+from nlp.sentiment.training.corpus import (
     PUBLIC_FILES,
     cached_embeddings,
     read_domain_set,
     read_public_file,
 )
-from nlp.sentiment.encoder import SentimentLogits
-from nlp.sentiment.features import vader_analyzer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"

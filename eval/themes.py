@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.embed import Embedder, default_embedder
+from nlp.embeddings import Embedder, default_embedder
 from nlp.themes import DEFAULT_THEMES, Taxonomy, assign_themes
 from nlp.themes.assign import TOP_SEEDS
 

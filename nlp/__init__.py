@@ -29,10 +29,10 @@ from typing import Any
 from nlp.errors import LexiconError, ModelNotInstalled, NLPError, TaxonomyError
 
 _LAZY = {
-    "redact_personal_data": "nlp.redact",
-    "redact_many": "nlp.redact",
-    "find_personal_data": "nlp.redact",
-    "Redaction": "nlp.redact",
+    "redact_personal_data": "nlp.redaction",
+    "redact_many": "nlp.redaction",
+    "find_personal_data": "nlp.redaction",
+    "Redaction": "nlp.redaction",
     "score_sentiment": "nlp.sentiment",
     "sentiment_label": "nlp.sentiment",
     "explain_sentiment": "nlp.sentiment",

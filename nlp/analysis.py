@@ -8,12 +8,13 @@ silo metrics from all units. :func:`analyse` runs both on an in-memory set of an
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from nlp.embed import Embedder, default_embedder, text_key
+from nlp.embeddings import Embedder, default_embedder, text_key
 from nlp.results import Analysis, AnswerInput, FlagResult, UnitResult
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def analyse_units(
     embedder: Embedder | None = None,
     cached_vectors: CachedVectors | None = None,
     progress: Progress = _no_progress,
+    model_cache: str | os.PathLike[str] | None = None,
 ) -> tuple[list[UnitResult], np.ndarray, dict[str, np.ndarray]]:
     """Split answers into units, embed them, and score sentiment and siloing language.
 
@@ -83,11 +85,14 @@ def analyse_units(
     lexicon
         The silo lexicon to use (default: the shipped one).
     embedder
-        Embedding backend (default: :func:`nlp.embed.default_embedder`).
+        Embedding backend (default: :func:`nlp.embeddings.default_embedder`).
     cached_vectors
         Looks up known vectors by text key; only units it does not know are embedded.
     progress
         Called as ``progress(stage, done, total)``.
+    model_cache
+        Folder of the exported ONNX models (the default embedder's and the sentiment encoder's);
+        None means ``~/.cache/rapport``.
 
     Returns
     -------
@@ -98,14 +103,14 @@ def analyse_units(
     from nlp.silo import analyse_silo_language, count_words
     from nlp.units import split_into_units
 
-    embedder = embedder or default_embedder()
+    embedder = embedder or default_embedder("semantic", model_cache)
     split = split_into_units([answer.text for answer in answers])
     pieces = [(answer, unit) for answer, units in zip(answers, split, strict=True) for unit in units]
     texts = [unit.text for _, unit in pieces]
     progress("splitting", len(answers), len(answers))
     vectors, new_vectors = embed_with_cache(texts, embedder, cached_vectors, progress)
     progress("sentiment", 0, len(texts))
-    scores = score_sentiment(texts, vectors=vectors)
+    scores = score_sentiment(texts, vectors=vectors, model_cache=model_cache)
     progress("siloing language", 0, len(texts))
     flags, partnership = analyse_silo_language(texts, lexicon)
     units = [
@@ -143,6 +148,7 @@ def analyse(
     min_group_size: int = 5,
     random_state: int = 0,
     progress: Progress = _no_progress,
+    model_cache: str | os.PathLike[str] | None = None,
 ) -> Analysis:
     """Analyse a set of redacted answers end to end.
 
@@ -156,6 +162,8 @@ def analyse(
         Reporting threshold: figures over fewer respondents are suppressed.
     random_state
         Seed for clustering and bootstrap intervals; same inputs and seed, same outputs.
+    embedder, cached_vectors, progress, model_cache
+        As for :func:`analyse_units`.
 
     Returns
     -------
@@ -163,13 +171,14 @@ def analyse(
     """
     from nlp.summary import summarise
 
+    embedder = embedder or default_embedder("semantic", model_cache)
     units, vectors, _ = analyse_units(
         answers, lexicon=lexicon, embedder=embedder,
-        cached_vectors=cached_vectors, progress=progress,
+        cached_vectors=cached_vectors, progress=progress, model_cache=model_cache,
     )
     wave_order = tuple(waves) if waves is not None else tuple(dict.fromkeys(a.wave for a in answers))
     return summarise(
         units, vectors, waves=wave_order, taxonomy=taxonomy, lexicon=lexicon,
-        embedder=embedder or default_embedder(), min_group_size=min_group_size,
+        embedder=embedder, min_group_size=min_group_size,
         random_state=random_state,
     )

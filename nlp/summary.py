@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.embed import Embedder
+from nlp.embeddings import Embedder
 from nlp.results import Analysis, Estimate, RunRecord, SiloPoint, ThemeSummary, TrendPoint, UnitResult
 
 #: Fewer unassigned units than this and no emerging themes are proposed.

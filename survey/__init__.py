@@ -1,4 +1,9 @@
-"""Rapport's web front end and storage: the Flask application factory lives here."""
+"""Rapport's web front end and storage: the Flask application factory lives here.
+
+``create_app`` builds everything in one order: configuration, the database, the web layer
+(:mod:`survey.web`) and the ``rapport`` commands (:mod:`survey.cli`). ``docs/architecture.md``
+draws the layers.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+
+from survey import cli, db, web
+from survey.config import load_config
 
 
 def create_app(
@@ -18,30 +26,10 @@ def create_app(
     serve no sessions; ``rapport serve`` checks the key itself before starting.
     """
     app = Flask(__name__, instance_path=os.environ.get("RAPPORT_INSTANCE_PATH") or None,
-                instance_relative_config=True)
-    from survey.config import load_config
-
+                instance_relative_config=True, template_folder="web/templates",
+                static_folder="web/static")
     load_config(app, test_config, require_secret_key=require_secret_key)
-
-    from survey import admin, auth, builder, cli, db, errorpages, partner, security
-
     db.init_app(app)
-    security.init_app(app)
-    auth.init_app(app)
-    errorpages.init_app(app)
-    app.register_blueprint(partner.bp)
-    app.register_blueprint(builder.bp)
-    app.register_blueprint(admin.bp)
-    from survey import workspace
-    app.register_blueprint(workspace.bp)
-    from survey import culture
-    app.register_blueprint(culture.bp)
-    from survey import actions, public
-    app.register_blueprint(actions.bp)
-    app.register_blueprint(public.bp)
-    from survey import downloads
-    app.register_blueprint(downloads.bp)
-    from survey import explore
-    app.register_blueprint(explore.bp)
+    web.init_app(app)
     cli.init_app(app)
     return app

@@ -1,4 +1,8 @@
-"""Configuration: defaults, then ``instance/config.py``, then ``RAPPORT_*`` variables, then tests."""
+"""Configuration: defaults, then ``instance/config.py``, then ``RAPPORT_*`` variables, then tests.
+
+Every key the app reads is declared once in :data:`DEFAULTS`, with its default; ``RAPPORT_<KEY>``
+sets it from the environment (for example ``RAPPORT_MIN_GROUP_SIZE=7``).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,15 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Background analysis jobs: lock, status and log files (default: <instance>/analysis-jobs).
+    "ANALYSIS_JOBS_DIR": None,
+    # Rendered charts shared by the workers of one database (default: <database>.charts).
+    "CHART_CACHE_DIR": None,
+    # Models (survey.services.models): "semantic" (MiniLM) or "lexical" (TF-IDF) embeddings, where
+    # exported models are kept (None: ~/.cache/rapport), and the spaCy package (None: the default).
+    "EMBEDDINGS": "semantic",
+    "MODEL_CACHE": None,
+    "SPACY_MODEL": None,
 }
 
 def load_config(
@@ -38,6 +51,10 @@ def load_config(
         app.config.from_mapping({"ENV_NAME": "testing", **test_config})
     if app.config["DATABASE"] is None:
         app.config["DATABASE"] = os.path.join(app.instance_path, "rapport.db")
+    if app.config["ANALYSIS_JOBS_DIR"] is None:
+        app.config["ANALYSIS_JOBS_DIR"] = os.path.join(app.instance_path, "analysis-jobs")
+    if app.config["CHART_CACHE_DIR"] is None and str(app.config["DATABASE"]) != ":memory:":
+        app.config["CHART_CACHE_DIR"] = f"{app.config['DATABASE']}.charts"
     if app.config.get("ENV_NAME") == "testing":
         app.config["TESTING"] = True
     if require_secret_key:

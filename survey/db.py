@@ -1,11 +1,20 @@
-"""Opening the one SQLite file: WAL mode, foreign keys, and a connection cached per request."""
+"""Opening the one SQLite file: WAL mode, foreign keys, and the connections the app keeps.
+
+``open_database`` and ``open_migrated`` are for commands, jobs and scripts; ``get_db`` caches a
+connection per request (staff pages); ``partner_db`` keeps one per server thread (partner pages).
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 
 import sqlite_utils
 from flask import Flask, current_app, g
+
+from survey.migrations import migrate
+
+_thread_state = threading.local()
 
 
 def open_database(path: str) -> sqlite_utils.Database:
@@ -13,6 +22,7 @@ def open_database(path: str) -> sqlite_utils.Database:
     if path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     db = sqlite_utils.Database(path)
+    # Connection settings, not queries: wait for writers, enforce foreign keys, fsync at checkpoints.
     db.conn.execute("PRAGMA busy_timeout = 10000")
     db.conn.execute("PRAGMA foreign_keys = ON")
     db.conn.execute("PRAGMA synchronous = NORMAL")
@@ -21,11 +31,33 @@ def open_database(path: str) -> sqlite_utils.Database:
     return db
 
 
+def open_migrated(path: str) -> sqlite_utils.Database:
+    """Open the database at ``path``, migrated to the current schema."""
+    db = open_database(path)
+    migrate(db)
+    return db
+
+
 def get_db() -> sqlite_utils.Database:
     """Return the request's database connection, opening it on first use."""
     if "db" not in g:
         g.db = open_database(current_app.config["DATABASE"])
     return g.db
+
+
+def partner_db() -> sqlite_utils.Database:
+    """This thread's long-lived connection to the configured database.
+
+    Partner pages are the hot path (DESIGN.md section 8). Opening SQLite for each request, and the
+    WAL checkpoint that runs whenever the last connection closes, cost more than the request's own
+    work, so each server thread keeps one connection (reopened if the configured file changes).
+    """
+    path = current_app.config["DATABASE"]
+    if getattr(_thread_state, "path", None) != path:
+        if getattr(_thread_state, "db", None) is not None:
+            _thread_state.db.close()
+        _thread_state.db, _thread_state.path = open_database(path), path
+    return _thread_state.db
 
 
 def close_db(exception: BaseException | None = None) -> None:

@@ -16,9 +16,9 @@ def build_analysed_database(tmp_path_factory) -> str:
     """The demo survey with RESPONSES generated responses, analysed once per test session."""
     path = tmp_path_factory.getbasetemp() / "workspace-analysed.db"
     if not path.exists():
-        from survey.analysis_runner import run_analysis
         from survey.demo import generate_feedback
         from survey.demo.seed import create_demo_survey, store_demo_responses
+        from survey.services.analysis import run_analysis
 
         building = tmp_path_factory.mktemp("analysed") / "rapport.db"
         db = open_database(str(building))

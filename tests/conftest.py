@@ -115,7 +115,7 @@ def browser():
 @pytest.fixture(scope="session")
 def semantic_embedder():
     """The process-wide default embedder (all-MiniLM-L6-v2), loaded once per test session."""
-    from nlp.embed import SemanticEmbedder, default_embedder
+    from nlp.embeddings import SemanticEmbedder, default_embedder
 
     embedder = default_embedder()
     if not isinstance(embedder, SemanticEmbedder):

@@ -10,8 +10,8 @@ from browser_support import BROWSER_MARKS, serve_over_http
 from conftest import STAFF_PASSWORD
 
 from survey import create_app
-from survey.analysis_runner import run_analysis
 from survey.db import open_database
+from survey.services.analysis import run_analysis
 from survey.store.staff import create_staff_user
 
 pytestmark = BROWSER_MARKS

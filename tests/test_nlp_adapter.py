@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from test_nlp_embed import make_tiny_bert, tiny_bert_mean_pooled
 
-from nlp.adapter import adapter_digest, add_lora, merge_adapter, save_adapter
-from nlp.embed import semantic_backend_available
-from nlp.onnx_embed import OnnxSentenceEncoder, cached_onnx_model
+from nlp.embeddings import semantic_backend_available
+from nlp.embeddings.adapter import adapter_digest, add_lora, merge_adapter, save_adapter
+from nlp.embeddings.onnx_runtime import OnnxSentenceEncoder, cached_onnx_model
 
 pytestmark = pytest.mark.skipif(not semantic_backend_available(), reason="torch not installed")
 

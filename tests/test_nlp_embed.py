@@ -13,9 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.embed import SemanticEmbedder, packaged_model_dir, semantic_backend_available
+from nlp.embeddings import (
+    SemanticEmbedder,
+    default_model_cache,
+    packaged_model_dir,
+    semantic_backend_available,
+)
+from nlp.embeddings.onnx_runtime import OnnxSentenceEncoder, cached_onnx_model, weights_digest
 from nlp.errors import ModelNotInstalled
-from nlp.onnx_embed import OnnxSentenceEncoder, cached_onnx_model, model_cache_dir, weights_digest
 
 pytestmark = pytest.mark.skipif(not semantic_backend_available(), reason="semantic backend not installed")
 
@@ -125,11 +130,11 @@ def test_export_is_cached_reused_and_rebuilt_when_the_weights_change(tmp_path):
     assert not np.allclose(changed, vectors, atol=1e-3)
 
 
-def test_model_cache_dir_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("RAPPORT_MODEL_CACHE", str(tmp_path / "models"))
-    assert model_cache_dir() == tmp_path / "models"
-    monkeypatch.delenv("RAPPORT_MODEL_CACHE")
-    assert model_cache_dir() == Path.home() / ".cache" / "rapport"
+def test_model_cache_is_a_parameter_not_an_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAPPORT_MODEL_CACHE", str(tmp_path / "ignored"))
+    assert SemanticEmbedder(model_cache=tmp_path / "models").model_cache == tmp_path / "models"
+    assert SemanticEmbedder(model_cache="~/models").model_cache == Path.home() / "models"
+    assert SemanticEmbedder().model_cache == default_model_cache() == Path.home() / ".cache" / "rapport"
 
 
 @pytest.mark.slow
@@ -137,7 +142,7 @@ def test_falls_back_to_torch_with_one_notice_when_onnxruntime_is_missing(monkeyp
                                                                          torch_embedder):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # `import onnxruntime` now raises ImportError
     embedder = SemanticEmbedder()
-    with caplog.at_level(logging.WARNING, logger="nlp.embed"):
+    with caplog.at_level(logging.WARNING, logger="nlp.embeddings.semantic"):
         vectors = np.vstack([embedder.embed(MIXED_TEXTS[:2]), embedder.embed(MIXED_TEXTS[2:3])])
     assert embedder.active_backend == "torch"
     assert [record.getMessage()[:32] for record in caplog.records] == ["ONNX Runtime embeddings unavaila"]
@@ -151,7 +156,7 @@ def test_forcing_the_onnx_backend_without_onnxruntime_names_the_package(monkeypa
 
 
 def test_importing_the_embedders_loads_no_runtime():
-    code = ("import sys, nlp, nlp.embed, nlp.onnx_embed; "
+    code = ("import sys, nlp, nlp.embeddings, nlp.embeddings.onnx_runtime, nlp.embeddings.adapter; "
             "print(sorted(m for m in ('onnxruntime', 'onnx', 'tokenizers', 'torch') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent, env={**os.environ})

@@ -1,19 +1,14 @@
-"""Personal-data redaction: what must become a placeholder, what must stay, and how fast."""
+"""Personal-data redaction: what must become a placeholder, what must stay, and when NER runs."""
 
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 
-from nlp.redact import Redaction, apply_redactions, find_personal_data, redact_many, redact_personal_data
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_pipeline():
-    """Load the real spaCy pipeline once, so timings below measure redaction, not loading."""
-    redact_personal_data("Okonkwo Adeyemi fixed it, thanks to Sarah Jones.")
+from nlp.redaction import Redaction, apply_redactions, find_personal_data, redact_many, redact_personal_data
+from nlp.redaction.names import rule_names
+from nlp.redaction.ner import ner_windows
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -105,14 +100,16 @@ def test_found_spans_point_at_the_personal_data():
 
 
 def test_comments_without_names_skip_the_ner_model():
-    # The fast path costs about 0.1 ms a comment; NER costs 5 ms or more, so 300 comments
-    # that went through NER could not finish in 1 s (a 30-fold margin for a busy machine).
+    # NER costs 5 ms or more a sentence, the rules about 0.1 ms a comment: a comment whose every
+    # capitalised word the rules explain (sentence start, known product or department) must hand NER
+    # nothing, while an unexplained capitalised word mid-sentence must reach it.
     texts = [f"The ERP release {number} slipped again and Finance heard about it last."
              for number in range(300)]
-    started = time.perf_counter()
-    redacted = redact_many(texts)
-    assert time.perf_counter() - started < 1.0
-    assert redacted == texts
+    assert [rule_names(text, [])[1] for text in texts] == [[]] * len(texts)
+    assert redact_many(texts) == texts
+    unexplained = "The rollout went fine until Quenterby changed the plan."
+    assert rule_names(unexplained, [])[1] == [unexplained.index("Quenterby")]
+    assert list(ner_windows(unexplained, rule_names(unexplained, [])[1])) == [(unexplained, 0)]
 
 
 def test_raw_text_is_never_logged(caplog):

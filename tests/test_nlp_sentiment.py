@@ -19,11 +19,11 @@ from nlp.sentiment import (
     score_sentiment,
     sentiment_label,
 )
-from nlp.sentiment.corpus import read_domain_set
 from nlp.sentiment.encoder import HEAD_WIDTH
 from nlp.sentiment.features import FEATURE_NAMES, analyse_text, lexical_features, load_cues, split_contrast
 from nlp.sentiment.labels import score_within_label
-from nlp.sentiment.splits import assign_missing_splits
+from nlp.sentiment.training.corpus import read_domain_set
+from nlp.sentiment.training.splits import assign_missing_splits
 
 #: Scores the shipped models gave when they were trained; retraining must update them.
 KNOWN_LEXICAL_SCORE = -0.5365531981945427

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.adapter import adapter_digest
-from nlp.embed import SemanticEmbedder, semantic_backend_available
+from nlp.embeddings import SemanticEmbedder, semantic_backend_available
+from nlp.embeddings.adapter import adapter_digest
 from nlp.errors import SentimentModelError
 from nlp.sentiment import model as sentiment_model
 from nlp.sentiment import score_sentiment
@@ -91,7 +91,7 @@ def test_a_model_trained_on_other_vectors_is_refused(tmp_path, monkeypatch):
 
 
 def test_cross_fitted_vectors_are_keyed_by_rows_and_settings(monkeypatch):
-    from nlp.sentiment import finetune
+    from nlp.sentiment.training import finetune
 
     texts, labels = ("Great work.", "Slow again."), ("positive", "negative")
     first = finetune.crossfit_path(texts, labels)

@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from nlp.sentiment.corpus import read_domain_set
 from nlp.sentiment.features import lexical_features
-from nlp.sentiment.train import MODEL_PARAMS, TrainingSet, chosen_settings, with_domain_weight
-from nlp.sentiment.tuning import OutOfFold, choose_class_bias, evaluate_candidate, out_of_fold
+from nlp.sentiment.training.corpus import read_domain_set
+from nlp.sentiment.training.train import MODEL_PARAMS, TrainingSet, chosen_settings, with_domain_weight
+from nlp.sentiment.training.tuning import OutOfFold, choose_class_bias, evaluate_candidate, out_of_fold
 
 CLASSES = np.array(["negative", "neutral", "positive"])
 

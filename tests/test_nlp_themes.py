@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, homogeneity_score, silhouette_score
 
-from nlp.embed import LexicalEmbedder, text_key
+from nlp.embeddings import LexicalEmbedder, text_key
 from nlp.errors import TaxonomyError
 from nlp.themes import (
     DEFAULT_THEMES,

@@ -16,6 +16,7 @@ from survey import create_app
 from survey.db import open_database
 from survey.errors import InvalidInput, NotFound
 from survey.migrations import migrate
+from survey.services.action_effect import action_effect, format_p_value
 from survey.store import actions as store
 from survey.store.responses import record_response
 from survey.store.staff import create_staff_user
@@ -46,7 +47,7 @@ def build_analysed_survey(path: Path) -> int:
     Wave 1 has 16 late-delivery complaints out of 32 responses; wave 2 has 6 out of 32. Built once
     per test session (the embedding model loads once) and copied by each test that changes it.
     """
-    from survey.analysis_runner import run_analysis
+    from survey.services.analysis import run_analysis
 
     db = open_database(str(path))
     migrate(db)
@@ -251,7 +252,7 @@ def test_effect_is_not_enough_to_tell_when_a_wave_is_under_the_threshold(db):
                      suppressed=suppressed, mean=None if suppressed else -.4)
     action = store.create_action(db, survey_id, "delivery", "Calendar", status="in_progress",
                                  started_on=dt.date(2026, 2, 1))
-    effect = store.action_effect(db, action, min_group_size=5)
+    effect = action_effect(db, action, min_group_size=5)
     assert effect.share_verdict == ("Not enough responses to tell: fewer than 5 people raised this theme "
                                     "in W2.")
     assert effect.sentiment_verdict is None
@@ -265,16 +266,16 @@ def test_effect_needs_a_start_a_wave_before_and_a_wave_after(db):
         add_trend_point(db, survey_id, wave, "", responses=40, units=60, share=None, mean=0.0)
         add_trend_point(db, survey_id, wave, "delivery", responses=12, units=12, share=.2, mean=-.4)
     planned = store.create_action(db, survey_id, "delivery", "Calendar")
-    assert store.action_effect(db, planned).share_verdict.startswith("Not started yet")
+    assert action_effect(db, planned).share_verdict.startswith("Not started yet")
     early = store.create_action(db, survey_id, "delivery", "Early", status="done",
                                 started_on=dt.date(2025, 12, 1))
-    assert store.action_effect(db, early).share_verdict.startswith("No survey wave closed before")
+    assert action_effect(db, early).share_verdict.startswith("No survey wave closed before")
     late = store.create_action(db, survey_id, "delivery", "Late", status="in_progress",
                                started_on=dt.date(2026, 5, 1))
-    assert store.action_effect(db, late).share_verdict.startswith("No survey wave has opened since")
+    assert action_effect(db, late).share_verdict.startswith("No survey wave has opened since")
     during = store.create_action(db, survey_id, "delivery", "During", status="in_progress",
                                  started_on=dt.date(2026, 1, 10))
-    assert [p.period for p in store.action_effect(db, during).waves] == ["during", "after"]
+    assert [p.period for p in action_effect(db, during).waves] == ["during", "after"]
 
 
 @pytest.mark.slow
@@ -283,7 +284,7 @@ def test_effect_reports_a_clear_fall_in_a_really_analysed_survey(analysed_db):
     theme_id = delivery_theme(analysed_db)
     action = store.create_action(analysed_db, survey_id, theme_id, "Publish a delivery calendar",
                                  status="in_progress", started_on=ACTION_START)
-    effect = store.action_effect(analysed_db, action)
+    effect = action_effect(analysed_db, action)
     assert (effect.before.wave_label, effect.after.wave_label) == ("2026 Q1", "2026 Q2")
     assert effect.before.share > effect.after.share
     # "Fell" is only said when the two-proportion test is significant.
@@ -330,7 +331,7 @@ def test_effect_states_a_clear_fall_and_a_sentiment_change_with_their_p_values(d
                         mean=mean)
     action = store.create_action(db, survey_id, "delivery", "Calendar", status="done",
                                  started_on=dt.date(2026, 2, 1))
-    effect = store.action_effect(db, action)
+    effect = action_effect(db, action)
     assert effect.share_verdict == "Fell from 30% to 10% of comments between W1 and W2 (p < 0.01)."
     assert effect.sentiment_verdict == "Sentiment improved from -0.40 to +0.20 (p < 0.001)."
 
@@ -338,7 +339,7 @@ def test_effect_states_a_clear_fall_and_a_sentiment_change_with_their_p_values(d
 @pytest.mark.parametrize(("p_value", "text"), [
     (0.0004, "p < 0.001"), (0.004, "p < 0.01"), (0.043, "p = 0.043"), (0.0496, "p < 0.05"), (0.4, "p = 0.4")])
 def test_p_values_are_stated_plainly(p_value, text):
-    assert store.format_p_value(p_value) == text
+    assert format_p_value(p_value) == text
 
 
 def test_with_several_surveys_the_actions_page_lists_them_and_counts_overdue_actions(db, client, staff_login):

@@ -16,13 +16,12 @@ from survey.db import open_database
 from survey.migrations import migrate
 from survey.store import surveys as store
 from survey.store.aggregates import (
-    recount_wave_responses,
     save_silo_terms,
     silo_term_counts,
     survey_response_total,
     wave_scores,
 )
-from survey.store.responses import record_response
+from survey.store.responses import record_response, recount_wave_responses
 
 
 @pytest.fixture
@@ -132,7 +131,7 @@ def test_run_analysis_stores_the_wave_scores_the_overview_shows(analysed):
 
 @pytest.mark.slow
 def test_a_rating_only_response_refreshes_the_scores_on_a_run_with_nothing_new(analysed):
-    from survey.analysis_runner import run_analysis
+    from survey.services.analysis import run_analysis
 
     db, survey_id = analysed.db, analysed.survey_id
     wave = store.waves_for(db, survey_id)[-1]
@@ -171,7 +170,7 @@ def test_run_analysis_stores_silo_term_counts_the_silo_page_shows(analysed):
 
 @pytest.mark.slow
 def test_remeasuring_rewrites_the_silo_term_counts(analysed):
-    from survey.remeasure import remeasure_silo_language
+    from survey.services.remeasure import remeasure_silo_language
 
     db, survey_id = analysed.db, analysed.survey_id
     before = silo_term_counts(db, survey_id)

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from survey.analysis_runner import load_taxonomy, run_analysis, save_taxonomy
+from survey.services.analysis import run_analysis
 from survey.store.responses import record_response
 from survey.store.surveys import add_question, create_survey, create_wave, questions_for
+from survey.store.taxonomies import load_taxonomy, save_taxonomy
 
 COMMENTS = [
     "The ERP upgrade was delivered three months late and over budget.",

@@ -10,13 +10,14 @@ import sys
 import time
 
 import pytest
+from page_support import hidden_fields
 
-from survey import analysis_jobs
 from survey.errors import AnalysisAlreadyRunning
+from survey.jobs import analysis as analysis_job
+from survey.jobs import runner
 from survey.store.responses import record_response
 from survey.store.surveys import questions_for
 
-HIDDEN_INPUT = re.compile(r'<input[^>]*name="(csrf_token|form_token|code)"[^>]*value="([^"]*)"')
 COMMENTS = [
     "Delivery dates slip and nobody tells us why.",
     "The service desk is friendly but tickets wait for days.",
@@ -44,17 +45,15 @@ def _seed_responses(db, wave, count: int) -> None:
         })
 
 
-def _submit_partner_response(client, db, wave) -> int:
+def _submit_partner_response(client, db, wave) -> None:
     page = client.get(f"/s/{wave.token}")
     assert page.status_code == 200
     by_kind = {q.kind: f"q{q.id}" for q in questions_for(db, wave.survey_id)}
-    data = dict(HIDDEN_INPUT.findall(page.get_data(as_text=True)))
+    data = hidden_fields(page.get_data(as_text=True))
     data.update({by_kind["text"]: "Submitted while the analysis runs.", by_kind["rating"]: "4",
                  by_kind["segment"]: "HR"})
-    started = time.perf_counter()
     response = client.post(f"/s/{wave.token}", data=data)
     assert response.status_code == 303, response.data[:300]
-    return time.perf_counter() - started
 
 
 def _wait_until_finished(client, url: str, timeout: float = 240) -> str:
@@ -77,10 +76,12 @@ def test_run_from_the_ui_in_the_background_while_a_partner_submits(
     _submit_partner_response(partner, db, wave)  # warm: the first submission loads the NER pipeline
     brm = staff_login("brm")
     url = f"/staff/surveys/{wave.survey_id}/analysis"
-    started = time.perf_counter()
     response = brm.post(url)
     assert response.status_code == 303 and response.headers["Location"].endswith(url)
-    assert time.perf_counter() - started < 2.0  # the request only starts the process
+    # The request only started the job: it answered while the job's own process still runs.
+    started = analysis_job.read_status(jobs_dir, app.config["DATABASE"], wave.survey_id)
+    assert started is not None and started.running and started.pid not in (None, os.getpid())
+    assert runner.process_alive(started.pid)
 
     running = brm.get(url)
     html = running.get_data(as_text=True)
@@ -90,9 +91,8 @@ def test_run_from_the_ui_in_the_background_while_a_partner_submits(
     again = brm.post(url, follow_redirects=True).get_data(as_text=True)
     assert "already running" in again  # one run at a time per survey
 
-    seconds = _submit_partner_response(partner, db, wave)  # while the analysis runs
-    assert seconds < 5.0
-    status = analysis_jobs.read_status(jobs_dir, app.config["DATABASE"], wave.survey_id)
+    _submit_partner_response(partner, db, wave)  # accepted and stored while the analysis runs
+    status = analysis_job.read_status(jobs_dir, app.config["DATABASE"], wave.survey_id)
     assert status is not None and status.running  # the submission really overlapped the run
 
     finished = _wait_until_finished(brm, url)
@@ -102,20 +102,20 @@ def test_run_from_the_ui_in_the_background_while_a_partner_submits(
                      [wave.survey_id]).fetchone()
     assert run[0] == "done" and json.loads(run[1])["new_answers"] >= 12
     assert re.search(r'<span class="badge good">Done</span>', finished)
-    _, lock_path = analysis_jobs.job_paths(jobs_dir, app.config["DATABASE"], wave.survey_id)
+    _, lock_path = runner.job_paths(jobs_dir, app.config["DATABASE"], "analysis", wave.survey_id)
     assert not os.path.exists(lock_path)
 
 
 def test_a_second_start_is_refused_while_the_lock_is_held_by_a_live_process(tmp_path):
     database, jobs = str(tmp_path / "rapport.db"), str(tmp_path / "jobs")
     os.makedirs(jobs)
-    status_path, lock_path = analysis_jobs.job_paths(jobs, database, 7)
+    status_path, lock_path = runner.job_paths(jobs, database, "analysis", 7)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         with open(lock_path, "w", encoding="ascii") as handle:
             handle.write(str(sleeper.pid))
         with pytest.raises(AnalysisAlreadyRunning):
-            analysis_jobs.start_analysis(database, jobs, 7, min_group_size=5)
+            analysis_job.start_analysis(database, jobs, 7, min_group_size=5)
         assert not os.path.exists(status_path)
     finally:
         sleeper.kill()
@@ -125,12 +125,12 @@ def test_a_second_start_is_refused_while_the_lock_is_held_by_a_live_process(tmp_
 def test_a_stale_lock_of_a_dead_process_is_replaced(tmp_path):
     database, jobs = str(tmp_path / "rapport.db"), str(tmp_path / "jobs")
     os.makedirs(jobs)
-    _, lock_path = analysis_jobs.job_paths(jobs, database, 7)
+    _, lock_path = runner.job_paths(jobs, database, "analysis", 7)
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                               text=True, check=True)
     with open(lock_path, "w", encoding="ascii") as handle:
         handle.write(finished.stdout.strip())
-    descriptor = analysis_jobs._take_lock(lock_path)
+    descriptor = runner.take_lock(lock_path)
     os.close(descriptor)
     assert os.path.getsize(lock_path) == 0  # a fresh lock, taken by us
 
@@ -138,24 +138,24 @@ def test_a_stale_lock_of_a_dead_process_is_replaced(tmp_path):
 def test_a_job_whose_process_died_reads_as_failed(tmp_path):
     database, jobs = str(tmp_path / "rapport.db"), str(tmp_path / "jobs")
     os.makedirs(jobs)
-    status_path, _ = analysis_jobs.job_paths(jobs, database, 3)
+    status_path, _ = runner.job_paths(jobs, database, "analysis", 3)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
     with open(status_path, "w", encoding="utf-8") as handle:
         json.dump({"survey_id": 3, "state": "running", "stage": "embedding", "done": 5, "total": 10,
                    "started_at": "2026-01-01T00:00:00+00:00", "pid": int(gone.stdout)}, handle)
-    status = analysis_jobs.read_status(jobs, database, 3)
+    status = analysis_job.read_status(jobs, database, 3)
     assert status.state == "failed" and "stopped unexpectedly" in status.message
-    assert analysis_jobs.read_status(jobs, database, 4) is None
+    assert analysis_job.read_status(jobs, database, 4) is None
 
 
 def test_a_failing_run_records_why_and_releases_the_lock(tmp_path):
     database, jobs = str(tmp_path / "not-a-file"), str(tmp_path / "jobs")
     os.makedirs(database)  # a directory: SQLite cannot open it
     os.makedirs(jobs)
-    status_path, lock_path = analysis_jobs.job_paths(jobs, database, 1)
+    status_path, lock_path = runner.job_paths(jobs, database, "analysis", 1)
     open(lock_path, "w").close()
-    code = analysis_jobs.run_job(database, 1, status_path, lock_path, min_group_size=5)
-    status = analysis_jobs.read_status(jobs, database, 1)
+    code = analysis_job.run_job(database, 1, status_path, lock_path, min_group_size=5)
+    status = analysis_job.read_status(jobs, database, 1)
     assert code == 1 and status.state == "failed" and status.message
     assert not os.path.exists(lock_path)

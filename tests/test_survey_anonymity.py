@@ -10,10 +10,12 @@ import uuid
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from survey.security import CONTENT_SECURITY_POLICY
-from survey.store.invitations import generate_invitation_codes
-from survey.store.responses import hash_secret, record_response
+from page_support import hidden_fields
+
+from survey.store.invitations import generate_invitation_codes, hash_secret
+from survey.store.responses import record_response
 from survey.store.surveys import questions_for
+from survey.web.security import CONTENT_SECURITY_POLICY
 
 USER_AGENT = "Mozilla/5.0 DistinctiveAgent/77.7 (tracer-ua-3141)"
 CLIENT_IP = "203.0.113.77"
@@ -38,8 +40,7 @@ def submit_with_tracers(client, db, wave, text: str = RAW_TEXT, code: str | None
     client.set_cookie("tracker", COOKIE_VALUE)
     url = f"/s/{wave.token}" + (f"?code={code}" if code else "")
     page = client.get(url, headers=headers, environ_base={"REMOTE_ADDR": CLIENT_IP})
-    fields = dict(re.findall(r'name="(csrf_token|form_token|code)" type="hidden" value="([^"]*)"',
-                             page.get_data(as_text=True)))
+    fields = hidden_fields(page.get_data(as_text=True))
     questions = {q.kind: f"q{q.id}" for q in questions_for(db, wave.survey_id)}
     data = {**fields, questions["text"]: text, questions["rating"]: "3", questions["segment"]: "HR"}
     response = client.post(f"/s/{wave.token}", data=data, headers=headers,

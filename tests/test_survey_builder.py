@@ -6,11 +6,12 @@ import io
 from pathlib import Path
 
 import pytest
+from page_support import hidden_fields
 
 from survey import create_app
 from survey.store import surveys as store
-from survey.store.invitations import invitation_counts, normalise_invitation_code
-from survey.store.responses import hash_secret, record_response
+from survey.store.invitations import hash_secret, invitation_counts, normalise_invitation_code
+from survey.store.responses import record_response
 from survey.store.staff import create_staff_user
 
 TODAY = dt.date.today()
@@ -241,7 +242,7 @@ def test_a_post_without_csrf_token_is_refused_when_csrf_is_enabled(app, db):
     client = csrf_app.test_client()
     create_staff_user(db, "csrf-brm", "a long enough password", "brm")
     login_page = text(client.get("/staff/login"))
-    token = login_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = hidden_fields(login_page)["csrf_token"]
     signed_in = client.post("/staff/login", data={
         "username": "csrf-brm", "password": "a long enough password", "csrf_token": token})
     assert signed_in.status_code == 302

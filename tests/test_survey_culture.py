@@ -6,7 +6,6 @@ The data is real: responses go in through ``record_response`` and the real ``run
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import logging
 import re
@@ -15,17 +14,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from page_support import chart_svgs, hidden_fields
 
 from survey import create_app
-from survey.culture import Piece, marked_pieces
 from survey.db import open_database
 from survey.errors import InvalidInput
 from survey.migrations import migrate
-from survey.remeasure import remeasure_silo_language
+from survey.services.remeasure import remeasure_silo_language
 from survey.store import lexicons
 from survey.store.culture import silo_cells
 from survey.store.responses import record_response
 from survey.store.surveys import add_question, create_survey, create_wave, questions_for
+from survey.web.culture.silo import Piece, marked_pieces
 
 NEW_TERM = "helpdesk ticket monkey"
 #: Written only by the Legal group (2 respondents): must never be quoted or counted on its own.
@@ -50,7 +50,7 @@ SEGMENTS = {"Finance": 6, "HR": 6, "Sales": 6, "Legal": 2}
 
 def build_silo_survey(path: str) -> int:
     """Create a two-wave survey with segments, store its responses, and run the real analysis."""
-    from survey.analysis_runner import run_analysis
+    from survey.services.analysis import run_analysis
 
     db = open_database(path)
     migrate(db)
@@ -179,7 +179,7 @@ def test_remeasure_applies_the_current_lexicon_to_old_waves(db, survey_id):
 
 @pytest.mark.slow
 def test_analysis_of_new_answers_uses_the_stored_lexicon(db, survey_id):
-    from survey.analysis_runner import run_analysis
+    from survey.services.analysis import run_analysis
     from survey.store.surveys import waves_for
 
     updated = lexicons.edited_lexicon(lexicons.current_lexicon(db), None, _term_fields())
@@ -208,7 +208,7 @@ def test_dashboard_shows_rates_share_and_ratio_per_wave(staff_login, db, survey_
     expected = f"20 {q1.rate_per_thousand_words:.1f} {100 * q1.share_of_responses_flagged:.0f}% {ratio}"
     assert _text_only(row).strip() == expected
     assert q1.rate_per_thousand_words > 0
-    assert "data:image/svg+xml;base64," in html
+    assert len(chart_svgs(html)) == 1
     assert "internal customers" in _text_only(html)  # most frequent terms
 
 
@@ -249,7 +249,7 @@ def test_an_event_note_is_listed_and_drawn_on_the_chart(staff_login, survey_id):
     html = client.get(response.headers["Location"]).get_data(as_text=True)
 
     assert "Language workshop" in _text_only(html) and "before 2026 Q2" in _text_only(html)
-    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)).decode()
+    (svg,) = chart_svgs(html)
     assert "Language workshop (2026-03-20)" in svg
 
 
@@ -264,8 +264,7 @@ def test_an_event_without_a_date_is_refused_with_a_message(staff_login, survey_i
 # -- lexicon editor ----------------------------------------------------------------------------
 def test_adding_a_term_in_the_editor_stores_a_version_shown_in_the_history(staff_login):
     client = staff_login("culture_lead", "cara")
-    based_on = re.search(r'name="based_on" type="hidden" value="(\w+)"',
-                         client.get("/staff/lexicon").get_data(as_text=True)).group(1)
+    based_on = hidden_fields(client.get("/staff/lexicon").get_data(as_text=True))["based_on"]
     response = client.post("/staff/lexicon/terms", data=_term_form(based_on=based_on))
     assert response.status_code == 302
     html = client.get("/staff/lexicon").get_data(as_text=True)

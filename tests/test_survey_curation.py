@@ -7,10 +7,11 @@ import shutil
 
 import pytest
 
-from survey import curation
-from survey.analysis_runner import load_taxonomy, run_analysis
 from survey.db import open_database
 from survey.errors import InvalidInput, NotFound
+from survey.services import curation
+from survey.services.analysis import run_analysis
+from survey.store.taxonomies import load_taxonomy
 
 pytestmark = pytest.mark.slow  # every test here starts from a real analysis (built once per session)
 

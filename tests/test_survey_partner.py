@@ -5,23 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from page_support import hidden_fields
 
 from survey import create_app
 from survey.store.invitations import (
     CODE_ALPHABET,
     generate_invitation_codes,
+    hash_secret,
     invitation_counts,
     normalise_invitation_code,
 )
-from survey.store.responses import hash_secret
 from survey.store.surveys import questions_for
-
-HIDDEN_INPUT = re.compile(r'<input[^>]*name="(csrf_token|form_token|code)"[^>]*value="([^"]*)"')
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """The hidden inputs a browser would send back (CSRF token, form token, code)."""
-    return dict(HIDDEN_INPUT.findall(html))
 
 
 def answers_for(db, wave, **overrides) -> dict[str, str]:

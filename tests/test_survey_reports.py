@@ -20,8 +20,9 @@ from survey import create_app
 from survey.db import open_database
 from survey.errors import InvalidInput, NotFound
 from survey.migrations import migrate
-from survey.report_builder import ReportLimits, build_wave_report, render_report
-from survey.report_sections import display_name
+from survey.services.report_sections import display_name
+from survey.services.thresholds import Thresholds
+from survey.services.wave_report import build_wave_report, render_report
 from survey.store import reports as store
 from survey.store.responses import record_response
 from survey.store.staff import create_staff_user
@@ -54,7 +55,7 @@ GROUPS = {
 
 def build_report_survey(path: Path) -> int:
     """Two waves with rating, NPS, segment and text answers, through the real store and analysis."""
-    from survey.analysis_runner import run_analysis
+    from survey.services.analysis import run_analysis
 
     db = open_database(str(path))
     migrate(db)
@@ -187,15 +188,15 @@ def test_the_report_shows_only_waves_up_to_its_own(report_db):
 @pytest.mark.slow
 def test_figures_under_the_threshold_read_fewer_than_and_never_a_number(report_db):
     # 40 is above every wave's size: every figure of the report must be suppressed.
-    limits = ReportLimits(min_group_size=40, min_quote_group_size=40)
-    document = build_wave_report(report_db, 1, "2026 Q2", limits=limits)
+    thresholds = Thresholds(min_group_size=40, min_quote_group_size=40)
+    document = build_wave_report(report_db, 1, "2026 Q2", thresholds=thresholds)
     health = document.sections[0].tables[0]
     assert health.suppressed_text == "fewer than 40"
     for row in health.rows:
         assert all(cell is None for cell in row[1:]), row
     assert document.sections[0].paragraphs[0].startswith("Fewer than 40 partners answered")
     assert not any(section.quotes for section in document.sections)
-    page = render_report(report_db, 1, "2026 Q2", "html", limits=limits).content.decode()
+    page = render_report(report_db, 1, "2026 Q2", "html", thresholds=thresholds).content.decode()
     assert "fewer than 40" in page and ">32<" not in page and ">30<" not in page
 
 
@@ -235,7 +236,7 @@ def test_quotes_come_only_from_groups_the_quote_threshold_allows(report_db):
     assert LEGAL_SECRET not in every_quotable and SALES_NOTE not in every_quotable
     assert set(quotes) <= every_quotable
     assert set(COMMENTS) & every_quotable
-    strict = build_wave_report(report_db, 1, "2026 Q2", limits=ReportLimits(5, 13))
+    strict = build_wave_report(report_db, 1, "2026 Q2", thresholds=Thresholds(5, 13))
     assert not [quote for section in strict.sections for quote in section.quotes]
 
 
@@ -284,7 +285,7 @@ def test_exported_units_are_sorted_never_in_arrival_order(report_db):
 
 @pytest.mark.slow
 def test_exports_of_a_wave_too_small_to_report_are_empty(report_db):
-    rows = csv_rows(render_report(report_db, 1, "2026 Q2", "csv", limits=ReportLimits(40, 40)).content)
+    rows = csv_rows(render_report(report_db, 1, "2026 Q2", "csv", thresholds=Thresholds(40, 40)).content)
     assert rows == []
 
 

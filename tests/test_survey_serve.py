@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from survey.cli import main
-from survey.serve import ACCESS_LOG_FORMAT, _DropQueryStrings, gunicorn_options
+from survey.web.server import ACCESS_LOG_FORMAT, _DropQueryStrings, gunicorn_options
 
 
 def free_port() -> int:
@@ -109,11 +109,11 @@ def test_web_workers_keep_torch_out_and_stay_under_the_memory_budget(tmp_path):
 
     code = (
         "import sys\n"
-        "from survey.serve import keep_torch_out_of_web_workers\n"
+        "from survey.web.server import keep_torch_out_of_web_workers\n"
         "keep_torch_out_of_web_workers()\n"
         "from survey import create_app\n"
         f"app = create_app({{'SECRET_KEY': 'x', 'DATABASE': {str(tmp_path / 'w.db')!r}}})\n"
-        "from nlp.redact import redact_personal_data\n"
+        "from nlp.redaction import redact_personal_data\n"
         "redact_personal_data('Okonkwo from Project Phoenix says ask Dave about the Lotus Notes move')\n"
         # VmHWM is this process's own peak (ru_maxrss would include the forking pytest parent).
         "peak = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"

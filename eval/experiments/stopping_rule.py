@@ -48,7 +48,7 @@ def cut_scores(texts, gold, vectors, seed: int) -> dict[str, tuple[np.ndarray, n
 def main(argv: list[str] | None = None) -> None:
     """Print mean dev NMI per (point space, tolerance) and per data size."""
     from eval.clustering import DEFAULT_DATA_DIR, dataset_parts
-    from nlp.embed import SemanticEmbedder
+    from nlp.embeddings import SemanticEmbedder
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default=str(DEFAULT_DATA_DIR))

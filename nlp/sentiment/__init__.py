@@ -14,7 +14,7 @@ SentimentModel, load_shipped_model
     The scikit-learn style estimator and the cached loader of the shipped weights.
 
 The semantic model reads the vectors of the sentiment encoder (:mod:`nlp.sentiment.encoder`):
-all-MiniLM-L6-v2 with a low-rank domain adapter trained by :mod:`nlp.sentiment.finetune`.
+all-MiniLM-L6-v2 with a low-rank domain adapter trained by :mod:`nlp.sentiment.training.finetune`.
 
 Heavy modules (scikit-learn, VADER, the embedding model) load on first use, not on import.
 """

@@ -1,7 +1,7 @@
 """The sentiment encoder: all-MiniLM-L6-v2 with a domain-sentiment adapter and a three-class head.
 
 General sentence vectors encode topic more than stance: "no complaints this quarter" sits next to
-complaints. The adapter (``encoder_adapter.npz``, written by :mod:`nlp.sentiment.finetune`) is a
+complaints. The adapter (``encoder_adapter.npz``, written by :mod:`nlp.sentiment.training.finetune`) is a
 low-rank change to the encoder's weights, trained with a linear head on the domain ``train`` rows.
 It is merged at load time and runs on the same backends as the general embedder (ONNX Runtime, a
 cached export keyed by the adapter's digest; torch otherwise). The head's three logits join the
@@ -11,11 +11,15 @@ general vectors as features of the semantic sentiment model (:func:`semantic_fea
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from nlp.embeddings import SemanticEmbedder, default_embedder
+from nlp.embeddings.adapter import read_head
+from nlp.embeddings.base import resolve_model_cache
 from nlp.errors import SentimentModelError
 
 ADAPTER_PATH = Path(__file__).resolve().parent.parent / "data" / "sentiment" / "encoder_adapter.npz"
@@ -25,59 +29,74 @@ HEAD_SCALE = 10.0
 HEAD_WIDTH = 3
 
 
-@functools.cache
-def sentiment_embedder():
-    """The adapted :class:`nlp.embed.SemanticEmbedder`, created once per process.
+def sentiment_embedder(model_cache: str | os.PathLike[str] | None = None) -> SemanticEmbedder:
+    """The adapted :class:`nlp.embeddings.SemanticEmbedder`, created once per process and cache.
+
+    Parameters
+    ----------
+    model_cache
+        Folder of the exported ONNX models; None means ``~/.cache/rapport``.
 
     Raises
     ------
     SentimentModelError
-        If the adapter file is missing (train it with ``python -m nlp.sentiment.finetune``).
+        If the adapter file is missing (train it with ``python -m nlp.sentiment.training.finetune``).
     """
-    from nlp.embed import SemanticEmbedder
+    return _sentiment_embedder(resolve_model_cache(model_cache))
 
+
+@functools.cache
+def _sentiment_embedder(model_cache: Path) -> SemanticEmbedder:
     if not ADAPTER_PATH.exists():
         raise SentimentModelError(
-            f"{ADAPTER_PATH} is missing; train it with: python -m nlp.sentiment.finetune")
-    return SemanticEmbedder(adapter=ADAPTER_PATH)
+            f"{ADAPTER_PATH} is missing; train it with: python -m nlp.sentiment.training.finetune")
+    return SemanticEmbedder(adapter=ADAPTER_PATH, model_cache=model_cache)
 
 
 @functools.cache
 def _head() -> tuple[np.ndarray, np.ndarray]:
-    from nlp.adapter import read_head
-
     head = read_head(ADAPTER_PATH)
     if set(head) != {"weight", "bias"}:
         raise SentimentModelError(
-            f"{ADAPTER_PATH} has no sentiment head; retrain: python -m nlp.sentiment.finetune")
+            f"{ADAPTER_PATH} has no sentiment head; retrain: python -m nlp.sentiment.training.finetune")
     return head["weight"], head["bias"]
 
 
-def sentiment_vectors(texts: Sequence[str]) -> np.ndarray:
+def sentiment_vectors(texts: Sequence[str], model_cache: str | os.PathLike[str] | None = None) -> np.ndarray:
     """Unit-length float32 vectors of the adapted encoder, shape ``(len(texts), 384)``."""
-    return sentiment_embedder().embed(list(texts))
+    return sentiment_embedder(model_cache).embed(list(texts))
 
 
-def sentiment_logits(texts: Sequence[str]) -> np.ndarray:
+def sentiment_logits(texts: Sequence[str], model_cache: str | os.PathLike[str] | None = None) -> np.ndarray:
     """The head's (negative, neutral, positive) logits, shape ``(len(texts), 3)``, float32."""
     weight, bias = _head()
-    return (sentiment_vectors(texts) * HEAD_SCALE @ weight.T + bias).astype(np.float32)
+    return (sentiment_vectors(texts, model_cache) * HEAD_SCALE @ weight.T + bias).astype(np.float32)
 
 
 class SentimentLogits:
-    """:func:`sentiment_logits` behind the embedder interface (``name``, ``embed``), for caches."""
+    """:func:`sentiment_logits` behind the embedder interface (``name``, ``embed``), for caches.
+
+    Parameters
+    ----------
+    model_cache
+        Folder of the exported ONNX models; None means ``~/.cache/rapport``.
+    """
+
+    def __init__(self, model_cache: str | os.PathLike[str] | None = None) -> None:
+        self.model_cache = model_cache
 
     @property
     def name(self) -> str:
         """The adapted encoder's name (it includes the adapter's digest) plus the head."""
-        return f"{sentiment_embedder().name}+head"
+        return f"{sentiment_embedder(self.model_cache).name}+head"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """The logits of ``texts``."""
-        return sentiment_logits(texts)
+        return sentiment_logits(texts, self.model_cache)
 
 
-def semantic_features(texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+def semantic_features(texts: Sequence[str], vectors: np.ndarray | None = None,
+                      model_cache: str | os.PathLike[str] | None = None) -> np.ndarray:
     """What the semantic sentiment model reads: general vectors, then the head's logits.
 
     Parameters
@@ -86,6 +105,8 @@ def semantic_features(texts: Sequence[str], vectors: np.ndarray | None = None) -
         The units.
     vectors
         Their general all-MiniLM-L6-v2 embeddings, if the caller has them (else computed).
+    model_cache
+        Folder of the exported ONNX models; None means ``~/.cache/rapport``.
 
     Returns
     -------
@@ -93,7 +114,5 @@ def semantic_features(texts: Sequence[str], vectors: np.ndarray | None = None) -
         Shape ``(len(texts), 384 + HEAD_WIDTH)``, float32.
     """
     if vectors is None:
-        from nlp.embed import default_embedder
-
-        vectors = default_embedder().embed(list(texts))
-    return np.hstack([np.asarray(vectors, dtype=np.float32), sentiment_logits(texts)])
+        vectors = default_embedder("semantic", model_cache).embed(list(texts))
+    return np.hstack([np.asarray(vectors, dtype=np.float32), sentiment_logits(texts, model_cache)])

@@ -67,7 +67,7 @@ class SentimentModel:
         Multiplier on the blend before clipping to [-1, 1]; it spreads scores over the five levels.
     class_bias
         Added to the log-probabilities of (negative, neutral, positive) before the argmax that gives
-        the label; chosen by out-of-fold accuracy (:mod:`nlp.sentiment.tuning`).
+        the label; chosen by out-of-fold accuracy (:mod:`nlp.sentiment.training.tuning`).
     max_iter, random_state
         Passed to :class:`sklearn.linear_model.LogisticRegression`.
 
@@ -290,11 +290,11 @@ def load_shipped_model(kind: str = "semantic") -> SentimentModel:
     Raises
     ------
     SentimentModelError
-        If ``kind`` is unknown or the file is missing (run ``python -m nlp.sentiment.train``).
+        If ``kind`` is unknown or the file is missing (run ``python -m nlp.sentiment.training.train``).
     """
     if kind not in SHIPPED_MODELS:
         raise SentimentModelError(f"unknown model kind {kind!r}; use one of {sorted(SHIPPED_MODELS)}")
     path = SHIPPED_MODELS[kind]
     if not path.exists():
-        raise SentimentModelError(f"{path} is missing; train it with: python -m nlp.sentiment.train")
+        raise SentimentModelError(f"{path} is missing; train it with: python -m nlp.sentiment.training.train")
     return SentimentModel.load(path)

@@ -6,6 +6,7 @@ The label helpers live in :mod:`nlp.sentiment.labels` and are re-exported here.
 from __future__ import annotations
 
 import logging
+import os
 
 import numpy as np
 
@@ -18,9 +19,10 @@ log = logging.getLogger(__name__)
 __all__ = ["LABELS", "LABEL_CUTS", "score_sentiment", "sentiment_label"]
 
 
-def _semantic_model_for(vectors: np.ndarray | None) -> SentimentModel | None:
+def _semantic_model_for(vectors: np.ndarray | None,
+                        model_cache: str | os.PathLike[str] | None) -> SentimentModel | None:
     """The semantic model if the caller's vectors (or the installed backend) allow it, else None."""
-    from nlp.embed import SemanticEmbedder, default_embedder, semantic_backend_available
+    from nlp.embeddings import semantic_backend_available
     from nlp.sentiment.encoder import HEAD_WIDTH, SentimentLogits
 
     model = load_shipped_model("semantic")
@@ -29,19 +31,21 @@ def _semantic_model_for(vectors: np.ndarray | None) -> SentimentModel | None:
         usable = vectors.ndim == 2 and vectors.shape[1] == general_width
         reason = f"vectors of width {vectors.shape[-1]}, not {general_width}"
     else:
-        usable = semantic_backend_available() and isinstance(default_embedder(), SemanticEmbedder)
+        usable = semantic_backend_available()
         reason = "the semantic embedding backend is unavailable"
     if not usable:
         log.warning("Sentiment: %s; using the lexical fallback model.", reason)
         return None
     trained_on = getattr(model, "metadata_", {}).get("vectors")
-    if trained_on and trained_on != SentimentLogits().name:
+    expected = SentimentLogits(model_cache).name
+    if trained_on and trained_on != expected:
         raise SentimentModelError(f"the semantic sentiment model was trained with {trained_on}, not "
-                                  f"{SentimentLogits().name}; retrain it: python -m nlp.sentiment.train")
+                                  f"{expected}; retrain it: python -m nlp.sentiment.training.train")
     return model
 
 
-def score_sentiment(texts: list[str], vectors: np.ndarray | None = None) -> list[float]:
+def score_sentiment(texts: list[str], vectors: np.ndarray | None = None,
+                    model_cache: str | os.PathLike[str] | None = None) -> list[float]:
     """Score each text in [-1, 1] (negative .. positive) with the shipped domain model.
 
     Parameters
@@ -50,10 +54,13 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None) -> list
         Units of feedback (sentences or clauses), already redacted.
     vectors
         Their all-MiniLM-L6-v2 embeddings (L2-normalised, shape ``(len(texts), 384)``) if the
-        caller has them; otherwise they are computed with :func:`nlp.embed.default_embedder`.
-        Vectors of another width (the lexical embedding backend) select the lexical model. The
-        semantic model also reads the fine-tuned sentiment encoder's logits
-        (:mod:`nlp.sentiment.encoder`), computed here.
+        caller has them; otherwise they are computed with
+        :func:`nlp.embeddings.default_embedder`. Vectors of another width (the lexical embedding
+        backend) select the lexical model. The semantic model also reads the fine-tuned sentiment
+        encoder's logits (:mod:`nlp.sentiment.encoder`), computed here.
+    model_cache
+        Folder of the exported ONNX models (general and sentiment encoder); None means
+        ``~/.cache/rapport``.
 
     Returns
     -------
@@ -74,11 +81,11 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None) -> list
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(texts):
             raise SentimentModelError(f"expected {len(texts)} vectors, got an array of shape {vectors.shape}")
-    model = _semantic_model_for(vectors)
+    model = _semantic_model_for(vectors, model_cache)
     if model is None:
         scores = load_shipped_model("lexical").sentiment_scores(texts)
     else:
         from nlp.sentiment.encoder import semantic_features
 
-        scores = model.sentiment_scores(texts, semantic_features(texts, vectors))
+        scores = model.sentiment_scores(texts, semantic_features(texts, vectors, model_cache))
     return [float(score) for score in np.clip(scores, -1.0, 1.0)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.embed import Embedder
+from nlp.embeddings import Embedder
 from nlp.themes.taxonomy import Taxonomy
 
 #: How many of a theme's closest seed phrasings are averaged into its score. Chosen with the
@@ -115,7 +115,7 @@ def assign_themes(
     embedder
         The embedder that produced ``vectors``; it embeds the theme seeds too.
     unit_keys
-        Optional :func:`nlp.embed.text_key` per unit, so BRM overrides (moved units) apply.
+        Optional :func:`nlp.embeddings.text_key` per unit, so BRM overrides (moved units) apply.
     threshold
         Minimum score for an assignment; defaults to ``taxonomy.threshold``.
     top_seeds

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlp.embed import Embedder, default_embedder, text_key
+from nlp.embeddings import Embedder, default_embedder, text_key
 from nlp.themes.assign import assign_themes
 from nlp.themes.discover import ConcernClusterer, concern_features
 from nlp.themes.labels import ClusterSummary, describe_clusters
@@ -80,7 +80,7 @@ def cluster_concerns(
         units are assigned to its themes by similarity (BRM overrides honoured) and the rest are
         clustered into proposals (ids ``emerging-<key-phrases>``).
     vectors
-        Embeddings of ``texts`` from :func:`nlp.embed.default_embedder`; computed if omitted.
+        Embeddings of ``texts`` from :func:`nlp.embeddings.default_embedder`; computed if omitted.
     random_state
         Seed; the same inputs and seed give the same ids.
 

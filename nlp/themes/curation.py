@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlp.embed import text_key
+from nlp.embeddings import text_key
 from nlp.errors import TaxonomyError
 from nlp.themes.discover import ConcernClusterer
 from nlp.themes.labels import ClusterSummary, describe_clusters

@@ -26,7 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
-from nlp.embed import LexicalEmbedder
+from nlp.embeddings import LexicalEmbedder
 
 #: Ward merge threshold in micro-cluster RMS radii, used when the silhouette finds no structure
 #: or when ``merge_threshold`` is given; chosen on the dev parts of Banking77 and StackOverflow

@@ -56,7 +56,7 @@ class Theme:
 class Taxonomy:
     """An ordered, validated set of themes plus the curation state around them.
 
-    ``overrides`` maps a unit key (:func:`nlp.embed.text_key` of the unit text) to the theme id
+    ``overrides`` maps a unit key (:func:`nlp.embeddings.text_key` of the unit text) to the theme id
     a BRM moved it to; ``aliases`` maps ids retired by a merge to the surviving id.
     """
 
@@ -194,7 +194,7 @@ class Taxonomy:
         return dataclasses.replace(new_taxonomy, overrides=overrides, version=self.version + 1)
 
     def move_unit(self, unit_key: str, theme_id: str | None) -> Taxonomy:
-        """Pin one unit (by :func:`nlp.embed.text_key`) to ``theme_id``; ``None`` removes the pin."""
+        """Pin one unit (by :func:`nlp.embeddings.text_key`) to ``theme_id``; ``None`` removes the pin."""
         overrides = dict(self.overrides)
         if theme_id is None:
             overrides.pop(unit_key, None)

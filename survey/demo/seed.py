@@ -17,9 +17,18 @@ import sqlite_utils
 
 from survey.demo.corpus import DemoResponse, generate_feedback, read_demo_data
 from survey.errors import InvalidInput
-from survey.store.responses import record_response
-from survey.store.staff import create_staff_user
-from survey.store.surveys import Question, Survey, Wave, add_question, create_survey, create_wave
+from survey.store.responses import record_response, responses_by_segment
+from survey.store.staff import create_staff_user, has_staff_user
+from survey.store.surveys import (
+    Question,
+    Survey,
+    Wave,
+    add_question,
+    create_survey,
+    create_wave,
+    has_survey,
+    response_counts,
+)
 
 #: The demo organisation: survey texts, questions, waves, department sizes and staff accounts.
 DEMO_SURVEY = read_demo_data("survey.json")
@@ -60,7 +69,7 @@ class DemoSummary:
     survey_title: str
     logins: tuple[DemoLogin, ...]
     waves: tuple[DemoWave, ...]
-    responses_by_department: tuple[tuple[str, int], ...]
+    responses_by_department: tuple[tuple[str | None, int], ...]
 
     @property
     def responses(self) -> int:
@@ -75,20 +84,12 @@ class DemoSummary:
 
 def is_demo_database(db: sqlite_utils.Database) -> bool:
     """Whether ``db`` holds the demo organisation (the demo survey and the demo admin account)."""
-    if not {"surveys", "staff"} <= set(db.table_names()):
-        return False
-    has_survey = db.execute("SELECT 1 FROM surveys WHERE title = ?", [DEMO_SURVEY_TITLE]).fetchone()
-    has_admin = db.execute(
-        "SELECT 1 FROM staff WHERE username = ?", [DEMO_LOGINS[0].username]
-    ).fetchone()
-    return bool(has_survey and has_admin)
+    return has_survey(db, DEMO_SURVEY_TITLE) and has_staff_user(db, DEMO_LOGINS[0].username)
 
 
 def holds_data(db: sqlite_utils.Database) -> bool:
     """Whether ``db`` has any survey or staff account (an empty database has nothing to lose)."""
-    return any(
-        table in db.table_names() and db[table].count > 0 for table in ("surveys", "staff")
-    )
+    return has_survey(db) or has_staff_user(db)
 
 
 @dataclass(frozen=True)
@@ -192,13 +193,8 @@ def _submission_date(rng: random.Random, wave: Wave, today: dt.date) -> dt.date:
 def _summary(
     db: sqlite_utils.Database, survey: Survey, waves: list[Wave], today: dt.date
 ) -> DemoSummary:
-    counts = dict(db.execute(
-        "SELECT wave_id, COUNT(*) FROM responses GROUP BY wave_id ORDER BY wave_id"
-    ).fetchall())
-    by_department = tuple(db.execute(
-        "SELECT segment, COUNT(*) FROM responses JOIN waves ON waves.id = responses.wave_id "
-        "WHERE waves.survey_id = ? GROUP BY segment ORDER BY segment", [survey.id]
-    ).fetchall())
+    counts = response_counts(db, survey.id)
+    by_department = responses_by_segment(db, survey.id)
     return DemoSummary(
         survey_id=survey.id,
         survey_title=survey.title,

@@ -93,15 +93,6 @@ def survey_response_total(db: sqlite_utils.Database, survey_id: int) -> int:
         "JOIN waves ON waves.id = c.wave_id WHERE waves.survey_id = ?", [survey_id]).fetchone()[0]
 
 
-def recount_wave_responses(db: sqlite_utils.Database) -> None:
-    """Rebuild every per-wave response count from the responses (for bulk loads that bypass
-    ``record_response``, such as the benchmarks)."""
-    with db.conn:
-        db.conn.execute("DELETE FROM wave_response_counts")
-        db.conn.execute("INSERT INTO wave_response_counts (wave_id, responses) "
-                        "SELECT wave_id, COUNT(*) FROM responses GROUP BY wave_id")
-
-
 def save_silo_terms(db: sqlite_utils.Database, survey_id: int) -> None:
     """Recompute and replace the survey's flag counts per wave x lexicon term from the stored flags."""
     counts = db.execute(

@@ -1,14 +1,20 @@
-"""Reading analysis inputs from, and writing analysis results to, the survey database."""
+"""Units of analysis (tables ``units``, ``unit_flags``, ``unit_embeddings``, ``analysed_answers``).
+
+Reads the answers an analysis needs, writes the units it makes, and saves a run's summary in one
+transaction through the writers of ``themes``, ``trend_points`` and ``silo_points``.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import sqlite_utils
 
-from nlp.results import Analysis, AnswerInput, FlagResult, UnitResult
+from nlp.results import Analysis, AnswerInput, FlagResult, SiloPoint, UnitResult
+from survey.store.silo import record_measurement, replace_silo_points
+from survey.store.themes import replace_themes
+from survey.store.trends import replace_trend_points
 
 UNIT_COLUMNS = (
     "id, survey_id, wave_id, response_id, question_id, position, segment, text, text_key, sentiment, "
@@ -109,19 +115,18 @@ def save_units(
             )
 
 
-def load_units(
-    db: sqlite_utils.Database, survey_id: int, model: str
-) -> tuple[list[UnitResult], np.ndarray]:
-    """Every unit of the survey (ordered by id) with its cached embedding matrix."""
+def stored_units(db: sqlite_utils.Database, survey_id: int, *, with_flags: bool = True) -> list[UnitResult]:
+    """Every unit of the survey, ordered by id (its flags too, unless ``with_flags`` is false)."""
     labels = wave_labels(db, survey_id)
     flags: dict[str, list[FlagResult]] = {}
-    for row in db.execute(
-        'SELECT unit_id, text, start, "end", category, term_id, suggestion, stance FROM unit_flags '
-        "WHERE unit_id IN (SELECT id FROM units WHERE survey_id = ?) ORDER BY unit_id, start",
-        [survey_id],
-    ):
-        flags.setdefault(row[0], []).append(FlagResult(*row[1:]))
-    units, keys = [], []
+    if with_flags:
+        for row in db.execute(
+            'SELECT unit_id, text, start, "end", category, term_id, suggestion, stance FROM unit_flags '
+            "WHERE unit_id IN (SELECT id FROM units WHERE survey_id = ?) ORDER BY unit_id, start",
+            [survey_id],
+        ):
+            flags.setdefault(row[0], []).append(FlagResult(*row[1:]))
+    units = []
     for row in db.execute(
         "SELECT id, response_id, question_id, position, wave_id, segment, text, text_key, sentiment, "
         "sentiment_label, theme_id, theme_confidence, partnership_terms, words "
@@ -135,11 +140,77 @@ def load_units(
             sentiment_label=label, drivers=(), theme_id=theme_id, theme_confidence=confidence,
             flags=tuple(flags.get(unit_id, ())), partnership_terms=partnership, words=words,
         ))
-        keys.append(key)
-    cache = load_embeddings(db, keys, model)
+    return units
+
+
+def load_units(
+    db: sqlite_utils.Database, survey_id: int, model: str
+) -> tuple[list[UnitResult], np.ndarray]:
+    """Every unit of the survey (ordered by id) with its cached embedding matrix."""
+    units = stored_units(db, survey_id)
     if not units:
         return [], np.zeros((0, 384), dtype=np.float32)
-    return units, np.vstack([cache[key] for key in keys])
+    cache = load_embeddings(db, [unit.text_key for unit in units], model)
+    return units, np.vstack([cache[unit.text_key] for unit in units])
+
+
+def theme_unit_rows(db: sqlite_utils.Database, survey_id: int, theme_id: str) -> list[tuple]:
+    """``(id, text, text_key, response_id)`` of a theme's units, by unit id."""
+    return db.execute(
+        "SELECT id, text, text_key, response_id FROM units WHERE survey_id = ? AND theme_id = ? ORDER BY id",
+        [survey_id, theme_id]).fetchall()
+
+
+def unit_text_key(db: sqlite_utils.Database, survey_id: int, unit_id: str) -> str | None:
+    """The text key of one unit of the survey, or ``None`` if the survey has no such unit."""
+    row = db.execute("SELECT text_key FROM units WHERE survey_id = ? AND id = ?",
+                     [survey_id, unit_id]).fetchone()
+    return row[0] if row else None
+
+
+def themes_of_text(db: sqlite_utils.Database, survey_id: int, text_key: str) -> set[str]:
+    """The themes the survey's units with this text belong to."""
+    return {theme for (theme,) in db.execute(
+        "SELECT DISTINCT theme_id FROM units WHERE survey_id = ? AND text_key = ? AND theme_id IS NOT NULL",
+        [survey_id, text_key])}
+
+
+def pin_texts_to_theme(db: sqlite_utils.Database, survey_id: int, text_keys: Iterable[str],
+                       theme_id: str) -> None:
+    """Put every unit with one of ``text_keys`` in ``theme_id``, with full confidence (curation)."""
+    with db.conn:
+        db.conn.executemany("UPDATE units SET theme_id = ?, theme_confidence = 1.0 WHERE survey_id = ? "
+                            "AND text_key = ?", [(theme_id, survey_id, key) for key in set(text_keys)])
+
+
+def move_theme_units(db: sqlite_utils.Database, survey_id: int, source_id: str, into_id: str | None) -> None:
+    """Move every unit of ``source_id`` to ``into_id`` (``None``: no theme)."""
+    with db.conn:
+        db.conn.execute("UPDATE units SET theme_id = ? WHERE survey_id = ? AND theme_id = ?",
+                        [into_id, survey_id, source_id])
+
+
+def count_unit_flags(db: sqlite_utils.Database, survey_id: int) -> int:
+    """How many silo flags the survey's units carry."""
+    return db.execute(
+        "SELECT COUNT(*) FROM unit_flags WHERE unit_id IN (SELECT id FROM units WHERE survey_id = ?)",
+        [survey_id]).fetchone()[0]
+
+
+def save_silo_remeasurement(db: sqlite_utils.Database, survey_id: int, units: Sequence[UnitResult],
+                            points: Sequence[SiloPoint], lexicon_version: str) -> None:
+    """Replace the units' flags and partnership counts and the silo cells, in one transaction."""
+    wave_ids = {label: wave_id for wave_id, label in wave_labels(db, survey_id).items()}
+    with db.conn:
+        db.conn.execute(
+            "DELETE FROM unit_flags WHERE unit_id IN (SELECT id FROM units WHERE survey_id = ?)", [survey_id])
+        insert_unit_flags(db, units)
+        db.conn.executemany(
+            "UPDATE units SET flag_count = ?, partnership_terms = ? WHERE id = ?",
+            [(len(u.flags), u.partnership_terms, u.id) for u in units],
+        )
+        replace_silo_points(db, survey_id, wave_ids, points)
+        record_measurement(db, survey_id, lexicon_version)
 
 
 def save_unit_themes(db: sqlite_utils.Database, changed: Sequence[UnitResult]) -> None:
@@ -170,28 +241,6 @@ def save_summary(
                    != (before.theme_id, round(before.theme_confidence, 4))]
     save_unit_themes(db, changed)
     with db.conn:
-        for table in ("themes", "trend_points", "silo_points"):
-            db.conn.execute(f"DELETE FROM {table} WHERE survey_id = ?", [survey_id])
-        db.conn.executemany(
-            "INSERT INTO themes (survey_id, id, name, description, kind, units, responses, share, "
-            "mean_sentiment, key_phrases, quote_unit_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(survey_id, t.id, t.name, t.description, t.kind, t.units, t.responses, t.share,
-              t.mean_sentiment, json.dumps(list(t.key_phrases)), json.dumps(list(t.quote_unit_ids)))
-             for t in analysis.themes],
-        )
-        db.conn.executemany(
-            "INSERT INTO trend_points (survey_id, wave_id, segment, theme_id, responses, units, share, "
-            "sentiment_n, sentiment_mean, sentiment_low, sentiment_high, change_p_value, marker, "
-            "suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(survey_id, wave_ids[p.wave], p.segment or "", p.theme_id or "", p.responses, p.units,
-              p.share, p.sentiment.n, p.sentiment.mean, p.sentiment.low, p.sentiment.high,
-              p.change_p_value, p.marker, int(p.suppressed)) for p in analysis.trends],
-        )
-        db.conn.executemany(
-            "INSERT INTO silo_points (survey_id, wave_id, segment, responses, words, flags, "
-            "partnership_terms, rate_per_thousand_words, share_of_responses_flagged, "
-            "partnership_to_silo_ratio, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(survey_id, wave_ids[p.wave], p.segment or "", p.responses, p.words, p.flags,
-              p.partnership_terms, p.rate_per_thousand_words, p.share_of_responses_flagged,
-              p.partnership_to_silo_ratio, int(p.suppressed)) for p in analysis.silo],
-        )
+        replace_themes(db, survey_id, analysis.themes)
+        replace_trend_points(db, survey_id, wave_ids, analysis.trends)
+        replace_silo_points(db, survey_id, wave_ids, analysis.silo)

@@ -9,11 +9,11 @@ applied; a suppressed cell comes back as ``None``.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 import sqlite_utils
+
+from survey.store.taxonomies import dismissed_theme_ids
 
 #: The analysis's five sentiment labels (``nlp.sentiment.LABELS``; not imported here because that
 #: package loads scikit-learn and the models, which web workers must not).
@@ -321,8 +321,6 @@ def segment_theme_cells(db: sqlite_utils.Database, survey_id: int, wave_id: int,
     """
     label_row = db.execute("SELECT label FROM waves WHERE id = ? AND survey_id = ?",
                            [wave_id, survey_id]).fetchone()
-    from survey.store.insights import dismissed_theme_ids
-
     dismissed = dismissed_theme_ids(db, survey_id)
     names = dict(db.execute("SELECT id, name FROM themes WHERE survey_id = ?", [survey_id]).fetchall())
     overall = db.execute(
@@ -349,26 +347,3 @@ def segment_theme_cells(db: sqlite_utils.Database, survey_id: int, wave_id: int,
     return HeatMap(wave_id, label_row[0] if label_row else "", metric, tuple(segments),
                    tuple((theme_id, names[theme_id]) for theme_id in theme_ids), tuple(values),
                    tuple(hidden))
-
-
-@dataclass(frozen=True)
-class RunRow:
-    """One recorded analysis run."""
-
-    id: int
-    started_at: dt.datetime
-    status: str
-    duration_seconds: float | None
-    counts: dict
-    versions: dict
-    message: str
-
-
-def recent_runs(db: sqlite_utils.Database, survey_id: int, limit: int = 10) -> list[RunRow]:
-    """The survey's latest analysis runs, newest first, with counts and model versions."""
-    rows = db.execute(
-        "SELECT id, started_at, status, duration_seconds, counts, record, message FROM analysis_runs "
-        "WHERE survey_id = ? ORDER BY id DESC LIMIT ?", [survey_id, limit])
-    return [RunRow(run_id, dt.datetime.fromisoformat(started), status, duration, json.loads(counts or "{}"),
-                   json.loads(record or "{}"), message or "")
-            for run_id, started, status, duration, counts, record, message in rows]

@@ -7,7 +7,6 @@ pages print "fewer than N" instead of a number (DESIGN.md section 3, rule 5).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from survey.errors import NotFound
 from survey.store.aggregates import wave_scores
 from survey.store.invitations import invitation_counts
 from survey.store.surveys import response_counts, waves_for
+from survey.store.taxonomies import dismissed_theme_ids
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,6 @@ class WaveHealth:
     sentiment_low: float | None
     sentiment_high: float | None
     scores_analysed: bool = False  # mean rating and NPS exist for this wave as of the last analysis
-
-
-@dataclass(frozen=True)
-class LastRun:
-    """When the analysis of a survey last ran and what it found."""
-
-    started_at: dt.datetime
-    status: str
-    duration_seconds: float | None
-    total_units: int | None
 
 
 @dataclass(frozen=True)
@@ -138,31 +128,10 @@ def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) 
     return result
 
 
-def last_run(db: sqlite_utils.Database, survey_id: int) -> LastRun | None:
-    """The most recent analysis run of the survey, or ``None`` if it was never analysed."""
-    row = db.execute(
-        "SELECT started_at, status, duration_seconds, counts FROM analysis_runs WHERE survey_id = ? "
-        "ORDER BY id DESC LIMIT 1", [survey_id]).fetchone()
-    if row is None:
-        return None
-    counts = json.loads(row[3] or "{}")
-    return LastRun(dt.datetime.fromisoformat(row[0]), row[1], row[2], counts.get("total_units"))
-
-
 def has_analysis(db: sqlite_utils.Database, survey_id: int) -> bool:
     """Whether an analysis run has stored results for the survey."""
     return db.execute("SELECT 1 FROM trend_points WHERE survey_id = ? LIMIT 1", [survey_id]).fetchone() \
         is not None
-
-
-def dismissed_theme_ids(db: sqlite_utils.Database, survey_id: int) -> set[str]:
-    """Ids of proposals the BRM dismissed (kept in the taxonomy so they are not proposed again)."""
-    sql = """
-        SELECT json_extract(theme.value, '$.id')
-        FROM theme_taxonomies, json_each(taxonomy, '$.themes') AS theme
-        WHERE survey_id = ? AND json_extract(theme.value, '$.status') = 'dismissed'
-    """
-    return {row[0] for row in db.execute(sql, [survey_id])}
 
 
 def stored_themes(db: sqlite_utils.Database, survey_id: int, min_group_size: int) -> list[StoredTheme]:

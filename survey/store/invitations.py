@@ -2,19 +2,20 @@
 
 A code proves that its holder was invited without saying who they are (DESIGN.md section 3, rule 3):
 the table keeps the code's hash, its wave and a used flag, never a time of use and never a link to
-the response that burnt it. Codes are burnt by :func:`survey.store.responses.record_response` in the
-same transaction that stores the response.
+the response that burnt it. Codes are burnt by :func:`burn_invitation_code`, which
+:func:`survey.store.responses.record_response` calls in the transaction that stores the response.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+import sqlite3
 
 import sqlite_utils
 
-from survey.errors import InvalidInput
-from survey.store.responses import REJECTED_CODE_MESSAGE, hash_secret
+from survey.errors import InvalidInput, InvitationCodeRejected
 from survey.store.surveys import get_wave
 
 #: No 0/O, 1/I/L, or 5/S, 2/Z and 8/B look-alikes, so codes survive being read aloud or retyped.
@@ -23,10 +24,35 @@ CODE_GROUPS = 2
 CODE_GROUP_LENGTH = 5
 MAX_CODES_PER_BATCH = 20_000
 __all__ = [
-    "REJECTED_CODE_MESSAGE", "generate_invitation_codes", "invitation_code_is_usable", "invitation_counts",
-    "normalise_invitation_code",
+    "REJECTED_CODE_MESSAGE", "burn_invitation_code", "generate_invitation_codes", "hash_secret",
+    "invitation_code_is_usable", "invitation_counts", "normalise_invitation_code",
 ]
 _SEPARATORS = re.compile(r"[\s\-_.]+")
+REJECTED_CODE_MESSAGE = (
+    "This invitation code is not valid for this survey, or it has already been used. "
+    "Each code can be used once; check the code in your invitation."
+)
+
+
+def hash_secret(value: str) -> str:
+    """SHA-256 of a normalised invitation code or form token (what the database keeps).
+
+    Case, spaces and dashes are ignored, so ``abcde fghjk`` and ``ABCDE-FGHJK`` are the same code.
+    """
+    compact = "".join(value.split()).replace("-", "").upper()
+    return hashlib.sha256(compact.encode("utf-8")).hexdigest()
+
+
+def burn_invitation_code(conn: sqlite3.Connection, wave_id: int, code: str | None) -> None:
+    """Mark a code used, inside the caller's transaction (the one that stores the response)."""
+    if not code or not code.strip():
+        raise InvitationCodeRejected("This survey needs the invitation code from your invitation.")
+    cursor = conn.execute(
+        "UPDATE invitation_codes SET used = 1 WHERE code_hash = ? AND wave_id = ? AND used = 0",
+        [hash_secret(code), wave_id],
+    )
+    if cursor.rowcount != 1:
+        raise InvitationCodeRejected(REJECTED_CODE_MESSAGE)
 
 
 def generate_invitation_codes(db: sqlite_utils.Database, wave_id: int, count: int) -> list[str]:

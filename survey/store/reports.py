@@ -17,8 +17,8 @@ import sqlite_utils
 from nlp.suppression import suppress_small_cells
 from reports.exports import ExportUnit
 from survey.errors import NotFound
-from survey.store.insights import dismissed_theme_ids
 from survey.store.surveys import Wave, waves_for
+from survey.store.taxonomies import dismissed_theme_ids
 
 #: A trend point is hidden when the analysis suppressed it or it is under the threshold given now.
 _HIDDEN = "(suppressed OR responses < ?)"

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sqlite3
 import uuid
 from collections.abc import Mapping
 
 import sqlite_utils
 
-from nlp.redact import redact_many
-from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, WaveClosed
+from nlp.redaction import redact_many
+from survey.errors import DuplicateSubmission, InvalidInput, WaveClosed
+from survey.store.invitations import burn_invitation_code, hash_secret
 from survey.store.surveys import Question, Wave
 
 Answer = str | int | None
-REJECTED_CODE_MESSAGE = (
-    "This invitation code is not valid for this survey, or it has already been used. "
-    "Each code can be used once; check the code in your invitation."
-)
-
-
-def hash_secret(value: str) -> str:
-    """SHA-256 of a normalised invitation code or form token (what the database keeps).
-
-    Case, spaces and dashes are ignored, so ``abcde fghjk`` and ``ABCDE-FGHJK`` are the same code.
-    """
-    compact = "".join(value.split()).replace("-", "").upper()
-    return hashlib.sha256(compact.encode("utf-8")).hexdigest()
-
-
 def record_response(
     db: sqlite_utils.Database,
     wave: Wave,
@@ -83,7 +68,7 @@ def record_response(
         if form_token is not None:
             _burn_form_token(conn, form_token)
         if wave.access == "invitation":
-            _burn_invitation_code(conn, wave, invitation_code)
+            burn_invitation_code(conn, wave.id, invitation_code)
         conn.execute(
             "INSERT INTO responses (id, wave_id, segment, submitted_on) VALUES (?, ?, ?, ?)",
             [response_id, wave.id, segment, today.isoformat()],
@@ -119,12 +104,18 @@ def _burn_form_token(conn: sqlite3.Connection, form_token: str) -> None:
         ) from None
 
 
-def _burn_invitation_code(conn: sqlite3.Connection, wave: Wave, code: str | None) -> None:
-    if not code or not code.strip():
-        raise InvitationCodeRejected("This survey needs the invitation code from your invitation.")
-    cursor = conn.execute(
-        "UPDATE invitation_codes SET used = 1 WHERE code_hash = ? AND wave_id = ? AND used = 0",
-        [hash_secret(code), wave.id],
-    )
-    if cursor.rowcount != 1:
-        raise InvitationCodeRejected(REJECTED_CODE_MESSAGE)
+def responses_by_segment(db: sqlite_utils.Database, survey_id: int) -> tuple[tuple[str | None, int], ...]:
+    """(segment, responses) of a survey, by segment."""
+    return tuple(db.execute(
+        "SELECT segment, COUNT(*) FROM responses JOIN waves ON waves.id = responses.wave_id "
+        "WHERE waves.survey_id = ? GROUP BY segment ORDER BY segment", [survey_id]
+    ).fetchall())
+
+
+def recount_wave_responses(db: sqlite_utils.Database) -> None:
+    """Rebuild every per-wave response count from the responses (for bulk loads that bypass
+    ``record_response``, such as the benchmarks)."""
+    with db.conn:
+        db.conn.execute("DELETE FROM wave_response_counts")
+        db.conn.execute("INSERT INTO wave_response_counts (wave_id, responses) "
+                        "SELECT wave_id, COUNT(*) FROM responses GROUP BY wave_id")

@@ -73,3 +73,12 @@ def set_staff_user_active(db: sqlite_utils.Database, user_id: int, active: bool)
         raise InvalidInput("This is the last active admin account; create another admin first.")
     db["staff"].update(user_id, {"active": int(active)})
     return get_staff_user(db, user_id)
+
+
+def has_staff_user(db: sqlite_utils.Database, username: str | None = None) -> bool:
+    """Whether the database has a staff account (named ``username``, when given); ``False`` before
+    the schema exists."""
+    if not db["staff"].exists():
+        return False
+    where, params = ("username = ?", [username]) if username is not None else (None, [])
+    return db["staff"].count_where(where, params) > 0 if where else db["staff"].count > 0

@@ -107,6 +107,16 @@ def get_survey(db: sqlite_utils.Database, survey_id: int) -> Survey:
     return _survey(rows[0])
 
 
+def has_survey(db: sqlite_utils.Database, title: str | None = None) -> bool:
+    """Whether the database has a survey (titled ``title``, when given); ``False`` before the schema
+    exists."""
+    if not db["surveys"].exists():
+        return False
+    if title is None:
+        return db["surveys"].count > 0
+    return db["surveys"].count_where("title = ?", [title]) > 0
+
+
 def list_surveys(db: sqlite_utils.Database) -> list[Survey]:
     """All surveys, by title."""
     return [_survey(row) for row in db["surveys"].rows_where(order_by="title")]

@@ -1,0 +1,62 @@
+"""The word lists the name rules read: given names, known non-name words, cues, honorifics.
+
+Given names and known words are data (``nlp/data/first_names.txt``, where a trailing ``*`` marks a
+name that is also a common word, and ``nlp/data/redaction_known_words.txt``: products,
+departments, acronyms...), read once into an immutable :class:`NameLexicon`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+#: Words after which a capitalised word is probably a person ("ask Dave", "thanks to Priya").
+CUES = frozenset((
+    "ask", "asked", "asking", "thanks", "thank", "thx", "cc", "contact", "contacted", "call", "called",
+    "email", "emailed", "message", "messaged", "ping", "pinged", "talk", "speak", "spoke", "told", "tell",
+    "colleague", "manager", "boss", "with", "by",
+))
+#: Words that may stand between a cue and the name ("thanks to", "talk with").
+CUE_FILLERS = frozenset(("to", "you", "with", "for"))
+HONORIFICS = frozenset(("mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam"))
+#: Honorifics that may precede a name typed in lower case ("mr thompson").
+SHORT_HONORIFICS = frozenset(("mr", "mrs", "ms", "dr"))
+#: Lower-case surname particles ("Ruud van Nistelrooy").
+PARTICLES = frozenset((
+    "van", "von", "de", "da", "di", "del", "della", "du", "le", "la", "al", "el", "bin", "ibn", "der", "den",
+))
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """Given names (sure and ambiguous) and words that are never names, all lower case."""
+
+    given_names: frozenset[str]
+    ambiguous_names: frozenset[str]
+    known_words: frozenset[str]
+
+    def is_known(self, lower: str) -> bool:
+        """Whether ``lower`` (or its singular, for a plural ``s``) is a known non-name word."""
+        return lower in self.known_words or (lower[-1:] == "s" and lower[:-1] in self.known_words)
+
+
+@functools.cache
+def name_lexicon() -> NameLexicon:
+    """The shipped lexicon, read once per process."""
+    data = resources.files("nlp") / "data"
+    names: set[str] = set()
+    ambiguous: set[str] = set()
+    for line in _data_lines(data / "first_names.txt"):
+        (ambiguous if line.endswith("*") else names).add(line.rstrip("*"))
+    known = set(_data_lines(data / "redaction_known_words.txt"))
+    return NameLexicon(frozenset(names), frozenset(ambiguous), frozenset(known))
+
+
+def _data_lines(path: Traversable) -> Iterator[str]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip().lower()
+        if line and not line.startswith("#"):
+            yield line

@@ -1,0 +1,190 @@
+"""Person names in free text: cheap rules first, spaCy's NER only where the rules are unsure.
+
+The rules (:func:`rule_names`) find names they are sure of: a given name from the shipped list,
+a capitalised word after an honorific or a cue ("ask", "thanks to"), two unknown capitalised words
+in a row, Irish ``O'`` names, and surnames and particles that follow. Every other capitalised word
+that is not a known term, an acronym or a plain sentence start becomes a candidate; only the
+sentences holding candidates go through NER (:mod:`nlp.redaction.ner`). :func:`find_names` is the
+one entry point; the rest is its machinery.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from nlp.redaction.lexicon import (
+    CUE_FILLERS,
+    CUES,
+    HONORIFICS,
+    PARTICLES,
+    SHORT_HONORIFICS,
+    NameLexicon,
+    name_lexicon,
+)
+from nlp.redaction.ner import NerRequest, is_common_word, ner_names, ner_windows
+from nlp.redaction.spans import Redaction, overlaps
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_BOUNDARY_CHARS = ".!?\n:;•*"
+_OPENERS = " \t\r\"'“‘(["
+_IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
+
+
+def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Redaction]]:
+    """The person names in each text, as ``NAME`` spans (they may overlap each other).
+
+    Parameters
+    ----------
+    texts
+        Free-text answers.
+    taken
+        Per text, spans other detectors already claimed (e-mails, URLs...); words inside them are
+        not read as names.
+
+    Returns
+    -------
+    list of list of Redaction
+        Per text, in no particular order.
+    """
+    found: list[list[Redaction]] = []
+    requests: list[NerRequest] = []
+    for index, (text, claimed) in enumerate(zip(texts, taken, strict=True)):
+        names, candidates = rule_names(text, claimed)
+        found.append(names)
+        requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
+    if requests:
+        for index, span in ner_names(requests):
+            found[index].append(span)
+    return found
+
+
+class Word(NamedTuple):
+    """A word of the text as the rules see it."""
+
+    start: int
+    end: int  # end of the name part, before any possessive "'s"
+    lower: str
+    capitalised: bool
+    acronym: bool
+    sentence_initial: bool
+    possessive: bool
+
+
+def words_of(text: str, taken: list[Redaction]) -> list[Word]:
+    """The words of ``text`` outside ``taken`` spans."""
+    words = []
+    for match in _WORD.finditer(text):
+        start, raw = match.start(), match.group()
+        possessive = len(raw) > 2 and raw[-1] in "sS" and raw[-2] in "'’"
+        core = raw[:-2] if possessive else raw
+        if taken and overlaps(taken, start, start + len(core)):
+            continue
+        capitalised = core[0].isupper() and not core.isupper()
+        words.append(Word(
+            start, start + len(core), core.lower(), capitalised, core.isupper() and len(core) > 1,
+            capitalised and _is_sentence_initial(text, start), possessive,
+        ))
+    return words
+
+
+def _is_sentence_initial(text: str, start: int) -> bool:
+    position = start - 1
+    while position >= 0 and text[position] in _OPENERS:
+        position -= 1
+    return position < 0 or text[position] in _BOUNDARY_CHARS or (
+        text[position] in "-–—" and (position == 0 or text[position - 1] in "\n")
+    )
+
+
+def rule_names(text: str, taken: list[Redaction]) -> tuple[list[Redaction], list[int]]:
+    """Names the rules are sure of, and offsets of unexplained capitalised words for NER."""
+    lexicon = name_lexicon()
+    words = words_of(text, taken)
+    names: list[Redaction] = []
+    candidates: list[int] = []
+    index, after_name = 0, -1
+    while index < len(words):
+        word = words[index]
+        coordinated = index == after_name + 2 and words[index - 1].lower == "and" and word.capitalised
+        if _is_rule_name(text, words, index, lexicon) or (coordinated and not lexicon.is_known(word.lower)):
+            last = _extend_surname(text, words, index, lexicon)
+            names.append(Redaction(word.start, words[last].end, "NAME"))
+            index = after_name = last
+            index += 1
+            continue
+        if _needs_ner(word, lexicon):
+            candidates.append(word.start)
+        index += 1
+    return names, candidates
+
+
+def _is_rule_name(text: str, words: list[Word], index: int, lexicon: NameLexicon) -> bool:
+    word = words[index]
+    if word.acronym or lexicon.is_known(word.lower):
+        return False
+    before = words[max(0, index - 2):index]
+    previous = before[-1].lower if before else ""
+    if previous in HONORIFICS and not before[-1].acronym and (
+        word.capitalised or _is_lowercase_name_after_honorific(text, before[-1], word)
+    ):
+        return True
+    cue = previous in CUES or (previous in CUE_FILLERS and len(before) == 2 and before[0].lower in CUES)
+    if word.lower in lexicon.given_names:
+        return word.capitalised or len(word.lower) >= 4 or cue or word.possessive
+    if not word.capitalised:
+        return False
+    if word.lower in lexicon.ambiguous_names:
+        return not word.sentence_initial
+    if _IRISH_PREFIX.match(word.lower) or _looks_like_full_name(text, words, index, lexicon):
+        return True
+    return not word.sentence_initial and cue and previous not in ("with", "by")
+
+
+def _is_lowercase_name_after_honorific(text: str, honorific: Word, word: Word) -> bool:
+    """"mr thompson", not "200 ms latency" nor "our dr plan" (disaster recovery)."""
+    if honorific.lower not in SHORT_HONORIFICS or _follows_digit(text, honorific.start):
+        return False
+    return honorific.lower != "dr" or not is_common_word(word.lower)
+
+
+def _looks_like_full_name(text: str, words: list[Word], index: int, lexicon: NameLexicon) -> bool:
+    """Two adjacent capitalised words that are neither known terms nor English words."""
+    if index + 1 >= len(words) or words[index].possessive:
+        return False
+    word, following = words[index], words[index + 1]
+    return (following.capitalised and text[word.end:following.start] == " "
+            and not lexicon.is_known(following.lower)
+            and not is_common_word(word.lower) and not is_common_word(following.lower))
+
+
+def _follows_digit(text: str, start: int) -> bool:
+    """True for "200 ms": an honorific-looking word that is really a unit."""
+    preceding = text[:start].rstrip()
+    return bool(preceding) and preceding[-1].isdigit()
+
+
+def _needs_ner(word: Word, lexicon: NameLexicon) -> bool:
+    if not word.capitalised or lexicon.is_known(word.lower):
+        return False
+    return not word.sentence_initial or word.possessive or not is_common_word(word.lower)
+
+
+def _extend_surname(text: str, words: list[Word], index: int, lexicon: NameLexicon) -> int:
+    """Index of the last word of the name that starts at ``words[index]`` (surnames, particles)."""
+    last = index
+    while not words[last].possessive and last + 1 < len(words):
+        following = words[last + 1]
+        if text[words[last].end:following.start] not in (" ", "-"):
+            break
+        if following.lower in PARTICLES and last + 2 < len(words) and (
+            words[last + 2].capitalised and text[following.end:words[last + 2].start] == " "
+        ):
+            last += 2
+            continue
+        surname = following.capitalised or (not words[index].capitalised and following.lower[:3] in (
+            "al-", "el-"))
+        if not surname or following.acronym or following.lower in lexicon.known_words:
+            break
+        last += 1
+    return last

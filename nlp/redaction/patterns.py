@@ -1,0 +1,71 @@
+"""Personal data that a regular expression finds: e-mails, URLs, ``@handles``, phones, long numbers.
+
+These run on every text and cost microseconds. Dates, IP addresses, versions, money and lists of
+small numbers are told apart from phone numbers and ID numbers by the checks below.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.redaction.spans import Redaction, overlaps
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+"
+    r"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+"
+    r"(?:com|org|net|io|co|uk|de|fr|nl|eu|gov|edu|info|biz|local|corp|internal|intranet|app|dev|cloud)"
+    r"\b(?:/[^\s<>\"']*)?"
+)
+_HANDLE = re.compile(r"(?<![\w.@])@[^\W\d_][\w.'-]*[^\W_]")
+_PHONE = re.compile(
+    r"(?<![\w/.:,+-])(?:\+\d{1,3}[ \t.-]?)?(?:\(\d{1,5}\)[ \t.-]?)?\d{1,5}(?:[ \t.-]\d{1,8}){1,5}"
+    r"(?:[ \t]?(?:ext\.?|x)[ \t]?\d{1,5})?(?![\w/:]|[.,-]\d)"
+)
+_INTL_PHONE = re.compile(r"(?<![\w+])\+\d{7,15}(?!\w)")
+_NUMBER = re.compile(r"(?<![\w.,$€£¥-])(?:[A-Za-z]-?)?\d{6,}(?![\w]|[.,]\d)")
+_DATE = re.compile(r"\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}")
+_MONEY_AFTER = re.compile(r"\s?(?:%|k\b|m\b|bn\b|eur|usd|gbp|euros?\b|dollars?\b|pounds?\b)", re.IGNORECASE)
+_MONEY_BEFORE = re.compile(r"[$€£¥]\s?$|(?:eur|usd|gbp)\s?$", re.IGNORECASE)
+_TRAILING_PUNCT = ".,;:!?)]}'\""
+#: (label, pattern) in the order they run; an earlier match wins over a later overlapping one.
+_PATTERNS = (("EMAIL", _EMAIL), ("URL", _URL), ("NAME", _HANDLE), ("PHONE", _INTL_PHONE),
+             ("PHONE", _PHONE), ("NUMBER", _NUMBER))
+
+
+def pattern_spans(text: str) -> list[Redaction]:
+    """The e-mails, URLs, handles (as ``NAME``), phones and long numbers in ``text``, non-overlapping."""
+    spans: list[Redaction] = []
+    for label, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.start(), match.end()
+            if label == "URL":
+                end = start + len(match.group().rstrip(_TRAILING_PUNCT))
+            if label == "PHONE" and not _looks_like_phone(text, start, end):
+                continue
+            if label == "NUMBER" and _is_money(text, start, end):
+                continue
+            if not overlaps(spans, start, end):
+                spans.append(Redaction(start, end, label))
+    return spans
+
+
+def _looks_like_phone(text: str, start: int, end: int) -> bool:
+    """Tell a phone number from dates, IP addresses, versions, money and lists of small numbers."""
+    candidate = text[start:end]
+    digits = sum(char.isdigit() for char in candidate)
+    if not 7 <= digits <= 15 or _DATE.fullmatch(candidate) or _is_money(text, start, end):
+        return False
+    if candidate.startswith("+") or "(" in candidate:
+        return True
+    groups = re.findall(r"\d+", candidate)
+    if any(len(group) < 2 for group in groups):
+        return False
+    if all(len(group) == 4 and group[:2] in ("19", "20") for group in groups):
+        return False  # a run of years
+    is_ipv4 = "." in candidate and len(groups) == 4 and all(len(group) <= 3 for group in groups)
+    return not is_ipv4
+
+
+def _is_money(text: str, start: int, end: int) -> bool:
+    return bool(_MONEY_BEFORE.search(text[max(0, start - 4):start]) or _MONEY_AFTER.match(text, end))

@@ -1,0 +1,192 @@
+"""Train the shipped sentiment models: ``python -m nlp.sentiment.training.train [--data-dir DIR]``.
+
+Training data: the ``train`` split of the labelled domain set (weighted up, it is what Rapport
+scores; their sentiment-head logits are the cross-fitted ones of :mod:`nlp.sentiment.training.finetune`)
+plus the training half of the four public human-rated files (see
+:mod:`nlp.sentiment.training.corpus`). The domain ``test`` split and the public held-out halves are never
+read here. Writes ``model_semantic.npz`` (embeddings + hashed n-grams + lexical features) and
+``model_lexical.npz`` (hashed n-grams + lexical features) next to the training data, each with the
+settings that ``python -m nlp.sentiment.training.tuning --write`` recorded in ``tuned.json`` (defaults below
+if there are none).
+Deterministic: fixed splits, a deterministic solver, fixed ``random_state``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nlp.errors import SentimentModelError
+from nlp.sentiment.encoder import SentimentLogits
+from nlp.sentiment.features import lexical_features
+from nlp.sentiment.model import MODEL_DIR, SHIPPED_MODELS, SentimentModel
+from nlp.sentiment.training.corpus import (
+    DEFAULT_CACHE_DIR,
+    DOMAIN_SET,
+    REPO_ROOT,
+    cached_embeddings,
+    public_split_mask,
+    read_domain_set,
+    read_public_file,
+)
+
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+SEED = 0
+#: Public files trained on (their training halves only). Movie and NYT are supported (pass
+#: ``--public``) but not used for the shipped model: embedding their ~8,000 training snippets did not
+#: finish on the shared CPU in the time available, so they are only evaluated on.
+TRAINING_PUBLIC = ("tweets", "amazon")
+#: Each domain sentence counts this many times next to one public snippet.
+DOMAIN_WEIGHT = 8.0
+#: Default score blend (classifier / ridge regression / VADER = 0.5 / 0.2 / 0.3, gain 1.0), used when
+#: :data:`TRAINED_SETTINGS` has no entry for a model.
+BLEND = {"regression_weight": 0.2, "vader_weight": 0.3, "score_gain": 1.0}
+#: Default hyper-parameters per shipped model, the starting point of
+#: ``python -m nlp.sentiment.training.tuning``.
+MODEL_PARAMS = {
+    "semantic": {"text_features": "embeddings+ngrams", "C": 4.0, "lexical_weight": 1.0, **BLEND},
+    "lexical": {"text_features": "hashed_ngrams", "C": 4.0, "lexical_weight": 1.0, **BLEND},
+}
+
+#: Settings chosen out-of-fold by ``python -m nlp.sentiment.training.tuning --write`` (parameters, domain
+#: weight and public files per model kind); they override the defaults above.
+TRAINED_SETTINGS = MODEL_DIR / "tuned.json"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Texts, labels, per-text sample weights, embeddings, lexical features, regression targets
+    (rating / 4, NaN for domain rows) and the source of each row, row-aligned."""
+
+    texts: tuple[str, ...]
+    labels: tuple[str, ...]
+    weights: np.ndarray
+    vectors: np.ndarray
+    lexical: np.ndarray
+    targets: np.ndarray
+    sources: tuple[str, ...]
+
+
+def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: float = DOMAIN_WEIGHT,
+                      public_names: tuple[str, ...] = TRAINING_PUBLIC) -> TrainingSet:
+    """Domain ``train`` rows plus, if ``data_dir`` is given, the public training halves."""
+    domain_all = read_domain_set()
+    domain_vectors = cached_embeddings(domain_all.texts, "domain", cache_dir)
+    domain = read_domain_set("train")
+    keep = np.isin(np.array(domain_all.texts), np.array(domain.texts))
+    texts, labels = list(domain.texts), list(domain.labels)
+    weights = [np.full(len(texts), domain_weight)]
+    vectors = [np.hstack([domain_vectors[keep], crossfitted_logits(domain.texts, domain.labels, cache_dir)])]
+    targets, sources = [np.full(len(texts), np.nan)], ["domain"] * len(texts)
+    for name in public_names if data_dir is not None else ():
+        public = read_public_file(Path(data_dir), name)
+        mask = public_split_mask(len(public.texts))
+        all_vectors = np.hstack([
+            cached_embeddings(public.texts, f"public-{name}", cache_dir),
+            cached_embeddings(public.texts, f"public-{name}", cache_dir, embedder=SentimentLogits()),
+        ])
+        texts += [text for text, kept in zip(public.texts, mask, strict=True) if kept]
+        labels += [label for label, kept in zip(public.labels, mask, strict=True) if kept]
+        weights.append(np.ones(int(mask.sum())))
+        vectors.append(all_vectors[mask])
+        targets.append(np.array(public.ratings)[mask] / 4.0)
+        sources += [name] * int(mask.sum())
+    return TrainingSet(tuple(texts), tuple(labels), np.concatenate(weights), np.vstack(vectors),
+                       lexical_features(texts), np.concatenate(targets), tuple(sources))
+
+
+def crossfitted_logits(texts: tuple[str, ...], labels: tuple[str, ...], cache_dir: Path) -> np.ndarray:
+    """Sentiment-head logits of the domain ``train`` rows, each from an adapter that did not see it.
+
+    The shipped adapter was trained on these rows, so its own logits for them are too confident to
+    fit and tune the classifier on; :mod:`nlp.sentiment.training.finetune` saves cross-fitted ones (logits,
+    not vectors: the five fold models' vector spaces differ, their class logits mean the same).
+
+    Raises
+    ------
+    SentimentModelError
+        If they were not computed for these rows and the current fine-tuning settings.
+    """
+    from nlp.sentiment.training.finetune import crossfit_path
+
+    path = crossfit_path(texts, labels, cache_dir)
+    if not path.exists():
+        raise SentimentModelError(f"{path} is missing; run: python -m nlp.sentiment.training.finetune")
+    return np.load(path, allow_pickle=False)
+
+
+def with_domain_weight(training: TrainingSet, domain_weight: float) -> TrainingSet:
+    """``training`` with every domain row weighted ``domain_weight`` (public rows keep weight 1)."""
+    domain = np.array(training.sources) == "domain"
+    return dataclasses.replace(training, weights=np.where(domain, float(domain_weight), training.weights))
+
+
+def chosen_settings(kind: str, path: Path = TRAINED_SETTINGS) -> dict:
+    """Parameters, domain weight and public files for ``kind``: the tuned ones if recorded, else defaults."""
+    defaults = {"params": MODEL_PARAMS[kind], "domain_weight": DOMAIN_WEIGHT, "public": list(TRAINING_PUBLIC)}
+    if not Path(path).exists():
+        return defaults
+    tuned = json.loads(Path(path).read_text(encoding="utf-8")).get(kind, {})
+    return {**defaults, **tuned, "params": {**MODEL_PARAMS[kind], **tuned.get("params", {})}}
+
+
+def train_model(kind: str, training: TrainingSet, **overrides) -> SentimentModel:
+    """Fit the ``kind`` model (``semantic`` or ``lexical``) on ``training`` with its chosen settings."""
+    params = {**chosen_settings(kind)["params"], **overrides, "random_state": SEED}
+    params["class_bias"] = tuple(params.get("class_bias", (0.0, 0.0, 0.0)))
+    return SentimentModel(**params).fit(
+        list(training.texts), list(training.labels), vectors=training.vectors,
+        sample_weight=training.weights, lexical=training.lexical, targets=training.targets,
+    )
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train both shipped models with their chosen settings and write them to ``--out``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                        help="directory holding sentiment/*_GroundTruth.txt (default: ../shared/data)")
+    parser.add_argument("--no-public", action="store_true", help="train on the domain set only")
+    parser.add_argument("--public", nargs="*", default=None,
+                        help=f"public files (default: as in {TRAINED_SETTINGS.name}, else tweets amazon)")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="embedding cache")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default: shipped)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    started = time.perf_counter()
+    loaded: dict[tuple[str, ...], TrainingSet] = {}
+    for kind in ("semantic", "lexical"):
+        settings = chosen_settings(kind)
+        public = () if args.no_public else tuple(settings["public"] if args.public is None else args.public)
+        if public not in loaded:
+            loaded[public] = load_training_set(args.data_dir if public else None, args.cache_dir,
+                                               public_names=public)
+        training = with_domain_weight(loaded[public], settings["domain_weight"])
+        print(f"{kind}: {len(training.texts)} training rows (domain weight {settings['domain_weight']:g})")
+        model = train_model(kind, training)
+        path = SHIPPED_MODELS[kind] if args.out is None else args.out / SHIPPED_MODELS[kind].name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.save(path, metadata={
+            "seed": SEED, "domain_weight": settings["domain_weight"], "rows": len(training.texts),
+            "domain_set_sha1": _digest(DOMAIN_SET), "public_data": list(public),
+            "vectors": SentimentLogits().name if kind == "semantic" else "",
+        })
+        print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
+    print(f"done in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

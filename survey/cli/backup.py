@@ -1,0 +1,28 @@
+"""``rapport backup``: a consistent copy of the database while it is in use."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(destination: str) -> None:
+    """Copy the database to DESTINATION with SQLite's online backup (safe while serving)."""
+    if os.path.exists(destination):
+        raise click.ClickException(f"{destination} already exists; choose a new file name.")
+    source = sqlite3.connect(current_app.config["DATABASE"])
+    target = sqlite3.connect(destination)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    click.echo(f"Backed up {current_app.config['DATABASE']} to {destination}.")

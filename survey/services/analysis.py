@@ -1,0 +1,139 @@
+"""One analysis run for a survey: analyse new answers, then rebuild themes, trends and silo metrics.
+
+Flask-free; the ``rapport analyze`` command and the background job behind "Run analysis" both call
+:func:`run_analysis`. Runs are recorded (versions, parameters, seed, counts, duration), and a run
+with nothing new (same units, taxonomy with its overrides, lexicon and parameters) ends early.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from nlp.analysis import analyse_units
+from nlp.results import AnswerInput, UnitResult
+from nlp.silo import Lexicon
+from nlp.summary import summarise
+from survey.services.models import embedder_from_config
+from survey.store import aggregates, runs
+from survey.store import analysis as store
+from survey.store.lexicons import current_lexicon
+from survey.store.taxonomies import load_taxonomy
+
+if TYPE_CHECKING:
+    from nlp.embeddings import Embedder
+    from nlp.themes import Taxonomy
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did, for the CLI and the web UI."""
+
+    run_id: int
+    survey_id: int
+    status: str  # "done" | "nothing new"
+    new_answers: int
+    new_units: int
+    total_units: int
+    themes: int
+    emerging: int
+    duration_seconds: float
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """Default progress callback: ignore."""
+
+
+def run_analysis(
+    db: sqlite_utils.Database, survey_id: int, *, min_group_size: int = 5, random_state: int = 0,
+    progress: Progress = _quiet, lexicon: Lexicon | None = None, embedder: Embedder | None = None,
+    model_cache: str | None = None,
+) -> RunSummary:
+    """Analyse what is new in a survey and refresh its stored themes, trends and silo metrics.
+
+    ``embedder`` defaults to the one the default configuration chooses
+    (:func:`survey.services.models.embedder_from_config`); ``model_cache`` is the configured
+    ``MODEL_CACHE`` (where the sentiment encoder's export is kept; None means the default).
+    """
+    started = time.perf_counter()
+    embedder = embedder if embedder is not None else embedder_from_config({})
+    taxonomy = load_taxonomy(db, survey_id)
+    lexicon = lexicon if lexicon is not None else current_lexicon(db)
+    answers = store.pending_answers(db, survey_id)
+    new_units = _analyse_new_answers(db, survey_id, answers, lexicon, embedder, progress, model_cache)
+    units, vectors = store.load_units(db, survey_id, embedder.name)
+    fingerprint = _fingerprint(units, taxonomy, lexicon, min_group_size, random_state)
+    counts = {"new_answers": len(answers), "new_units": len(new_units), "total_units": len(units),
+              "themes": 0, "emerging": 0}
+    if not answers and runs.last_fingerprint(db, survey_id) == fingerprint:
+        counts["responses"] = _refresh_scores_if_stale(db, survey_id)
+        return _record(db, survey_id, "nothing new", fingerprint, {}, started, counts)
+    progress("summarising", 0, len(units))
+    waves = list(store.wave_labels(db, survey_id).values())
+    analysis = summarise(units, vectors, waves=waves, taxonomy=taxonomy, lexicon=lexicon,
+                         embedder=embedder, min_group_size=min_group_size, random_state=random_state)
+    store.save_summary(db, survey_id, analysis, previous=units)
+    # Counted before scoring: a response arriving meanwhile makes the next run re-score.
+    counts["responses"] = aggregates.survey_response_total(db, survey_id)
+    aggregates.save_wave_scores(db, survey_id)
+    aggregates.save_silo_terms(db, survey_id)
+    counts["themes"] = len(analysis.themes)
+    counts["emerging"] = sum(1 for theme in analysis.themes if theme.kind == "emerging")
+    return _record(db, survey_id, "done", fingerprint, dataclasses.asdict(analysis.run), started, counts)
+
+
+def _analyse_new_answers(db: sqlite_utils.Database, survey_id: int, answers: Sequence[AnswerInput],
+                         lexicon: Lexicon, embedder: Embedder, progress: Progress,
+                         model_cache: str | None) -> list[UnitResult]:
+    """Split new answers into units, score and embed them, and store them (with their vectors)."""
+    if not answers:
+        return []
+    progress("analysing new answers", 0, len(answers))
+    new_units, _, new_vectors = analyse_units(
+        answers, lexicon=lexicon, embedder=embedder,
+        cached_vectors=lambda keys: store.load_embeddings(db, keys, embedder.name),
+        progress=progress, model_cache=model_cache,
+    )
+    store.save_units(db, survey_id, answers, new_units, new_vectors, embedder.name)
+    return list(new_units)
+
+
+def _refresh_scores_if_stale(db: sqlite_utils.Database, survey_id: int) -> int:
+    """Responses with ratings but no text leave the units unchanged: recompute the wave scores when
+    the survey's response count moved since the last run (a cheap check, so warm runs stay fast).
+
+    Returns the response count the stored scores are based on (at most the true one)."""
+    counted = (runs.last_counts(db, survey_id) or {}).get("responses")
+    total = aggregates.survey_response_total(db, survey_id)
+    if counted != total:
+        aggregates.save_wave_scores(db, survey_id)
+        return total
+    return counted
+
+
+def _fingerprint(units: Sequence[UnitResult], taxonomy: Taxonomy, lexicon: Lexicon, min_group_size: int,
+                 random_state: int) -> str:
+    digest = hashlib.sha256()
+    for unit in units:
+        digest.update(unit.id.encode())
+    digest.update(taxonomy.to_json().encode())
+    digest.update(lexicon.version.encode())
+    digest.update(f"{min_group_size}:{random_state}".encode())
+    return digest.hexdigest()
+
+
+def _record(db: sqlite_utils.Database, survey_id: int, status: str, fingerprint: str, record: dict,
+            started: float, counts: dict[str, int]) -> RunSummary:
+    duration = time.perf_counter() - started
+    run_id = runs.record_run(db, survey_id, status=status, fingerprint=fingerprint,
+                             duration_seconds=duration, record=record, counts=counts)
+    return RunSummary(run_id, survey_id, status, counts["new_answers"], counts["new_units"],
+                      counts["total_units"], counts["themes"], counts["emerging"], duration)

@@ -1,0 +1,205 @@
+"""Partner-facing survey pages (no account, fully anonymous).
+
+``/s/<token>`` shows a wave's survey and stores the answers through :func:`record_response`
+(redaction, one-time form token, invitation code burnt in the same transaction), then redirects to
+the thank-you page. Every failure re-renders the form with what the partner typed and a message.
+CSRF is checked here by the form itself rather than globally, so a stale form keeps its answers.
+Nothing in this module logs or stores anything about the request beyond the answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import urllib.parse
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from survey.db import partner_db
+from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, WaveClosed
+from survey.store.invitations import (
+    REJECTED_CODE_MESSAGE,
+    invitation_code_is_usable,
+    normalise_invitation_code,
+)
+from survey.store.responses import record_response
+from survey.store.surveys import (
+    DEFAULT_PRIVACY_NOTE,
+    Survey,
+    Wave,
+    get_survey,
+    get_wave_by_token,
+    questions_for,
+)
+from survey.web.partner.forms import SCALE_LABELS, CodeForm, ResponseForm, build_response_form
+from survey.web.security import csrf
+
+bp = Blueprint("partner", __name__)
+
+CSRF_MESSAGE = ("This form was open for a long time, or your browser did not send back its security "
+                "cookie. Your answers are still below: please press Submit again.")
+ENCODING_MESSAGE = ("Part of what you sent could not be read (it was not valid UTF-8 text), so nothing "
+                    "was saved. Unreadable characters are shown as �: check your answers and submit again.")
+TOKEN_MESSAGE = "This form could not be checked, so nothing was saved. Please press Submit again."
+MALFORMED_CODE = ("That does not look like an invitation code. Codes have ten letters and digits, "
+                  "like ACDE3-FGH47; check the code in your invitation.")
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def survey(token: str) -> Any:
+    """Show the survey (GET) or store a response (POST)."""
+    wave = get_wave_by_token(partner_db(), token)
+    closed = _closed_page(wave)
+    if closed is not None:
+        return closed
+    if request.method == "GET":
+        return _show_survey(wave)
+    return _submit(wave)
+
+
+@bp.route("/s/<token>/code", methods=["POST"])
+@csrf.exempt
+def enter_code(token: str) -> Any:
+    """Check an invitation code (without using it) and show the survey when it is valid."""
+    wave = get_wave_by_token(partner_db(), token)
+    closed = _closed_page(wave)
+    if closed is not None:
+        return closed
+    form = CodeForm()
+    if not form.validate():
+        return _code_page(wave, form, CSRF_MESSAGE, 400)
+    return _survey_after_code(wave, form.code.data or "", form)
+
+
+@bp.route("/s/<token>/thanks")
+def thanks(token: str) -> str:
+    """The page a partner lands on after submitting."""
+    wave = get_wave_by_token(partner_db(), token)
+    return render_template("partner/thanks.html", survey=get_survey(partner_db(), wave.survey_id))
+
+
+def _show_survey(wave: Wave) -> Any:
+    if wave.access != "invitation":
+        return _render_survey(wave, _new_form(wave))
+    if "code" not in request.args:
+        return _code_page(wave, CodeForm(formdata=None))
+    code_form = CodeForm(formdata=None, code=request.args["code"])
+    return _survey_after_code(wave, request.args["code"], code_form)
+
+
+def _survey_after_code(wave: Wave, typed_code: str, code_form: CodeForm) -> Any:
+    code = normalise_invitation_code(typed_code)
+    if code is None:
+        return _code_page(wave, code_form, MALFORMED_CODE, 400)
+    if not invitation_code_is_usable(partner_db(), wave.id, code):
+        return _code_page(wave, code_form, REJECTED_CODE_MESSAGE, 403)
+    return _render_survey(wave, _new_form(wave, code=code))
+
+
+def _submit(wave: Wave) -> Any:
+    form_class = _form_class(wave)
+    if not _body_is_utf8():
+        return _render_survey(wave, form_class(), ENCODING_MESSAGE, 400)
+    form = form_class()
+    if not form.validate():
+        if form.meta.csrf and form.csrf_token.errors:
+            return _render_survey(wave, form, CSRF_MESSAGE, 400)
+        return _render_survey(wave, form, "Some answers need your attention; see the messages below.", 422)
+    nonce = _form_token_nonce(wave, form.form_token.data)
+    if nonce is None:
+        form.form_token.data = _new_form_token(wave)
+        return _render_survey(wave, form, TOKEN_MESSAGE, 400)
+    code = None
+    if wave.access == "invitation":
+        code = normalise_invitation_code(form.code.data or "")
+        if code is None:
+            return _render_survey(wave, form, MALFORMED_CODE, 400, code_error=True)
+    try:
+        record_response(partner_db(), wave, list(form.questions), form.answers(),
+                        invitation_code=code, form_token=nonce)
+    except DuplicateSubmission as error:
+        return render_template("partner/already.html", message=str(error), wave=wave), 409
+    except InvitationCodeRejected as error:
+        return _render_survey(wave, form, str(error), 403, code_error=True)
+    except WaveClosed:
+        return _closed_page(wave) or _render_survey(wave, form, "This survey is not open.", 410)
+    except InvalidInput as error:
+        return _render_survey(wave, form, str(error), 400)
+    return redirect(url_for(".thanks", token=wave.token), code=303)
+
+
+def _closed_page(wave: Wave) -> tuple[str, int] | None:
+    """A 403 page before the wave opens, a 410 page after it closes, else ``None``."""
+    status = wave.status(dt.date.today())
+    if status == "open":
+        return None
+    survey = get_survey(partner_db(), wave.survey_id)
+    http_status = 403 if status == "scheduled" else 410
+    return render_template("partner/closed.html", survey=survey, wave=wave, status=status), http_status
+
+
+def _form_class(wave: Wave) -> type[ResponseForm]:
+    questions = tuple(questions_for(partner_db(), wave.survey_id))
+    return build_response_form(questions, current_app.config["MAX_ANSWER_CHARS"])
+
+
+def _new_form(wave: Wave, code: str | None = None) -> ResponseForm:
+    return _form_class(wave)(formdata=None, form_token=_new_form_token(wave), code=code or "")
+
+
+def _render_survey(
+    wave: Wave, form: ResponseForm, message: str | None = None, status: int = 200,
+    *, code_error: bool = False,
+) -> tuple[str, int]:
+    survey: Survey = get_survey(partner_db(), wave.survey_id)
+    return render_template(
+        "partner/survey.html", survey=survey, wave=wave, form=form, message=message,
+        code_error=code_error, scale_labels=SCALE_LABELS, survey_note=_own_privacy_note(survey),
+        max_answer_chars=current_app.config["MAX_ANSWER_CHARS"],
+        max_answer_chars_label=f"{current_app.config['MAX_ANSWER_CHARS']:,}",
+        min_group_size=current_app.config["MIN_GROUP_SIZE"],
+    ), status
+
+
+def _own_privacy_note(survey: Survey) -> str:
+    """The BRM's own privacy note, if it adds to the standard one the page always shows."""
+    note = survey.privacy_note.strip()
+    return "" if note == DEFAULT_PRIVACY_NOTE.strip() else note
+
+
+def _code_page(wave: Wave, form: CodeForm, message: str | None = None, status: int = 200) -> tuple[str, int]:
+    survey = get_survey(partner_db(), wave.survey_id)
+    return render_template("partner/code.html", survey=survey, wave=wave, form=form,
+                           message=message), status
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="rapport-partner-form-token")
+
+
+def _new_form_token(wave: Wave) -> str:
+    """A signed one-time token naming the wave; its random part is burnt when the form is stored."""
+    return _serializer().dumps([wave.id, secrets.token_hex(16)])
+
+
+def _form_token_nonce(wave: Wave, token: str | None) -> str | None:
+    try:
+        wave_id, nonce = _serializer().loads(token or "")
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return nonce if wave_id == wave.id and isinstance(nonce, str) else None
+
+
+def _body_is_utf8() -> bool:
+    """Whether the submitted form decodes as UTF-8 (Werkzeug would silently substitute � otherwise)."""
+    body = request.get_data(cache=True)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        body = urllib.parse.unquote_to_bytes(body.replace(b"+", b" "))
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

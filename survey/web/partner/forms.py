@@ -1,0 +1,106 @@
+"""The partner's forms: the invitation code, and the answer form built from a survey's questions.
+
+Each question becomes a field named ``q<id>``; the form also carries the signed one-time form token
+(double-submit guard) and, for invitation waves, the invitation code. The form classes are cached
+per question list, so a busy wave builds its class once per worker.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
+
+from survey.store.surveys import Question
+
+#: End labels of the two numeric scales, shown under the first and last button.
+SCALE_LABELS = {
+    "rating": ("1 · Very poor", "5 · Excellent"),
+    "nps": ("0 · Not at all likely", "10 · Extremely likely"),
+}
+_SCALES = {"rating": range(1, 6), "nps": range(0, 11)}
+
+
+class CodeForm(FlaskForm):
+    """The first step of an invitation wave: enter the code from the invitation."""
+
+    code = StringField("Invitation code")
+
+
+class ResponseForm(FlaskForm):
+    """Base of every survey form: the hidden fields that are not answers."""
+
+    form_token = HiddenField()
+    code = HiddenField()
+    #: The questions behind the answer fields, in display order (set by :func:`build_response_form`).
+    questions: tuple[Question, ...] = ()
+
+    def answer_fields(self) -> list[tuple[Question, Field]]:
+        """The question fields in display order, each with its question."""
+        return [(question, self[field_name(question)]) for question in self.questions]
+
+    def answers(self) -> dict[int, str | int | None]:
+        """Answers keyed by question id, ready for :func:`record_response`."""
+        return {question.id: field.data for question, field in self.answer_fields()}
+
+
+def field_name(question: Question) -> str:
+    """The form field that holds the answer to ``question``."""
+    return f"q{question.id}"
+
+
+def build_response_form(questions: tuple[Question, ...], max_answer_chars: int) -> type[ResponseForm]:
+    """Return a :class:`ResponseForm` subclass with one field per question."""
+    return _form_class(tuple(questions), max_answer_chars)
+
+
+@functools.lru_cache(maxsize=256)
+def _form_class(questions: tuple[Question, ...], max_answer_chars: int) -> type[ResponseForm]:
+    attributes = {field_name(q): _field(q, max_answer_chars) for q in questions}
+    attributes["questions"] = questions
+    return type("SurveyResponseForm", (ResponseForm,), attributes)
+
+
+def _presence(question: Question) -> list:
+    if question.required:
+        return [InputRequired(message="Please answer this question; it is required.")]
+    return [Optional()]
+
+
+def _field(question: Question, max_answer_chars: int) -> Field:
+    if question.kind == "text":
+        too_long = (f"Your answer is longer than {max_answer_chars:,} characters "
+                    "(it has %(length)s). Please shorten it; your text is kept below.")
+        return TextAreaField(
+            question.prompt, filters=[_normalise_text],
+            validators=[*_presence(question), Length(max=max_answer_chars, message=too_long)],
+        )
+    if question.kind in _SCALES:
+        values = list(_SCALES[question.kind])
+        return RadioField(question.prompt, choices=[SelectChoice(value, str(value)) for value in values],
+                          coerce=_optional_int, validate_choice=False,
+                          validators=[*_presence(question), _one_of(values)])
+    choices = [SelectChoice(option) for option in question.options]
+    validators = [*_presence(question), _one_of(list(question.options))]
+    if question.kind == "segment" and len(choices) > 6:
+        return SelectField(question.prompt, choices=[SelectChoice("", "Choose…"), *choices],
+                           validators=validators, validate_choice=False)
+    return RadioField(question.prompt, choices=choices, validators=validators, validate_choice=False)
+
+
+def _one_of(values: list) -> AnyOf:
+    return AnyOf(values, message="Please pick one of the options shown.", values_formatter=str)
+
+
+def _normalise_text(value: str | None) -> str | None:
+    """Browsers send line breaks as CRLF; count them as one character, like the page does."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+def _optional_int(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(value)

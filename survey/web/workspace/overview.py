@@ -1,0 +1,52 @@
+"""The BRM workspace's survey overview: health by wave, top themes, what changed, sentiment chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+
+from survey.db import get_db
+from survey.store import insights
+from survey.store.runs import last_run
+from survey.store.surveys import get_survey
+from survey.web.auth import role_required
+from survey.web.charts import ChartImage, chart_image
+from survey.web.navigation import choose_survey, survey_tabs
+
+#: The workspace blueprint: this page, and the theme pages of :mod:`survey.web.workspace.themes`.
+bp = Blueprint("workspace", __name__, url_prefix="/staff")
+
+
+@bp.route("/overview", defaults={"survey_id": None})
+@bp.route("/surveys/<int:survey_id>/overview")
+@role_required("brm", "culture_lead")
+def overview(survey_id: int | None) -> Any:
+    """A survey's health by wave, its top themes and what changed since the wave before."""
+    if survey_id is None:
+        return choose_survey("workspace.overview", "Survey overview")
+    db, threshold = get_db(), current_app.config["MIN_GROUP_SIZE"]
+    survey = get_survey(db, survey_id)
+    health = insights.wave_health(db, survey_id, threshold)
+    analysed = insights.has_analysis(db, survey_id)
+    chart = _sentiment_chart(health, threshold) if analysed else None
+    return render_template(
+        "workspace/overview.html", survey=survey, health=health, chart=chart, analysed=analysed,
+        last_run=last_run(db, survey_id), threshold=threshold,
+        top_themes=insights.top_themes(db, survey_id, threshold) if analysed else [],
+        changes=insights.what_changed(db, survey_id, threshold) if analysed else [],
+        invitation_waves=any(wave.access == "invitation" for wave in health),
+        tabs=survey_tabs(survey_id),
+    )
+
+
+def _sentiment_chart(health: list[insights.WaveHealth], threshold: int) -> ChartImage:
+    """Mean sentiment with its interval, wave by wave."""
+    # matplotlib (~30 MB) loads only in workers that draw a chart.
+    from reports.charts import sentiment_by_wave
+
+    return chart_image(
+        sentiment_by_wave, [wave.label for wave in health], [wave.sentiment_mean for wave in health],
+        [wave.sentiment_low for wave in health], [wave.sentiment_high for wave in health],
+        min_group_size=threshold,
+    )

@@ -1,0 +1,39 @@
+"""Reading pages the way a browser would: the hidden inputs it sends back, the charts it shows."""
+
+from __future__ import annotations
+
+import base64
+from html.parser import HTMLParser
+
+SVG_DATA_URI = "data:image/svg+xml;base64,"
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: dict[str, str] = {}
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.hidden[found["name"]] = found.get("value", "")
+        elif tag == "img" and found.get("src", "").startswith(SVG_DATA_URI):
+            self.images.append(base64.b64decode(found["src"][len(SVG_DATA_URI):]).decode("utf-8"))
+
+
+def _parsed(html: str) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """Every hidden input of the page by name (CSRF token, form token, code, lexicon version...)."""
+    return _parsed(html).hidden
+
+
+def chart_svgs(html: str) -> list[str]:
+    """The SVG documents of the page's charts (each embedded as a ``data:`` image)."""
+    return _parsed(html).images
