@@ -276,7 +276,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of measured load per app")
     parser.add_argument("--clients", type=int, default=8, help="load-generator processes")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=64,
+                        help="threads per gunicorn worker (rapport serve's default)")
     parser.add_argument("--server", help="server configuration from bench/servers.py, e.g. waitress:1x8 "
                         "(default: gunicorn-gthread:WORKERSxTHREADS)")
     args = parser.parse_args()

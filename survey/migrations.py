@@ -377,6 +377,28 @@ def m170_drop_unit_theme_overrides(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE IF EXISTS unit_theme_overrides")
 
 
+@migrations()
+def m190_hardening(db: sqlite_utils.Database) -> None:
+    """Throttle counters (keyed hashes, coarse expiry), import ids, staff session versions."""
+    db.executescript(
+        """
+        CREATE TABLE throttle_hits (
+            key TEXT PRIMARY KEY,
+            expires INTEGER NOT NULL,
+            hits INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX idx_throttle_hits_expires ON throttle_hits(expires);
+        CREATE TABLE imports (
+            id TEXT PRIMARY KEY,
+            wave_id INTEGER NOT NULL REFERENCES waves(id) ON DELETE CASCADE,
+            responses INTEGER NOT NULL,
+            imported_on TEXT NOT NULL
+        ) WITHOUT ROWID;
+        ALTER TABLE staff ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [migration.name for migration in migrations.pending(db)]

@@ -53,6 +53,7 @@ def test_a_killed_import_stores_nothing_and_a_second_import_stores_everything_on
     assert importing.poll() is None, "the import finished before it could be killed; raise ROWS"
     importing.send_signal(signal.SIGKILL)
     importing.wait()
+    importing.stdout.close()
     assert _count(db) in (0, ROWS)
     assert _count(db) == 0, "killed during the redaction, before the single write"
 

@@ -70,7 +70,7 @@ def test_sign_in_never_redirects_to_another_site(client, db, target):
     assert location.startswith("/") and not location.startswith("//"), (target, location)
 
 
-@pytest.mark.parametrize("target", ["/staff/users", "/staff/surveys/3/responses?q=late&page=2"])
+@pytest.mark.parametrize("target", ["/staff/admin/users", "/staff/surveys/3/responses?q=late&page=2"])
 def test_sign_in_still_returns_to_a_page_of_this_site(client, db, target):
     create_staff_user(db, "brm-user", STAFF_PASSWORD, "brm")
     response = client.post("/staff/login", query_string={"next": target},
@@ -151,7 +151,7 @@ def test_an_idle_session_ends(app, db, tmp_path):
     assert login(client, "brm-user").status_code == 302
     assert client.get("/staff/themes").status_code in (200, 302)
     assert "/staff/login" not in client.get("/staff/themes").headers.get("Location", "")
-    time.sleep(1.6)
+    time.sleep(2.1)
     response = client.get("/staff/themes")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
 
@@ -210,8 +210,8 @@ def test_an_unknown_account_costs_as_much_as_a_wrong_password(app, db, tmp_path)
 ])
 def test_weak_passwords_are_refused_with_a_clear_message(staff_login, client, db, password, message):
     staff_login("admin")
-    response = client.post("/staff/users", data={"username": "brm-newcomer", "password": password,
-                                                  "role": "brm"})
+    response = client.post("/staff/admin/users", data={"username": "brm-newcomer", "password": password,
+                                                        "confirm": password, "role": "brm"})
     assert response.status_code == 400
     assert message in response.get_data(as_text=True).lower()
     assert not db.execute("SELECT 1 FROM staff WHERE username = 'brm-newcomer'").fetchone()

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from survey.errors import RapportError
-from survey.web.server import serve
+from survey.web.server import DEFAULT_THREADS, serve
 
 
 @click.command("serve")
@@ -15,8 +15,8 @@ from survey.web.server import serve
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (about one per core).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker.")
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker (each slow client holds one; see README 'Running it for real').")
 @click.option("--access-log", default="-", show_default=True,
               help="Access log file ('-' for standard output); it never holds client addresses.")
 @with_appcontext

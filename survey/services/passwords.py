@@ -10,8 +10,8 @@ import gzip
 from pathlib import Path
 
 from survey.errors import InvalidInput
+from survey.store.staff import MIN_PASSWORD_LENGTH
 
-MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt.gz"
 
@@ -26,12 +26,13 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, username: str = "") -> str | None:
     """A sentence saying what is wrong with ``password``, or ``None`` when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return (f"Passwords need at least {MIN_PASSWORD_LENGTH} characters (this one has "
-                f"{len(password)}). A few unrelated words make a long password that is easy to remember.")
+        return (f"Passwords need at least {MIN_PASSWORD_LENGTH} characters. This one has {len(password)}; "
+                "a few unrelated words make a long password that is easy to remember.")
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Passwords can have at most {MAX_PASSWORD_LENGTH} characters."
     lowered = password.lower()
-    if username and username.strip().lower() in lowered:
+    name = username.strip().lower()
+    if name and name in lowered:
         return "The password must not contain the username; choose something unrelated."
     if lowered in common_passwords() or len(set(lowered)) <= 2:
         return ("That password is on the list of the 20,000 most common passwords, which attackers "

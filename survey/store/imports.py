@@ -13,10 +13,11 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from nlp.redact import redact_many
+from nlp.redaction import redact_many
 from survey.errors import InvalidInput, InvitationCodeRejected, WaveClosed
 from survey.store.surveys import Question, Wave
 
@@ -36,30 +37,48 @@ def already_imported(db: sqlite_utils.Database, identifier: str) -> str | None:
     return row[0] if row else None
 
 
-def _planned_rows(wave: Wave, questions: Sequence[Question], rows: Sequence[Row]
-                  ) -> tuple[list[tuple[str, str | None, str, list]], list[tuple[int, str]]]:
-    """Responses (id, segment, day, answer rows) and the texts to redact, keyed by position."""
+@dataclass
+class _Planned:
+    """One response to store: its random id, segment, day, and ``[question_id, text, number]`` rows."""
+
+    id: str
+    segment: str | None
+    day: str
+    answers: list[tuple[int, str | None, int | None]] = field(default_factory=list)
+
+
+def _planned_rows(wave: Wave, questions: Sequence[Question], rows: Sequence[Row]) -> list[_Planned]:
+    """Every row as a :class:`_Planned` response (text not yet redacted)."""
     by_id = {question.id: question for question in questions}
-    responses, texts = [], []
+    planned = []
     for answers, day in rows:
         if not wave.opens_on <= day <= wave.closes_on:
             raise WaveClosed(f"{day} is outside the wave ({wave.opens_on} to {wave.closes_on}).")
-        segment, values = None, []
+        response = _Planned(str(uuid.uuid4()), None, day.isoformat())
         for question_id, value in answers.items():
             question = by_id.get(question_id)
             if question is None:
                 raise InvalidInput("The file does not match this survey.")
             if question.kind == "segment":
-                segment = str(value)
+                response.segment = str(value)
             elif question.kind in ("rating", "nps"):
-                values.append([question_id, None, int(value)])
-            elif question.kind == "text":
-                texts.append((len(responses), len(values)))
-                values.append([question_id, str(value), None])
+                response.answers.append((question_id, None, int(value)))
             else:
-                values.append([question_id, str(value), None])
-        responses.append((str(uuid.uuid4()), segment, day.isoformat(), values))
-    return responses, texts
+                response.answers.append((question_id, str(value), None))
+        planned.append(response)
+    return planned
+
+
+def _redact(planned: list[_Planned], text_ids: set[int], on_progress: Callable[[int], None]) -> None:
+    """Replace every free-text answer by its redacted text, :data:`REDACTION_BATCH` at a time."""
+    places = [(response, index) for response in planned
+              for index, answer in enumerate(response.answers) if answer[0] in text_ids]
+    for start in range(0, len(places), REDACTION_BATCH):
+        batch = places[start:start + REDACTION_BATCH]
+        redacted = redact_many([str(response.answers[index][1]) for response, index in batch])
+        for (response, index), text in zip(batch, redacted, strict=True):
+            response.answers[index] = (response.answers[index][0], text, None)
+        on_progress(len(batch))
 
 
 def store_import(db: sqlite_utils.Database, wave: Wave, questions: Sequence[Question], rows: Sequence[Row],
@@ -77,22 +96,17 @@ def store_import(db: sqlite_utils.Database, wave: Wave, questions: Sequence[Ques
     if when is not None:
         raise InvalidInput(f"This file was already imported into this wave on {when}; nothing was "
                            "imported again.")
-    responses, texts = _planned_rows(wave, questions, rows)
-    for start in range(0, len(texts), REDACTION_BATCH):
-        batch = texts[start:start + REDACTION_BATCH]
-        for (response, answer), redacted in zip(
-                batch, redact_many([responses[r][3][a][1] for r, a in batch]), strict=True):
-            responses[response][3][answer][1] = redacted
-        on_progress(len(batch))
+    responses = _planned_rows(wave, questions, rows)
+    _redact(responses, {question.id for question in questions if question.kind == "text"}, on_progress)
     conn = db.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("INSERT INTO imports (id, wave_id, responses, imported_on) VALUES (?, ?, ?, ?)",
                      [identifier, wave.id, len(responses), dt.date.today().isoformat()])
         conn.executemany("INSERT INTO responses (id, wave_id, segment, submitted_on) VALUES (?, ?, ?, ?)",
-                         [(rid, wave.id, segment, day) for rid, segment, day, _values in responses])
+                         [(response.id, wave.id, response.segment, response.day) for response in responses])
         conn.executemany("INSERT INTO answers (response_id, question_id, text, number) VALUES (?, ?, ?, ?)",
-                         [(rid, *value) for rid, _segment, _day, values in responses for value in values])
+                         [(response.id, *answer) for response in responses for answer in response.answers])
         conn.execute("INSERT INTO wave_response_counts (wave_id, responses) VALUES (?, ?) "
                      "ON CONFLICT (wave_id) DO UPDATE SET responses = responses + excluded.responses",
                      [wave.id, len(responses)])

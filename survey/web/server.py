@@ -47,8 +47,13 @@ class PrivateLogger(Logger):
         self.error_log.addFilter(_DropQueryStrings())
 
 
+#: Threads per worker. Each client still sending its request holds one thread, so 2 x 64 threads keep
+#: serving everyone else while 50 slow clients trickle their bodies (bench/slow_clients.py).
+DEFAULT_THREADS = 64
+
+
 def gunicorn_options(
-    host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = 4,
+    host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = DEFAULT_THREADS,
     access_log: str | None = "-",
 ) -> dict[str, Any]:
     """The gunicorn settings ``rapport serve`` and ``bench/submit.py`` both use."""

@@ -36,7 +36,7 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 def remember_session_version(version: int) -> None:
     """Called at sign-in: bind this session to the account's current session version."""
     session[VERSION_KEY] = version
-    session[SEEN_KEY] = int(time.time())
+    session[SEEN_KEY] = round(time.time(), 1)
 
 
 def session_is_current(version: int) -> bool:
@@ -47,9 +47,9 @@ def session_is_current(version: int) -> bool:
 def _end_idle_session(app: Flask) -> None:
     if not request.path.startswith("/staff") or not current_user.is_authenticated:
         return
-    now, idle = int(time.time()), int(app.config["SESSION_IDLE_SECONDS"])
+    now, idle = round(time.time(), 1), int(app.config["SESSION_IDLE_SECONDS"])
     seen = session.get(SEEN_KEY)
-    if isinstance(seen, int) and now - seen > idle:
+    if isinstance(seen, int | float) and now - seen > idle:
         logout_user()
         session.pop(VERSION_KEY, None)
         session.pop(SEEN_KEY, None)

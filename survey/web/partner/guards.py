@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, session
+from flask import Response, render_template, request, session
 from werkzeug.datastructures import ImmutableMultiDict
 
 from survey.store.surveys import Wave
@@ -24,6 +24,12 @@ ALREADY_ANSWERED = ("You already answered this survey from this browser, so noth
 THROTTLED = ("Too many answers have come from your network in the last few minutes, so yours was not "
              "saved yet. Your answers are still below: please wait a few minutes and submit again.")
 _ANSWERED_KEY = "answered_waves"
+
+
+def no_store(response: Response) -> Response:
+    """Partner pages are never cached, so Back fetches the page again (and meets these checks)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def is_form_post() -> bool:
