@@ -39,7 +39,8 @@ def create_user() -> Any:
     if form.validate():
         try:
             check_password(form.password.data or "", form.username.data or "")
-            user = create_staff_user(get_db(), form.username.data, form.password.data, form.role.data)
+            user = create_staff_user(get_db(), form.username.data or "", form.password.data or "",
+                                     form.role.data)
         except InvalidInput as error:
             form.form_errors.append(str(error))
         else:
