@@ -31,7 +31,7 @@ def build_database(path: str, n: int, seed: int = 11) -> int:
     from survey.db import open_database
     from survey.demo.corpus import generate_feedback
     from survey.migrations import migrate
-    from survey.store.aggregates import recount_wave_responses
+    from survey.store.responses import recount_wave_responses
     from survey.store.surveys import add_question, create_survey, create_wave
 
     db = open_database(path)
@@ -74,8 +74,8 @@ def build_database(path: str, n: int, seed: int = 11) -> int:
 
 def measure(n: int) -> dict:
     """Run cold and warm analysis on ``n`` responses in this process; return the figures."""
-    from survey.analysis_runner import run_analysis
     from survey.db import open_database
+    from survey.services.analysis import run_analysis
 
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "bench.db")

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from survey import create_app
 from survey.db import open_database
 from survey.migrations import migrate
-from survey.store.aggregates import recount_wave_responses
+from survey.store.responses import recount_wave_responses
 from survey.store.staff import create_staff_user
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")

@@ -51,9 +51,9 @@ SKIPPED_ENDPOINTS = {"auth.login", "auth.logout", "downloads.report"}
 
 def build_sample(path: str) -> None:
     """Store and analyse a realistic 2,000-response demo survey with the real code paths."""
-    from survey.analysis_runner import run_analysis
     from survey.demo.corpus import generate_feedback
     from survey.demo.seed import create_demo_survey, store_demo_responses
+    from survey.services.analysis import run_analysis
     from survey.store.staff import create_staff_user
 
     db = open_database(path)
@@ -158,7 +158,8 @@ def _scale_aggregates(db, factor: int) -> None:
 def _refresh_precomputed(db) -> None:
     """Recount what ``record_response`` and ``run_analysis`` keep up to date (the bulk insert
     bypassed both): responses per wave, rating/NPS figures per wave and silo-term counts."""
-    from survey.store.aggregates import recount_wave_responses, save_silo_terms, save_wave_scores
+    from survey.store.aggregates import save_silo_terms, save_wave_scores
+    from survey.store.responses import recount_wave_responses
 
     print("recounting responses per wave, wave scores and silo terms...", flush=True)
     recount_wave_responses(db)

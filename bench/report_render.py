@@ -9,7 +9,7 @@ import sys
 import time
 
 from survey.db import open_database
-from survey.report_builder import FORMATS, render_report
+from survey.services.wave_report import FORMATS, render_report
 
 
 def main(argv: list[str]) -> None:

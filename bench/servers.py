@@ -94,7 +94,7 @@ def _application(app_kind: str, database: str):
         bare_db.close()
         return bare_app(database)
     from survey import create_app
-    from survey.web.server import prepare_for_serving
+    from survey.cli.serve import prepare_for_serving
 
     app = create_app()
     prepare_for_serving(app)
@@ -110,14 +110,14 @@ def _serve(configuration: str, app_kind: str, database: str, port: int) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     if kind == "rapport-serve":
         from survey import create_app
-        from survey.web.server import serve
+        from survey.cli.serve import serve
 
         serve(create_app(), host="127.0.0.1", port=port, workers=workers, threads=threads,
               access_log=None)
         return
     app = _application(app_kind, database)
     if kind.startswith("gunicorn"):
-        from survey.web.server import RapportServer, gunicorn_options
+        from survey.cli.serve import RapportServer, gunicorn_options
 
         options = gunicorn_options(host="127.0.0.1", port=port, workers=workers, threads=threads,
                                    access_log=None)

@@ -89,12 +89,8 @@ def m002_responses(db: sqlite_utils.Database) -> None:
 
 
 
-@migrations()
-def m003_analysis(db: sqlite_utils.Database) -> None:
-    # ``units`` keeps a rowid so SQLite FTS can index it; units are always inserted sorted by
-    # their random response id, so rowid order says nothing about arrival order.
-    db.executescript(
-        """
+#: m003, part 1: analysed answers, cached embeddings, units and their silo flags.
+_M003_UNITS = """
         CREATE TABLE analysed_answers (
             response_id TEXT NOT NULL,
             question_id INTEGER NOT NULL,
@@ -139,6 +135,9 @@ def m003_analysis(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (unit_id, start)
         ) WITHOUT ROWID;
         CREATE INDEX idx_unit_flags_category ON unit_flags(category);
+"""
+#: m003, part 2: curated taxonomies, themes, trend and silo cells, and the record of runs.
+_M003_SUMMARIES = """
         CREATE TABLE theme_taxonomies (
             survey_id INTEGER PRIMARY KEY REFERENCES surveys(id) ON DELETE CASCADE,
             taxonomy TEXT NOT NULL
@@ -204,7 +203,14 @@ def m003_analysis(db: sqlite_utils.Database) -> None:
             message TEXT NOT NULL DEFAULT ''
         );
         """
-    )
+
+
+@migrations()
+def m003_analysis(db: sqlite_utils.Database) -> None:
+    # ``units`` keeps a rowid so SQLite FTS can index it; units are always inserted sorted by
+    # their random response id, so rowid order says nothing about arrival order.
+    db.executescript(_M003_UNITS)
+    db.executescript(_M003_SUMMARIES)
 
 
 @migrations()
@@ -267,7 +273,7 @@ def m120_units_fts(db: sqlite_utils.Database) -> None:
     # theme, so the trigger is narrowed to changes of ``text`` to keep those writes short.
     # The browser lists units newest wave first, then by (random) unit id: this index serves that
     # order without sorting a million rows.
-    db["units"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db.table("units").enable_fts(["text"], create_triggers=True, tokenize="porter")
     db.executescript(
         """
         CREATE INDEX IF NOT EXISTS idx_units_browse ON units(survey_id, wave_id, id);

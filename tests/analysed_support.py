@@ -1,33 +1,65 @@
-"""A demo survey with generated responses, analysed once per test session and copied per test."""
+"""Analysed databases for tests: each corpus is analysed once per session, each test gets a copy.
+
+A corpus is a *builder*: a function that writes surveys and responses into a migrated database
+through the real store. :class:`AnalysedTemplates` runs the real analysis on it once per test
+session; the ``analysed_copy`` fixture (conftest) hands each test a private copy with an app, a
+client and a connection. The default corpus is the demo survey (:func:`build_demo_survey`);
+modules that need data of their own (a group under the threshold, a theme that falls) pass theirs.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+from collections.abc import Callable
+from pathlib import Path
 
-from survey.db import open_database
-from survey.migrations import migrate
+import sqlite_utils
+
+from survey.db import open_database, open_migrated
+from survey.demo import generate_feedback
+from survey.demo.seed import create_demo_survey, store_demo_responses
+from survey.services.analysis import run_analysis
+from survey.store.surveys import list_surveys
+
+#: Writes a corpus into a migrated database (no analysis: the templates run it).
+Builder = Callable[[sqlite_utils.Database], None]
 
 RESPONSES = 300
 TODAY = dt.date(2026, 12, 31)
 
 
-def build_analysed_database(tmp_path_factory) -> str:
-    """The demo survey with RESPONSES generated responses, analysed once per test session."""
-    path = tmp_path_factory.getbasetemp() / "workspace-analysed.db"
-    if not path.exists():
-        from survey.demo import generate_feedback
-        from survey.demo.seed import create_demo_survey, store_demo_responses
-        from survey.services.analysis import run_analysis
+def build_demo_survey(db: sqlite_utils.Database) -> None:
+    """The demo survey with :data:`RESPONSES` generated responses."""
+    demo = create_demo_survey(db)
+    corpus = generate_feedback(RESPONSES, seed=7, waves=tuple(demo.waves),
+                               departments=demo.questions["department"].options)
+    store_demo_responses(db, demo, corpus, seed=7, today=TODAY)
 
-        building = tmp_path_factory.mktemp("analysed") / "rapport.db"
-        db = open_database(str(building))
-        migrate(db)
-        demo = create_demo_survey(db)
-        corpus = generate_feedback(RESPONSES, seed=7, waves=tuple(demo.waves),
-                                   departments=demo.questions["department"].options)
-        store_demo_responses(db, demo, corpus, seed=7, today=TODAY)
-        run_analysis(db, demo.survey.id)
-        db.close()
-        shutil.copy(building, path)
-    return str(path)
+
+class AnalysedTemplates:
+    """Analysed databases, one per builder, built on first use in ``folder`` (never written again)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, build: Builder = build_demo_survey) -> Path:
+        """The analysed database of ``build``'s corpus (copy it before changing anything)."""
+        path = self.folder / f"analysed-{build.__module__}-{build.__name__}.db"
+        if not path.exists():
+            building = path.with_suffix(".building")
+            db = open_migrated(str(building))
+            build(db)
+            for survey in list_surveys(db):
+                run_analysis(db, survey.id, min_group_size=5, random_state=0)
+            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.close()
+            building.rename(path)
+        return path
+
+    def survey_id(self, build: Builder = build_demo_survey) -> int:
+        """The id of the (first) survey of ``build``'s corpus."""
+        db = open_database(str(self.path(build)))
+        try:
+            return list_surveys(db)[0].id
+        finally:
+            db.close()

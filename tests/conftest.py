@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -16,10 +17,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from analysed_support import build_analysed_database
+from analysed_support import AnalysedTemplates, Builder, build_demo_survey
 
 from survey import create_app
-from survey.db import open_database
+from survey.db import open_database, open_migrated
 from survey.migrations import migrate
 from survey.store.staff import create_staff_user
 
@@ -125,20 +126,36 @@ def semantic_embedder():
 
 
 @pytest.fixture(scope="session")
-def analysed_template(tmp_path_factory) -> str:
-    """Path of the analysed demo database (built once per session; copy it, never write to it)."""
-    return build_analysed_database(tmp_path_factory)
+def analysed_templates(tmp_path_factory) -> AnalysedTemplates:
+    """The analysed databases of the session, one per corpus (copy them, never write to them)."""
+    return AnalysedTemplates(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture
-def analysed(tmp_path, analysed_template) -> Iterator[SimpleNamespace]:
-    """A private copy of the analysed database with an app, a client, the db and the survey id."""
-    path = str(tmp_path / "rapport.db")
-    shutil.copy(analysed_template, path)
-    db = open_database(path)
-    migrate(db)
-    app = create_app({"DATABASE": path, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
-    survey_id = db.execute("SELECT id FROM surveys").fetchone()[0]
-    yield SimpleNamespace(app=app, client=app.test_client(), db=db, survey_id=survey_id)
-    db.close()
+def analysed_copy(tmp_path, analysed_templates) -> Iterator[Callable[..., SimpleNamespace]]:
+    """Factory: a private copy of an analysed corpus, with an app, a client, the db and the survey id.
+
+    ``analysed_copy(build, **config)`` analyses ``build``'s corpus once per session (default: the demo
+    survey) and copies it for this test; ``config`` overrides the app's test configuration.
+    """
+    opened: list[sqlite_utils.Database] = []
+
+    def make(build: Builder = build_demo_survey, **config: Any) -> SimpleNamespace:
+        path = tmp_path / f"analysed-{len(opened)}.db"
+        shutil.copy(analysed_templates.path(build), path)
+        db = open_migrated(str(path))
+        opened.append(db)
+        app = create_app({"DATABASE": str(path), "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                          "RATELIMIT_ENABLED": False, "ANALYSIS_JOBS_DIR": str(tmp_path / "jobs"), **config})
+        survey_id = db.execute("SELECT id FROM surveys ORDER BY id").fetchone()[0]
+        return SimpleNamespace(app=app, client=app.test_client(), db=db, survey_id=survey_id, path=str(path))
+
+    yield make
+    for db in opened:
+        db.close()
+
+
+@pytest.fixture
+def analysed(analysed_copy) -> SimpleNamespace:
+    """A private copy of the analysed demo survey (app, client, db, survey_id, path)."""
+    return analysed_copy()

@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from browser_support import BROWSER_MARKS, serve_over_http
-from test_survey_culture import NEW_TERM, analysed_database
+from test_survey_culture import NEW_TERM, build_silo_survey
 
-from survey import create_app
-from survey.db import open_database
 from survey.store.staff import create_staff_user
 
 pytestmark = BROWSER_MARKS
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
-    """A real HTTP server on a free port, over an analysed two-wave survey."""
-    source, survey_id = analysed_database(tmp_path_factory)
-    path = tmp_path_factory.mktemp("browser-culture") / "rapport.db"
-    shutil.copy(source, path)
-    db = open_database(str(path))
-    create_staff_user(db, "cara", PASSWORD, "culture_lead")
-    db.close()
-    app = create_app({"DATABASE": str(path), "SECRET_KEY": "browser-test", "ENV_NAME": "testing",
-                      "RATELIMIT_ENABLED": False})
-    with serve_over_http(app) as url:
-        yield url, survey_id
+@pytest.fixture
+def server(analysed_copy) -> Iterator[tuple[str, int]]:
+    """A real HTTP server on a free port, over a copy of the analysed two-wave survey."""
+    analysed = analysed_copy(build_silo_survey, WTF_CSRF_ENABLED=True, SECRET_KEY="browser-test")
+    create_staff_user(analysed.db, "cara", PASSWORD, "culture_lead")
+    with serve_over_http(analysed.app) as url:
+        yield url, analysed.survey_id
 
 
 @pytest.fixture

@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import BROWSER_MARKS, SCREENSHOTS, serve_over_http
-from test_survey_actions import ACTION_START, analysed_app, analysed_database, analysed_db, delivery_theme  # noqa: F401
+from test_survey_actions import (  # noqa: F401 (fixtures)
+    ACTION_START,
+    analysed_app,
+    analysed_db,
+    analysed_survey,
+    delivery_theme,
+)
 
 from survey import create_app
 from survey.store import actions as store

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -18,13 +17,9 @@ pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
-def database(tmp_path, analysed_template) -> str:
-    path = str(tmp_path / "rapport.db")
-    shutil.copy(analysed_template, path)
-    db = open_database(path)
-    create_staff_user(db, "brm-user", STAFF_PASSWORD, "brm")
-    db.close()
-    return path
+def database(analysed) -> str:
+    create_staff_user(analysed.db, "brm-user", STAFF_PASSWORD, "brm")
+    return analysed.path
 
 
 @pytest.fixture

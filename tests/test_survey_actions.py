@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlite_utils
 from flask import Flask
 
-from survey import create_app
-from survey.db import open_database
 from survey.errors import InvalidInput, NotFound
-from survey.migrations import migrate
-from survey.services.action_effect import action_effect, format_p_value
+from survey.services.action_effect import action_effect, format_p_value, percent
 from survey.store import actions as store
 from survey.store.responses import record_response
 from survey.store.staff import create_staff_user
@@ -41,16 +36,8 @@ DEPARTMENTS = ["Finance", "HR", "Sales"]
 ACTION_START = dt.date(2026, 3, 2)
 
 
-def build_analysed_survey(path: Path) -> int:
-    """Two waves through the real store and the real analysis: delivery complaints fall in wave 2.
-
-    Wave 1 has 16 late-delivery complaints out of 32 responses; wave 2 has 6 out of 32. Built once
-    per test session (the embedding model loads once) and copied by each test that changes it.
-    """
-    from survey.services.analysis import run_analysis
-
-    db = open_database(str(path))
-    migrate(db)
+def build_falling_delivery_survey(db: sqlite_utils.Database) -> None:
+    """Two waves in which delivery complaints fall: 16 of 32 responses in wave 1, 6 of 32 in wave 2."""
     survey = create_survey(db, "IT partnership pulse")
     text = add_question(db, survey.id, "text", "What should IT change?", required=True)
     segment = add_question(db, survey.id, "segment", "Your department", options=DEPARTMENTS)
@@ -62,34 +49,22 @@ def build_analysed_survey(path: Path) -> int:
             texts, index = (LATE, i) if i < late_count else (OTHER, i - late_count)
             record_response(db, wave, questions, {text.id: texts[index % len(texts)],
                                                   segment.id: DEPARTMENTS[i % 3]}, today=wave.opens_on)
-    run_analysis(db, survey.id, min_group_size=5, random_state=0)
-    db.close()
-    return survey.id
-
-
-@pytest.fixture(scope="session")
-def analysed_database(tmp_path_factory) -> Path:
-    """Path of the analysed two-wave survey database (built once per session, never changed)."""
-    path = tmp_path_factory.getbasetemp() / "analysed-loop.db"
-    if not path.exists():
-        build_analysed_survey(path)
-    return path
 
 
 @pytest.fixture
-def analysed_app(analysed_database: Path, tmp_path: Path) -> Iterator[Flask]:
-    """A real app on this test's own copy of the analysed database."""
-    copy = tmp_path / "analysed.db"
-    shutil.copy(analysed_database, copy)
-    yield create_app({"DATABASE": str(copy), "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
+def analysed_survey(analysed_copy) -> SimpleNamespace:
+    """This test's copy of the analysed two-wave survey (app, client, db, survey_id, path)."""
+    return analysed_copy(build_falling_delivery_survey)
 
 
 @pytest.fixture
-def analysed_db(analysed_app: Flask) -> Iterator[sqlite_utils.Database]:
-    database = open_database(analysed_app.config["DATABASE"])
-    yield database
-    database.close()
+def analysed_app(analysed_survey) -> Flask:
+    return analysed_survey.app
+
+
+@pytest.fixture
+def analysed_db(analysed_survey) -> sqlite_utils.Database:
+    return analysed_survey.db
 
 
 def delivery_theme(db: sqlite_utils.Database) -> str:
@@ -289,7 +264,7 @@ def test_effect_reports_a_clear_fall_in_a_really_analysed_survey(analysed_db):
     assert effect.before.share > effect.after.share
     # "Fell" is only said when the two-proportion test is significant.
     assert effect.share_verdict.startswith(
-        f"Fell from {store.percent(effect.before.share)} to {store.percent(effect.after.share)} of comments "
+        f"Fell from {percent(effect.before.share)} to {percent(effect.after.share)} of comments "
         "between 2026 Q1 and 2026 Q2 (p "), effect.share_verdict
     assert effect.before.sentiment_low <= effect.before.sentiment_mean <= effect.before.sentiment_high
 

@@ -78,10 +78,12 @@ def test_run_from_the_ui_in_the_background_while_a_partner_submits(
     url = f"/staff/surveys/{wave.survey_id}/analysis"
     response = brm.post(url)
     assert response.status_code == 303 and response.headers["Location"].endswith(url)
-    # The request only started the job: it answered while the job's own process still runs.
-    started = analysis_job.read_status(jobs_dir, app.config["DATABASE"], wave.survey_id)
-    assert started is not None and started.running and started.pid not in (None, os.getpid())
-    assert runner.process_alive(started.pid)
+    # The request only started the job: it answered while the job's own process runs.
+    _, lock_path = runner.job_paths(jobs_dir, app.config["DATABASE"], "analysis", wave.survey_id)
+    with open(lock_path, encoding="ascii") as handle:
+        job_pid = int(handle.read())
+    assert job_pid != os.getpid() and runner.process_alive(job_pid)
+    assert analysis_job.read_status(jobs_dir, app.config["DATABASE"], wave.survey_id).running
 
     running = brm.get(url)
     html = running.get_data(as_text=True)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from survey import create_app
-from survey.cli import main
+from survey.cli.main import main
 from survey.store.staff import authenticate, list_staff_users
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from page_support import chart_svgs, hidden_fields
 
 from survey import create_app
@@ -48,12 +48,8 @@ WAVE_TEXTS = {
 SEGMENTS = {"Finance": 6, "HR": 6, "Sales": 6, "Legal": 2}
 
 
-def build_silo_survey(path: str) -> int:
-    """Create a two-wave survey with segments, store its responses, and run the real analysis."""
-    from survey.services.analysis import run_analysis
-
-    db = open_database(path)
-    migrate(db)
+def build_silo_survey(db: sqlite_utils.Database) -> None:
+    """A two-wave survey with segments (Legal under the threshold), through the real store."""
     survey = create_survey(db, "Partnership pulse")
     add_question(db, survey.id, "text", "What should IT change?", required=True)
     add_question(db, survey.id, "segment", "Your department", options=list(SEGMENTS))
@@ -68,45 +64,22 @@ def build_silo_survey(path: str) -> int:
                 template = LEGAL_PHRASE if segment == "Legal" else texts[index % len(texts)]
                 text = template.format(term=NEW_TERM, topic=topic)
                 record_response(db, wave, questions, {text_q: text, segment_q: segment}, today=opens)
-    run_analysis(db, survey.id, min_group_size=5)
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    return survey.id
-
-
-def analysed_database(tmp_path_factory) -> tuple[Path, int]:
-    """The analysed survey, built once per test session (this module and the browser test share it)."""
-    path = tmp_path_factory.getbasetemp() / "culture-analysed.db"
-    if not path.exists():
-        building = path.with_suffix(".building")
-        build_silo_survey(str(building))
-        building.rename(path)
-    db = open_database(str(path))
-    survey_id = db.execute("SELECT id FROM surveys").fetchone()[0]
-    db.close()
-    return path, survey_id
-
-
-@pytest.fixture(scope="module")
-def analysed(tmp_path_factory) -> tuple[Path, int]:
-    return analysed_database(tmp_path_factory)
 
 
 @pytest.fixture
-def app(request, tmp_path):
+def app(request, analysed_copy, tmp_path):
     """The conftest app; tests that ask for ``survey_id`` get a private copy of the analysed survey."""
-    database = tmp_path / "rapport.db"
     if "survey_id" in request.fixturenames:
-        shutil.copy(request.getfixturevalue("analysed")[0], database)
-    else:
-        migrate(open_database(str(database)))
-    return create_app({"DATABASE": str(database), "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+        return analysed_copy(build_silo_survey).app
+    database = str(tmp_path / "rapport.db")
+    migrate(open_database(database))
+    return create_app({"DATABASE": database, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
                        "RATELIMIT_ENABLED": False})
 
 
 @pytest.fixture
-def survey_id(analysed) -> int:
-    return analysed[1]
+def survey_id(analysed_templates) -> int:
+    return analysed_templates.survey_id(build_silo_survey)
 
 
 def _term_fields(**overrides) -> dict[str, str]:

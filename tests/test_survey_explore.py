@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
+import sqlite_utils
 from page_support import chart_svgs
 
-from survey import create_app
-from survey.db import open_database
-from survey.migrations import migrate
 from survey.store.browse import PAGE_SIZE, UnitFilter, browse_units
 from survey.store.responses import record_response
-from survey.store.surveys import add_question, create_survey, create_wave
+from survey.store.surveys import add_question, create_survey, create_wave, questions_for
 
 TOO_FEW = "Fewer than 5 responses match; widen the filter"
 
@@ -31,48 +28,35 @@ COMMENTS = [
 SECRET_LEGAL_WORD = "escrow"
 
 
-def _build_survey(path: str) -> int:
-    db = open_database(path)
-    migrate(db)
+def build_explore_survey(db: sqlite_utils.Database) -> None:
+    """31 responses in three segments (Legal under the quote threshold), through the real store."""
     survey = create_survey(db, "Explore pulse", "How does IT work with you?")
     text = add_question(db, survey.id, "text", "What should IT change?", required=True)
     segment = add_question(db, survey.id, "segment", "Your department",
                            options=["Finance", "HR", "Legal"])
     today = dt.date.today()
     wave = create_wave(db, survey.id, "2026 Q1", today, today + dt.timedelta(days=30), "public")
-    from survey.store.surveys import questions_for
-
     questions = questions_for(db, survey.id)
     for department, respondents, comment in COMMENTS:
         for _ in range(respondents):
             record_response(db, wave, questions, {text.id: comment, segment.id: department})
-    from survey.services.analysis import run_analysis
-
-    run_analysis(db, survey.id, min_group_size=5)
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    return survey.id
-
-
-@pytest.fixture(scope="module")
-def analysed(tmp_path_factory) -> tuple[str, int]:
-    """A survey of 31 responses in three segments, analysed once with the real models."""
-    path = str(tmp_path_factory.mktemp("explore") / "analysed.db")
-    return path, _build_survey(path)
 
 
 @pytest.fixture
-def app(analysed, tmp_path):
-    """Overrides conftest's app: a private copy of the analysed database for each test."""
-    path = str(tmp_path / "rapport.db")
-    shutil.copy(analysed[0], path)
-    return create_app({"DATABASE": path, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False, "ANALYSIS_JOBS_DIR": str(tmp_path / "jobs")})
+def analysed(analysed_copy):
+    """This test's copy of the analysed explore survey (overrides conftest's demo survey)."""
+    return analysed_copy(build_explore_survey)
+
+
+@pytest.fixture
+def app(analysed):
+    """Overrides conftest's app: the app on this test's copy of the analysed survey."""
+    return analysed.app
 
 
 @pytest.fixture
 def survey_id(analysed) -> int:
-    return analysed[1]
+    return analysed.survey_id
 
 
 def page(client, url: str) -> str:

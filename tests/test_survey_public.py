@@ -11,8 +11,8 @@ from test_survey_actions import (  # noqa: F401 (fixtures)
     ACTION_START,
     add_trend_point,
     analysed_app,
-    analysed_database,
     analysed_db,
+    analysed_survey,
     delivery_theme,
     survey_with_themes,
 )

@@ -6,20 +6,16 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlite_utils
 from flask import Flask
 from pypdf import PdfReader
 
-from survey import create_app
-from survey.db import open_database
 from survey.errors import InvalidInput, NotFound
-from survey.migrations import migrate
 from survey.services.report_sections import display_name
 from survey.services.thresholds import Thresholds
 from survey.services.wave_report import build_wave_report, render_report
@@ -53,12 +49,8 @@ GROUPS = {
 }
 
 
-def build_report_survey(path: Path) -> int:
-    """Two waves with rating, NPS, segment and text answers, through the real store and analysis."""
-    from survey.services.analysis import run_analysis
-
-    db = open_database(str(path))
-    migrate(db)
+def build_report_survey(db: sqlite_utils.Database) -> None:
+    """Two waves with rating, NPS, segment and text answers, through the real store."""
     survey = create_survey(db, "IT partnership pulse")
     text = add_question(db, survey.id, "text", "What should IT change?", required=True)
     rating = add_question(db, survey.id, "rating", "How well does IT listen?")
@@ -77,33 +69,22 @@ def build_report_survey(path: Path) -> int:
                 record_response(db, wave, questions, {
                     text.id: comment, rating.id: 2 + (i + number) % 4, nps.id: (3 * i + number) % 11,
                     segment.id: department}, today=wave.opens_on)
-    run_analysis(db, survey.id, min_group_size=5, random_state=0)
-    db.close()
-    return survey.id
-
-
-@pytest.fixture(scope="session")
-def report_database(tmp_path_factory) -> Path:
-    """The analysed two-wave survey (built once per session; tests use copies)."""
-    path = tmp_path_factory.getbasetemp() / "analysed-reports.db"
-    if not path.exists():
-        build_report_survey(path)
-    return path
 
 
 @pytest.fixture
-def report_app(report_database: Path, tmp_path: Path) -> Iterator[Flask]:
-    copy = tmp_path / "reports.db"
-    shutil.copy(report_database, copy)
-    yield create_app({"DATABASE": str(copy), "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
+def report_survey(analysed_copy) -> SimpleNamespace:
+    """This test's copy of the analysed two-wave report survey."""
+    return analysed_copy(build_report_survey)
 
 
 @pytest.fixture
-def report_db(report_app: Flask) -> Iterator[sqlite_utils.Database]:
-    database = open_database(report_app.config["DATABASE"])
-    yield database
-    database.close()
+def report_app(report_survey) -> Flask:
+    return report_survey.app
+
+
+@pytest.fixture
+def report_db(report_survey) -> sqlite_utils.Database:
+    return report_survey.db
 
 
 def sign_in(app: Flask, db: sqlite_utils.Database, role: str):

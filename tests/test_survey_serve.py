@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from survey.cli import main
-from survey.web.server import ACCESS_LOG_FORMAT, _DropQueryStrings, gunicorn_options
+from survey.cli.main import main
+from survey.cli.serve import ACCESS_LOG_FORMAT, _DropQueryStrings, gunicorn_options
 
 
 def free_port() -> int:
@@ -74,7 +74,7 @@ def test_the_real_server_logs_partner_requests_without_client_address(app, partn
     port, access_log = free_port(), tmp_path / "access.log"
     env = {**os.environ, "RAPPORT_DATABASE": app.config["DATABASE"], "RAPPORT_SECRET_KEY": "s3cret",
            "RAPPORT_INSTANCE_PATH": str(tmp_path), "RAPPORT_ENV": "production"}
-    command = [sys.executable, "-c", "from survey.cli import main; main()", "serve", "--port", str(port),
+    command = [sys.executable, "-c", "from survey.cli.main import main; main()", "serve", "--port", str(port),
                "--workers", "1", "--threads", "2", "--access-log", str(access_log)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -109,7 +109,7 @@ def test_web_workers_keep_torch_out_and_stay_under_the_memory_budget(tmp_path):
 
     code = (
         "import sys\n"
-        "from survey.web.server import keep_torch_out_of_web_workers\n"
+        "from survey.cli.serve import keep_torch_out_of_web_workers\n"
         "keep_torch_out_of_web_workers()\n"
         "from survey import create_app\n"
         f"app = create_app({{'SECRET_KEY': 'x', 'DATABASE': {str(tmp_path / 'w.db')!r}}})\n"

@@ -61,8 +61,10 @@ class _StageBar:
             self.stage = stage
             self.bar = tqdm(total=max(total, 1), desc=f"{self.title}: {stage}", unit="unit",
                             leave=False, dynamic_ncols=True)
-        self.bar.n = min(done, self.bar.total)
-        self.bar.refresh()
+        bar = self.bar
+        if bar is not None:
+            bar.n = min(done, bar.total or done)
+            bar.refresh()
 
     def _close(self) -> None:
         if self.bar is not None:

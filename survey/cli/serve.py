@@ -1,13 +1,147 @@
-"""``rapport serve``: the production server (gunicorn), see :mod:`survey.web.server`."""
+"""``rapport serve``: the production server (gunicorn) with logs that cannot identify a partner.
+
+The access log records the time, method, path (without the query string, which may carry an
+invitation code), status, size and duration: never the client address, user agent, referrer or
+anything from the form (DESIGN.md section 3, rule 6). The error log drops query strings too.
+"""
 
 from __future__ import annotations
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
+import importlib.abc
+import logging
+import re
+import sys
+from typing import Any
 
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from nlp.redaction import redact_personal_data
+from survey.config import require_secret_key_for
+from survey.db import open_migrated
 from survey.errors import RapportError
-from survey.web.server import DEFAULT_THREADS, serve
+from survey.services.models import spacy_model_from_config
+
+#: Gunicorn access-log atoms: time, method, path without query, status, bytes, milliseconds.
+ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+_QUERY_STRING = re.compile(r"\?\S*")
+
+
+class _DropQueryStrings(logging.Filter):
+    """Remove ``?...`` from logged URIs (gunicorn logs ``req.uri`` when a request fails)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY_STRING.sub("", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        record.msg = _QUERY_STRING.sub("", record.msg) if isinstance(record.msg, str) else record.msg
+        return True
+
+
+class PrivateLogger(Logger):
+    """Gunicorn's logger with query strings removed from error messages."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.error_log.addFilter(_DropQueryStrings())
+
+
+#: Threads per worker. Each client still sending its request holds one thread, and gunicorn does not
+#: spread connections evenly over workers, so each worker gets enough threads for all 50 slow
+#: clients of the budget (bench/slow_clients.py; README "Running it for real").
+DEFAULT_THREADS = 64
+
+
+def gunicorn_options(
+    host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = DEFAULT_THREADS,
+    access_log: str | None = "-",
+) -> dict[str, Any]:
+    """The gunicorn settings ``rapport serve`` and ``bench/submit.py`` both use."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "keepalive": 5,
+        "accesslog": access_log,
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "loglevel": "info",
+        "logger_class": PrivateLogger,
+        # Load the app (and the redaction model) once in the master; workers share its memory.
+        "preload_app": True,
+        "forwarded_allow_ips": "127.0.0.1",
+        "limit_request_line": 8190,
+        "graceful_timeout": 10,
+        # No shared control socket in $HOME: several servers (tests, benchmarks) may run at once.
+        "control_socket_disable": True,
+    }
+
+
+class RapportServer(BaseApplication):
+    """Gunicorn running an already-built Flask app with :func:`gunicorn_options`."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+class _KeepTorchOut(importlib.abc.MetaPathFinder):
+    """Makes ``import torch`` fail in web processes.
+
+    Web workers never embed text (analysis runs in its own process), but spaCy's thinc imports
+    torch whenever it is installed, which costs ~180 MB per worker. Refusing the import keeps a
+    worker under the 300 MB budget; spaCy works without torch.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "torch" or name.startswith("torch."):
+            raise ModuleNotFoundError(f"{name} is not loaded in web workers", name=name)
+        return None
+
+
+def keep_torch_out_of_web_workers() -> None:
+    """Install :class:`_KeepTorchOut` once (before anything imports spaCy)."""
+    if "torch" not in sys.modules and not any(isinstance(f, _KeepTorchOut) for f in sys.meta_path):
+        sys.meta_path.insert(0, _KeepTorchOut())
+
+
+def prepare_for_serving(app: Flask) -> None:
+    """Refuse to serve without a secret key, migrate the database, and warm up redaction.
+
+    Raises
+    ------
+    ConfigurationError
+        Outside development and testing when ``SECRET_KEY`` is missing.
+    """
+    require_secret_key_for(app)
+    keep_torch_out_of_web_workers()
+    open_migrated(app.config["DATABASE"]).close()
+    # Load the NER pipeline in the master so forked workers share it instead of each paying
+    # seconds on their first comment that names someone.
+    spacy_model_from_config(app.config)
+    redact_personal_data("Warm-up: please ask Quenterby Zorblat, or q.zorblat@example.com.")
+    # Import matplotlib (through the chart functions) in the master too: otherwise each worker pays
+    # about a second on its first chart page, even when the chart itself comes from the shared cache.
+    import reports.charts  # noqa: F401
+
+
+def serve(app: Flask, **options: Any) -> None:
+    """Serve ``app`` under gunicorn until interrupted; ``options`` go to :func:`gunicorn_options`."""
+    prepare_for_serving(app)
+    RapportServer(app, gunicorn_options(**options)).run()
 
 
 @click.command("serve")
@@ -23,7 +157,7 @@ from survey.web.server import DEFAULT_THREADS, serve
 def serve_command(host: str, port: int, workers: int, threads: int, access_log: str) -> None:
     """Serve Rapport with gunicorn (production server; needs SECRET_KEY outside development)."""
     try:
-        serve(current_app._get_current_object(), host=host, port=port, workers=workers,
-              threads=threads, access_log=access_log)
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        serve(app, host=host, port=port, workers=workers, threads=threads, access_log=access_log)
     except RapportError as error:
         raise click.ClickException(str(error)) from error

@@ -243,7 +243,7 @@ def _description(db: sqlite_utils.Database, survey_id: int, theme_id: str,
     quote_ids: list[str] = []
     if rows:
         vectors = cached_vectors(db, survey_id, [row[2] for row in rows])
-        described = describe_clusters([row[1] for row in rows], [0] * len(rows), vectors)
+        described = describe_clusters([row[1] for row in rows], np.zeros(len(rows), dtype=int), vectors)
         if described:
             phrases = described[0].key_phrases
             if len({row[3] for row in rows}) >= thresholds.min_quote_group_size:

@@ -72,6 +72,7 @@ def _change_sentences(current: list[PublicThemeRow], previous: list[PublicThemeR
     for row in current:
         was, now = before.get(row.theme_id), row.share
         exact = row.theme_id in listed and was is not None and now is not None
+        now, was = now or 0.0, was or 0.0
         if row.marker == "rising":
             sentences.append(f"{row.name} came up more often than in {previous_label}"
                              + (f": {percent(now)} of comments, up from {percent(was)}." if exact else "."))

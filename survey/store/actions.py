@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from survey.errors import InvalidInput, NotFound
+from survey.store import inserted_id
 
 #: Status value -> label shown to staff and partners, in workflow order.
 ACTION_STATUSES = {"planned": "Planned", "in_progress": "In progress", "done": "Done"}
@@ -99,11 +100,11 @@ def create_action(
     _checked(title, status, public_note)
     if theme_id not in dict(theme_choices(db, survey_id)):
         raise InvalidInput("Pick one of the survey's themes.")
-    action_id = db["actions"].insert({
+    action_id = inserted_id(db.table("actions").insert({
         "survey_id": survey_id, "theme_id": theme_id, "title": title.strip(), "owner": owner.strip(),
         "due_on": due_on.isoformat() if due_on else None, "status": status,
         "public_note": public_note.strip(), "started_on": _start_date(status, started_on, today),
-    }).last_pk
+    }))
     return get_action(db, action_id)
 
 
@@ -114,7 +115,7 @@ def update_action(
     """Change every field of an action; ``started_on`` is cleared while it is planned."""
     get_action(db, action_id)
     _checked(title, status, public_note)
-    db["actions"].update(action_id, {
+    db.table("actions").update(action_id, {
         "title": title.strip(), "owner": owner.strip(), "due_on": due_on.isoformat() if due_on else None,
         "status": status, "public_note": public_note.strip(),
         "started_on": _start_date(status, started_on, today),
@@ -145,9 +146,9 @@ def actions_for_survey(
     db: sqlite_utils.Database, survey_id: int, theme_id: str | None = None
 ) -> list[Action]:
     """The survey's actions (or one theme's), by status, then due date, then title."""
-    where, params = " WHERE actions.survey_id = ?", [survey_id]
+    where, params = " WHERE actions.survey_id = ?", list[object]([survey_id])
     if theme_id is not None:
-        where, params = where + " AND actions.theme_id = ?", [survey_id, theme_id]
+        where, params = where + " AND actions.theme_id = ?", [*params, theme_id]
     order = (" ORDER BY CASE actions.status WHEN 'in_progress' THEN 0 WHEN 'planned' THEN 1 ELSE 2 END,"
              " actions.due_on IS NULL, actions.due_on, actions.title")
     return [_action(row) for row in db.execute(_SELECT + where + order, params)]
@@ -205,7 +206,8 @@ def theme_by_wave(db: sqlite_utils.Database, action: Action) -> list[ThemeInWave
          high) in db.execute(sql, [action.theme_id, action.survey_id]):
         hidden = units is None or bool(suppressed)
         points.append(ThemeInWave(
-            wave_id, label, _period(_date(opens_on), _date(closes_on), action.started_on), hidden,
+            wave_id, label, _period(dt.date.fromisoformat(opens_on), dt.date.fromisoformat(closes_on),
+                                    action.started_on), hidden,
             0 if hidden else units, 0 if hidden else respondents, wave_units, None if hidden else share,
             None if hidden else mean, None if hidden else low, None if hidden else high,
         ))

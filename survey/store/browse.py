@@ -245,7 +245,7 @@ def _page_rows(db: sqlite_utils.Database, where: str, params: dict, query: str, 
         where = f"{_IN_MATCHES} AND {where}"
         params = {**params, "query": db.quote_fts(query)}
     elif query:
-        return list(db["units"].search(
+        return list(db.table("units").search(
             query, columns=list(_COLUMNS), where=where, where_args=params, quote=True,
             order_by="[units_fts].rank, [original].[wave_id] DESC, [original].[id] DESC",
             limit=PAGE_SIZE + 1, offset=offset,

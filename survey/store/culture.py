@@ -15,6 +15,7 @@ import sqlite_utils
 
 from nlp.suppression import suppress_small_cells
 from survey.errors import InvalidInput
+from survey.store import inserted_id
 from survey.store.aggregates import silo_term_counts
 from survey.store.surveys import Wave, waves_for
 
@@ -155,10 +156,12 @@ def _most_common(wordings: Counter) -> str:
     return min(wordings.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def _term_waves(per_wave, waves, wave_sizes, min_group_size) -> tuple[TermWave, ...]:
+def _term_waves(per_wave: dict[int, tuple[int, int]], waves: list[tuple[int, str]],
+                wave_sizes: dict[int, tuple[int, int]], min_group_size: int) -> tuple[TermWave, ...]:
     # A term's figures in a wave are shown only when the wave and the group of respondents who used
     # the term both reach the threshold; "not used at all" (0) is shown as 0.
-    cells, previous = [], None
+    cells: list[TermWave] = []
+    previous: float | None = None
     for wave_id, label in waves:
         flags, responses = per_wave.get(wave_id, (0, 0))
         wave_responses, words = wave_sizes.get(wave_id, (0, 0))
@@ -210,8 +213,8 @@ def add_event(db: sqlite_utils.Database, survey_id: int, on_date: dt.date, label
         raise InvalidInput("Describe the event in a few words, e.g. “language workshop”.")
     if len(label) > MAX_EVENT_LABEL:
         raise InvalidInput(f"Keep the event note under {MAX_EVENT_LABEL} characters.")
-    event_id = db["culture_events"].insert(
-        {"survey_id": survey_id, "on_date": on_date.isoformat(), "label": label}).last_pk
+    event_id = inserted_id(db.table("culture_events").insert(
+        {"survey_id": survey_id, "on_date": on_date.isoformat(), "label": label}))
     return CultureEvent(event_id, survey_id, on_date, label)
 
 
@@ -219,7 +222,7 @@ def events_for(db: sqlite_utils.Database, survey_id: int) -> list[CultureEvent]:
     """The survey's event notes in date order."""
     return [
         CultureEvent(row["id"], row["survey_id"], dt.date.fromisoformat(row["on_date"]), row["label"])
-        for row in db["culture_events"].rows_where("survey_id = ?", [survey_id], order_by="on_date, id")
+        for row in db.table("culture_events").rows_where("survey_id = ?", [survey_id], order_by="on_date, id")
     ]
 
 

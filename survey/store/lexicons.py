@@ -76,10 +76,10 @@ def save_lexicon(
             raise StaleLexicon("Someone changed the lexicon while you were editing it. "
                                "Your change was not saved: review the current lexicon and try again.")
         created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        number = conn.execute(
+        number = int(conn.execute(
             "INSERT INTO lexicon_versions (version, lexicon, created_at, author_id, note) "
             "VALUES (?, ?, ?, ?, ?)", [lexicon.version, lexicon.to_json(), created_at, author_id, note],
-        ).lastrowid
+        ).lastrowid or 0)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

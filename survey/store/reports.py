@@ -218,7 +218,7 @@ def wave_quotes(
 
 def has_actions_table(db: sqlite_utils.Database) -> bool:
     """Whether the closing-the-loop schema (the ``actions`` table) is installed."""
-    return db["actions"].exists()
+    return db.table("actions").exists()
 
 
 def wave_sentiment_respondents(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]:

@@ -40,24 +40,7 @@ def record_response(
     today = today or dt.date.today()
     if wave.status(today) != "open":
         raise WaveClosed(_closed_message(wave, today))
-    by_id = {question.id: question for question in questions}
-    segment = None
-    rows: list[tuple[int, str | None, int | None]] = []
-    raw_texts: dict[int, str] = {}
-    for question_id, value in answers.items():
-        question = by_id.get(question_id)
-        if question is None:
-            raise InvalidInput("The form does not match this survey; reload the page.")
-        if value is None or value == "":
-            continue
-        if question.kind == "segment":
-            segment = str(value)
-        elif question.kind in ("rating", "nps"):
-            rows.append((question_id, None, int(value)))
-        elif question.kind == "text":
-            raw_texts[question_id] = str(value)
-        else:
-            rows.append((question_id, str(value), None))
+    segment, rows, raw_texts = _sorted_answers(questions, answers)
     # One batch, so spaCy runs once over every sentence that may hold a name.
     redacted = redact_many(list(raw_texts.values()))
     rows += [(question_id, text, None) for question_id, text in zip(raw_texts, redacted, strict=True)]
@@ -87,6 +70,31 @@ def record_response(
         conn.execute("ROLLBACK")
         raise
     return response_id
+
+
+def _sorted_answers(
+    questions: list[Question], answers: Mapping[int, Answer]
+) -> tuple[str | None, list[tuple[int, str | None, int | None]], dict[int, str]]:
+    """(segment, answer rows without free text, free text by question id) of a submission."""
+    by_id = {question.id: question for question in questions}
+    segment = None
+    rows: list[tuple[int, str | None, int | None]] = []
+    raw_texts: dict[int, str] = {}
+    for question_id, value in answers.items():
+        question = by_id.get(question_id)
+        if question is None:
+            raise InvalidInput("The form does not match this survey; reload the page.")
+        if value is None or value == "":
+            continue
+        if question.kind == "segment":
+            segment = str(value)
+        elif question.kind in ("rating", "nps"):
+            rows.append((question_id, None, int(value)))
+        elif question.kind == "text":
+            raw_texts[question_id] = str(value)
+        else:
+            rows.append((question_id, str(value), None))
+    return segment, rows, raw_texts
 
 
 def _closed_message(wave: Wave, today: dt.date) -> str:

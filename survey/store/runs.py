@@ -9,6 +9,8 @@ from typing import Any
 
 import sqlite_utils
 
+from survey.store import inserted_id
+
 
 @dataclass(frozen=True)
 class LastRun:
@@ -43,7 +45,7 @@ def record_run(
         "duration_seconds": round(duration_seconds, 3), "status": status, "fingerprint": fingerprint,
         "record": json.dumps(record, default=str), "counts": json.dumps(counts),
     }
-    return int(db["analysis_runs"].insert(row).last_pk)
+    return inserted_id(db.table("analysis_runs").insert(row))
 
 
 def last_fingerprint(db: sqlite_utils.Database, survey_id: int) -> str | None:

@@ -8,6 +8,7 @@ import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey.errors import InvalidInput, NotFound
+from survey.store import inserted_id
 
 ROLES = ("admin", "brm", "culture_lead")
 MIN_PASSWORD_LENGTH = 10
@@ -43,16 +44,16 @@ def create_staff_user(db: sqlite_utils.Database, username: str, password: str, r
         raise InvalidInput(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
     if db.execute("SELECT 1 FROM staff WHERE username = ?", [username]).fetchone():
         raise InvalidInput(f"The username {username!r} is taken.")
-    user_id = db["staff"].insert({
+    user_id = inserted_id(db.table("staff").insert({
         "username": username, "password_hash": generate_password_hash(password), "role": role,
         "active": 1,
-    }).last_pk
+    }))
     return get_staff_user(db, user_id)
 
 
 def get_staff_user(db: sqlite_utils.Database, user_id: int) -> StaffUser:
     """Return one account or raise :class:`NotFound`."""
-    rows = list(db["staff"].rows_where("id = ?", [user_id]))
+    rows = list(db.table("staff").rows_where("id = ?", [user_id]))
     if not rows:
         raise NotFound(f"There is no staff user {user_id}.")
     return _user(rows[0])
@@ -60,7 +61,7 @@ def get_staff_user(db: sqlite_utils.Database, user_id: int) -> StaffUser:
 
 def authenticate(db: sqlite_utils.Database, username: str, password: str) -> StaffUser | None:
     """Return the active account whose password matches, else ``None``."""
-    rows = list(db["staff"].rows_where("username = ? AND active = 1", [username.strip()]))
+    rows = list(db.table("staff").rows_where("username = ? AND active = 1", [username.strip()]))
     # The same hash work whether or not the account exists: timing must not reveal usernames.
     matches = check_password_hash(rows[0]["password_hash"] if rows else _DUMMY_HASH, password)
     return _user(rows[0]) if rows and matches else None
@@ -74,7 +75,7 @@ def end_sessions(db: sqlite_utils.Database, user_id: int) -> None:
 
 def list_staff_users(db: sqlite_utils.Database) -> list[StaffUser]:
     """All accounts by username."""
-    return [_user(row) for row in db["staff"].rows_where(order_by="username")]
+    return [_user(row) for row in db.table("staff").rows_where(order_by="username")]
 
 
 def set_staff_user_active(db: sqlite_utils.Database, user_id: int, active: bool) -> StaffUser:
@@ -84,14 +85,14 @@ def set_staff_user_active(db: sqlite_utils.Database, user_id: int, active: bool)
         "SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1"
     ).fetchone()[0] <= 1:
         raise InvalidInput("This is the last active admin account; create another admin first.")
-    db["staff"].update(user_id, {"active": int(active)})
+    db.table("staff").update(user_id, {"active": int(active)})
     return get_staff_user(db, user_id)
 
 
 def has_staff_user(db: sqlite_utils.Database, username: str | None = None) -> bool:
     """Whether the database has a staff account (named ``username``, when given); ``False`` before
     the schema exists."""
-    if not db["staff"].exists():
+    if not db.table("staff").exists():
         return False
     where, params = ("username = ?", [username]) if username is not None else (None, [])
-    return db["staff"].count_where(where, params) > 0 if where else db["staff"].count > 0
+    return db.table("staff").count_where(where, params) > 0 if where else db.table("staff").count > 0

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from survey.errors import InvalidInput, NotFound, SurveyLocked
+from survey.store import inserted_id
 
 QUESTION_KINDS = ("text", "rating", "nps", "choice", "segment")
 ACCESS_MODES = ("public", "invitation")
@@ -95,13 +96,13 @@ def create_survey(
         "privacy_note": privacy_note.strip() or DEFAULT_PRIVACY_NOTE,
         "slug": secrets.token_urlsafe(9),
     }
-    survey_id = db["surveys"].insert(row).last_pk
+    survey_id = inserted_id(db.table("surveys").insert(row))
     return get_survey(db, survey_id)
 
 
 def get_survey(db: sqlite_utils.Database, survey_id: int) -> Survey:
     """Return one survey or raise :class:`NotFound`."""
-    rows = list(db["surveys"].rows_where("id = ?", [survey_id]))
+    rows = list(db.table("surveys").rows_where("id = ?", [survey_id]))
     if not rows:
         raise NotFound(f"There is no survey {survey_id}.")
     return _survey(rows[0])
@@ -110,16 +111,16 @@ def get_survey(db: sqlite_utils.Database, survey_id: int) -> Survey:
 def has_survey(db: sqlite_utils.Database, title: str | None = None) -> bool:
     """Whether the database has a survey (titled ``title``, when given); ``False`` before the schema
     exists."""
-    if not db["surveys"].exists():
+    if not db.table("surveys").exists():
         return False
     if title is None:
-        return db["surveys"].count > 0
-    return db["surveys"].count_where("title = ?", [title]) > 0
+        return db.table("surveys").count > 0
+    return db.table("surveys").count_where("title = ?", [title]) > 0
 
 
 def list_surveys(db: sqlite_utils.Database) -> list[Survey]:
     """All surveys, by title."""
-    return [_survey(row) for row in db["surveys"].rows_where(order_by="title")]
+    return [_survey(row) for row in db.table("surveys").rows_where(order_by="title")]
 
 
 def update_survey(
@@ -132,7 +133,7 @@ def update_survey(
     get_survey(db, survey_id)
     if not title.strip():
         raise InvalidInput("A survey needs a title.")
-    db["surveys"].update(
+    db.table("surveys").update(
         survey_id, {"title": title.strip(), "introduction": introduction,
                     "privacy_note": privacy_note.strip() or DEFAULT_PRIVACY_NOTE},
     )
@@ -145,7 +146,7 @@ def copy_survey(db: sqlite_utils.Database, survey_id: int) -> Survey:
     with db.conn:
         copy = create_survey(db, f"Copy of {original.title}", original.introduction, original.privacy_note)
         for question in questions_for(db, survey_id):
-            db["questions"].insert({
+            db.table("questions").insert({
                 "survey_id": copy.id, "position": question.position, "kind": question.kind,
                 "prompt": question.prompt, "help_text": question.help_text,
                 "required": int(question.required), "options": json.dumps(list(question.options)),
@@ -182,10 +183,10 @@ def add_question(
     position = 1 + (db.execute(
         "SELECT COALESCE(MAX(position), 0) FROM questions WHERE survey_id = ?", [survey_id]
     ).fetchone()[0])
-    question_id = db["questions"].insert({
+    question_id = inserted_id(db.table("questions").insert({
         "survey_id": survey_id, "position": position, "kind": kind, "prompt": prompt.strip(),
         "help_text": help_text, "required": int(required), "options": json.dumps(cleaned),
-    }).last_pk
+    }))
     return get_question(db, question_id)
 
 
@@ -197,7 +198,7 @@ def update_question(
     question = get_question(db, question_id)
     ensure_unlocked(db, question.survey_id)
     cleaned = _checked_question(db, question.survey_id, kind, prompt, options, editing=question)
-    db["questions"].update(question_id, {
+    db.table("questions").update(question_id, {
         "kind": kind, "prompt": prompt.strip(), "help_text": help_text, "required": int(required),
         "options": json.dumps(cleaned),
     })
@@ -212,7 +213,7 @@ def delete_question(db: sqlite_utils.Database, question_id: int) -> None:
     if question.kind == "text" and waves_for(db, question.survey_id) and not _has_text(others):
         raise InvalidInput("This survey has waves, so it must keep at least one open-text question.")
     with db.conn:
-        db["questions"].delete(question_id)
+        db.table("questions").delete(question_id)
         _renumber(db, [q.id for q in others])
 
 
@@ -270,7 +271,7 @@ def _checked_question(
 
 def get_question(db: sqlite_utils.Database, question_id: int) -> Question:
     """Return one question or raise :class:`NotFound`."""
-    rows = list(db["questions"].rows_where("id = ?", [question_id]))
+    rows = list(db.table("questions").rows_where("id = ?", [question_id]))
     if not rows:
         raise NotFound(f"There is no question {question_id}.")
     return _question(rows[0])
@@ -280,7 +281,7 @@ def questions_for(db: sqlite_utils.Database, survey_id: int) -> list[Question]:
     """The survey's questions in display order."""
     return [
         _question(row)
-        for row in db["questions"].rows_where("survey_id = ?", [survey_id], order_by="position")
+        for row in db.table("questions").rows_where("survey_id = ?", [survey_id], order_by="position")
     ]
 
 
@@ -295,10 +296,10 @@ def create_wave(
         raise InvalidInput(f"Access must be one of {', '.join(ACCESS_MODES)}.")
     if not _has_text(questions_for(db, survey_id)):
         raise InvalidInput("Add at least one open-text question before opening a wave.")
-    wave_id = db["waves"].insert({
+    wave_id = inserted_id(db.table("waves").insert({
         "survey_id": survey_id, "label": label.strip(), "opens_on": opens_on.isoformat(),
         "closes_on": closes_on.isoformat(), "access": access, "token": secrets.token_urlsafe(12),
-    }).last_pk
+    }))
     return get_wave(db, wave_id)
 
 
@@ -308,7 +309,7 @@ def update_wave(
     """Change a wave's label and dates; its access mode and link stay as they are."""
     wave = get_wave(db, wave_id)
     _check_wave(db, wave.survey_id, label, opens_on, closes_on, wave_id=wave_id)
-    db["waves"].update(wave_id, {
+    db.table("waves").update(wave_id, {
         "label": label.strip(), "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat(),
     })
     return get_wave(db, wave_id)
@@ -345,7 +346,7 @@ def response_counts(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]
 
 def get_wave(db: sqlite_utils.Database, wave_id: int) -> Wave:
     """Return one wave or raise :class:`NotFound`."""
-    rows = list(db["waves"].rows_where("id = ?", [wave_id]))
+    rows = list(db.table("waves").rows_where("id = ?", [wave_id]))
     if not rows:
         raise NotFound(f"There is no wave {wave_id}.")
     return _wave(rows[0])
@@ -353,7 +354,7 @@ def get_wave(db: sqlite_utils.Database, wave_id: int) -> Wave:
 
 def get_wave_by_token(db: sqlite_utils.Database, token: str) -> Wave:
     """Return the wave behind a partner link token or raise :class:`NotFound`."""
-    rows = list(db["waves"].rows_where("token = ?", [token]))
+    rows = list(db.table("waves").rows_where("token = ?", [token]))
     if not rows:
         raise NotFound("This survey link is not valid. Check that you copied the whole link.")
     return _wave(rows[0])
@@ -363,7 +364,7 @@ def waves_for(db: sqlite_utils.Database, survey_id: int) -> list[Wave]:
     """The survey's waves in chronological order (by opening date, then label)."""
     return [
         _wave(row)
-        for row in db["waves"].rows_where(
+        for row in db.table("waves").rows_where(
             "survey_id = ?", [survey_id], order_by="opens_on, label"
         )
     ]

@@ -26,7 +26,7 @@ def replace_themes(db: sqlite_utils.Database, survey_id: int, themes: Sequence[T
 
 def stored_theme_row(db: sqlite_utils.Database, survey_id: int, theme_id: str) -> dict[str, Any]:
     """The stored ``themes`` row, or :class:`NotFound`."""
-    for row in db["themes"].rows_where("survey_id = ? AND id = ?", [survey_id, theme_id]):
+    for row in db.table("themes").rows_where("survey_id = ? AND id = ?", [survey_id, theme_id]):
         return dict(row)
     raise NotFound(f"There is no theme {theme_id!r} in this survey.")
 

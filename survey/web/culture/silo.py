@@ -118,9 +118,9 @@ def add_event(survey_id: int) -> Any:
         else:
             flash("Event note added to the charts.", "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(f"The event was not added: {error}", "error")
+        for messages in form.errors.values():
+            for message in messages:
+                flash(f"The event was not added: {message}", "error")
     return redirect(url_for("culture.silo", survey_id=survey_id, _anchor="events"))
 
 

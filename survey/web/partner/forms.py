@@ -100,7 +100,7 @@ def _normalise_text(value: str | None) -> str | None:
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
-def _optional_int(value: object) -> int | None:
+def _optional_int(value: str | int | None) -> int | None:
     if value in (None, ""):
         return None
     return int(value)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from survey.db import get_db
+from survey.services.what_changed import what_changed
 from survey.store import insights
 from survey.store.runs import last_run
 from survey.store.surveys import get_survey
@@ -34,7 +35,7 @@ def overview(survey_id: int | None) -> Any:
         "workspace/overview.html", survey=survey, health=health, chart=chart, analysed=analysed,
         last_run=last_run(db, survey_id), threshold=threshold,
         top_themes=insights.top_themes(db, survey_id, threshold) if analysed else [],
-        changes=insights.what_changed(db, survey_id, threshold) if analysed else [],
+        changes=what_changed(db, survey_id, threshold) if analysed else [],
         invitation_waves=any(wave.access == "invitation" for wave in health),
         tabs=survey_tabs(survey_id),
     )
