@@ -32,7 +32,7 @@ def _count(db) -> int:
 def _import(app, tmp_path, path) -> subprocess.Popen:
     env = {**os.environ, "RAPPORT_DATABASE": app.config["DATABASE"], "RAPPORT_INSTANCE_PATH": str(tmp_path),
            "RAPPORT_ENV": "development"}
-    command = [sys.executable, "-c", "from survey.cli import main; main()", "import-csv", "--wave",
+    command = [sys.executable, "-c", "from survey.cli.main import main; main()", "import-csv", "--wave",
                str(app.config["_wave"]), str(path)]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

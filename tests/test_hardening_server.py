@@ -38,8 +38,8 @@ def real_server(app, tmp_path):
         env = {**os.environ, "RAPPORT_DATABASE": app.config["DATABASE"], "RAPPORT_SECRET_KEY": "s3cret-key",
                "RAPPORT_INSTANCE_PATH": str(tmp_path), "RAPPORT_ENV": "production",
                **{f"RAPPORT_{key}": value for key, value in settings.items()}}
-        command = [sys.executable, "-c", "from survey.cli import main; main()", "serve", "--port", str(port),
-                   "--workers", "2", "--access-log", str(tmp_path / "access.log")]
+        command = [sys.executable, "-c", "from survey.cli.main import main; main()", "serve",
+                   "--port", str(port), "--workers", "2", "--access-log", str(tmp_path / "access.log")]
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True)
         started.append(server)
