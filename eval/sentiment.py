@@ -68,7 +68,8 @@ def model_scores(kind: str, texts: list[str], features: np.ndarray) -> np.ndarra
     """Scores of one shipped model (``semantic`` reads ``features``: general vectors, then the
     sentiment head's logits; ``lexical`` ignores them)."""
     model = load_shipped_model(kind)
-    return np.clip(model.sentiment_scores(texts, features if kind == "semantic" else None), -1, 1)
+    X = model.features(texts, features if kind == "semantic" else None)
+    return np.clip(model.sentiment_scores(X), -1, 1)
 
 
 def evaluate_domain(cache_dir: Path) -> dict:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nlp.embeddings import Embedder, default_embedder, text_key
 from nlp.results import Analysis, AnswerInput, FlagResult, UnitResult
+
+if TYPE_CHECKING:
+    from nlp.units import Unit
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +102,8 @@ def analyse_units(
     units, vectors, new_vectors
         Unit results, their embedding matrix (row per unit), and newly computed vectors.
     """
-    from nlp.sentiment import score_sentiment, sentiment_label
-    from nlp.silo import analyse_silo_language, count_words
+    from nlp.sentiment import score_sentiment
+    from nlp.silo import analyse_silo_language
     from nlp.units import split_into_units
 
     embedder = embedder or default_embedder("semantic", model_cache)
@@ -113,21 +116,27 @@ def analyse_units(
     scores = score_sentiment(texts, vectors=vectors, model_cache=model_cache)
     progress("siloing language", 0, len(texts))
     flags, partnership = analyse_silo_language(texts, lexicon)
-    units = [
-        UnitResult(
-            id=f"{answer.response_id}:{answer.question_id}:{unit.index}",
-            response_id=answer.response_id, question_id=answer.question_id, position=unit.index,
-            wave=answer.wave, segment=answer.segment, text=unit.text, text_key=text_key(unit.text),
-            sentiment=float(score), sentiment_label=sentiment_label(float(score)), drivers=(),
-            theme_id=None, theme_confidence=0.0,
-            flags=tuple(_flag(flag) for flag in unit_flags), partnership_terms=int(partner_count),
-            words=count_words(unit.text),
-        )
-        for (answer, unit), score, unit_flags, partner_count in zip(
-            pieces, scores, flags, partnership, strict=True,
-        )
-    ]
+    units = [_unit_result(answer, unit, score, unit_flags, partner_count)
+             for (answer, unit), score, unit_flags, partner_count in zip(
+                 pieces, scores, flags, partnership, strict=True)]
     return units, vectors, new_vectors
+
+
+def _unit_result(answer: AnswerInput, unit: Unit, score: float, flags: Sequence[Any],
+                 partnership_terms: int) -> UnitResult:
+    """One unit's result, still without a theme (:func:`nlp.summary.summarise` assigns those)."""
+    from nlp.sentiment import sentiment_label
+    from nlp.silo import count_words
+
+    return UnitResult(
+        id=f"{answer.response_id}:{answer.question_id}:{unit.index}",
+        response_id=answer.response_id, question_id=answer.question_id, position=unit.index,
+        wave=answer.wave, segment=answer.segment, text=unit.text, text_key=text_key(unit.text),
+        sentiment=float(score), sentiment_label=sentiment_label(float(score)), drivers=(),
+        theme_id=None, theme_confidence=0.0,
+        flags=tuple(_flag(flag) for flag in flags), partnership_terms=int(partnership_terms),
+        words=count_words(unit.text),
+    )
 
 
 def _flag(flag: Any) -> FlagResult:

@@ -108,8 +108,8 @@ def assign_and_discover(
     pool = np.flatnonzero(assignment.unassigned)
     # Identical texts ("Nothing.", "n/a") belong together: cluster each distinct text once.
     rows_by_text: dict[str, list[int]] = defaultdict(list)
-    for row in pool:
-        rows_by_text[units[row].text].append(int(row))
+    for row in pool.tolist():
+        rows_by_text[units[row].text].append(row)
     distinct = sorted(rows_by_text)
     if len(distinct) < max(MIN_UNITS_FOR_DISCOVERY, MIN_PROPOSAL_SIZE):
         return units, []
@@ -273,8 +273,8 @@ def compute_trends(
                         len(before.units), before.base_units, len(cell.units), cell.base_units
                     )
                     p_value = change.p_value
-                    marker = trend_marker(before.share, cell.share, change.significant)
-            elif not suppressed and before_ok:
+                    marker = trend_marker(before.share, cell.share or 0.0, change.significant)
+            elif not suppressed and before is not None and before_ok:
                 p_value = compare_means(_response_means(before.units), _response_means(cell.units)).p_value
             points.append(TrendPoint(
                 wave=wave, segment=segment, theme_id=theme, responses=cell.respondents,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, overload
 
 import numpy as np
 
@@ -79,14 +80,14 @@ class SuppressedCounts:
         The threshold used.
     """
 
-    counts: Mapping[Hashable, int]
-    suppressed: frozenset[Hashable]
-    primary: frozenset[Hashable]
+    counts: Mapping[Any, int]
+    suppressed: frozenset[Any]
+    primary: frozenset[Any]
     total: int
     total_suppressed: bool
     min_group_size: int
-    row_totals_suppressed: Mapping[Hashable, bool] = field(default_factory=lambda: MappingProxyType({}))
-    column_totals_suppressed: Mapping[Hashable, bool] = field(default_factory=lambda: MappingProxyType({}))
+    row_totals_suppressed: Mapping[Any, bool] = field(default_factory=lambda: MappingProxyType({}))
+    column_totals_suppressed: Mapping[Any, bool] = field(default_factory=lambda: MappingProxyType({}))
 
     def shown(self, key: Hashable) -> int | None:
         """The count to display for ``key``, or ``None`` where it is suppressed."""
@@ -98,8 +99,18 @@ def is_reportable(n: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> bool:
     return n >= min_group_size
 
 
+@overload
+def suppress_small_cells(counts: Mapping[Any, int], min_group_size: int = ...) -> SuppressedCounts: ...
+
+
+@overload
 def suppress_small_cells(
-    counts: Mapping[Hashable, int] | Sequence[Sequence[int]] | np.ndarray,
+    counts: Sequence[Sequence[int]] | np.ndarray, min_group_size: int = ...
+) -> SuppressedTable: ...
+
+
+def suppress_small_cells(
+    counts: Mapping[Any, int] | Sequence[Sequence[int]] | np.ndarray,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> SuppressedCounts | SuppressedTable:
     """Suppress counts under ``min_group_size`` and enough others that totals cannot reveal them.
@@ -130,7 +141,7 @@ def suppress_small_cells(
     return _suppress_table(_as_count_matrix(counts), min_group_size)
 
 
-def _suppress_mapping(counts: Mapping[Hashable, int], min_group_size: int) -> SuppressedCounts:
+def _suppress_mapping(counts: Mapping[Any, int], min_group_size: int) -> SuppressedCounts:
     keys = list(counts)
     if keys and all(isinstance(key, tuple) and len(key) == 2 for key in keys):
         return _suppress_pairs(counts, min_group_size)
@@ -146,7 +157,7 @@ def _suppress_mapping(counts: Mapping[Hashable, int], min_group_size: int) -> Su
     )
 
 
-def _suppress_pairs(counts: Mapping[Hashable, int], min_group_size: int) -> SuppressedCounts:
+def _suppress_pairs(counts: Mapping[tuple[Hashable, Hashable], int], min_group_size: int) -> SuppressedCounts:
     """A mapping keyed by ``(row, column)``: a table whose absent cells are visible zeros."""
     rows = list(dict.fromkeys(row for row, _ in counts))
     columns = list(dict.fromkeys(column for _, column in counts))
@@ -226,7 +237,8 @@ def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray, fix
     return changed
 
 
-def _next_smallest(extended: np.ndarray, hidden: np.ndarray, line: list[tuple[int, int]]):
+def _next_smallest(extended: np.ndarray, hidden: np.ndarray,
+                   line: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The visible entry of ``line`` to hide next: the smallest interior cell, else a total."""
     last_row, last_column = extended.shape[0] - 1, extended.shape[1] - 1
     visible = [cell for cell in line if not hidden[cell]]

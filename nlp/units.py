@@ -104,7 +104,7 @@ def split_into_units(texts: list[str]) -> list[list[Unit]]:
             clause_splits[key] = _contrast_split_offsets(doc[:])
     units = []
     for answer, spans in enumerate(sentences):
-        pieces = []
+        pieces: list[tuple[int, int]] = []
         for position, (start, end) in enumerate(spans):
             cuts = [start + offset for offset in clause_splits.get((answer, position), [])]
             bounds = [start, *cuts, end]
@@ -116,7 +116,7 @@ def split_into_units(texts: list[str]) -> list[list[Unit]]:
 def _sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
     """Per answer, ``(start, end)`` of each sentence; short answers are one span."""
     spans: list[list[tuple[int, int]]] = [[] for _ in texts]
-    requests = []
+    requests: list[tuple[str, tuple[int, int]]] = []
     for answer, text in enumerate(texts):
         text = text if isinstance(text, str) else ""
         if len(_WORD.findall(text)) < MIN_WORDS_TO_SPLIT:

@@ -12,12 +12,17 @@ from __future__ import annotations
 import functools
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import matplotlib
 
 from reports.document import Chart, ReportDocument, Section, Table
 from reports.errors import DocumentError, PdfBackendMissing
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import BaseDocTemplate
 
 try:
     from reportlab.lib import colors
@@ -178,7 +183,7 @@ def _table(table: Table, width: float) -> list[Flowable]:
     return [*caption, pdf_table, Spacer(1, 8)]
 
 
-def _draw_footer(canvas, template, *, text: str) -> None:
+def _draw_footer(canvas: Canvas, template: BaseDocTemplate, *, text: str) -> None:
     canvas.saveState()
     canvas.setFont(FONT, 8)
     canvas.setFillColor(MUTED)

@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 from nlp.embeddings import (
+    LexicalEmbedder,
     SemanticEmbedder,
+    default_embedder,
     default_model_cache,
     packaged_model_dir,
     semantic_backend_available,
@@ -137,6 +139,21 @@ def test_model_cache_is_a_parameter_not_an_environment_variable(monkeypatch, tmp
     assert SemanticEmbedder().model_cache == default_model_cache() == Path.home() / ".cache" / "rapport"
 
 
+def test_default_embedder_takes_its_choices_as_parameters(monkeypatch, caplog, tmp_path):
+    monkeypatch.setenv("RAPPORT_EMBEDDINGS", "lexical")  # read by the app, never by nlp
+    semantic = default_embedder("semantic", tmp_path / "models")
+    assert isinstance(semantic, SemanticEmbedder) and semantic.model_cache == tmp_path / "models"
+    assert default_embedder("semantic", str(tmp_path / "models")) is semantic  # one per choice
+    with caplog.at_level(logging.WARNING, logger="nlp.embeddings.default"):
+        lexical = default_embedder("lexical", tmp_path)
+        assert default_embedder("lexical", tmp_path) is lexical
+    assert isinstance(lexical, LexicalEmbedder)
+    (notice,) = caplog.records  # once, however often it is asked for
+    assert "lexical TF-IDF/SVD backend" in notice.getMessage()
+    with pytest.raises(ValueError, match="semantic"):
+        default_embedder("bert")
+
+
 @pytest.mark.slow
 def test_falls_back_to_torch_with_one_notice_when_onnxruntime_is_missing(monkeypatch, caplog,
                                                                          torch_embedder):
@@ -145,7 +162,11 @@ def test_falls_back_to_torch_with_one_notice_when_onnxruntime_is_missing(monkeyp
     with caplog.at_level(logging.WARNING, logger="nlp.embeddings.semantic"):
         vectors = np.vstack([embedder.embed(MIXED_TEXTS[:2]), embedder.embed(MIXED_TEXTS[2:3])])
     assert embedder.active_backend == "torch"
-    assert [record.getMessage()[:32] for record in caplog.records] == ["ONNX Runtime embeddings unavaila"]
+    # One notice for the two calls, saying what failed and what runs instead.
+    (notice,) = [record for record in caplog.records if record.name == "nlp.embeddings.semantic"]
+    assert notice.levelno == logging.WARNING
+    assert "import of onnxruntime halted" in notice.getMessage()  # the cause, verbatim
+    assert notice.getMessage().endswith("using sentence-transformers on torch instead.")
     assert (vectors * torch_embedder.embed(MIXED_TEXTS[:3])).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
 
 

@@ -9,8 +9,7 @@ import pytest
 from nlp.embeddings import SemanticEmbedder, semantic_backend_available
 from nlp.embeddings.adapter import adapter_digest
 from nlp.errors import SentimentModelError
-from nlp.sentiment import model as sentiment_model
-from nlp.sentiment import score_sentiment
+from nlp.sentiment import score_sentiment, storage
 from nlp.sentiment.encoder import (
     ADAPTER_PATH,
     HEAD_WIDTH,
@@ -78,16 +77,17 @@ def test_onnx_and_torch_backends_give_the_same_sentiment_vectors():
 
 
 def test_a_model_trained_on_other_vectors_is_refused(tmp_path, monkeypatch):
-    stale = sentiment_model.load_shipped_model("semantic")
+    stale = storage.load_shipped_model("semantic")
     path = tmp_path / "model_semantic.npz"
-    stale.save(path, metadata={**stale.metadata_, "vectors": "all-MiniLM-L6-v2@an-older-adapter+head"})
-    monkeypatch.setitem(sentiment_model.SHIPPED_MODELS, "semantic", path)
-    sentiment_model.load_shipped_model.cache_clear()
+    storage.save_model(stale, path, metadata={**stale.metadata_,
+                                              "vectors": "all-MiniLM-L6-v2@an-older-adapter+head"})
+    monkeypatch.setitem(storage.SHIPPED_MODELS, "semantic", path)
+    storage.load_shipped_model.cache_clear()
     try:
         with pytest.raises(SentimentModelError, match="retrain"):
             score_sentiment(["The service desk ignored my ticket."])
     finally:
-        sentiment_model.load_shipped_model.cache_clear()
+        storage.load_shipped_model.cache_clear()
 
 
 def test_cross_fitted_vectors_are_keyed_by_rows_and_settings(monkeypatch):

@@ -54,13 +54,14 @@ def test_semantic_label_agrees_with_the_score_on_a_batch(semantic_embedder):
 
 def test_semantic_model_refuses_vectors_without_the_sentiment_logits(semantic_embedder):
     with pytest.raises(SentimentModelError, match="semantic_features"):
-        load_shipped_model("semantic").predict(BATCH, semantic_embedder.embed(BATCH))
+        load_shipped_model("semantic").features(BATCH, semantic_embedder.embed(BATCH))
 
 
 def _assert_label_agrees_with_score(kind, vectors):
     model = load_shipped_model(kind)
-    labels = model.predict(BATCH, vectors)
-    scores = model.sentiment_scores(BATCH, vectors)
+    features = model.features(BATCH, vectors)
+    labels = model.predict(features).tolist()
+    scores = model.sentiment_scores(features)
     assert [three_class(score) for score in scores] == labels
     assert all(score < 0 for score, label in zip(scores, labels, strict=True) if label == "negative")
     assert all(score > 0 for score, label in zip(scores, labels, strict=True) if label == "positive")
@@ -71,18 +72,20 @@ def test_shipped_models_get_the_easy_examples_right(semantic_embedder):
     texts = list(EASY_EXAMPLES)
     expected = list(EASY_EXAMPLES.values())
     vectors = semantic_embedder.embed(texts)
-    assert load_shipped_model("semantic").predict(texts, semantic_features(texts, vectors)) == expected
+    semantic, lexical = load_shipped_model("semantic"), load_shipped_model("lexical")
+    assert semantic.predict(semantic.features(texts, semantic_features(texts, vectors))).tolist() == expected
     assert [three_class(score) for score in score_sentiment(texts, vectors)] == expected
-    assert load_shipped_model("lexical").predict(texts) == expected
+    assert lexical.predict(lexical.features(texts)).tolist() == expected
 
 
 def test_class_bias_moves_the_argmax_and_the_score_follows():
     texts = [f"alpha item {i}" for i in range(15)] + [f"beta item {i}" for i in range(15)] + [
         f"gamma item {i}" for i in range(15)]
     labels = ["negative"] * 15 + ["neutral"] * 15 + ["positive"] * 15
-    model = SentimentModel(text_features="hashed_ngrams", C=0.01).fit(texts, labels)
-    probe = ["delta item"]  # unseen words: probabilities near a third each
+    model = SentimentModel(text_features="hashed_ngrams", C=0.01)
+    model.fit(model.features(texts), labels)
+    probe = model.features(["delta item"])  # unseen words: probabilities near a third each
     model.set_params(class_bias=(0.0, 0.0, 5.0))
-    assert model.predict(probe) == ["positive"] and model.sentiment_scores(probe)[0] > 0.2
+    assert model.predict(probe).tolist() == ["positive"] and model.sentiment_scores(probe)[0] > 0.2
     model.set_params(class_bias=(5.0, 0.0, 0.0))
-    assert model.predict(probe) == ["negative"] and model.sentiment_scores(probe)[0] < -0.2
+    assert model.predict(probe).tolist() == ["negative"] and model.sentiment_scores(probe)[0] < -0.2

@@ -12,9 +12,15 @@ model. torch is imported only by the functions that need it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import BertModel
 
 #: The linear layers of each BERT layer that get low-rank factors.
 ADAPTED_LINEARS = ("attention.self.query", "attention.self.key", "attention.self.value",
@@ -26,7 +32,8 @@ def adapter_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def add_lora(transformer, rank: int, alpha: float, dropout: float = 0.1) -> list:
+def add_lora(transformer: BertModel, rank: int, alpha: float,
+             dropout: float = 0.1) -> list[torch.nn.Parameter]:
     """Freeze ``transformer`` and wrap its encoder layers' linears in trainable LoRA modules.
 
     Biases and layer norms inside the encoder layers stay trainable (they are small).
@@ -50,7 +57,7 @@ def add_lora(transformer, rank: int, alpha: float, dropout: float = 0.1) -> list
             self.scale = alpha / rank
             self.dropout = torch.nn.Dropout(dropout)
 
-        def forward(self, inputs):
+        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
             return self.base(inputs) + self.dropout(inputs) @ self.lora_a.T @ self.lora_b.T * self.scale
 
     for parameter in transformer.parameters():
@@ -66,9 +73,9 @@ def add_lora(transformer, rank: int, alpha: float, dropout: float = 0.1) -> list
     return [parameter for parameter in transformer.parameters() if parameter.requires_grad]
 
 
-def adapter_arrays(transformer) -> dict[str, np.ndarray]:
+def adapter_arrays(transformer: torch.nn.Module) -> dict[str, np.ndarray]:
     """The trained parts of a model prepared by :func:`add_lora`, keyed as in an adapter file."""
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for name, module in transformer.named_modules():
         if hasattr(module, "lora_a"):
             arrays[f"{name}.lora_a"] = module.lora_a.detach().numpy().astype(np.float16)
@@ -79,15 +86,19 @@ def adapter_arrays(transformer) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save_adapter(transformer, path: Path, metadata: str = "",
+def save_adapter(transformer: torch.nn.Module, path: Path, metadata: str = "",
                  head: dict[str, np.ndarray] | None = None) -> None:
     """Write the adapter of a model prepared by :func:`add_lora` to ``path`` (``.npz``).
 
     ``head`` arrays (e.g. a classifier's ``weight`` and ``bias``) are stored as ``__head__<name>``
     and read back by :func:`read_head`; merging ignores them.
     """
-    extra = {f"__head__{name}": np.asarray(value, dtype=np.float32) for name, value in (head or {}).items()}
-    np.savez_compressed(path, **adapter_arrays(transformer), **extra, __metadata__=np.array(metadata))
+    arrays: dict[str, np.ndarray] = {
+        **adapter_arrays(transformer),
+        **{f"__head__{name}": np.asarray(value, dtype=np.float32) for name, value in (head or {}).items()},
+        "__metadata__": np.array(metadata),
+    }
+    np.savez_compressed(path, allow_pickle=False, **arrays)
 
 
 def read_head(path: Path) -> dict[str, np.ndarray]:
@@ -97,7 +108,7 @@ def read_head(path: Path) -> dict[str, np.ndarray]:
                 for key in stored.files if key.startswith("__head__")}
 
 
-def merge_adapter(transformer, path: Path) -> None:
+def merge_adapter(transformer: torch.nn.Module, path: Path) -> None:
     """Merge the adapter at ``path`` into a plain ``transformers`` model's weights, in place.
 
     Raises
@@ -120,7 +131,7 @@ def merge_adapter(transformer, path: Path) -> None:
             (parameter.add_ if added else parameter.copy_)(torch.from_numpy(value))
 
 
-def _parameter_updates(stored):
+def _parameter_updates(stored: np.lib.npyio.NpzFile) -> Iterator[tuple[str, np.ndarray, bool]]:
     """(parameter name, float32 value, whether the value is added) for each change in an adapter file."""
     for key in stored.files:
         if key.endswith(".lora_a"):

@@ -14,8 +14,10 @@ import numpy as np
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors."""
 
-    #: Identifies the backend and its version; stored with cached vectors.
-    name: str
+    @property
+    def name(self) -> str:
+        """Identifies the backend and its version; stored with cached vectors."""
+        ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return an array of shape ``(len(texts), dim)``, float32, rows of unit length."""

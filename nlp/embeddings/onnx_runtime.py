@@ -19,10 +19,16 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nlp.embeddings.base import resolve_model_cache
+
+if TYPE_CHECKING:
+    import onnxruntime
+    import torch
+    from tokenizers import Tokenizer
 
 #: Bump when the export itself changes (inputs, opset, ...) so caches made by older code re-export.
 EXPORT_FORMAT = "minilm-onnx-v1"
@@ -72,22 +78,6 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
         ``target``.
     """
     import torch
-    from transformers import AutoModel
-
-    class LastHiddenState(torch.nn.Module):
-        """The transformer with positional inputs and one output, as the exporter traces it."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.transformer = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
-            if adapter is not None:
-                from nlp.embeddings.adapter import merge_adapter
-
-                merge_adapter(self.transformer, adapter)
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.transformer(input_ids=input_ids, attention_mask=attention_mask,
-                                    token_type_ids=token_type_ids).last_hidden_state
 
     sample = (
         torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]]),
@@ -104,8 +94,8 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
             # arithmetic; the output is verified against sentence-transformers by the tests.
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                LastHiddenState().eval(), sample, temporary, input_names=list(INPUT_NAMES),
-                output_names=["last_hidden_state"], dynamic_axes=dynamic_axes,
+                _last_hidden_state(model_dir, adapter).eval(), sample, temporary,
+                input_names=list(INPUT_NAMES), output_names=["last_hidden_state"], dynamic_axes=dynamic_axes,
                 opset_version=ONNX_OPSET, dynamo=False,
             )
         os.replace(temporary, target)
@@ -113,6 +103,28 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
         if os.path.exists(temporary):
             os.unlink(temporary)
     return target
+
+
+def _last_hidden_state(model_dir: Path, adapter: Path | None) -> torch.nn.Module:
+    """The transformer with positional inputs and one output, as the exporter traces it."""
+    import torch
+    from transformers import AutoModel
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
+            if adapter is not None:
+                from nlp.embeddings.adapter import merge_adapter
+
+                merge_adapter(self.transformer, adapter)
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    token_type_ids: torch.Tensor) -> torch.Tensor:
+            return self.transformer(input_ids=input_ids, attention_mask=attention_mask,
+                                    token_type_ids=token_type_ids).last_hidden_state
+
+    return LastHiddenState()
 
 
 def cached_onnx_model(model_dir: Path, cache_dir: Path | None = None, adapter: Path | None = None) -> Path:
@@ -182,7 +194,7 @@ class OnnxSentenceEncoder:
         return self
 
     @functools.cached_property
-    def session(self):
+    def session(self) -> onnxruntime.InferenceSession:
         """The ONNX Runtime session (exports the model first if it is not cached)."""
         import onnxruntime
 
@@ -194,7 +206,7 @@ class OnnxSentenceEncoder:
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     @functools.cached_property
-    def tokenizer(self):
+    def tokenizer(self) -> Tokenizer:
         """The model's fast tokenizer, truncating like sentence-transformers and not padding."""
         from tokenizers import Tokenizer
 

@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from nlp.embeddings.base import normalise, resolve_model_cache
 from nlp.errors import ModelNotInstalled
 
 if TYPE_CHECKING:
+    import torch
     from sentence_transformers import SentenceTransformer
 
     from nlp.embeddings.onnx_runtime import OnnxSentenceEncoder
@@ -84,7 +85,7 @@ class SemanticEmbedder:
         if self.adapter is not None:
             from nlp.embeddings.adapter import merge_adapter
 
-            merge_adapter(model[0].auto_model, self.adapter)
+            merge_adapter(cast("torch.nn.Module", model[0].auto_model), self.adapter)
         return model
 
     @functools.cached_property

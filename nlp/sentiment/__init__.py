@@ -11,7 +11,8 @@ sentiment_label(score) -> str
 explain_sentiment(text) -> SentimentExplanation
     Score, label and the phrases that drove it.
 SentimentModel, load_shipped_model
-    The scikit-learn style estimator and the cached loader of the shipped weights.
+    The scikit-learn estimator (:mod:`nlp.sentiment.model`) and the cached loader of the shipped
+    weights (:mod:`nlp.sentiment.storage`); both are imported on first use, with scikit-learn.
 
 The semantic model reads the vectors of the sentiment encoder (:mod:`nlp.sentiment.encoder`):
 all-MiniLM-L6-v2 with a low-rank domain adapter trained by :mod:`nlp.sentiment.training.finetune`.
@@ -21,9 +22,13 @@ Heavy modules (scikit-learn, VADER, the embedding model) load on first use, not 
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from nlp.sentiment.explain import SentimentExplanation, explain_sentiment
-from nlp.sentiment.model import SentimentModel, load_shipped_model
 from nlp.sentiment.scoring import LABEL_CUTS, LABELS, score_sentiment, sentiment_label
+
+_LAZY = {"SentimentModel": "nlp.sentiment.model", "load_shipped_model": "nlp.sentiment.storage"}
 
 #: Recorded with every analysis run; bump it whenever the shipped models are retrained.
 MODEL_VERSION = ("rapport-sentiment-1.3 (label: biased argmax of a logistic regression over all-MiniLM-L6-v2"
@@ -41,3 +46,13 @@ __all__ = [
     "score_sentiment",
     "sentiment_label",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the estimator and its loader on first use (they bring scikit-learn)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nlp.sentiment' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

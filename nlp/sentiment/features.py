@@ -18,8 +18,12 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
 TOKEN = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
@@ -130,7 +134,7 @@ def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @functools.cache
-def vader_analyzer():
+def vader_analyzer() -> SentimentIntensityAnalyzer:
     """The VADER analyser, built once per process (it reads its lexicon on construction)."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 

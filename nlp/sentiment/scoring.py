@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nlp.embeddings import semantic_backend_available
 from nlp.errors import SentimentModelError
+from nlp.sentiment.encoder import HEAD_WIDTH, SentimentLogits, semantic_features
 from nlp.sentiment.labels import LABEL_CUTS, LABELS, sentiment_label
-from nlp.sentiment.model import SentimentModel, load_shipped_model
+
+if TYPE_CHECKING:
+    from nlp.sentiment.model import SentimentModel
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +27,7 @@ __all__ = ["LABELS", "LABEL_CUTS", "score_sentiment", "sentiment_label"]
 def _semantic_model_for(vectors: np.ndarray | None,
                         model_cache: str | os.PathLike[str] | None) -> SentimentModel | None:
     """The semantic model if the caller's vectors (or the installed backend) allow it, else None."""
-    from nlp.embeddings import semantic_backend_available
-    from nlp.sentiment.encoder import HEAD_WIDTH, SentimentLogits
+    from nlp.sentiment.storage import load_shipped_model  # brings scikit-learn: imported on first use
 
     model = load_shipped_model("semantic")
     general_width = model.embedding_width_ - HEAD_WIDTH
@@ -81,11 +85,12 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None,
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(texts):
             raise SentimentModelError(f"expected {len(texts)} vectors, got an array of shape {vectors.shape}")
+    from nlp.sentiment.storage import load_shipped_model  # brings scikit-learn: imported on first use
+
     model = _semantic_model_for(vectors, model_cache)
     if model is None:
-        scores = load_shipped_model("lexical").sentiment_scores(texts)
+        lexical = load_shipped_model("lexical")
+        scores = lexical.sentiment_scores(lexical.features(texts))
     else:
-        from nlp.sentiment.encoder import semantic_features
-
-        scores = model.sentiment_scores(texts, semantic_features(texts, vectors, model_cache))
+        scores = model.sentiment_scores(model.features(texts, semantic_features(texts, vectors, model_cache)))
     return [float(score) for score in np.clip(scores, -1.0, 1.0)]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from nlp.silo.lexicon import PARTNERSHIP_CATEGORY, Lexicon, default_lexicon
 from nlp.silo.matcher import match_terms, may_match
 from nlp.silo.stance import CRITICISED, QUOTED, classify_stance
 
 if TYPE_CHECKING:
+    from spacy.tokenizer import Tokenizer
     from spacy.tokens import Doc
 
 #: Pipeline components the matcher and context rules need; NER is skipped.
@@ -58,7 +59,8 @@ def parse_where_needed(texts: Iterable[str], lexicon: Lexicon) -> Iterator[Doc |
 
     nlp = load_pipeline()
     disabled = [name for name in nlp.pipe_names if name not in NEEDED_COMPONENTS]
-    docs = list(nlp.tokenizer.pipe(texts, batch_size=BATCH_SIZE * 4))
+    tokenizer = cast("Tokenizer", nlp.tokenizer)  # typed as a plain callable on Language
+    docs = list(tokenizer.pipe(texts, batch_size=BATCH_SIZE * 4))
     candidates = [index for index, doc in enumerate(docs) if may_match(doc, lexicon)]
     parsed = nlp.pipe((docs[index] for index in candidates), disable=disabled, batch_size=BATCH_SIZE)
     by_index = dict(zip(candidates, parsed, strict=True))

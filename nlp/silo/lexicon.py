@@ -277,13 +277,12 @@ class Lexicon:
         stance_cues: Mapping[str, Iterable[str]] | None = None,
     ) -> Lexicon:
         """Build a lexicon from entries; word lists and stance cues default to the shipped ones."""
-        shipped = default_lexicon() if word_lists is None or stance_cues is None else None
         return cls(
             terms=_terms_from_entries(list(entries)),
             word_lists=_freeze_lists(word_lists, "word_lists") if word_lists is not None
-            else shipped.word_lists,
+            else default_lexicon().word_lists,
             stance_cues=_freeze_lists(stance_cues, "stance_cues") if stance_cues is not None
-            else shipped.stance_cues,
+            else default_lexicon().stance_cues,
         )
 
     # -- reading ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from nlp.silo.lexicon import ContextRules, Lexicon, LexiconTerm
 from nlp.silo.patterns import HYPHENS, compile_pattern
@@ -86,7 +86,9 @@ def match_terms(doc: Doc, lexicon: Lexicon) -> list[TermMatch]:
 
     compiled = _compile(lexicon, doc.vocab)
     candidates: list[Span] = []
-    for match_id, start, _end, alignments in compiled.matcher(doc, with_alignments=True):
+    # spaCy's type stub has no overload for with_alignments=True, which adds a fourth item.
+    matches = cast(list[tuple[int, int, int, list[int]]], compiled.matcher(doc, with_alignments=True))
+    for match_id, start, _end, alignments in matches:
         term_id, index = doc.vocab.strings[match_id].split("#")
         term = compiled.terms[term_id]
         bounds = _trim_context(start, alignments, compiled.context_masks[(term_id, int(index))])

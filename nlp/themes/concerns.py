@@ -59,7 +59,7 @@ def discover_proposals(
     if pool.size < MIN_PROPOSAL_SIZE:
         return []
     _, summaries = discover_clusters(
-        [texts[i] for i in pool], np.asarray(vectors)[pool], random_state, "emerging-",
+        [texts[i] for i in pool.tolist()], np.asarray(vectors)[pool], random_state, "emerging-",
         MIN_PROPOSAL_SIZE, set(taxonomy.ids) | set(taxonomy.aliases),
     )
     return summaries

@@ -23,7 +23,7 @@ from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
 from nlp.embeddings import LexicalEmbedder
@@ -93,7 +93,7 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: None = None) -> ConcernClusterer:
         """Cluster ``X`` and set ``labels_``, ``n_clusters_``, ``cluster_centers_``."""
-        X = check_array(X, dtype=[np.float32, np.float64])
+        X = validate_data(self, X, dtype=[np.float32, np.float64])
         rng = check_random_state(self.random_state)
         n_points = X.shape[0]
         self.n_micro_clusters_ = 0

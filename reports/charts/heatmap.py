@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from matplotlib import colormaps
@@ -73,21 +73,8 @@ def segment_theme_heatmap(
     with chart_figure(width, height) as figure:
         axes = figure.add_subplot()
         image = axes.imshow(grid, cmap=colour_map, norm=norm, aspect="auto")
-        axes.grid(False)
-        axes.set_xticks(range(len(themes)), [wrap_label(t, 16) for t in themes], rotation=35,
-                        ha="right", rotation_mode="anchor")
-        axes.set_yticks(range(len(segments)), list(segments))
-        axes.tick_params(length=0)
-        axes.spines[:].set_visible(False)
-        axes.set_xlabel("Concern theme")
-        axes.set_ylabel("Segment")
-        axes.set_title(title)
-        for row, row_values in enumerate(values):
-            for column, value in enumerate(row_values):
-                if value is None:
-                    _mark_suppressed_cell(axes, row, column, min_group_size)
-                else:
-                    _annotate_cell(axes, row, column, _format_cell(value, kind), colour_map(norm(value)))
+        _label_axes(axes, segments, themes, title)
+        _annotate_cells(axes, values, kind, lambda value: colour_map(norm(value)), min_group_size)
         colour_bar = figure.colorbar(image, ax=axes, shrink=0.85, pad=0.02)
         colour_bar.set_label("Share of the segment's units" if kind == "share" else "Mean sentiment")
         if kind == "share":
@@ -95,6 +82,31 @@ def segment_theme_heatmap(
         if any(value is None for row in values for value in row):
             add_note(figure, f"Grey cells: fewer than {min_group_size} respondents, suppressed.")
         return figure_to_svg(figure, title, _describe(segments, themes, values, kind))
+
+
+def _label_axes(axes: Axes, segments: Sequence[str], themes: Sequence[str], title: str) -> None:
+    """Theme columns, segment rows and the title, on a grid without ticks or frame."""
+    axes.grid(False)
+    axes.set_xticks(range(len(themes)), [wrap_label(t, 16) for t in themes], rotation=35,
+                    ha="right", rotation_mode="anchor")
+    axes.set_yticks(range(len(segments)), list(segments))
+    axes.tick_params(length=0)
+    axes.spines[:].set_visible(False)
+    axes.set_xlabel("Concern theme")
+    axes.set_ylabel("Segment")
+    axes.set_title(title)
+
+
+def _annotate_cells(axes: Axes, values: Sequence[Sequence[float | None]], kind: str,
+                    colour_of: Callable[[float], tuple[float, float, float, float]],
+                    min_group_size: int) -> None:
+    """Write each value on its cell (dark or light text for the cell's colour); hatch suppressed ones."""
+    for row, row_values in enumerate(values):
+        for column, value in enumerate(row_values):
+            if value is None:
+                _mark_suppressed_cell(axes, row, column, min_group_size)
+            else:
+                _annotate_cell(axes, row, column, _format_cell(value, kind), colour_of(value))
 
 
 def _check_shape(segments: Sequence[str], themes: Sequence[str],

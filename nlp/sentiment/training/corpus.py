@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, overload
 
 import numpy as np
 
-from nlp.sentiment.model import MODEL_DIR as DATA_DIR
+from nlp.embeddings import Embedder, default_embedder
+from nlp.sentiment.storage import MODEL_DIR as DATA_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 #: Where the training scripts cache embeddings, cross-fitted logits and out-of-fold predictions.
@@ -100,16 +103,24 @@ def public_split_mask(size: int) -> np.ndarray:
     return mask
 
 
-def cached_embeddings(texts: tuple[str, ...] | list[str], key: str, cache_dir: Path,
-                      compute: bool = True, embedder=None) -> np.ndarray | None:
+@overload
+def cached_embeddings(texts: Sequence[str], key: str, cache_dir: Path, compute: Literal[True] = ...,
+                      embedder: Embedder | None = ...) -> np.ndarray: ...
+
+
+@overload
+def cached_embeddings(texts: Sequence[str], key: str, cache_dir: Path, compute: bool = ...,
+                      embedder: Embedder | None = ...) -> np.ndarray | None: ...
+
+
+def cached_embeddings(texts: Sequence[str], key: str, cache_dir: Path,
+                      compute: bool = True, embedder: Embedder | None = None) -> np.ndarray | None:
     """Embed ``texts`` with ``embedder`` (default: the general one), caching the array under ``cache_dir``.
 
     The cache file is named after ``key``, the embedder name and a digest of the texts, so a
     changed corpus or model never reuses stale vectors. With ``compute=False`` a cache miss
     returns None instead of embedding.
     """
-    from nlp.embeddings import default_embedder
-
     embedder = embedder or default_embedder()
     digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:12]
     model = re.sub(r"[^A-Za-z0-9.-]+", "_", embedder.name)

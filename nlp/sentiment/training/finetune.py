@@ -30,10 +30,15 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nlp.sentiment.encoder import ADAPTER_PATH, HEAD_SCALE
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import BertModel
 from nlp.sentiment.training.corpus import DEFAULT_CACHE_DIR, LABELS, read_domain_set
 
 CACHE_DIR = DEFAULT_CACHE_DIR
@@ -76,7 +81,7 @@ class _Trainer:
         self.mask = batch["attention_mask"]
         self.additive = (1.0 - self.mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
 
-    def fresh_model(self):
+    def fresh_model(self) -> tuple[BertModel, torch.nn.Linear, list[torch.nn.Parameter]]:
         """The packaged encoder with LoRA modules and a new three-class head."""
         from transformers import AutoModel
 
@@ -88,7 +93,7 @@ class _Trainer:
         head = torch.nn.Linear(transformer.config.hidden_size, len(LABELS))
         return transformer, head, trainable + list(head.parameters())
 
-    def vectors(self, transformer, rows) -> np.ndarray:
+    def vectors(self, transformer: BertModel, rows: np.ndarray) -> np.ndarray:
         """Mean-pooled, normalised output vectors of ``rows`` (pooled as in
         :mod:`nlp.embeddings.onnx_runtime`)."""
         torch = self.torch
@@ -100,7 +105,7 @@ class _Trainer:
                 out.append(self._pooled(transformer, index).numpy())
         return np.vstack(out).astype(np.float32)
 
-    def _pooled(self, transformer, index):
+    def _pooled(self, transformer: BertModel, index: Any) -> torch.Tensor:
         torch = self.torch
         longest = int(self.mask[index].sum(1).max())  # trim the padding of the whole corpus
         hidden, additive = self.states[index, :longest], self.additive[index, :, :, :longest]
@@ -110,7 +115,7 @@ class _Trainer:
         mask = self.mask[index, :longest][..., None].float()
         return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=1)
 
-    def train(self, rows: np.ndarray, gold: np.ndarray, seed: int):
+    def train(self, rows: np.ndarray, gold: np.ndarray, seed: int) -> tuple[BertModel, torch.nn.Linear]:
         """Train a fresh adapter and head on ``rows`` (``gold``: class index of every text, not only
         of ``rows``); returns (transformer, head)."""
         torch = self.torch
@@ -135,14 +140,14 @@ class _Trainer:
                 schedule.step()
         return transformer.eval(), head
 
-    def logits(self, transformer, head, rows) -> np.ndarray:
+    def logits(self, transformer: BertModel, head: torch.nn.Linear, rows: np.ndarray) -> np.ndarray:
         """The head's (negative, neutral, positive) logits per row."""
         with self.torch.no_grad():
             vectors = self.torch.from_numpy(self.vectors(transformer, rows))
             return head(vectors * HEAD_SCALE).numpy().astype(np.float32)
 
 
-def crossfit_and_train(adapter_path: Path = ADAPTER_PATH, cache_dir: Path = CACHE_DIR) -> dict:
+def crossfit_and_train(adapter_path: Path = ADAPTER_PATH, cache_dir: Path = CACHE_DIR) -> dict[str, Any]:
     """Cross-fit logits for the ``train`` rows, then train and save the adapter on all of them."""
     from sklearn.model_selection import StratifiedKFold
 

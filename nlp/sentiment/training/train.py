@@ -21,13 +21,15 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from nlp.errors import SentimentModelError
 from nlp.sentiment.encoder import SentimentLogits
 from nlp.sentiment.features import lexical_features
-from nlp.sentiment.model import MODEL_DIR, SHIPPED_MODELS, SentimentModel
+from nlp.sentiment.model import SentimentModel
+from nlp.sentiment.storage import MODEL_DIR, SHIPPED_MODELS, save_model
 from nlp.sentiment.training.corpus import (
     DEFAULT_CACHE_DIR,
     DOMAIN_SET,
@@ -88,8 +90,9 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
     weights = [np.full(len(texts), domain_weight)]
     vectors = [np.hstack([domain_vectors[keep], crossfitted_logits(domain.texts, domain.labels, cache_dir)])]
     targets, sources = [np.full(len(texts), np.nan)], ["domain"] * len(texts)
-    for name in public_names if data_dir is not None else ():
-        public = read_public_file(Path(data_dir), name)
+    public_sets = {} if data_dir is None else {
+        name: read_public_file(data_dir, name) for name in public_names}
+    for name, public in public_sets.items():
         mask = public_split_mask(len(public.texts))
         all_vectors = np.hstack([
             cached_embeddings(public.texts, f"public-{name}", cache_dir),
@@ -140,14 +143,13 @@ def chosen_settings(kind: str, path: Path = TRAINED_SETTINGS) -> dict:
     return {**defaults, **tuned, "params": {**MODEL_PARAMS[kind], **tuned.get("params", {})}}
 
 
-def train_model(kind: str, training: TrainingSet, **overrides) -> SentimentModel:
+def train_model(kind: str, training: TrainingSet, **overrides: Any) -> SentimentModel:
     """Fit the ``kind`` model (``semantic`` or ``lexical``) on ``training`` with its chosen settings."""
     params = {**chosen_settings(kind)["params"], **overrides, "random_state": SEED}
     params["class_bias"] = tuple(params.get("class_bias", (0.0, 0.0, 0.0)))
-    return SentimentModel(**params).fit(
-        list(training.texts), list(training.labels), vectors=training.vectors,
-        sample_weight=training.weights, lexical=training.lexical, targets=training.targets,
-    )
+    model = SentimentModel(**params)
+    X = model.features(training.texts, training.vectors, training.lexical)
+    return model.fit(X, list(training.labels), sample_weight=training.weights, targets=training.targets)
 
 
 def _digest(path: Path) -> str:
@@ -179,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         model = train_model(kind, training)
         path = SHIPPED_MODELS[kind] if args.out is None else args.out / SHIPPED_MODELS[kind].name
         path.parent.mkdir(parents=True, exist_ok=True)
-        model.save(path, metadata={
+        save_model(model, path, metadata={
             "seed": SEED, "domain_weight": settings["domain_weight"], "rows": len(training.texts),
             "domain_set_sha1": _digest(DOMAIN_SET), "public_data": list(public),
             "vectors": SentimentLogits().name if kind == "semantic" else "",

@@ -70,11 +70,6 @@ class Candidate:
         return self.domain_accuracy + self.pearson.get("tweets", 0.0)
 
 
-def _rows(training: TrainingSet, index: np.ndarray) -> dict:
-    return {"texts": [training.texts[i] for i in index], "vectors": training.vectors[index],
-            "lexical": training.lexical[index]}
-
-
 def out_of_fold(training: TrainingSet, params: dict, folds: int = 5) -> OutOfFold:
     """Predictions for every training row from a model that did not see it.
 
@@ -92,14 +87,13 @@ def out_of_fold(training: TrainingSet, params: dict, folds: int = 5) -> OutOfFol
     strata = [f"{source}:{label}" for source, label in zip(training.sources, training.labels, strict=True)]
     components, proba = np.zeros((len(strata), 3)), np.zeros((len(strata), 3))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    features = SentimentModel(**params).features(training.texts, training.vectors, training.lexical)
+    labels = np.array(training.labels)
     for fit_index, score_index in splitter.split(np.zeros(len(strata)), strata):
-        fit_rows = _rows(training, fit_index)
         model = SentimentModel(**{**params, "random_state": SEED}).fit(
-            fit_rows["texts"], [training.labels[i] for i in fit_index], vectors=fit_rows["vectors"],
-            sample_weight=training.weights[fit_index], lexical=fit_rows["lexical"],
+            features[fit_index], labels[fit_index], sample_weight=training.weights[fit_index],
             targets=training.targets[fit_index])
-        scored = model.components_and_proba(**_rows(training, score_index))
-        components[score_index], proba[score_index] = scored
+        components[score_index], proba[score_index] = model.components_and_proba(features[score_index])
     return OutOfFold(components, proba)
 
 
@@ -110,8 +104,7 @@ def cached_out_of_fold(training: TrainingSet, params: dict, cache_dir: Path) -> 
                                       sorted(params.items())], default=str).encode())
     digest.update(np.ascontiguousarray(training.lexical).tobytes())
     digest.update(np.ascontiguousarray(training.vectors).tobytes())
-    digest = digest.hexdigest()[:12]
-    path = Path(cache_dir) / f"oof-{digest}.npz"
+    path = Path(cache_dir) / f"oof-{digest.hexdigest()[:12]}.npz"
     if path.exists():
         with np.load(path) as stored:
             return OutOfFold(stored["components"], stored["proba"])
@@ -139,14 +132,14 @@ def choose_class_bias(proba: np.ndarray, gold: np.ndarray) -> tuple[tuple[float,
     """
     model = SentimentModel()
     model.classes_ = np.array(["negative", "neutral", "positive"])
-    best = None
+    tried = []
     for neutral, positive in itertools.product(BIAS_GRID, BIAS_GRID):
-        model.class_bias = (0.0, float(neutral), float(positive))
+        bias = (0.0, float(neutral), float(positive))
+        model.class_bias = bias
         accuracy = float(np.mean(model.labels_from_proba(proba) == gold))
-        key = (accuracy, -abs(neutral) - abs(positive))
-        if best is None or key > best[0]:
-            best = (key, model.class_bias)
-    return best[1], best[0][0]
+        tried.append(((accuracy, -abs(neutral) - abs(positive)), bias))
+    (accuracy, _), bias = max(tried, key=lambda item: item[0])  # the first of equals, as in the grid
+    return bias, accuracy
 
 
 def _pearson(scores: np.ndarray, targets: np.ndarray, rows: np.ndarray) -> float:
@@ -165,18 +158,18 @@ def evaluate_candidate(oof: OutOfFold, training: TrainingSet, params: dict, doma
     accuracy, macro_f1 = _accuracy_and_f1(gold[domain], labels[domain])
     public = sorted(set(training.sources) - {"domain"})
     grid = np.round(np.arange(0.0, 1.0 + step / 2, step), 6)
-    best = None
+    tried = []
     for regression, vader, gain in itertools.product(grid, grid, GAINS):
         if regression + vader > 1.0 + 1e-9:
             continue
         model.set_params(regression_weight=float(regression), vader_weight=float(vader), score_gain=gain)
         scores = model.blended_scores(oof.components, oof.proba)
         pearson = {name: _pearson(scores, training.targets, sources == name) for name in public}
-        if best is None or pearson.get("tweets", 0.0) > best[1].get("tweets", 0.0):
-            best = ({"regression_weight": float(regression), "vader_weight": float(vader),
-                     "score_gain": gain}, pearson)
-    chosen = {**params, **best[0], "class_bias": bias}
-    return Candidate(chosen, domain_weight, accuracy, macro_f1, best[1])
+        tried.append(({"regression_weight": float(regression), "vader_weight": float(vader),
+                       "score_gain": gain}, pearson))
+    blend, pearson = max(tried, key=lambda item: item[1].get("tweets", 0.0))  # the first of equals
+    chosen = {**params, **blend, "class_bias": bias}
+    return Candidate(chosen, domain_weight, accuracy, macro_f1, pearson)
 
 
 def baseline_figures(oof: OutOfFold, training: TrainingSet, params: dict) -> dict[str, float]:
