@@ -21,8 +21,8 @@ from survey.store.aggregates import (
     survey_response_total,
     wave_scores,
 )
-from survey.store.release import release_waiting
 from survey.store.responses import record_response, recount_wave_responses
+from survey.store.responses.release import release_waiting
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from page_support import hidden_fields
 from survey import create_app
 from survey.store import surveys as store
 from survey.store.invitations import hash_secret, invitation_counts, normalise_invitation_code
-from survey.store.release import release_waiting
 from survey.store.responses import record_response
+from survey.store.responses.release import release_waiting
 from survey.store.staff import create_staff_user
 
 TODAY = dt.date.today()

@@ -6,8 +6,8 @@ import pytest
 
 from survey.errors import InvalidInput, NotFound, SurveyLocked
 from survey.store import surveys as store
-from survey.store.release import release_waiting
 from survey.store.responses import record_response
+from survey.store.responses.release import release_waiting
 from survey.store.staff import create_staff_user, set_staff_user_active
 
 JAN_1, MAR_31 = dt.date(2026, 1, 1), dt.date(2026, 3, 31)

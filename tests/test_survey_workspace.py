@@ -13,8 +13,8 @@ from page_support import chart_svgs
 from survey.store import surveys as store
 from survey.store.aggregates import save_wave_scores
 from survey.store.invitations import generate_invitation_codes
-from survey.store.release import release_waiting
 from survey.store.responses import record_response
+from survey.store.responses.release import release_waiting
 from survey.store.staff import create_staff_user
 
 

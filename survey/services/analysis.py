@@ -25,7 +25,7 @@ from survey.services.sentiment_corrections import adapt_survey_sentiment
 from survey.store import aggregates, corrections, runs
 from survey.store import analysis as store
 from survey.store.lexicons import current_lexicon
-from survey.store.release import release_waiting
+from survey.store.responses.release import release_waiting
 from survey.store.taxonomies import load_taxonomy
 
 if TYPE_CHECKING:

@@ -335,7 +335,7 @@ def response_counts(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]
     """Number of stored responses per wave id of a survey (waves without any map to 0).
 
     Released responses only (rule 7): read from ``wave_response_counts``, which
-    :func:`survey.store.release.release_waiting` keeps when it releases a batch.
+    :func:`survey.store.responses.release.release_waiting` keeps when it releases a batch.
     """
     counts = {wave.id: 0 for wave in waves_for(db, survey_id)}
     sql = (

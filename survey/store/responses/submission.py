@@ -60,7 +60,7 @@ def record_response(
             "INSERT INTO answers (response_id, question_id, text, number) VALUES (?, ?, ?, ?)",
             [(response_id, *row) for row in rows],
         )
-        # Staff see this response only once its wave's batch is released (survey/store/release.py),
+        # Staff see this response only once its wave's batch is released (survey/store/responses/release.py),
         # which also keeps the per-wave count: nothing a staff page reads changes here (rule 7).
         conn.execute("COMMIT")
     except BaseException:
