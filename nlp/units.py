@@ -137,7 +137,7 @@ def _sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
 def _outside_placeholders(text: str, bounds: list[int]) -> list[int]:
     """Sentence boundaries moved out of redaction placeholders: "solid. [NAME] was" splits before
     the bracket, never inside it (the sentencizer reads "[" as the end of the previous sentence)."""
-    moved = []
+    moved: list[int] = []
     for bound in bounds:
         for match in _PLACEHOLDER.finditer(text, max(0, bound - 12), bound + 12):
             if match.start() < bound < match.end():

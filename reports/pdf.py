@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -78,7 +78,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "generated": ParagraphStyle("generated", body, fontSize=9, textColor=MUTED, spaceAfter=10),
         "heading": ParagraphStyle("heading", body, fontName=f"{FONT}-Bold", fontSize=14, leading=18,
                                   spaceBefore=14, spaceAfter=8, textColor=colors.black,
-                                  borderPadding=(0, 0, 3, 0)),
+                                  borderPadding=(0, 0, 3, 0)),  # type: ignore[arg-type]  # reportlab takes tuples; stubs say float
         "chart_title": ParagraphStyle("chart_title", body, fontName=f"{FONT}-Bold", fontSize=10.5,
                                       spaceBefore=6, spaceAfter=3, keepWithNext=True),
         "caption": ParagraphStyle("caption", body, fontSize=8.5, leading=11, textColor=MUTED),
@@ -87,7 +87,8 @@ def _styles() -> dict[str, ParagraphStyle]:
                                       alignment=TA_RIGHT),
         "header_cell": ParagraphStyle("header_cell", body, fontName=f"{FONT}-Bold", fontSize=8.5,
                                       leading=11, spaceAfter=0),
-        "quote": ParagraphStyle("quote", body, fontName=f"{FONT}-Italic", leftIndent=10, borderPadding=(4, 6),
+        "quote": ParagraphStyle("quote", body, fontName=f"{FONT}-Italic", leftIndent=10,
+                                borderPadding=(4, 6),  # type: ignore[arg-type]  # a tuple, as above
                                 borderColor=ACCENT, borderWidth=0, backColor=colors.HexColor("#f6f8fa"),
                                 spaceBefore=4, spaceAfter=8),
     }
@@ -121,7 +122,7 @@ def render_pdf(doc: ReportDocument) -> bytes:
     return buffer.getvalue()
 
 
-def _text(value: str, style: str) -> Paragraph:
+def _text(value: str, style: str) -> Flowable:
     return Paragraph(escape(value).replace("\n", "<br/>"), _styles()[style])
 
 
@@ -135,8 +136,9 @@ def _front_matter(doc: ReportDocument) -> list[Flowable]:
 
 def _section(section: Section, width: float) -> list[Flowable]:
     """Each chart, table and quote is kept whole; the heading stays with the first of them."""
-    introduction = [_text(section.heading, "heading"), *(_text(p, "body") for p in section.paragraphs)]
-    blocks = [
+    introduction: list[Flowable] = [_text(section.heading, "heading"),
+                                    *(_text(p, "body") for p in section.paragraphs)]
+    blocks: list[list[Flowable]] = [
         *(_chart(chart, width) for chart in section.charts),
         *(_table(table, width) for table in section.tables),
         *([_text(f"\u201c{quote}\u201d", "quote")] for quote in section.quotes),
@@ -167,7 +169,7 @@ def _table(table: Table, width: float) -> list[Flowable]:
     ]
     pdf_table = PdfTable([header, *body], colWidths=[width / len(table.columns)] * len(table.columns),
                          repeatRows=1, hAlign="LEFT")
-    style = [
+    style: list[Any] = [
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f6f8fa")),
         ("LINEBELOW", (0, 0), (-1, 0), 1, RULE),
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),

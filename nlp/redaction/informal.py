@@ -124,7 +124,8 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
         for match in pattern.finditer(text):
             start, end = match.span("name")
             if pattern in (_SIGN_OFF, _GREETING) and _closes_a_line(text, start):
-                spans.append((start, start + len(re.match(_NAME_TOKEN, text[start:]).group()), "NAME"))
+                token = re.match(_NAME_TOKEN, text[start:])
+                spans.append((start, start + len(token.group() if token else text[start:end]), "NAME"))
                 continue
             take(start, end, cued=True)
     for number, pattern in enumerate(_SLOTS):

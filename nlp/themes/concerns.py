@@ -49,7 +49,7 @@ def discover_clusters(
     keep = np.flatnonzero(~non_answer_mask(texts))
     if keep.size < min_cluster_size:
         return labels, []
-    kept_texts = [texts[i] for i in keep]
+    kept_texts = [texts[int(i)] for i in keep]
     features = concern_features(kept_texts, vectors[keep], random_state=random_state)
     clusterer = ConcernClusterer(min_cluster_size=min_cluster_size, random_state=random_state)
     labels[keep] = clusterer.fit(features).labels_
