@@ -1,13 +1,13 @@
 """Survey submissions per second through the real HTTP stack (DESIGN.md section 8).
 
-Starts Rapport under gunicorn with the ``rapport serve`` configuration on a temporary database
+Starts Rapport under one server configuration of ``bench/servers.py`` on a temporary database
 holding a demo-like survey, then runs a load generator on the same machine: several processes, each
 a stream of virtual partners who GET the form (CSRF and one-time form token), then POST realistic
 answers, some naming people. It prints submissions/s, p50/p99 latency and errors, checks that every
 acknowledged response is in the database, and measures a bare Flask + WTForms + sqlite-utils insert
 endpoint the same way in the same run, printing the ratio.
 
-Usage: ``.venv/bin/python bench/submit.py [--duration 15] [--clients 6] [--workers 2] [--threads 4]``
+Usage: ``.venv/bin/python bench/submit.py [--duration 15] [--clients 6] [--server waitress:1x8]``
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ import multiprocessing
 import os
 import random
 import re
-import socket
 import string
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,8 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+import servers  # bench/servers.py: the compared server configurations
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 OUT = ROOT / "bench" / "out"
@@ -128,50 +129,6 @@ def bare_app(database: str):
         return render_template_string(page, form=form)
 
     return app
-
-
-def serve_forever(kind: str, database: str, port: int, workers: int, threads: int) -> None:
-    """Child-process entry: serve one of the two apps with the ``rapport serve`` gunicorn options."""
-    from survey.cli.serve import RapportServer, gunicorn_options, serve
-
-    options = {"host": "127.0.0.1", "port": port, "workers": workers, "threads": threads,
-               "access_log": str(OUT / f"access-{kind}.log")}
-    if kind == "rapport":
-        from survey import create_app
-
-        serve(create_app(), **options)
-    else:
-        import sqlite_utils
-
-        bare_db = sqlite_utils.Database(database)
-        bare_db.enable_wal()
-        bare_db["bare"].create({"text": str, "rating": int}, if_not_exists=True)
-        bare_db.close()
-        RapportServer(bare_app(database), gunicorn_options(**options)).run()
-
-
-def start_server(
-    kind: str, database: str, workers: int, threads: int, tmp: str
-) -> tuple[subprocess.Popen, int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "RAPPORT_DATABASE": database, "RAPPORT_SECRET_KEY": "bench-" + "x" * 32,
-           "RAPPORT_ENV": "production", "RAPPORT_INSTANCE_PATH": tmp}
-    command = [sys.executable, __file__, "--serve", kind, "--database", database, "--port", str(port),
-               "--workers", str(workers), "--threads", str(threads)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return server, port
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit(f"{kind} server exited with {server.returncode}") from None
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"{kind} server did not start")
 
 
 # --- the load generator -----------------------------------------------------------------------
@@ -289,7 +246,7 @@ def percentile(values: list[float], q: float) -> float:
 def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
     database = os.path.join(tmp, f"{kind}.db")
     token = build_database(database) if kind == "rapport" else None
-    server, port = start_server(kind, database, args.workers, args.threads, tmp)
+    server, port = servers.start(args.server, kind, database, tmp)
     try:
         path = path_for(token)
         run_load(port, path, kind, args.clients, 2.0)  # warm-up, not counted
@@ -298,8 +255,7 @@ def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
         result = run_load(port, path, kind, args.clients, args.duration)
         server_cpu = server_cpu_seconds(server.pid) - cpu_before
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        servers.stop(server)
     count, found = stored_markers(database, kind)
     missing = set(result.markers) - found
     rate = result.acknowledged / result.elapsed
@@ -320,17 +276,15 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of measured load per app")
     parser.add_argument("--clients", type=int, default=8, help="load-generator processes")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--serve", choices=["rapport", "bare"], help=argparse.SUPPRESS)
-    parser.add_argument("--database", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=64,
+                        help="threads per gunicorn worker (rapport serve's default)")
+    parser.add_argument("--server", help="server configuration from bench/servers.py, e.g. waitress:1x8 "
+                        "(default: gunicorn-gthread:WORKERSxTHREADS)")
     args = parser.parse_args()
-    if args.serve:
-        serve_forever(args.serve, args.database, args.port, args.workers, args.threads)
-        return
+    args.server = args.server or f"gunicorn-gthread:{args.workers}x{args.threads}"
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"load: {args.clients} client processes x {args.duration:.0f} s; gunicorn {args.workers} workers "
-          f"x {args.threads} threads; cores {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"load: {args.clients} client processes x {args.duration:.0f} s; server {args.server}; "
+          f"cores {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
         rapport = measure("rapport", lambda token: f"/s/{token}", args, tmp)
         bare = measure("bare", lambda _token: "/bare", args, tmp)

@@ -24,6 +24,7 @@ EVALUATIONS = (
     ("eval.silo", False),
     ("eval.themes", False),
     ("eval.sentiment", True),
+    ("eval.corrections", True),
     ("eval.clustering", True),
     ("eval.clustering --end-to-end", True),
 )

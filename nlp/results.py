@@ -70,6 +70,8 @@ class ThemeSummary:
     mean_sentiment: float | None
     key_phrases: tuple[str, ...]
     quote_unit_ids: tuple[str, ...]
+    #: Per quote, how many other comments of the theme are nearest to it ("and 14 like it").
+    quote_like_it: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,3 +141,8 @@ class Analysis:
     silo: tuple[SiloPoint, ...]
     waves: tuple[str, ...]
     run: RunRecord
+    #: Previous emerging-proposal ids merged away in this run, each with the id that now holds
+    #: most of its comments (for redirecting old links).
+    proposal_redirects: tuple[tuple[str, str], ...] = ()
+    #: Units that say nothing ("n/a", "Nothing really."), counted as "no content", in no theme.
+    no_content_units: int = 0

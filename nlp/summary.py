@@ -14,8 +14,6 @@ from nlp.results import Analysis, Estimate, RunRecord, SiloPoint, ThemeSummary, 
 
 #: Fewer unassigned units than this and no emerging themes are proposed.
 MIN_UNITS_FOR_DISCOVERY = 20
-#: At most this many emerging-theme proposals per run, largest first: a BRM reviews each one.
-MAX_PROPOSALS = 10
 #: A proposal needs at least this share of all units (and at least MIN_PROPOSAL_UNITS units).
 MIN_PROPOSAL_SHARE = 0.01
 MIN_PROPOSAL_UNITS = 5
@@ -31,6 +29,7 @@ def summarise(
     embedder: Embedder,
     min_group_size: int = 5,
     random_state: int = 0,
+    previous_proposals: Sequence[Any] = (),
 ) -> Analysis:
     """Build themes, trends and silo metrics from all units of a survey.
 
@@ -52,6 +51,9 @@ def summarise(
         Figures over fewer respondents are suppressed (DESIGN.md section 3, rule 5).
     random_state
         Seed for clustering and bootstrap intervals.
+    previous_proposals
+        The last run's proposals (:class:`nlp.themes.stability.PreviousProposal`): clusters that
+        continue one keep its id and name, and merged-away ones get a redirect.
 
     Returns
     -------
@@ -59,11 +61,13 @@ def summarise(
     """
     from nlp.silo import Lexicon
     from nlp.themes import DEFAULT_THEMES
+    from nlp.themes.nonanswers import non_answer_mask
 
     taxonomy = taxonomy if taxonomy is not None else DEFAULT_THEMES
     lexicon = lexicon if lexicon is not None else Lexicon.load()
-    units, emerging = assign_and_discover(units, vectors, taxonomy, embedder, random_state)
-    themes = summarise_themes(units, vectors, taxonomy, emerging, min_group_size)
+    units, emerging, redirects = assign_and_discover(units, vectors, taxonomy, embedder, random_state,
+                                                     previous_proposals)
+    themes = summarise_themes(units, vectors, taxonomy, emerging, min_group_size, embedder)
     trends = compute_trends(units, waves, min_group_size, random_state)
     silo = compute_silo_points(units, waves, min_group_size)
     run = RunRecord(
@@ -72,7 +76,9 @@ def summarise(
         taxonomy_version=str(getattr(taxonomy, "version", "custom")), random_state=random_state,
         min_group_size=min_group_size,
     )
-    return Analysis(tuple(units), tuple(themes), tuple(trends), tuple(silo), tuple(waves), run)
+    return Analysis(tuple(units), tuple(themes), tuple(trends), tuple(silo), tuple(waves), run,
+                    proposal_redirects=tuple(sorted(redirects.items())),
+                    no_content_units=int(non_answer_mask([unit.text for unit in units]).sum()))
 
 
 def _pipeline_version() -> str:
@@ -89,64 +95,78 @@ def _sentiment_version() -> str:
 
 def assign_and_discover(
     units: Sequence[UnitResult], vectors: np.ndarray, taxonomy: Any, embedder: Embedder,
-    random_state: int = 0,
-) -> tuple[list[UnitResult], list[ThemeSummary]]:
+    random_state: int = 0, previous_proposals: Sequence[Any] = (),
+) -> tuple[list[UnitResult], list[ThemeSummary], dict[str, str]]:
     """Assign units to active themes, then cluster the rest into emerging-theme proposals.
 
-    Returns the units (each with its theme or emerging-proposal id, or ``None``) and the
-    proposals. Units resembling a dismissed proposal stay unassigned and are not re-proposed.
+    Returns the units (each with its theme or emerging-proposal id, or ``None``), the proposals,
+    and redirects from merged-away previous proposals. Units resembling a dismissed proposal
+    stay unassigned and are not re-proposed; a cluster continuing one of ``previous_proposals``
+    keeps its id and name.
     """
     from nlp.themes import assign_themes
     from nlp.themes.concerns import MIN_PROPOSAL_SIZE, discover_clusters
+    from nlp.themes.nonanswers import non_answer_mask
+    from nlp.themes.stability import carry_over
 
     assignment = assign_themes(vectors, taxonomy, embedder, [unit.text_key for unit in units])
+    # Non-answers are "no content": in no theme and no proposal (a BRM's explicit move still wins).
+    empty = non_answer_mask([unit.text for unit in units]) & ~assignment.overridden
     units = [
-        dataclasses.replace(unit, theme_id=theme_id, theme_confidence=float(confidence))
-        for unit, theme_id, confidence in zip(
-            units, assignment.theme_ids, assignment.confidence, strict=True)
+        dataclasses.replace(unit, theme_id=None if blank else theme_id,
+                            theme_confidence=0.0 if blank else float(confidence))
+        for unit, theme_id, confidence, blank in zip(
+            units, assignment.theme_ids, assignment.confidence, empty, strict=True)
     ]
-    pool = np.flatnonzero(assignment.unassigned)
+    pool = np.flatnonzero(assignment.unassigned & ~empty)
     # Identical texts ("Nothing.", "n/a") belong together: cluster each distinct text once.
     rows_by_text: dict[str, list[int]] = defaultdict(list)
     for row in pool.tolist():
         rows_by_text[units[row].text].append(row)
     distinct = sorted(rows_by_text)
     if len(distinct) < max(MIN_UNITS_FOR_DISCOVERY, MIN_PROPOSAL_SIZE):
-        return units, []
+        return units, [], {}
     first_rows = [rows_by_text[text][0] for text in distinct]
     labels, summaries = discover_clusters(
         distinct, vectors[first_rows], random_state, "emerging-", MIN_PROPOSAL_SIZE,
-        set(taxonomy.ids) | set(taxonomy.aliases),
+        set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed,
     )
     members_by_label: dict[int, list[int]] = defaultdict(list)
     for text, label in zip(distinct, labels, strict=True):
         members_by_label[int(label)].extend(rows_by_text[text])
+    carried = carry_over(summaries, {label: {units[r].text_key for r in rows}
+                                     for label, rows in members_by_label.items()},
+                         previous_proposals, {units[r].text_key for r in pool})
+    summaries = carried.summaries
     proposals = []
     smallest = max(MIN_PROPOSAL_UNITS, round(MIN_PROPOSAL_SHARE * len(units)))
     kept = [summary for summary in summaries if len(members_by_label[summary.label]) >= smallest]
-    for summary in kept[:MAX_PROPOSALS]:
+    for summary in kept:
         members = sorted(members_by_label[summary.label])
         for row in members:
             units[row] = dataclasses.replace(units[row], theme_id=summary.id, theme_confidence=0.0)
         first_unit_with_text = {units[row].text: units[row].id for row in reversed(members)}
         proposals.append(ThemeSummary(
-            id=summary.id, name=", ".join(summary.key_phrases[:3]) or summary.id,
+            id=summary.id, name=summary.name or summary.id,
             description="Proposed from feedback that fits no current theme.", kind="emerging",
             units=len(members), responses=len({units[row].response_id for row in members}),
             share=0.0, mean_sentiment=None, key_phrases=tuple(summary.key_phrases),
             quote_unit_ids=tuple(first_unit_with_text[q] for q in summary.quotes
                                  if q in first_unit_with_text),
+            quote_like_it=tuple(summary.quote_like_it),
         ))
-    return units, proposals
+    kept_ids = {proposal.id for proposal in proposals}
+    return units, proposals, {old: new for old, new in carried.redirects.items() if new in kept_ids}
 
 
 def summarise_themes(
     units: Sequence[UnitResult], vectors: np.ndarray, taxonomy: Any,
-    emerging: Sequence[ThemeSummary], min_group_size: int,
+    emerging: Sequence[ThemeSummary], min_group_size: int, embedder: Embedder | None = None,
 ) -> list[ThemeSummary]:
     """Size, share, sentiment, key phrases and quotes for every active theme and proposal.
 
-    Quotes are kept only for themes with at least ``min_group_size`` respondents.
+    Key phrases of seeded themes are ranked against the other themes (class-based TF-IDF over
+    all themed units). Quotes are kept only for themes with at least ``min_group_size`` respondents.
     """
     from nlp.themes import describe_clusters
 
@@ -155,30 +175,35 @@ def summarise_themes(
         if unit.theme_id is not None:
             rows_by_theme[unit.theme_id].append(row)
     total = max(1, len(units))
+    active = [theme for theme in taxonomy.active if rows_by_theme.get(theme.id)]
+    themed_rows = [row for theme in active for row in rows_by_theme[theme.id]]
+    labels = np.array([i for i, theme in enumerate(active) for _ in rows_by_theme[theme.id]], dtype=int)
+    described = {
+        active[summary.label].id: summary
+        for summary in describe_clusters([units[r].text for r in themed_rows], labels,
+                                         vectors[themed_rows], embed=embedder.embed if embedder else None)
+    } if themed_rows else {}
     summaries = []
     for theme in taxonomy.active:
         rows = rows_by_theme.get(theme.id, [])
         responses = len({units[row].response_id for row in rows})
-        key_phrases: tuple[str, ...] = ()
-        quotes: tuple[str, ...] = ()
-        if rows:
-            texts = [units[r].text for r in rows]
-            described = describe_clusters(texts, np.zeros(len(rows), dtype=int), vectors[rows])
-            if described:
-                key_phrases = tuple(described[0].key_phrases)
-                first_unit_with_text = {units[r].text: units[r].id for r in reversed(rows)}
-                quotes = tuple(first_unit_with_text[q] for q in described[0].quotes)
+        found = described.get(theme.id)
+        first_unit_with_text = {units[r].text: units[r].id for r in reversed(rows)}
+        quotes = tuple(first_unit_with_text[q] for q in found.quotes) if found else ()
         summaries.append(ThemeSummary(
             id=theme.id, name=theme.name, description=theme.description, kind="seeded",
             units=len(rows), responses=responses, share=len(rows) / total,
-            mean_sentiment=_mean([units[r].sentiment for r in rows]), key_phrases=key_phrases,
+            mean_sentiment=_mean([units[r].sentiment for r in rows]),
+            key_phrases=tuple(found.key_phrases) if found else (),
             quote_unit_ids=quotes if responses >= min_group_size else (),
+            quote_like_it=tuple(found.quote_like_it) if found and responses >= min_group_size else (),
         ))
     for proposal in emerging:
         rows = rows_by_theme.get(proposal.id, [])
         summaries.append(dataclasses.replace(
             proposal, share=len(rows) / total, mean_sentiment=_mean([units[r].sentiment for r in rows]),
             quote_unit_ids=proposal.quote_unit_ids if proposal.responses >= min_group_size else (),
+            quote_like_it=proposal.quote_like_it if proposal.responses >= min_group_size else (),
         ))
     return summaries
 

@@ -38,6 +38,8 @@ MIN_WORDS_TO_SPLIT = 6
 _CONTRAST = re.compile(r"\b(?:but|yet|however|although|though)\b", re.IGNORECASE)
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\w+")
+#: Redaction placeholders (``[NAME]``, ``[TICKET]``...): a sentence never starts inside one.
+_PLACEHOLDER = re.compile(r"\[[A-Z]{2,12}\]")
 _CLAUSE_TAGS = ("VERB", "AUX")
 
 
@@ -124,8 +126,25 @@ def _sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
             continue
         requests.extend((line.group(), (answer, line.start())) for line in _LINE.finditer(text))
     for doc, (answer, offset) in _sentencizer().pipe(requests, as_tuples=True):
-        spans[answer].extend((offset + sent.start_char, offset + sent.end_char) for sent in doc.sents)
+        bounds = _outside_placeholders(doc.text, [sent.start_char for sent in doc.sents][1:])
+        starts = [0, *bounds]
+        ends = [*bounds, len(doc.text)]
+        spans[answer].extend((offset + start, offset + end)
+                             for start, end in zip(starts, ends, strict=True) if end > start)
     return spans
+
+
+def _outside_placeholders(text: str, bounds: list[int]) -> list[int]:
+    """Sentence boundaries moved out of redaction placeholders: "solid. [NAME] was" splits before
+    the bracket, never inside it (the sentencizer reads "[" as the end of the previous sentence)."""
+    moved: list[int] = []
+    for bound in bounds:
+        for match in _PLACEHOLDER.finditer(text, max(0, bound - 12), bound + 12):
+            if match.start() < bound < match.end():
+                bound = match.start()
+        if not moved or bound > moved[-1]:
+            moved.append(bound)
+    return moved
 
 
 def _contrast_split_offsets(sentence: Span) -> list[int]:

@@ -1,7 +1,10 @@
 """Unit-level exports as CSV and JSON: redacted text with wave, segment, theme, sentiment and silo flags.
 
-Both formats share one column order (:data:`UNIT_COLUMNS`). Rows are sorted by wave, segment, theme
-and the random unit id, never by arrival (anonymity rule 2). A segment with fewer than
+Both formats share one column order (:data:`UNIT_COLUMNS`). The exported ``unit_id`` is a keyed hash
+of the stored unit id under a key drawn afresh for every export (anonymity rule 8): ids never repeat
+across two exports, so rows of two exports cannot be joined by id, and nothing in an id says which
+units share a respondent. Rows are sorted by wave, segment, theme and that export id, never by
+arrival (rule 2), nor with one respondent's units side by side. A segment with fewer than
 ``min_group_size`` respondents in a wave is written as :data:`SUPPRESSED_SEGMENT` (rule 5). CSV text
 cells that a spreadsheet would read as a formula are neutralised with a leading apostrophe.
 """
@@ -9,8 +12,11 @@ cells that a spreadsheet would read as a formula are neutralised with a leading 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -65,7 +71,7 @@ class ExportUnit:
 
 
 def units_to_csv(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_size: int = 5,
-                 bom: bool = False) -> str:
+                 bom: bool = False, export_key: bytes | None = None) -> str:
     """Return the units as CSV text (UTF-8 when encoded), header first, columns as :data:`UNIT_COLUMNS`.
 
     Parameters
@@ -76,6 +82,8 @@ def units_to_csv(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_si
         Segments with fewer respondents than this in a wave are written as suppressed.
     bom : bool
         Prefix a byte-order mark so that Excel detects UTF-8.
+    export_key : bytes, optional
+        Key of the exported ids (see the module docstring); a fresh random key when not given.
 
     Returns
     -------
@@ -87,12 +95,13 @@ def units_to_csv(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_si
         buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(UNIT_COLUMNS)
-    for record in _records(rows, min_group_size):
+    for record in _records(rows, min_group_size, export_key):
         writer.writerow([_csv_cell(name, record[name]) for name in UNIT_COLUMNS])
     return buffer.getvalue()
 
 
-def units_to_json(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_size: int = 5) -> str:
+def units_to_json(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_size: int = 5,
+                  export_key: bytes | None = None) -> str:
     """Return the units as a JSON array of objects whose keys follow :data:`UNIT_COLUMNS`.
 
     Parameters
@@ -101,6 +110,8 @@ def units_to_json(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_s
         The units to export, in any order.
     min_group_size : int
         Segments with fewer respondents than this in a wave are written as suppressed.
+    export_key : bytes, optional
+        Key of the exported ids (see the module docstring); a fresh random key when not given.
 
     Returns
     -------
@@ -108,7 +119,7 @@ def units_to_json(rows: Iterable[ExportUnit | Mapping[str, Any]], *, min_group_s
         Pretty-printed JSON, non-ASCII characters kept as is; silo flags as a list.
     """
     records = [{**record, "silo_flags": list(record["silo_flags"])} for record in
-               _records(rows, min_group_size)]
+               _records(rows, min_group_size, export_key)]
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -121,15 +132,24 @@ def _as_unit(row: ExportUnit | Mapping[str, Any]) -> ExportUnit:
         raise ExportError(f"export row does not match ExportUnit: {error}") from error
 
 
-def _records(rows: Iterable[ExportUnit | Mapping[str, Any]], min_group_size: int) -> list[dict[str, Any]]:
+def export_id(unit_id: str, key: bytes) -> str:
+    """The id a unit carries in one export: a keyed hash of its stored id (16 hex digits)."""
+    return hmac.new(key, unit_id.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def _records(rows: Iterable[ExportUnit | Mapping[str, Any]], min_group_size: int,
+             export_key: bytes | None = None) -> list[dict[str, Any]]:
+    key = export_key if export_key is not None else secrets.token_bytes(32)
     units = [_as_unit(row) for row in rows]
     respondents: defaultdict[tuple[str, str | None], set[str]] = defaultdict(set)
     for unit in units:
         respondents[unit.wave, unit.segment].add(unit.response_id)
-    units.sort(key=lambda u: (u.wave, u.segment or "", u.theme or "", u.unit_id))
+    ids = {unit.unit_id: export_id(unit.unit_id, key) for unit in units}
+    units.sort(key=lambda u: (u.wave, u.segment or "", u.theme or "", ids[u.unit_id]))
     records = []
     for unit in units:
         record = {name: value for name, value in asdict(unit).items() if name in UNIT_COLUMNS}
+        record["unit_id"] = ids[unit.unit_id]
         if unit.segment is not None and len(respondents[unit.wave, unit.segment]) < min_group_size:
             record["segment"] = SUPPRESSED_SEGMENT
         if unit.sentiment_score is not None:

@@ -67,12 +67,6 @@ def _register_fonts() -> None:
                                   boldItalic=f"{FONT}-BoldItalic")
 
 
-#: Paddings as (top, right, bottom, left) or (vertical, horizontal): reportlab takes them, though its
-#: type stub only admits one number.
-_HEADING_PADDING: Any = (0, 0, 3, 0)
-_QUOTE_PADDING: Any = (4, 6)
-
-
 @functools.cache
 def _styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14.5, spaceAfter=6)
@@ -84,7 +78,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "generated": ParagraphStyle("generated", body, fontSize=9, textColor=MUTED, spaceAfter=10),
         "heading": ParagraphStyle("heading", body, fontName=f"{FONT}-Bold", fontSize=14, leading=18,
                                   spaceBefore=14, spaceAfter=8, textColor=colors.black,
-                                  borderPadding=_HEADING_PADDING),
+                                  borderPadding=(0, 0, 3, 0)),  # type: ignore[arg-type]  # reportlab takes tuples; stubs say float
         "chart_title": ParagraphStyle("chart_title", body, fontName=f"{FONT}-Bold", fontSize=10.5,
                                       spaceBefore=6, spaceAfter=3, keepWithNext=True),
         "caption": ParagraphStyle("caption", body, fontSize=8.5, leading=11, textColor=MUTED),
@@ -94,8 +88,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "header_cell": ParagraphStyle("header_cell", body, fontName=f"{FONT}-Bold", fontSize=8.5,
                                       leading=11, spaceAfter=0),
         "quote": ParagraphStyle("quote", body, fontName=f"{FONT}-Italic", leftIndent=10,
-                                borderPadding=_QUOTE_PADDING, borderColor=ACCENT, borderWidth=0,
-                                backColor=colors.HexColor("#f6f8fa"), spaceBefore=4, spaceAfter=8),
+                                borderPadding=(4, 6),  # type: ignore[arg-type]  # a tuple, as above
+                                borderColor=ACCENT, borderWidth=0, backColor=colors.HexColor("#f6f8fa"),
+                                spaceBefore=4, spaceAfter=8),
     }
 
 
@@ -127,7 +122,7 @@ def render_pdf(doc: ReportDocument) -> bytes:
     return buffer.getvalue()
 
 
-def _text(value: str, style: str) -> Paragraph:
+def _text(value: str, style: str) -> Flowable:
     return Paragraph(escape(value).replace("\n", "<br/>"), _styles()[style])
 
 
@@ -146,16 +141,12 @@ def _section(section: Section, width: float) -> list[Flowable]:
     blocks: list[list[Flowable]] = [
         *(_chart(chart, width) for chart in section.charts),
         *(_table(table, width) for table in section.tables),
-        *(_quote(quote) for quote in section.quotes),
+        *([_text(f"\u201c{quote}\u201d", "quote")] for quote in section.quotes),
     ]
     if not blocks:
         return introduction
     blocks[0] = introduction + blocks[0]
     return [KeepTogether(block) for block in blocks]
-
-
-def _quote(quote: str) -> list[Flowable]:
-    return [_text(f"\u201c{quote}\u201d", "quote")]
 
 
 def _chart(chart: Chart, width: float) -> list[Flowable]:
@@ -178,7 +169,7 @@ def _table(table: Table, width: float) -> list[Flowable]:
     ]
     pdf_table = PdfTable([header, *body], colWidths=[width / len(table.columns)] * len(table.columns),
                          repeatRows=1, hAlign="LEFT")
-    style: list[tuple[Any, ...]] = [
+    style: list[Any] = [
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f6f8fa")),
         ("LINEBELOW", (0, 0), (-1, 0), 1, RULE),
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),

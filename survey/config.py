@@ -20,14 +20,22 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE": None,  # defaults to <instance>/rapport.db
     "MIN_GROUP_SIZE": 5,
     "MIN_QUOTE_GROUP_SIZE": 5,
+    "RELEASE_BATCH_SIZE": None,  # staff see new responses in batches of this many (None: MIN_GROUP_SIZE)
     "MAX_ANSWER_CHARS": 4000,
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": False,
-    "LOGIN_RATE_LIMIT": "10 per minute",
+    # --- hardening (issue 11; README "Running it for real" explains each) ---
+    "RATELIMIT_ENABLED": True,  # the submission and sign-in throttles below (tests turn them off)
+    "TRUSTED_PROXIES": 0,  # reverse proxies whose X-Forwarded-* headers are believed (ProxyFix)
+    "HSTS_SECONDS": 365 * 24 * 3600,  # Strict-Transport-Security on HTTPS responses; 0: none
+    "SESSION_IDLE_SECONDS": 30 * 60,  # a staff session unused this long is signed out
+    "SUBMISSION_RATE_LIMIT": "60 per 10 minutes; 400 per day",  # per client address and wave
+    "LOGIN_ACCOUNT_FAILURES": 10,  # failed sign-ins per account per window
+    "LOGIN_ADDRESS_FAILURES": 50,  # failed sign-ins per client address per window
+    "LOGIN_FAILURE_WINDOW": 15 * 60,  # seconds
+    # --- end hardening ---
     # Background analysis jobs: lock, status and log files (default: <instance>/analysis-jobs).
     "ANALYSIS_JOBS_DIR": None,
     # Rendered charts shared by the workers of one database (default: <database>.charts).

@@ -56,7 +56,6 @@ def test_contact_details_and_numbers_become_placeholders(text, expected):
     "The ERP went live on 12/03/2026, the review was on 2026-03-12 and 12.03.2026.",
     "The desk is open 08:00-18:00 and calls at 9:30 go unanswered.",
     "We paid $1,200,000 (15%) for it in Q3, and 250000 euros for support.",
-    "Tickets INC0012345, REQ0004567 and CHG12345 are still open.",
     "Finance, Procurement and Legal sat with the Change Advisory Board in March.",
     "Version 10.0.19045.2006 broke printing; the server at 192.168.100.200 is down.",
     "Latency went from 200 ms to 900 ms and ratings were 3 4 5 4 3 2 1.",
@@ -117,3 +116,11 @@ def test_raw_text_is_never_logged(caplog):
     redact_personal_data("Thanks to Ngozi Okafor, reach her on +44 20 7946 0958.")
     assert "Okafor" not in caplog.text
     assert "7946" not in caplog.text
+
+
+def test_ticket_and_asset_numbers_become_tickets():
+    """Issue 10: ticket numbers can be looked up in the ticket system, so they are redacted."""
+    assert redact_personal_data("Tickets INC0012345, REQ0004567 and CHG12345 are still open.") == (
+        "Tickets [TICKET], [TICKET] and [TICKET] are still open.")
+    assert redact_personal_data("my laptop, asset tag LT-004512, still has no docking station") == (
+        "my laptop, asset tag [TICKET], still has no docking station")

@@ -9,7 +9,16 @@ import json
 import pytest
 
 from reports.errors import ExportError
-from reports.exports import SUPPRESSED_SEGMENT, UNIT_COLUMNS, ExportUnit, units_to_csv, units_to_json
+from reports.exports import (
+    SUPPRESSED_SEGMENT,
+    UNIT_COLUMNS,
+    ExportUnit,
+    export_id,
+    units_to_csv,
+    units_to_json,
+)
+
+KEY = b"fixed export key for the tests"
 
 
 def unit(unit_id: str, response_id: str, **fields) -> ExportUnit:
@@ -35,6 +44,12 @@ def read_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def by_stored_id(rows: list[dict], units: list[ExportUnit]) -> dict[str, dict]:
+    """Rows keyed by the stored unit id (the tests know :data:`KEY`; a reader of an export does not)."""
+    stored = {export_id(u.unit_id, KEY): u.unit_id for u in units}
+    return {stored[row["unit_id"]]: row for row in rows}
+
+
 def test_csv_has_the_stable_column_order(units):
     header = next(csv.reader(io.StringIO(units_to_csv(units))))
     assert tuple(header) == UNIT_COLUMNS
@@ -42,7 +57,7 @@ def test_csv_has_the_stable_column_order(units):
 
 
 def test_csv_neutralises_formula_cells_but_not_numbers(units):
-    rows = {row["unit_id"]: row for row in read_csv(units_to_csv(units))}
+    rows = by_stored_id(read_csv(units_to_csv(units, export_key=KEY)), units)
     assert rows["h1"]["text"] == "'=HYPERLINK(\"http://evil\")"
     assert rows["h2"]["text"].startswith("'+1 for the service desk")
     assert rows["a1"]["text"] == "'@channel please"
@@ -51,7 +66,7 @@ def test_csv_neutralises_formula_cells_but_not_numbers(units):
 
 
 def test_csv_joins_flags_and_keeps_unicode(units):
-    rows = {row["unit_id"]: row for row in read_csv(units_to_csv(units))}
+    rows = by_stored_id(read_csv(units_to_csv(units, export_key=KEY)), units)
     assert rows["h1"]["silo_flags"] == "internal customer; the business"
     assert "café au lait ☕" in rows["h2"]["text"]
 
@@ -62,14 +77,26 @@ def test_csv_byte_order_mark_is_optional(units):
 
 
 def test_rows_are_sorted_by_content_never_by_arrival(units):
-    forwards = units_to_csv(units)
-    assert units_to_csv(list(reversed(units))) == forwards
-    order = [row["unit_id"] for row in read_csv(forwards)]
-    assert order == ["a1", "f0", "f1", "f2", "f3", "f4", "h1", "h2"]
+    forwards = units_to_csv(units, export_key=KEY)
+    assert units_to_csv(list(reversed(units)), export_key=KEY) == forwards
+    rows = read_csv(forwards)
+    order = [row["unit_id"] for row in rows]
+    finance = [by_stored_id(rows, units)[f"f{n}"]["unit_id"] for n in range(5)]
+    assert [unit_id for unit_id in order if unit_id in finance] == sorted(finance)
+
+
+def test_exported_ids_are_keyed_hashes_that_change_with_every_export(units):
+    first, second = read_csv(units_to_csv(units)), read_csv(units_to_csv(units))
+    stored = {u.unit_id for u in units}
+    assert not {row["unit_id"] for row in first} & stored
+    assert not {row["unit_id"] for row in first} & {row["unit_id"] for row in second}
+    assert len({row["unit_id"] for row in first}) == len(units)
+    records = json.loads(units_to_json(units))
+    assert not {record["unit_id"] for record in records} & {row["unit_id"] for row in first}
 
 
 def test_segments_below_the_threshold_are_suppressed(units):
-    rows = {row["unit_id"]: row for row in read_csv(units_to_csv(units))}
+    rows = by_stored_id(read_csv(units_to_csv(units, export_key=KEY)), units)
     assert rows["h1"]["segment"] == rows["h2"]["segment"] == SUPPRESSED_SEGMENT
     assert rows["f0"]["segment"] == "Finance"
     assert rows["a1"]["segment"] == ""
@@ -86,9 +113,9 @@ def test_threshold_counts_respondents_not_units():
 
 
 def test_json_has_the_same_columns_and_plain_values(units):
-    records = json.loads(units_to_json(units))
+    records = json.loads(units_to_json(units, export_key=KEY))
     assert [list(record) for record in records] == [list(UNIT_COLUMNS)] * len(units)
-    by_id = {record["unit_id"]: record for record in records}
+    by_id = by_stored_id(records, units)
     assert by_id["h1"]["silo_flags"] == ["internal customer", "the business"]
     assert by_id["h1"]["text"] == "=HYPERLINK(\"http://evil\")", "JSON is not a spreadsheet: no prefix"
     assert by_id["a1"]["sentiment_score"] is None and by_id["a1"]["segment"] is None
@@ -99,7 +126,7 @@ def test_json_has_the_same_columns_and_plain_values(units):
 def test_mappings_are_accepted_and_bad_rows_rejected(units):
     from dataclasses import asdict
 
-    assert units_to_json([asdict(u) for u in units]) == units_to_json(units)
+    assert units_to_json([asdict(u) for u in units], export_key=KEY) == units_to_json(units, export_key=KEY)
     with pytest.raises(ExportError):
         units_to_csv([{"unit_id": "x", "wave": "2026 Q1"}])
     with pytest.raises(ExportError):

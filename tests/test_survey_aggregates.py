@@ -22,6 +22,7 @@ from survey.store.aggregates import (
     wave_scores,
 )
 from survey.store.responses import record_response, recount_wave_responses
+from survey.store.responses.release import release_waiting
 
 
 @pytest.fixture
@@ -46,6 +47,9 @@ def test_record_response_counts_each_wave_in_the_same_transaction(db, pulse):
     for _ in range(3):
         record_response(db, first, pulse.questions, _answer(pulse, 4, 9), today=dt.date(2026, 1, 6))
     record_response(db, second, pulse.questions, _answer(pulse, 2, 3), today=dt.date(2026, 1, 6))
+    assert store.response_counts(db, pulse.survey.id) == {first.id: 0, second.id: 0}  # all waiting
+    assert release_waiting(db, pulse.survey.id, 5) == 0
+    assert release_waiting(db, pulse.survey.id, 1) == 4
     assert store.response_counts(db, pulse.survey.id) == {first.id: 3, second.id: 1}
     assert survey_response_total(db, pulse.survey.id) == 4
     assert store.has_responses(db, pulse.survey.id)
@@ -60,6 +64,7 @@ def test_a_refused_response_is_not_counted(db, pulse):
     with pytest.raises(Exception, match="already submitted"):
         record_response(db, first, pulse.questions, _answer(pulse, 4, 9), today=dt.date(2026, 1, 6),
                         form_token="token-1")
+    release_waiting(db, pulse.survey.id, 1)
     assert store.response_counts(db, pulse.survey.id)[first.id] == 1
 
 
@@ -67,8 +72,10 @@ def test_the_staff_home_page_shows_the_stored_counts(staff_login, db, pulse):
     first, _ = pulse.waves
     for _ in range(7):
         record_response(db, first, pulse.questions, _answer(pulse, 3, 8), today=dt.date(2026, 1, 6))
-    text = page_text(staff_login("brm").get("/staff/"))
-    assert re.search(r"First .*\b7\b", text)
+    client = staff_login("brm")
+    assert not re.search(r"First .*\b7\b", page_text(client.get("/staff/")))  # waiting, not shown
+    release_waiting(db, pulse.survey.id, 5)
+    assert re.search(r"First .*\b7\b", page_text(client.get("/staff/")))
 
 
 def test_migration_backfills_counts_scores_and_terms_from_stored_rows(tmp_path):
@@ -138,10 +145,12 @@ def test_a_rating_only_response_refreshes_the_scores_on_a_run_with_nothing_new(a
     questions = store.questions_for(db, survey_id)
     rating = next(question for question in questions if question.kind == "rating")
     before = wave_scores(db, survey_id)[wave.id, "rating"].respondents
-    record_response(db, wave, questions, {rating.id: 5}, today=wave.opens_on)
-    summary = run_analysis(db, survey_id)
-    assert summary.status == "nothing new"
-    assert wave_scores(db, survey_id)[wave.id, "rating"].respondents == before + 1
+    for count in range(1, 6):
+        record_response(db, wave, questions, {rating.id: 5}, today=wave.opens_on)
+        summary = run_analysis(db, survey_id)
+        assert summary.status == "nothing new"
+        released = 5 if count == 5 else 0  # rule 7: the five are released together
+        assert wave_scores(db, survey_id)[wave.id, "rating"].respondents == before + released
 
 
 @pytest.mark.slow

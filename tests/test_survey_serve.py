@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from survey.cli.main import main
-from survey.cli.serve import ACCESS_LOG_FORMAT, _DropQueryStrings, gunicorn_options
+from survey.cli.serve import ACCESS_LOG_FORMAT, PrivateErrorFilter, gunicorn_options
 
 
 def free_port() -> int:
@@ -64,7 +64,7 @@ def test_access_log_format_has_no_address_agent_referrer_or_query():
 def test_error_log_messages_lose_their_query_strings():
     record = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1, "Error handling request %s",
                                ("/s/abc?code=ACDEF-GHJK3",), None)
-    _DropQueryStrings().filter(record)
+    PrivateErrorFilter().filter(record)
     assert record.getMessage() == "Error handling request /s/abc"
 
 

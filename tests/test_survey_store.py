@@ -7,6 +7,7 @@ import pytest
 from survey.errors import InvalidInput, NotFound, SurveyLocked
 from survey.store import surveys as store
 from survey.store.responses import record_response
+from survey.store.responses.release import release_waiting
 from survey.store.staff import create_staff_user, set_staff_user_active
 
 JAN_1, MAR_31 = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
@@ -148,6 +149,8 @@ def test_response_counts_cover_every_wave(db, survey):
     add_three(db, survey.id)
     wave = lock(db, survey.id)
     empty = store.create_wave(db, survey.id, "2026 Q2", dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    assert store.response_counts(db, survey.id) == {wave.id: 0, empty.id: 0}  # waiting (rule 7)
+    assert release_waiting(db, survey.id, 1) == 1
     assert store.response_counts(db, survey.id) == {wave.id: 1, empty.id: 0}
 
 

@@ -37,7 +37,8 @@ __all__ = [
 
 
 def redact_personal_data(text: str) -> str:
-    """Replace personal data in ``text`` with ``[NAME]``, ``[EMAIL]``, ``[PHONE]``, ``[URL]``, ``[NUMBER]``.
+    """Replace personal data in ``text`` with ``[NAME]``, ``[EMAIL]``, ``[PHONE]``, ``[URL]``, ``[NUMBER]``,
+    ``[TICKET]``.
 
     Parameters
     ----------

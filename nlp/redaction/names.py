@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from nlp.redaction.informal import informal_name_spans
 from nlp.redaction.lexicon import (
     CUE_FILLERS,
     CUES,
@@ -51,12 +52,21 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
     requests: list[NerRequest] = []
     for index, (text, claimed) in enumerate(zip(texts, taken, strict=True)):
         names, candidates = rule_names(text, claimed)
-        found.append(names)
+        found.append(names + _informal_names(text, claimed))
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:
         for index, span in ner_names(requests):
             found[index].append(span)
     return found
+
+
+def _informal_names(text: str, taken: list[Redaction]) -> list[Redaction]:
+    """Names that informal cues point at (:mod:`nlp.redaction.informal`), outside claimed spans."""
+    lexicon = name_lexicon()
+    spans = informal_name_spans(
+        text, lambda lower: is_common_word(lower) or lexicon.is_known(lower),
+        lambda lower: lower in lexicon.given_names or lower in lexicon.ambiguous_names)
+    return [Redaction(start, end, label) for start, end, label in spans if not overlaps(taken, start, end)]
 
 
 class Word(NamedTuple):

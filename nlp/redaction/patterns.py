@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from nlp.redaction.informal import ticket_spans
 from nlp.redaction.spans import Redaction, overlaps
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -34,9 +35,16 @@ _PATTERNS = (("EMAIL", _EMAIL), ("URL", _URL), ("NAME", _HANDLE), ("PHONE", _INT
 
 
 def pattern_spans(text: str) -> list[Redaction]:
-    """The e-mails, URLs, handles (as ``NAME``), phones and long numbers in ``text``, non-overlapping."""
+    """E-mails, URLs, handles (as ``NAME``), tickets, phones and long numbers in ``text``, non-overlapping.
+
+    Ticket and asset numbers (``INC0012345``, ``LT-004512``) become ``TICKET`` before phones and
+    numbers are looked for, unless they are part of an e-mail address or a link."""
     spans: list[Redaction] = []
+    tickets = [Redaction(start, end, label) for start, end, label in ticket_spans(text)]
     for label, pattern in _PATTERNS:
+        if label == "PHONE" and tickets:
+            spans += [ticket for ticket in tickets if not overlaps(spans, ticket.start, ticket.end)]
+            tickets = []
         for match in pattern.finditer(text):
             start, end = match.start(), match.end()
             if label == "URL":

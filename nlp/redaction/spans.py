@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: Placeholder labels, in the order their patterns run (earlier ones win on overlap).
-LABELS = ("EMAIL", "URL", "NAME", "PHONE", "NUMBER")
+LABELS = ("EMAIL", "URL", "NAME", "TICKET", "PHONE", "NUMBER")
 
 
 @dataclass(frozen=True)

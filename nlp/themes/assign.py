@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import numpy as np
 
@@ -12,9 +15,14 @@ from nlp.embeddings import Embedder
 from nlp.themes.taxonomy import Taxonomy
 
 #: How many of a theme's closest seed phrasings are averaged into its score. Chosen with the
-#: threshold on the dev split of ``eval/data/themes_labelled.csv`` (``python -m eval.themes
-#: --sweep``: 1, 2, 3, 5, 8 tried; a centroid and a logistic model on the seeds did no better).
-TOP_SEEDS = 8
+#: threshold and the off-topic margin on the dev split of ``eval/data/themes_labelled.csv``
+#: (``python -m eval.themes --sweep``; a centroid and a logistic model on the seeds did no better).
+TOP_SEEDS = 12
+#: A unit whose mean similarity to its :data:`OFF_TOPIC_TOP` closest off-topic examples
+#: (``nlp/data/off_topic.json``: canteen, pay, parking...) beats its best theme's score by more
+#: than this margin stays unassigned, free to form an emerging theme (dev split, as above).
+OFF_TOPIC_MARGIN = 0.07
+OFF_TOPIC_TOP = 3
 #: Softmax temperature turning theme scores into the confidence of the chosen theme.
 TEMPERATURE = 0.05
 
@@ -76,6 +84,26 @@ def seed_vectors(taxonomy: Taxonomy, embedder: Embedder) -> tuple[np.ndarray, np
     return result
 
 
+@cache
+def off_topic_examples() -> tuple[str, ...]:
+    """The shipped workplace comments that are not about IT."""
+    text = resources.files("nlp").joinpath("data/off_topic.json").read_text(encoding="utf-8")
+    return tuple(json.loads(text)["examples"])
+
+
+def off_topic_scores(vectors: np.ndarray, embedder: Embedder) -> np.ndarray:
+    """Per unit, the mean cosine to its closest off-topic examples (cached per embedder)."""
+    cacheable = not hasattr(embedder, "fit")
+    cached = _seed_cache.setdefault(embedder, {}).get("off-topic") if cacheable else None
+    if cached is None:
+        cached = np.asarray(embedder.embed(list(off_topic_examples())), dtype=np.float32)
+        if cacheable:
+            _seed_cache[embedder]["off-topic"] = cached
+    similarity = np.asarray(vectors, dtype=np.float32) @ cached.T
+    top = min(OFF_TOPIC_TOP, similarity.shape[1])
+    return np.sort(similarity, axis=1)[:, -top:].mean(axis=1)
+
+
 def theme_scores(vectors: np.ndarray, seeds: np.ndarray, owners: np.ndarray, n_themes: int,
                  top_seeds: int = TOP_SEEDS) -> np.ndarray:
     """Score each unit against each theme: the mean of its ``top_seeds`` best seed similarities.
@@ -103,6 +131,7 @@ def assign_themes(
     threshold: float | None = None,
     *,
     top_seeds: int = TOP_SEEDS,
+    off_topic_margin: float | None = OFF_TOPIC_MARGIN,
 ) -> Assignment:
     """Assign each unit vector to its most similar active theme if the score passes a threshold.
 
@@ -120,6 +149,9 @@ def assign_themes(
         Minimum score for an assignment; defaults to ``taxonomy.threshold``.
     top_seeds
         How many of a theme's closest seeds are averaged into its score.
+    off_topic_margin
+        Units closer to the off-topic examples than to their best theme by this margin stay
+        unassigned (and go to discovery); ``None`` turns the check off.
 
     Returns
     -------
@@ -139,10 +171,13 @@ def assign_themes(
     shifted = np.exp((scores - best_scores[:, None]) / TEMPERATURE)
     confidence = 1.0 / shifted.sum(axis=1)
     cutoff = taxonomy.threshold if threshold is None else threshold
-    dismissed = np.array([themes[i].status == "dismissed" for i in best]) & (best_scores >= cutoff)
+    passed = best_scores >= cutoff
+    if off_topic_margin is not None:
+        passed &= off_topic_scores(vectors, embedder) <= best_scores + off_topic_margin
+    dismissed = np.array([themes[i].status == "dismissed" for i in best]) & passed
     ids: list[str | None] = [
-        themes[i].id if score >= cutoff and not gone else None
-        for i, score, gone in zip(best, best_scores, dismissed, strict=True)
+        themes[i].id if ok and not gone else None
+        for i, ok, gone in zip(best, passed, dismissed, strict=True)
     ]
     overridden = np.zeros(n_units, dtype=bool)
     if unit_keys is not None and taxonomy.overrides:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -10,6 +10,7 @@ from nlp.embeddings import Embedder, default_embedder, text_key
 from nlp.themes.assign import assign_themes
 from nlp.themes.discover import ConcernClusterer, concern_features
 from nlp.themes.labels import ClusterSummary, describe_clusters
+from nlp.themes.nonanswers import non_answer_mask
 from nlp.themes.taxonomy import Taxonomy
 
 #: Label of units that fit no theme and no cluster (noise, or a dismissed proposal's look-alikes).
@@ -21,8 +22,12 @@ MIN_PROPOSAL_SIZE = 3
 def discover_clusters(
     texts: Sequence[str], vectors: np.ndarray, random_state: int = 0, prefix: str = "cluster-",
     min_cluster_size: int = 5, taken_ids: set[str] | None = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[ClusterSummary]]:
-    """Cluster units from scratch; returns labels (``-1`` noise) and their summaries.
+    """Cluster units from scratch; returns labels (``-1`` noise and non-answers) and summaries.
+
+    Non-answers ("n/a", "Nothing really.", one word) are left out of the clustering and labelled
+    ``-1``: they are "no content", never a theme.
 
     Parameters
     ----------
@@ -36,11 +41,20 @@ def discover_clusters(
         Smallest cluster kept.
     taken_ids
         Ids the new clusters must not reuse.
+    embed
+        The embedder's ``embed``, to rank name candidates by relevance (optional).
     """
-    features = concern_features(texts, vectors, random_state=random_state)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    labels = np.full(len(texts), -1, dtype=int)
+    keep = np.flatnonzero(~non_answer_mask(texts))
+    if keep.size < min_cluster_size:
+        return labels, []
+    kept_texts = [texts[int(i)] for i in keep]
+    features = concern_features(kept_texts, vectors[keep], random_state=random_state)
     clusterer = ConcernClusterer(min_cluster_size=min_cluster_size, random_state=random_state)
-    labels = clusterer.fit(features).labels_
-    return labels, describe_clusters(texts, labels, vectors, prefix=prefix, taken_ids=taken_ids)
+    labels[keep] = clusterer.fit(features).labels_
+    return labels, describe_clusters(texts, labels, vectors, prefix=prefix, taken_ids=taken_ids,
+                                     embed=embed)
 
 
 def discover_proposals(
@@ -60,7 +74,7 @@ def discover_proposals(
         return []
     _, summaries = discover_clusters(
         [texts[i] for i in pool.tolist()], np.asarray(vectors)[pool], random_state, "emerging-",
-        MIN_PROPOSAL_SIZE, set(taxonomy.ids) | set(taxonomy.aliases),
+        MIN_PROPOSAL_SIZE, set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed,
     )
     return summaries
 
@@ -94,16 +108,19 @@ def cluster_concerns(
     embedder = default_embedder()
     vectors = embedder.embed(texts) if vectors is None else np.asarray(vectors, dtype=np.float32)
     if themes is None:
-        labels, summaries = discover_clusters(texts, vectors, random_state)
+        labels, summaries = discover_clusters(texts, vectors, random_state, embed=embedder.embed)
         names = {summary.label: summary.id for summary in summaries}
         return [names.get(int(label), UNASSIGNED) for label in labels]
     assignment = assign_themes(vectors, themes, embedder, [text_key(t) for t in texts])
     result = [theme or UNASSIGNED for theme in assignment.theme_ids]
+    # Non-answers belong to no theme, even when a BRM override or a loose seed would claim them.
+    for position in np.flatnonzero(non_answer_mask(texts) & ~assignment.overridden):
+        result[position] = UNASSIGNED
     pool = np.flatnonzero(assignment.unassigned)
     if pool.size >= MIN_PROPOSAL_SIZE:
         labels, summaries = discover_clusters(
             [texts[i] for i in pool], vectors[pool], random_state, "emerging-",
-            MIN_PROPOSAL_SIZE, set(themes.ids) | set(themes.aliases),
+            MIN_PROPOSAL_SIZE, set(themes.ids) | set(themes.aliases), embedder.embed,
         )
         names = {summary.label: summary.id for summary in summaries}
         for position, label in zip(pool, labels, strict=True):

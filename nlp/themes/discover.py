@@ -2,12 +2,12 @@
 
 :class:`ConcernClusterer` is a scikit-learn style estimator. It over-clusters neighbour-smoothed
 points with KMeans (about ``2 * sqrt(n)`` micro-clusters), builds the Ward tree of the
-micro-cluster centres and cuts it where the simplified silhouette of the points (distance to the
-own centre against the nearest other centre) is best, so the number of clusters follows the
-data. Data without cluster structure (best silhouette under :data:`MIN_SILHOUETTE`) falls back
-to merging up to a Ward distance threshold measured in the micro-clusters' own RMS radius.
-Clusters smaller than ``min_cluster_size`` become noise (``-1``). :func:`concern_features` builds
-the representation: the semantic embedding, optionally joined with a TF-IDF -> SVD view.
+micro-cluster centres and cuts it by the Bayesian information criterion of the points
+(:func:`bic_score`): the coarsest cut that gets :data:`BIC_GAIN_SHARE` of the best cut's gain
+over a single cluster. The number of clusters follows the evidence in the data, with no cap and
+no preference for finer cuts; data without cluster structure stay one cluster. Clusters
+smaller than ``min_cluster_size`` become noise (``-1``). :func:`concern_features` builds the
+representation: the semantic embedding, optionally joined with a TF-IDF -> SVD view.
 """
 
 from __future__ import annotations
@@ -28,19 +28,16 @@ from threadpoolctl import threadpool_limits
 
 from nlp.embeddings import LexicalEmbedder
 
-#: Ward merge threshold in micro-cluster RMS radii, used when the silhouette finds no structure
-#: or when ``merge_threshold`` is given; chosen on the dev parts of Banking77 and StackOverflow
-#: only (``eval/README.md``, "Concern themes").
+#: A Ward merge threshold in micro-cluster RMS radii that gave good dev figures when
+#: ``merge_threshold`` is given (dev parts of Banking77 and StackOverflow, ``eval/README.md``).
 MERGE_THRESHOLD = 1.25
-#: The tree is cut at the most clusters whose silhouette is within this share of the best one
-#: (finer themes are easier for a BRM to merge than mixed ones to split); dev parts only.
-SILHOUETTE_TOLERANCE = 0.08
-#: Below this best simplified silhouette the points have no cluster structure worth a cut.
-MIN_SILHOUETTE = 0.1
-#: Number of candidate cuts, spaced geometrically between 2 and the cap.
-CANDIDATE_CUTS = 40
+#: Parsimony: the cut chosen is the coarsest whose BIC gain over one cluster reaches this share
+#: of the best gain (chosen on the dev parts, ``eval/README.md``).
+BIC_GAIN_SHARE = 0.9
 #: Weight of the lexical block in :func:`concern_features`; chosen on the same dev parts.
 LEXICAL_WEIGHT = 0.5
+#: BIC is measured in at most one principal dimension per this many points (small surveys).
+POINTS_PER_DIMENSION = 10
 #: Width the features are reduced to (PCA) before neighbour search and KMeans, for speed.
 WORKING_DIMENSIONS = 96
 
@@ -59,11 +56,10 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
     min_cluster_size
         Clusters smaller than this are labelled noise (``-1``).
     max_clusters
-        Upper bound on the number of clusters (the merge goes on until it is met).
+        Optional upper bound on the number of clusters; ``None`` (default) lets the data decide.
     merge_threshold
-        ``None`` (default) cuts the Ward tree where the silhouette is best; a number merges
-        micro-clusters up to that Ward distance in their RMS radii instead (larger gives fewer,
-        broader clusters), as the default also does when the silhouette finds no structure.
+        ``None`` (default) cuts the Ward tree by BIC; a number merges micro-clusters up to that
+        Ward distance in their RMS radii instead (larger gives fewer, broader clusters).
     micro_clusters
         Number of KMeans micro-clusters; ``None`` uses ``2 * sqrt(n_samples)``.
     random_state
@@ -81,7 +77,7 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         Number of micro-clusters merged.
     """
 
-    def __init__(self, n_neighbors: int = 10, min_cluster_size: int = 5, max_clusters: int = 150,
+    def __init__(self, n_neighbors: int = 10, min_cluster_size: int = 5, max_clusters: int | None = None,
                  merge_threshold: float | None = None, micro_clusters: int | None = None,
                  random_state: int | None = 0) -> None:
         self.n_neighbors = n_neighbors
@@ -109,26 +105,23 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
             n_micro = self.micro_clusters or min(round(2 * float(np.sqrt(n_points))), n_points // 3)
             n_micro = max(2, min(n_micro, n_points - 1))
             micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
-            labels = self._merge(micro, working, smoothed)
+            labels = self._merge(micro, working)
         self.n_micro_clusters_ = n_micro
         return self._finish(X, labels)
 
-    def _merge(self, micro: KMeans, points: np.ndarray, smoothed: np.ndarray) -> np.ndarray:
+    def _merge(self, micro: KMeans, points: np.ndarray) -> np.ndarray:
         """Merge the micro-clusters along their Ward tree; returns a merged label per point.
 
-        The silhouette is measured on the ``smoothed`` points (what KMeans saw): on the raw
-        points it favoured a two-way split of small samples (dev parts, ``eval/README.md``).
+        The BIC is measured on the unsmoothed ``points``: smoothing pulls neighbours together
+        and would make every fine cut look well supported.
         """
         centres = micro.cluster_centers_
         if len(centres) < 3:
             return micro.labels_
         tree = ward(centres)
         if self.merge_threshold is None:
-            cut = _best_silhouette_cut(tree, micro.labels_, smoothed, self.max_clusters,
-                                       self.min_cluster_size)
-            if cut is not None:
-                return cut
-        return self._cut_at_threshold(tree, micro, points, self.merge_threshold or MERGE_THRESHOLD)
+            return _best_bic_cut(tree, micro.labels_, _bic_view(points), self.max_clusters)
+        return self._cut_at_threshold(tree, micro, points, self.merge_threshold)
 
     def _cut_at_threshold(self, tree: np.ndarray, micro: KMeans, points: np.ndarray,
                           threshold: float) -> np.ndarray:
@@ -146,7 +139,7 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         if radius <= 0:
             return micro.labels_
         n_clusters = len(centres) - int(np.searchsorted(tree[:, 2], threshold * radius))
-        merged = cut_tree(tree, n_clusters=min(max(n_clusters, 1), self.max_clusters))[:, 0]
+        merged = cut_tree(tree, n_clusters=min(max(n_clusters, 1), self.max_clusters or len(centres)))[:, 0]
         return merged[micro.labels_]
 
     def _smooth(self, X: np.ndarray) -> np.ndarray:
@@ -198,19 +191,48 @@ def simplified_silhouette(points: np.ndarray, labels: np.ndarray, min_size: int 
     return float(np.mean(np.where(sizes >= max(min_size, 2), scores, 0.0)))
 
 
-def _best_silhouette_cut(tree: np.ndarray, micro_labels: np.ndarray, points: np.ndarray,
-                         max_clusters: int, min_size: int) -> np.ndarray | None:
-    """Labels per point of the Ward-tree cut with the most clusters among those whose
-    silhouette is within :data:`SILHOUETTE_TOLERANCE` of the best; ``None`` without structure."""
+def bic_score(points: np.ndarray, labels: np.ndarray) -> float:
+    """Bayesian information criterion of a partition under spherical Gaussians with one shared
+    variance (X-means, Pelleg & Moore 2000): the log-likelihood of the points, minus half the
+    number of parameters (a centre per cluster, the mixing weights, the variance) times log n.
+
+    Higher is better. It rewards a cut only when the spread it explains outweighs the cost of
+    describing one more cluster, so it neither grows nor shrinks with k by construction.
+    """
+    n_points, width = points.shape
+    _, labels = np.unique(labels, return_inverse=True)
+    n_clusters = int(labels.max()) + 1
+    sizes = np.bincount(labels).astype(float)
+    membership = csr_matrix((np.ones(n_points), (labels, np.arange(n_points))), shape=(n_clusters, n_points))
+    sums = np.asarray(membership @ points.astype(np.float64))
+    within = float((points.astype(np.float64) ** 2).sum() - ((sums ** 2).sum(axis=1) / sizes).sum())
+    variance = max(within, 1e-12) / (width * max(n_points - n_clusters, 1))
+    log_likelihood = float((sizes * np.log(sizes / n_points)).sum()) - n_points * width / 2 * np.log(variance)
+    parameters = n_clusters * (width + 1)
+    return log_likelihood - parameters / 2 * np.log(n_points)
+
+
+def _best_bic_cut(tree: np.ndarray, micro_labels: np.ndarray, points: np.ndarray,
+                  max_clusters: int | None) -> np.ndarray:
+    """Labels per point of the coarsest Ward-tree cut (one cluster included) whose BIC gain over a
+    single cluster is at least :data:`BIC_GAIN_SHARE` of the best cut's gain."""
     n_micro = tree.shape[0] + 1
-    candidates = np.unique(np.round(np.geomspace(2, max(2, min(max_clusters, n_micro - 1)),
-                                                 CANDIDATE_CUTS)).astype(int))
+    top = n_micro if max_clusters is None else max(1, min(max_clusters, n_micro))
+    candidates = np.arange(1, top + 1)
     cuts = cut_tree(tree, n_clusters=candidates)[micro_labels]
-    scores = np.array([simplified_silhouette(points, cuts[:, i], min_size) for i in range(len(candidates))])
-    if scores.max() < MIN_SILHOUETTE:
-        return None
-    chosen = int(np.flatnonzero(scores >= scores.max() * (1 - SILHOUETTE_TOLERANCE)).max())
+    scores = np.array([bic_score(points, cuts[:, i]) for i in range(len(candidates))])
+    gains = scores - scores[0]
+    chosen = int(np.flatnonzero(gains >= BIC_GAIN_SHARE * max(float(gains.max()), 0.0))[0])
     return cuts[:, chosen]
+
+
+def _bic_view(points: np.ndarray) -> np.ndarray:
+    """The points in at most ``n / POINTS_PER_DIMENSION`` principal dimensions: with few points
+    in many dimensions the noise dimensions swamp the likelihood and BIC sees no clusters."""
+    width = max(2, min(points.shape[1], points.shape[0] // POINTS_PER_DIMENSION))
+    if width >= points.shape[1]:
+        return points
+    return PCA(width, svd_solver="full").fit_transform(points)
 
 
 def _reduce(X: np.ndarray, seed: int) -> np.ndarray:

@@ -1,14 +1,26 @@
-"""Describe clusters for BRMs: key phrases by class-based TF-IDF and representative quotes."""
+"""Describe clusters for BRMs: a noun-phrase name, key phrases and representative quotes.
+
+Key phrases are noun chunks and class-based TF-IDF n-grams ranked by :mod:`nlp.themes.names`;
+quotes are diverse complete sentences from :mod:`nlp.themes.quotes`. :func:`class_tfidf_phrases`
+alone is the plain c-TF-IDF representation (the label-quality baseline in ``eval.themes``).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
+
+from nlp.themes.names import cluster_phrases, display_name, noun_chunk_candidates
+from nlp.themes.nonanswers import is_non_answer
+from nlp.themes.quotes import select_quotes
+
+#: Central members per cluster whose noun chunks become candidate phrases (spaCy parses only these).
+PHRASE_SAMPLE = 40
 
 #: Placeholders written by redaction; never useful as key phrases.
 _PLACEHOLDERS = {"name", "email", "phone", "url", "number"}
@@ -27,9 +39,13 @@ class ClusterSummary:
     size
         Number of units in the cluster.
     key_phrases
-        Up to five words or bigrams that distinguish the cluster (class-based TF-IDF).
+        Up to five noun phrases or n-grams that distinguish the cluster, best first.
     quotes
-        Up to three distinct unit texts closest to the cluster centroid.
+        Up to three diverse, complete sentences near the cluster centre.
+    name
+        A short readable name (the best key phrase, capitalised).
+    quote_like_it
+        Per quote, how many other members of the cluster are nearest to it ("and 14 like it").
     """
 
     id: str
@@ -37,6 +53,8 @@ class ClusterSummary:
     size: int
     key_phrases: tuple[str, ...]
     quotes: tuple[str, ...]
+    name: str = ""
+    quote_like_it: tuple[int, ...] = field(default=())
 
 
 def class_tfidf_phrases(texts: Sequence[str], labels: np.ndarray, top: int = 5) -> dict[int, tuple[str, ...]]:
@@ -94,23 +112,24 @@ def class_tfidf_phrases(texts: Sequence[str], labels: np.ndarray, top: int = 5) 
 
 def representative_quotes(texts: Sequence[str], vectors: np.ndarray, members: np.ndarray,
                           count: int = 3) -> tuple[str, ...]:
-    """The ``count`` distinct texts among ``members`` closest (cosine) to their centroid."""
+    """Up to ``count`` texts among ``members``: diverse complete sentences (:func:`select_quotes`)
+    first, topped up with the distinct texts nearest the centroid (seeds for an accepted theme)."""
+    members = np.asarray(members, dtype=int)
     member_vectors = normalize(np.asarray(vectors, dtype=np.float32)[members])
-    centroid = normalize(member_vectors.mean(axis=0, keepdims=True))[0]
-    order = np.argsort(-(member_vectors @ centroid), kind="stable")
-    quotes: list[str] = []
-    for position in order:
-        text = texts[int(members[position])]
-        if text not in quotes:
-            quotes.append(text)
-        if len(quotes) == count:
+    chosen = [q.text for q in select_quotes([texts[int(i)] for i in members], member_vectors, count)]
+    centroid = member_vectors.mean(axis=0)
+    for position in np.argsort(-(member_vectors @ centroid), kind="stable"):
+        if len(chosen) >= count:
             break
-    return tuple(quotes)
+        text = texts[int(members[position])]
+        if text not in chosen and not is_non_answer(text):
+            chosen.append(text)
+    return tuple(chosen[:count])
 
 
 def cluster_id(key_phrases: Sequence[str], taken: set[str], prefix: str = "emerging-") -> str:
     """A readable id derived from the top key phrases, unique within ``taken`` (which it extends)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", " ".join(key_phrases[:2]).lower()).strip("-")[:40].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", " ".join(key_phrases[:1]).lower()).strip("-")[:40].strip("-")
     base = prefix + (slug or "cluster")
     candidate, suffix = base, 2
     while candidate in taken:
@@ -119,11 +138,32 @@ def cluster_id(key_phrases: Sequence[str], taken: set[str], prefix: str = "emerg
     return candidate
 
 
+def key_phrases(
+    texts: Sequence[str], labels: np.ndarray, vectors: np.ndarray,
+    embed: Callable[[list[str]], np.ndarray] | None = None, top: int = 5,
+) -> dict[int, tuple[str, ...]]:
+    """Key phrases per cluster label: noun phrases of its central members, ranked by class-based
+    TF-IDF, embedding relevance (with ``embed``) and MMR diversity."""
+    labels = np.asarray(labels)
+    unit = normalize(np.asarray(vectors, dtype=np.float32))
+    clusters = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
+    candidates: dict[int, list[str]] = {}
+    centroids: dict[int, np.ndarray] = {}
+    for cluster in clusters:
+        members = np.flatnonzero(labels == cluster)
+        centroid = unit[members].mean(axis=0)
+        central = members[np.argsort(-(unit[members] @ centroid), kind="stable")[:PHRASE_SAMPLE]]
+        candidates[cluster] = noun_chunk_candidates([texts[int(i)] for i in central])
+        centroids[cluster] = centroid
+    ranked = cluster_phrases(texts, labels, candidates, centroids, embed, top)
+    return {c: tuple(ranked.get(c) or ()) for c in clusters}
+
+
 def describe_clusters(
     texts: Sequence[str], labels: np.ndarray, vectors: np.ndarray, prefix: str = "emerging-",
-    taken_ids: set[str] | None = None,
+    taken_ids: set[str] | None = None, embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> list[ClusterSummary]:
-    """Summarise every cluster (largest first) with key phrases and three representative quotes.
+    """Summarise every cluster (largest first) with a name, key phrases and up to three quotes.
 
     Parameters
     ----------
@@ -133,21 +173,26 @@ def describe_clusters(
         Prefix of the content-derived ids.
     taken_ids
         Ids that must not be reused (e.g. the taxonomy's); extended with the new ids.
+    embed
+        The embedder's ``embed`` function, to score phrases by relevance; ``None`` ranks them
+        by c-TF-IDF alone.
 
     Returns
     -------
     list of ClusterSummary
     """
     labels = np.asarray(labels)
-    phrases = class_tfidf_phrases(texts, labels)
+    phrases = key_phrases(texts, labels, vectors, embed)
     taken = set() if taken_ids is None else taken_ids
     sizes = {cluster: int((labels == cluster).sum()) for cluster in phrases}
     summaries = []
     # Ids are handed out largest cluster first, ties by label, so they do not depend on dict order.
     for cluster in sorted(phrases, key=lambda c: (-sizes[c], c)):
         members = np.flatnonzero(labels == cluster)
+        quotes = select_quotes([texts[int(i)] for i in members], np.asarray(vectors)[members])
         summaries.append(ClusterSummary(
             id=cluster_id(phrases[cluster], taken, prefix), label=cluster, size=sizes[cluster],
-            key_phrases=phrases[cluster], quotes=representative_quotes(texts, vectors, members),
+            key_phrases=phrases[cluster], quotes=tuple(q.text for q in quotes),
+            name=display_name(phrases[cluster]), quote_like_it=tuple(q.like_it for q in quotes),
         ))
     return summaries

@@ -35,7 +35,7 @@ def analyze_command(survey_id: int | None, seed: int) -> None:
             summary = run_analysis(
                 db, survey.id, min_group_size=config["MIN_GROUP_SIZE"], random_state=seed,
                 progress=progress, embedder=embedder_from_config(config),
-                model_cache=config.get("MODEL_CACHE"),
+                model_cache=config.get("MODEL_CACHE"), release_batch_size=config.get("RELEASE_BATCH_SIZE"),
             )
         click.echo(
             f"{survey.title}: {summary.status}; {summary.new_answers} new answers, "

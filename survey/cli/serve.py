@@ -1,15 +1,15 @@
 """``rapport serve``: the production server (gunicorn) with logs that cannot identify a partner.
 
-The access log records the time, method, path (without the query string, which may carry an
-invitation code), status, size and duration: never the client address, user agent, referrer or
-anything from the form (DESIGN.md section 3, rule 6). The error log drops query strings too.
+The access log records the date (no time of day), method, path (without the query string, which
+may carry an invitation code), status, size and duration: never the client address, user agent,
+referrer or anything from the form (DESIGN.md section 3, rules 6 and 9). The error log keeps the
+date only and loses addresses and query strings; both escape control characters
+(:mod:`survey.cli.log_privacy`).
 """
 
 from __future__ import annotations
 
 import importlib.abc
-import logging
-import re
 import sys
 from typing import Any
 
@@ -17,41 +17,24 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
-from gunicorn.glogging import Logger
 
 from nlp.redaction import redact_personal_data
+from survey.cli.log_privacy import ACCESS_LOG_FORMAT, PrivateErrorFilter, PrivateLogger
 from survey.config import require_secret_key_for
 from survey.db import open_migrated
 from survey.errors import RapportError
+
+__all__ = ["ACCESS_LOG_FORMAT", "PrivateErrorFilter", "PrivateLogger", "gunicorn_options", "serve"]
 from survey.services.models import spacy_model_from_config
 
-#: Gunicorn access-log atoms: time, method, path without query, status, bytes, milliseconds.
-ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
-_QUERY_STRING = re.compile(r"\?\S*")
-
-
-class _DropQueryStrings(logging.Filter):
-    """Remove ``?...`` from logged URIs (gunicorn logs ``req.uri`` when a request fails)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _QUERY_STRING.sub("", arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        record.msg = _QUERY_STRING.sub("", record.msg) if isinstance(record.msg, str) else record.msg
-        return True
-
-
-class PrivateLogger(Logger):
-    """Gunicorn's logger with query strings removed from error messages."""
-
-    def setup(self, cfg: Any) -> None:
-        super().setup(cfg)
-        self.error_log.addFilter(_DropQueryStrings())
+#: Threads per worker. Each client still sending its request holds one thread, and gunicorn does not
+#: spread connections evenly over workers, so each worker gets enough threads for all 50 slow
+#: clients of the budget (bench/slow_clients.py; README "Running it for real").
+DEFAULT_THREADS = 64
 
 
 def gunicorn_options(
-    host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = 4,
+    host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = DEFAULT_THREADS,
     access_log: str | None = "-",
 ) -> dict[str, Any]:
     """The gunicorn settings ``rapport serve`` and ``bench/submit.py`` both use."""
@@ -143,8 +126,8 @@ def serve(app: Flask, **options: Any) -> None:
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (about one per core).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker.")
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker (each slow client holds one; see README 'Running it for real').")
 @click.option("--access-log", default="-", show_default=True,
               help="Access log file ('-' for standard output); it never holds client addresses.")
 @with_appcontext

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from survey.db import open_database, open_migrated
 from survey.errors import RapportError
 from survey.migrations import migrate
+from survey.services.passwords import check_password
 from survey.store.staff import ROLES, create_staff_user
 
 
@@ -30,6 +31,7 @@ def init_db_command() -> None:
 def create_user_command(username: str, role: str, password: str) -> None:
     """Create a staff account (the password is prompted for)."""
     try:
+        check_password(password, username)
         user = create_staff_user(open_migrated(current_app.config["DATABASE"]), username, password, role)
     except RapportError as error:
         raise click.ClickException(str(error)) from error

@@ -22,7 +22,7 @@ JOB = "analysis"
 
 def start_analysis(
     database: str, jobs_dir: str, survey_id: int, *, min_group_size: int, seed: int = 0,
-    models: Mapping[str, Any] | None = None,
+    models: Mapping[str, Any] | None = None, release_batch_size: int | None = None,
 ) -> JobStatus:
     """Start analysing the survey in a background process and return at once.
 
@@ -33,7 +33,8 @@ def start_analysis(
     AnalysisAlreadyRunning
         When a run of this survey is still going.
     """
-    arguments = ["--min-group-size", str(min_group_size), "--seed", str(seed)]
+    arguments = ["--min-group-size", str(min_group_size), "--seed", str(seed),
+                 "--release-batch-size", str(release_batch_size or min_group_size)]
     for key, value in (models or {}).items():
         if value:
             arguments += [f"--{key.lower().replace('_', '-')}", str(value)]
@@ -46,7 +47,8 @@ def read_status(jobs_dir: str, database: str, survey_id: int) -> JobStatus | Non
 
 
 def run_job(database: str, survey_id: int, status_path: str, lock_path: str, *, min_group_size: int,
-            seed: int = 0, models: Mapping[str, Any] | None = None) -> int:
+            seed: int = 0, models: Mapping[str, Any] | None = None,
+            release_batch_size: int | None = None) -> int:
     """Body of the background process: run the analysis, record the outcome, release the lock."""
 
     def body(progress: ProgressWriter) -> str:
@@ -55,7 +57,8 @@ def run_job(database: str, survey_id: int, status_path: str, lock_path: str, *, 
         try:
             summary = run_analysis(db, survey_id, min_group_size=min_group_size, random_state=seed,
                                    progress=progress, embedder=embedder,
-                                   model_cache=(models or {}).get("MODEL_CACHE"))
+                                   model_cache=(models or {}).get("MODEL_CACHE"),
+                                   release_batch_size=release_batch_size)
         finally:
             db.close()
         return (f"{summary.status}: {summary.new_answers} new answers, {summary.new_units} new units, "
@@ -70,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = runner.job_parser(f"python -m {__name__}", main.__doc__)
     parser.add_argument("--min-group-size", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--release-batch-size", type=int, default=None)
     parser.add_argument("--embeddings", default=None)
     parser.add_argument("--model-cache", default=None)
     parser.add_argument("--spacy-model", default=None)
@@ -77,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     os.nice(10)  # web workers and partner submissions come first on a small machine
     models = {"EMBEDDINGS": args.embeddings, "MODEL_CACHE": args.model_cache, "SPACY_MODEL": args.spacy_model}
     return run_job(args.database, args.survey, args.status_file, args.lock_file,
-                   min_group_size=args.min_group_size, seed=args.seed, models=models)
+                   min_group_size=args.min_group_size, seed=args.seed, models=models,
+                   release_batch_size=args.release_batch_size)
 
 
 if __name__ == "__main__":

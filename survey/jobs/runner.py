@@ -61,7 +61,8 @@ class JobStatus:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    """Today's date (UTC): job files keep no time of day (DESIGN.md section 3, rule 9)."""
+    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def job_paths(jobs_dir: str, database: str, job: str, survey_id: int) -> tuple[str, str]:

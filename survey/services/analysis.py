@@ -21,9 +21,11 @@ from nlp.results import AnswerInput, UnitResult
 from nlp.silo import Lexicon
 from nlp.summary import summarise
 from survey.services.models import embedder_from_config
-from survey.store import aggregates, runs
+from survey.services.sentiment_corrections import adapt_survey_sentiment
+from survey.store import aggregates, corrections, runs
 from survey.store import analysis as store
 from survey.store.lexicons import current_lexicon
+from survey.store.responses.release import release_waiting
 from survey.store.taxonomies import load_taxonomy
 
 if TYPE_CHECKING:
@@ -55,9 +57,12 @@ def _quiet(stage: str, done: int, total: int) -> None:
 def run_analysis(
     db: sqlite_utils.Database, survey_id: int, *, min_group_size: int = 5, random_state: int = 0,
     progress: Progress = _quiet, lexicon: Lexicon | None = None, embedder: Embedder | None = None,
-    model_cache: str | None = None,
+    model_cache: str | None = None, release_batch_size: int | None = None,
 ) -> RunSummary:
-    """Analyse what is new in a survey and refresh its stored themes, trends and silo metrics.
+    """Release waiting responses in batches of k, analyse what is new (released answers only) and
+    refresh the survey's stored themes, trends and silo metrics.
+
+    ``release_batch_size`` (k, DESIGN.md section 3, rule 7) defaults to ``min_group_size``.
 
     ``embedder`` defaults to the one the default configuration chooses
     (:func:`survey.services.models.embedder_from_config`); ``model_cache`` is the configured
@@ -67,15 +72,18 @@ def run_analysis(
     embedder = embedder if embedder is not None else embedder_from_config({})
     taxonomy = load_taxonomy(db, survey_id)
     lexicon = lexicon if lexicon is not None else current_lexicon(db)
+    release_waiting(db, survey_id, release_batch_size or min_group_size)
     answers = store.pending_answers(db, survey_id)
     new_units = _analyse_new_answers(db, survey_id, answers, lexicon, embedder, progress, model_cache)
     units, vectors = store.load_units(db, survey_id, embedder.name)
-    fingerprint = _fingerprint(units, taxonomy, lexicon, min_group_size, random_state)
+    fingerprint = _fingerprint(units, taxonomy, lexicon, min_group_size, random_state,
+                               corrections.survey_corrections(db, survey_id))
     counts = {"new_answers": len(answers), "new_units": len(new_units), "total_units": len(units),
               "themes": 0, "emerging": 0}
     if not answers and runs.last_fingerprint(db, survey_id) == fingerprint:
         counts["responses"] = _refresh_scores_if_stale(db, survey_id)
         return _record(db, survey_id, "nothing new", fingerprint, {}, started, counts)
+    units, counts["corrections"] = adapt_survey_sentiment(db, survey_id, units, vectors)
     progress("summarising", 0, len(units))
     waves = list(store.wave_labels(db, survey_id).values())
     analysis = summarise(units, vectors, waves=waves, taxonomy=taxonomy, lexicon=lexicon,
@@ -120,10 +128,12 @@ def _refresh_scores_if_stale(db: sqlite_utils.Database, survey_id: int) -> int:
 
 
 def _fingerprint(units: Sequence[UnitResult], taxonomy: Taxonomy, lexicon: Lexicon, min_group_size: int,
-                 random_state: int) -> str:
+                 random_state: int, corrected: dict[str, str]) -> str:
     digest = hashlib.sha256()
     for unit in units:
         digest.update(unit.id.encode())
+    for unit_id, label in sorted(corrected.items()):  # a new correction or an undo re-adapts
+        digest.update(f"{unit_id}={label};".encode())
     digest.update(taxonomy.to_json().encode())
     digest.update(lexicon.version.encode())
     digest.update(f"{min_group_size}:{random_state}".encode())

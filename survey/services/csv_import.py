@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from survey.errors import InvalidInput
-from survey.store.responses import record_response
+from survey.store.responses.imports import import_id, store_import
 from survey.store.surveys import Question, Wave, questions_for
 
 #: Column that may hold each row's submission date (YYYY-MM-DD; a time part is dropped).
@@ -60,7 +60,8 @@ def plan_import(
     if "\x00" in text:
         raise InvalidInput("The file contains NUL bytes; it does not look like a CSV export.")
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        # strict: a quote left open runs to the end of the file, which is an error, not one long cell.
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         header = reader.fieldnames or []
     except csv.Error as error:
         raise InvalidInput(f"The CSV header could not be read: {error}.") from None
@@ -79,7 +80,10 @@ def plan_import(
             if answers:
                 rows.append((answers, day))
     except csv.Error as error:
-        problems.append(f"line {reader.line_num}: {error}")
+        unclosed = "end of data" in str(error) or "EOF" in str(error)
+        problems.append(f"line {reader.line_num}: " + (
+            "a quote opened in a cell is never closed (the file ends inside quotes); check for a "
+            "stray \" character" if unclosed else str(error)))
     if not rows and not problems:
         problems.append("the file has no responses below its header")
     if problems:
@@ -94,11 +98,17 @@ def plan_import(
 def _match_columns(header: Sequence[str], questions: list[Question]) -> dict[str, Question]:
     by_prompt = {question.prompt.strip().lower(): question for question in questions}
     by_key = {f"q{question.id}": question for question in questions}
-    columns = {}
+    columns: dict[str, Question] = {}
     for name in header:
         question = by_key.get(name.strip().lower()) or by_prompt.get(name.strip().lower())
-        if question is not None:
-            columns[name] = question
+        if question is None:
+            if header.count(name) > 1:
+                raise InvalidInput(f"The column {name!r} appears twice in the header; keep one of them.")
+            continue
+        if name in columns or question in columns.values():
+            raise InvalidInput(f"Two columns give answers to {question.prompt!r} (q{question.id}): the "
+                               "header names it twice. Keep one of them and import again.")
+        columns[name] = question
     if not any(question.kind == "text" for question in columns.values()):
         expected = ", ".join(f"'{q.prompt}' (or q{q.id})" for q in questions if q.kind == "text")
         raise InvalidInput(f"No column matches an open-text question of this survey; expected {expected}.")
@@ -145,14 +155,15 @@ def _row_date(value: str | None, wave: Wave) -> tuple[dt.date, list[str]]:
 
 
 def import_responses(
-    db: sqlite_utils.Database, wave: Wave, rows: Iterable[tuple[dict[int, str | int], dt.date]],
-    on_stored: Callable[[], None] = lambda: None,
+    db: sqlite_utils.Database, wave: Wave, rows: Sequence[tuple[dict[int, str | int], dt.date]],
+    data: bytes, on_progress: Callable[[int], None] = lambda _count: None,
 ) -> int:
-    """Store planned rows through ``record_response``; returns how many were stored."""
-    questions = questions_for(db, wave.survey_id)
-    stored = 0
-    for answers, day in rows:
-        record_response(db, wave, questions, answers, today=day)
-        stored += 1
-        on_stored()
-    return stored
+    """Store planned rows all at once, and the file ``data`` only once; returns how many were stored.
+
+    Raises
+    ------
+    InvalidInput
+        When this file was already imported into this wave.
+    """
+    return store_import(db, wave, questions_for(db, wave.survey_id), rows, import_id(data, wave),
+                        on_progress)

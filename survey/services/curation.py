@@ -28,6 +28,8 @@ from survey.store.taxonomies import load_taxonomy, save_taxonomy
 if TYPE_CHECKING:
     from nlp.themes import ClusterSummary, Taxonomy
 
+#: Ward-tree cut (in noise radii) a requested split falls back to: discovery's former default.
+SPLIT_MERGE_THRESHOLD = 1.25
 #: Seed of the sub-clustering and of the trend intervals recomputed after a curation.
 RANDOM_STATE = 0
 
@@ -140,6 +142,11 @@ def _second_subcluster(db: sqlite_utils.Database, survey_id: int,
     texts = [row[1] for row in rows]
     vectors = cached_vectors(db, survey_id, [row[2] for row in rows])
     clusterer = ConcernClusterer(min_cluster_size=3, random_state=RANDOM_STATE).fit(vectors)
+    if clusterer.n_clusters_ < 2:
+        # The BRM asked for a split: discovery's cautious choice of k (one group) gives way to the
+        # finer cut at SPLIT_MERGE_THRESHOLD noise radii before the split is refused.
+        clusterer = ConcernClusterer(min_cluster_size=3, merge_threshold=SPLIT_MERGE_THRESHOLD,
+                                     random_state=RANDOM_STATE).fit(vectors)
     if clusterer.n_clusters_ < 2:
         raise InvalidInput("This theme's comments form one group: select comments to split off instead.")
     taken = set(load_taxonomy(db, survey_id).ids)

@@ -55,6 +55,7 @@ _SCORES_SQL = """
     FROM questions
     JOIN answers ON answers.question_id = questions.id
     JOIN responses ON responses.id = answers.response_id
+    JOIN released_responses AS released ON released.response_id = responses.id
     WHERE questions.survey_id = ? AND questions.kind IN ('rating', 'nps') AND answers.number IS NOT NULL
     GROUP BY responses.wave_id, questions.kind
 """

@@ -37,6 +37,7 @@ def pending_answers(db: sqlite_utils.Database, survey_id: int) -> list[AnswerInp
         FROM answers
         JOIN questions ON questions.id = answers.question_id AND questions.kind = 'text'
         JOIN responses ON responses.id = answers.response_id
+        JOIN released_responses AS released ON released.response_id = responses.id
         JOIN waves ON waves.id = responses.wave_id
         LEFT JOIN analysed_answers AS done
           ON done.response_id = answers.response_id AND done.question_id = answers.question_id
@@ -244,3 +245,36 @@ def save_summary(
         replace_themes(db, survey_id, analysis.themes)
         replace_trend_points(db, survey_id, wave_ids, analysis.trends)
         replace_silo_points(db, survey_id, wave_ids, analysis.silo)
+
+
+def model_sentiment(db: sqlite_utils.Database, survey_id: int, unit_ids: Sequence[str]) -> dict[str, float]:
+    """Unit id -> the shipped model's score (``units.model_sentiment`` once a correction or an
+    adaptation changed ``sentiment``; ``sentiment`` itself otherwise)."""
+    found: dict[str, float] = {}
+    ids = list(unit_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(db.execute(
+            f"SELECT id, coalesce(model_sentiment, sentiment) FROM units WHERE survey_id = ? "
+            f"AND id IN ({','.join('?' * len(chunk))})", [survey_id, *chunk]).fetchall())
+    return found
+
+
+def has_adapted_sentiment(db: sqlite_utils.Database, survey_id: int) -> bool:
+    """Whether any unit of the survey carries a sentiment other than the shipped model's."""
+    return db.execute("SELECT 1 FROM units WHERE survey_id = ? AND model_sentiment IS NOT NULL LIMIT 1",
+                      [survey_id]).fetchone() is not None
+
+
+def set_unit_sentiment(db: sqlite_utils.Database, survey_id: int,
+                       changed: Sequence[tuple[str, float, str]]) -> None:
+    """Write ``(unit id, score, label)`` rows, keeping each unit's shipped score in ``model_sentiment``
+    (cleared again when the score returns to it), in short transactions of :data:`WRITE_CHUNK`."""
+    for start in range(0, len(changed), WRITE_CHUNK):
+        with db.conn:
+            db.conn.executemany(
+                "UPDATE units SET model_sentiment = CASE WHEN coalesce(model_sentiment, sentiment) = :score "
+                "THEN NULL ELSE coalesce(model_sentiment, sentiment) END, sentiment = :score, "
+                "sentiment_label = :label WHERE id = :id AND survey_id = :survey_id",
+                [{"id": unit_id, "score": score, "label": label, "survey_id": survey_id}
+                 for unit_id, score, label in changed[start:start + WRITE_CHUNK]])

@@ -153,18 +153,18 @@ def _filter_sql(survey_id: int, chosen: UnitFilter, min_quote_group_size: int) -
 
 def _matching_sql(db: sqlite_utils.Database, where: str, params: dict, query: str,
                   common: bool = False) -> tuple[str, dict]:
-    """SELECT of matching units' ``rowid, response_id`` (joined to the FTS index when searching).
+    """SELECT of matching units' ``id, response_id`` (joined to the FTS index when searching).
 
     For a ``common`` query (many matches) the units index drives the loop and the matches are a set
     to test against, which stops sooner when other filters (a wave) select a small part of them.
     """
     if not query:
-        return f"SELECT units.rowid, units.response_id FROM units WHERE {where}", params
+        return f"SELECT units.id, units.response_id FROM units WHERE {where}", params
     if common:
-        return (f"SELECT units.rowid, units.response_id FROM units WHERE {_IN_MATCHES} AND {where}",
+        return (f"SELECT units.id, units.response_id FROM units WHERE {_IN_MATCHES} AND {where}",
                 {**params, "query": db.quote_fts(query)})
     return (
-        "SELECT units.rowid, units.response_id FROM units JOIN units_fts ON units_fts.rowid = units.rowid "
+        "SELECT units.id, units.response_id FROM units_fts JOIN units ON units.id = units_fts.unit_id "
         f"WHERE units_fts MATCH :query AND {where}", {**params, "query": db.quote_fts(query)},
     )
 
@@ -227,8 +227,8 @@ _COLUMNS = ("id", "text", "wave_id", "segment", "theme_id", "sentiment_label", "
 
 
 #: Units whose text matches ``:query``, as a set; the unary + keeps SQLite from driving the loop by
-#: rowid (which would sort every match) so the browse index gives the order.
-_IN_MATCHES = "+units.rowid IN (SELECT rowid FROM units_fts WHERE units_fts MATCH :query)"
+#: id (which would sort every match) so the browse index gives the order.
+_IN_MATCHES = "+units.id IN (SELECT unit_id FROM units_fts WHERE units_fts MATCH :query)"
 
 
 def _fts_matches(db: sqlite_utils.Database, query: str) -> int:
@@ -245,11 +245,12 @@ def _page_rows(db: sqlite_utils.Database, where: str, params: dict, query: str, 
         where = f"{_IN_MATCHES} AND {where}"
         params = {**params, "query": db.quote_fts(query)}
     elif query:
-        return list(db.table("units").search(
-            query, columns=list(_COLUMNS), where=where, where_args=params, quote=True,
-            order_by="[units_fts].rank, [original].[wave_id] DESC, [original].[id] DESC",
-            limit=PAGE_SIZE + 1, offset=offset,
-        ))
+        cursor = db.execute(
+            f"SELECT {', '.join('units.' + column for column in _COLUMNS)} FROM units_fts "
+            f"JOIN units ON units.id = units_fts.unit_id WHERE units_fts MATCH :query AND {where} "
+            "ORDER BY units_fts.rank, units.wave_id DESC, units.id DESC LIMIT :limit OFFSET :offset",
+            {**params, "query": db.quote_fts(query), "limit": PAGE_SIZE + 1, "offset": offset})
+        return [dict(zip(_COLUMNS, row, strict=True)) for row in cursor]
     cursor = db.execute(
         f"SELECT {', '.join(_COLUMNS)} FROM units WHERE {where} "
         "ORDER BY units.wave_id DESC, units.id DESC LIMIT :limit OFFSET :offset",

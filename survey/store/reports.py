@@ -85,7 +85,9 @@ def quotable_segments(db: sqlite_utils.Database, wave_id: int, threshold: int) -
     fewer than ``threshold`` respondents.
     """
     counts = {segment: count for segment, count in db.execute(
-        "SELECT segment, COUNT(*) FROM responses WHERE wave_id = ? GROUP BY segment", [wave_id])}
+        "SELECT responses.segment, COUNT(*) FROM responses JOIN released_responses AS released "
+        "ON released.response_id = responses.id WHERE responses.wave_id = ? GROUP BY responses.segment",
+        [wave_id])}
     if sum(counts.values()) < threshold:
         return frozenset()
     hidden = suppress_small_cells(counts, min_group_size=threshold).suppressed

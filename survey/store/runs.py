@@ -41,7 +41,8 @@ def record_run(
 ) -> int:
     """Store a finished run (versions, parameters and seed in ``record``) and return its id."""
     row = {
-        "survey_id": survey_id, "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        # The day only (rule 9): a run's time would place what it released in an arrival window.
+        "survey_id": survey_id, "started_at": dt.datetime.now(dt.UTC).date().isoformat(),
         "duration_seconds": round(duration_seconds, 3), "status": status, "fingerprint": fingerprint,
         "record": json.dumps(record, default=str), "counts": json.dumps(counts),
     }

@@ -29,5 +29,5 @@ def record_measurement(db: sqlite_utils.Database, survey_id: int, lexicon_versio
     db.conn.execute(
         "INSERT OR REPLACE INTO silo_measurements (survey_id, lexicon_version, measured_at) "
         "VALUES (?, ?, ?)",
-        [survey_id, lexicon_version, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
+        [survey_id, lexicon_version, dt.datetime.now(dt.UTC).date().isoformat()],  # the day only (rule 9)
     )

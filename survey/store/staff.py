@@ -20,10 +20,17 @@ class StaffUser:
     username: str
     role: str
     active: bool
+    #: Bumped by :func:`end_sessions`; a session signed in under an older version is refused.
+    session_version: int = 0
+
+
+#: Checked against when the username is unknown, so that costs the same as a wrong password.
+_DUMMY_HASH = generate_password_hash("no account has this password")
 
 
 def _user(row: dict) -> StaffUser:
-    return StaffUser(row["id"], row["username"], row["role"], bool(row["active"]))
+    return StaffUser(row["id"], row["username"], row["role"], bool(row["active"]),
+                     int(row.get("session_version") or 0))
 
 
 def create_staff_user(db: sqlite_utils.Database, username: str, password: str, role: str) -> StaffUser:
@@ -55,9 +62,15 @@ def get_staff_user(db: sqlite_utils.Database, user_id: int) -> StaffUser:
 def authenticate(db: sqlite_utils.Database, username: str, password: str) -> StaffUser | None:
     """Return the active account whose password matches, else ``None``."""
     rows = list(db.table("staff").rows_where("username = ? AND active = 1", [username.strip()]))
-    if rows and check_password_hash(rows[0]["password_hash"], password):
-        return _user(rows[0])
-    return None
+    # The same hash work whether or not the account exists: timing must not reveal usernames.
+    matches = check_password_hash(rows[0]["password_hash"] if rows else _DUMMY_HASH, password)
+    return _user(rows[0]) if rows and matches else None
+
+
+def end_sessions(db: sqlite_utils.Database, user_id: int) -> None:
+    """Sign the account out everywhere: every session signed in before now stops working."""
+    db.execute("UPDATE staff SET session_version = session_version + 1 WHERE id = ?", [user_id])
+    db.conn.commit()
 
 
 def list_staff_users(db: sqlite_utils.Database) -> list[StaffUser]:

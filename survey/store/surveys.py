@@ -155,10 +155,11 @@ def copy_survey(db: sqlite_utils.Database, survey_id: int) -> Survey:
 
 
 def has_responses(db: sqlite_utils.Database, survey_id: int) -> bool:
-    """Whether any wave of the survey has a stored response (its questions are then locked)."""
+    """Whether any wave of the survey has a stored response, released or waiting (its questions
+    are then locked: changing them would change what stored answers mean)."""
     sql = (
-        "SELECT 1 FROM wave_response_counts AS c JOIN waves ON waves.id = c.wave_id "
-        "WHERE waves.survey_id = ? AND c.responses > 0 LIMIT 1"
+        "SELECT 1 FROM responses JOIN waves ON waves.id = responses.wave_id "
+        "WHERE waves.survey_id = ? LIMIT 1"
     )
     return db.execute(sql, [survey_id]).fetchone() is not None
 
@@ -333,7 +334,8 @@ def _check_wave(
 def response_counts(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]:
     """Number of stored responses per wave id of a survey (waves without any map to 0).
 
-    Read from ``wave_response_counts``, which ``record_response`` keeps in the same transaction.
+    Released responses only (rule 7): read from ``wave_response_counts``, which
+    :func:`survey.store.responses.release.release_waiting` keeps when it releases a batch.
     """
     counts = {wave.id: 0 for wave in waves_for(db, survey_id)}
     sql = (

@@ -13,7 +13,7 @@ import pkgutil
 
 from flask import Blueprint, Flask
 
-from survey.web import auth, error_pages, navigation, security
+from survey.web import auth, error_pages, navigation, security, sessions
 
 #: The area packages whose modules' blueprints are registered, in this order.
 AREAS = ("survey.web.partner", "survey.web.workspace", "survey.web.culture", "survey.web.admin")
@@ -35,6 +35,7 @@ def area_blueprints() -> list[Blueprint]:
 def init_app(app: Flask) -> None:
     """Wire the web layer into ``app``."""
     security.init_app(app)
+    sessions.init_app(app)
     auth.init_app(app)
     error_pages.init_app(app)
     navigation.init_app(app)

@@ -1,4 +1,9 @@
-"""Staff sign-in with Flask-Login, role checks, and throttled failed logins (Flask-Limiter)."""
+"""Staff sign-in with Flask-Login, role checks, and failed sign-ins throttled per account and address.
+
+The throttles (:mod:`survey.web.throttles`) are shared by every worker through the database;
+logout ends the session on the server (:func:`survey.store.staff.end_sessions`); ``next`` only
+ever leads to a path on this site (:func:`survey.web.redirects.safe_next`).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import (
     LoginManager,
     UserMixin,
@@ -20,16 +23,19 @@ from flask_login import (
 
 from survey.db import get_db
 from survey.errors import NotFound
-from survey.store.staff import StaffUser, authenticate, get_staff_user
+from survey.store.staff import StaffUser, authenticate, end_sessions, get_staff_user
+from survey.web import throttles
 from survey.web.forms import LoginForm
+from survey.web.redirects import safe_next
+from survey.web.sessions import remember_session_version, session_is_current
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see staff pages."
 login_manager.session_protection = "strong"
-# Limits are kept in memory and keyed by address only for the login route; nothing is stored.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+THROTTLED = ("Too many failed sign-in attempts for this account or from this network. Wait "
+             "{minutes} minutes and try again, or ask an admin.")
 
 
 class LoginUser(UserMixin):
@@ -49,7 +55,7 @@ def load_user(user_id: str) -> LoginUser | None:
         user = get_staff_user(get_db(), int(user_id))
     except (NotFound, ValueError):
         return None
-    return LoginUser(user) if user.active else None
+    return LoginUser(user) if user.active and session_is_current(user.session_version) else None
 
 
 def role_required(*roles: str) -> Callable:
@@ -68,41 +74,39 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302,
-               error_message="Too many failed sign-in attempts. Wait a minute and try again.")
 def login() -> Any:
-    """Sign a staff member in (failed attempts are rate-limited per address)."""
+    """Sign a staff member in (failed attempts are throttled per account and per address)."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(get_db(), form.username.data, form.password.data)
+        db, username = get_db(), form.username.data or ""
+        if throttles.login_blocked(db, username):
+            minutes = max(1, int(current_app.config["LOGIN_FAILURE_WINDOW"]) // 60)
+            flash(THROTTLED.format(minutes=minutes), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = authenticate(db, username, form.password.data or "")
         if user is not None:
+            throttles.forget_login_failures(db, username)
             login_user(LoginUser(user))
-            return redirect(_safe_next() or url_for("builder.index"))
+            remember_session_version(user.session_version)
+            return redirect(safe_next(request.args.get("next")) or url_for("builder.index"))
+        throttles.record_login_failure(db, username)
         flash("That username and password do not match an active account.", "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
 
-def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
-
-
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    """Sign out and return to the sign-in page."""
+    """Sign out here and everywhere else (captured session cookies stop working), then go to sign-in."""
+    if current_user.is_authenticated:
+        end_sessions(get_db(), int(current_user.id))
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
 
 def init_app(app: Flask) -> None:
-    """Wire Flask-Login, the rate limiter and the sign-in routes into the app."""
+    """Wire Flask-Login and the sign-in routes into the app."""
     login_manager.init_app(app)
-    limiter.init_app(app)
     app.register_blueprint(bp)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from survey.db import get_db
 from survey.errors import InvalidInput
+from survey.services.passwords import check_password
 from survey.store.staff import create_staff_user, get_staff_user, list_staff_users, set_staff_user_active
 from survey.web.admin.forms import ROLE_LABELS, NewStaffUserForm
 from survey.web.auth import role_required
@@ -37,7 +38,9 @@ def create_user() -> Any:
     form = NewStaffUserForm()
     if form.validate():
         try:
-            user = create_staff_user(get_db(), form.username.data, form.password.data, form.role.data)
+            check_password(form.password.data or "", form.username.data or "")
+            user = create_staff_user(get_db(), form.username.data or "", form.password.data or "",
+                                     form.role.data)
         except InvalidInput as error:
             form.form_errors.append(str(error))
         else:

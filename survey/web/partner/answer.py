@@ -33,10 +33,13 @@ from survey.store.surveys import (
     get_wave_by_token,
     questions_for,
 )
+from survey.web import throttles
+from survey.web.partner import guards
 from survey.web.partner.forms import SCALE_LABELS, CodeForm, ResponseForm, build_response_form
 from survey.web.security import csrf
 
 bp = Blueprint("partner", __name__)
+bp.after_request(guards.no_store)
 
 CSRF_MESSAGE = ("This form was open for a long time, or your browser did not send back its security "
                 "cookie. Your answers are still below: please press Submit again.")
@@ -51,10 +54,14 @@ MALFORMED_CODE = ("That does not look like an invitation code. Codes have ten le
 @csrf.exempt
 def survey(token: str) -> Any:
     """Show the survey (GET) or store a response (POST)."""
+    if request.method == "POST" and not guards.is_form_post():
+        return guards.not_a_form_page()
     wave = get_wave_by_token(partner_db(), token)
     closed = _closed_page(wave)
     if closed is not None:
         return closed
+    if guards.answered_here(wave):
+        return guards.already_answered_page(wave, 200 if request.method == "GET" else 409)
     if request.method == "GET":
         return _show_survey(wave)
     return _submit(wave)
@@ -64,11 +71,13 @@ def survey(token: str) -> Any:
 @csrf.exempt
 def enter_code(token: str) -> Any:
     """Check an invitation code (without using it) and show the survey when it is valid."""
+    if not guards.is_form_post():
+        return guards.not_a_form_page()
     wave = get_wave_by_token(partner_db(), token)
     closed = _closed_page(wave)
     if closed is not None:
         return closed
-    form = CodeForm()
+    form = CodeForm(formdata=guards.form_fields())
     if not form.validate():
         return _code_page(wave, form, CSRF_MESSAGE, 400)
     return _survey_after_code(wave, form.code.data or "", form)
@@ -102,8 +111,12 @@ def _survey_after_code(wave: Wave, typed_code: str, code_form: CodeForm) -> Any:
 def _submit(wave: Wave) -> Any:
     form_class = _form_class(wave)
     if not _body_is_utf8():
-        return _render_survey(wave, form_class(), ENCODING_MESSAGE, 400)
-    form = form_class()
+        return _render_survey(wave, form_class(formdata=guards.form_fields()), ENCODING_MESSAGE, 400)
+    fields = guards.form_fields()
+    if guards.has_nul(fields):
+        shown = form_class(formdata=guards.without_nul(fields))
+        return _render_survey(wave, shown, guards.NUL_MESSAGE, 422)
+    form = form_class(formdata=fields)
     if not form.validate():
         if form.meta.csrf and form.csrf_token.errors:
             return _render_survey(wave, form, CSRF_MESSAGE, 400)
@@ -117,6 +130,8 @@ def _submit(wave: Wave) -> Any:
         code = normalise_invitation_code(form.code.data or "")
         if code is None:
             return _render_survey(wave, form, MALFORMED_CODE, 400, code_error=True)
+    if not throttles.take_submission(partner_db(), wave.id):
+        return _render_survey(wave, form, guards.THROTTLED, 429)
     try:
         record_response(partner_db(), wave, list(form.questions), form.answers(),
                         invitation_code=code, form_token=nonce)
@@ -128,6 +143,7 @@ def _submit(wave: Wave) -> Any:
         return _closed_page(wave) or _render_survey(wave, form, "This survey is not open.", 410)
     except InvalidInput as error:
         return _render_survey(wave, form, str(error), 400)
+    guards.remember_answered(wave)
     return redirect(url_for(".thanks", token=wave.token), code=303)
 
 
@@ -152,7 +168,7 @@ def _new_form(wave: Wave, code: str | None = None) -> ResponseForm:
 
 def _render_survey(
     wave: Wave, form: ResponseForm, message: str | None = None, status: int = 200,
-    *, code_error: bool = False,
+    *, code_error: bool = False, check_results: list | None = None,
 ) -> tuple[str, int]:
     survey: Survey = get_survey(partner_db(), wave.survey_id)
     return render_template(
@@ -160,7 +176,7 @@ def _render_survey(
         code_error=code_error, scale_labels=SCALE_LABELS, survey_note=_own_privacy_note(survey),
         max_answer_chars=current_app.config["MAX_ANSWER_CHARS"],
         max_answer_chars_label=f"{current_app.config['MAX_ANSWER_CHARS']:,}",
-        min_group_size=current_app.config["MIN_GROUP_SIZE"],
+        min_group_size=current_app.config["MIN_GROUP_SIZE"], check_results=check_results,
     ), status
 
 

@@ -28,9 +28,12 @@ from survey.store.surveys import get_survey
 from survey.web.auth import role_required
 from survey.web.charts import ChartImage, chart_image
 from survey.web.navigation import choose_survey, survey_tabs
+from survey.web.workspace.corrections import correction_context
 from survey.web.workspace.forms import RunAnalysisForm, UnitFilterForm
 
 bp = Blueprint("explore", __name__, url_prefix="/staff")
+MAX_PAGE = 1_000_000
+MAX_SEARCH_WORDS = 12
 #: How often the analysis page reloads itself while a run is going.
 REFRESH_SECONDS = 3
 
@@ -49,11 +52,23 @@ def _filter_form(options: browse.BrowseOptions) -> UnitFilterForm:
     return form
 
 
+def _search_text(raw: str) -> str:
+    """The search box's words: printable, each once, at most :data:`MAX_SEARCH_WORDS`, 200 characters.
+
+    Repeating a word adds nothing but work for FTS5, and bare quotes or control characters are
+    not words (the store quotes what is left, so no FTS5 syntax gets through).
+    """
+    words = "".join(ch if ch.isprintable() else " " for ch in raw).split()
+    unique = dict.fromkeys(word for word in words if word.strip('"'))
+    return " ".join(list(unique)[:MAX_SEARCH_WORDS])[:200]
+
+
 def _chosen(form: UnitFilterForm) -> browse.UnitFilter:
     """The filter the form asks for (an over-long search is cut, a malformed wave ignored)."""
     wave = form.wave.data or ""
     return browse.UnitFilter(
-        query=(form.q.data or "").strip()[:200], wave_id=int(wave) if wave.isdigit() else None,
+        query=_search_text(form.q.data or ""),
+        wave_id=int(wave) if wave.isascii() and wave.isdigit() and len(wave) <= 12 else None,
         segment=form.segment.data or None, theme_id=form.theme.data or None,
         sentiment_label=form.sentiment.data or None,
         flagged={"yes": True, "no": False}.get(form.flag.data or ""),
@@ -72,7 +87,8 @@ def responses(survey_id: int | None) -> Any:
     options = browse.browse_options(db, survey_id)
     form = _filter_form(options)
     chosen = _chosen(form)
-    page = form.page.data if isinstance(form.page.data, int) else 1
+    # A page number past SQLite's 64-bit range would overflow; no survey has a million pages.
+    page = min(max(form.page.data, 1), MAX_PAGE) if isinstance(form.page.data, int) else 1
     result = browse.browse_units(db, survey_id, chosen, min_quote_group_size=config["MIN_QUOTE_GROUP_SIZE"],
                                  page=page)
     arguments = {key: value for key, value in request.args.items() if key != "page" and value}
@@ -80,6 +96,7 @@ def responses(survey_id: int | None) -> Any:
         "explore/responses.html", survey=survey, form=form, result=result, arguments=arguments,
         quote_threshold=config["MIN_QUOTE_GROUP_SIZE"], page_size=browse.PAGE_SIZE,
         analysed=bool(options.themes), tabs=survey_tabs(survey_id),
+        **correction_context(db, survey_id, [unit.unit_id for unit in result.units]),
     )
 
 
@@ -151,7 +168,8 @@ def run_analysis(survey_id: int) -> Response:
             config = current_app.config
             analysis_job.start_analysis(config["DATABASE"], config["ANALYSIS_JOBS_DIR"], survey_id,
                                         min_group_size=config["MIN_GROUP_SIZE"],
-                                        models=model_settings(config))
+                                        models=model_settings(config),
+                                        release_batch_size=config.get("RELEASE_BATCH_SIZE"))
             flash("Analysis started. This page updates itself until it is done.", "success")
         except AnalysisAlreadyRunning as error:
             flash(str(error), "error")

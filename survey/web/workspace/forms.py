@@ -30,6 +30,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.store.actions import ACTION_STATUSES, MAX_NOTE_CHARS, MAX_TITLE_CHARS
+from survey.store.corrections import CORRECTION_LABELS
 from survey.store.invitations import MAX_CODES_PER_BATCH
 from survey.store.surveys import DEFAULT_PRIVACY_NOTE
 
@@ -209,3 +210,20 @@ class UnitFilterForm(Form):
 
 class RunAnalysisForm(FlaskForm):
     """The "Run analysis now" button (CSRF-protected POST)."""
+
+
+# -- sentiment corrections ----------------------------------------------------------------------
+class SentimentCorrectionForm(FlaskForm):
+    """A BRM's sentiment label for one comment; ``next`` is the page to go back to."""
+
+    unit_id = HiddenField("Comment", validators=[DataRequired(), Length(max=200)])
+    label = SelectField("Correct sentiment to", choices=[SelectChoice(label, label.capitalize())
+                                                         for label in CORRECTION_LABELS])
+    next = HiddenField(validators=[Optional(), Length(max=2000)])
+
+
+class UndoCorrectionForm(FlaskForm):
+    """Undo one comment's correction."""
+
+    unit_id = HiddenField("Comment", validators=[DataRequired(), Length(max=200)])
+    next = HiddenField(validators=[Optional(), Length(max=2000)])

@@ -20,6 +20,7 @@ from survey.web.auth import role_required
 from survey.web.charts import ChartImage, chart_image
 from survey.web.forms import ConfirmForm
 from survey.web.navigation import choose_survey, survey_tabs
+from survey.web.workspace.corrections import correction_context
 from survey.web.workspace.forms import (
     AcceptProposalForm,
     MergeThemeForm,
@@ -95,6 +96,7 @@ def theme(survey_id: int, theme_id: str) -> Any:
         segments=sorted({cell.segment for cell in cells if cell.segment}),
         cells={(cell.wave, cell.segment): cell for cell in cells}, tabs=survey_tabs(survey_id),
         threshold=config["MIN_GROUP_SIZE"], quote_threshold=config["MIN_QUOTE_GROUP_SIZE"], **forms,
+        **correction_context(db, survey_id, [unit.unit_id for unit in units]),
     )
 
 

@@ -1,16 +1,10 @@
-"""The one place where the schema is created and changed: ``sqlite_utils`` migrations.
-
-Anonymity (DESIGN.md section 3) is built into the schema: responses, answers, invitation codes and
-used form tokens live in ``WITHOUT ROWID`` tables keyed by random values, so storage order says
-nothing about arrival order, and no table has a column for an address, agent, cookie or time of day.
-"""
+"""The schema up to the layering (m001-m170): staff, surveys, responses, analysis, lexicons, actions."""
 
 from __future__ import annotations
 
 import sqlite_utils
-from sqlite_utils import Migrations
 
-migrations = Migrations("rapport")
+from survey.migrations.registry import migrations
 
 
 @migrations()
@@ -381,10 +375,3 @@ def m161_silo_terms(db: sqlite_utils.Database) -> None:
 def m170_drop_unit_theme_overrides(db: sqlite_utils.Database) -> None:
     # Moved units live in the survey's taxonomy (``theme_taxonomies``); this table was never used.
     db.execute("DROP TABLE IF EXISTS unit_theme_overrides")
-
-
-def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations; return the names applied."""
-    pending = [migration.name for migration in migrations.pending(db)]
-    migrations.apply(db)
-    return pending

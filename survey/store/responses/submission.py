@@ -60,11 +60,8 @@ def record_response(
             "INSERT INTO answers (response_id, question_id, text, number) VALUES (?, ?, ?, ?)",
             [(response_id, *row) for row in rows],
         )
-        # The staff pages read this count instead of counting a wave's responses per request.
-        conn.execute(
-            "INSERT INTO wave_response_counts (wave_id, responses) VALUES (?, 1) "
-            "ON CONFLICT (wave_id) DO UPDATE SET responses = responses + 1", [wave.id],
-        )
+        # Staff see this response only once its wave's batch is released (survey/store/responses/release.py),
+        # which also keeps the per-wave count: nothing a staff page reads changes here (rule 7).
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -121,9 +118,11 @@ def responses_by_segment(db: sqlite_utils.Database, survey_id: int) -> tuple[tup
 
 
 def recount_wave_responses(db: sqlite_utils.Database) -> None:
-    """Rebuild every per-wave response count from the responses (for bulk loads that bypass
-    ``record_response``, such as the benchmarks)."""
+    """Release every stored response and rebuild the per-wave counts (for bulk loads that bypass
+    ``record_response``, such as the benchmarks: a bulk load is released whole)."""
     with db.conn:
+        db.conn.execute("INSERT OR IGNORE INTO released_responses (response_id, wave_id) "
+                        "SELECT id, wave_id FROM responses")
         db.conn.execute("DELETE FROM wave_response_counts")
         db.conn.execute("INSERT INTO wave_response_counts (wave_id, responses) "
-                        "SELECT wave_id, COUNT(*) FROM responses GROUP BY wave_id")
+                        "SELECT wave_id, COUNT(*) FROM released_responses GROUP BY wave_id")

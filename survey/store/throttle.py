@@ -1,0 +1,92 @@
+"""Fixed-window counters shared by every worker, keyed by a short-lived keyed hash (issue 11).
+
+A counter's key is ``HMAC(secret, scope | subject | window start)``: the subject (a client address or
+a username) is never stored, the key changes with every window so two windows cannot be linked, and
+a row disappears soon after its window ends. Nothing here is ever written with a response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``amount`` events per ``seconds`` (one window)."""
+
+    amount: int
+    seconds: int
+
+
+def parse_limits(text: str | None) -> tuple[Limit, ...]:
+    """``"30 per minute; 300 per hour"`` -> limits (flask-limiter's notation); ``""`` -> none."""
+    from limits import parse_many
+
+    if not text or not str(text).strip():
+        return ()
+    return tuple(Limit(item.amount, item.get_expiry()) for item in parse_many(str(text)))
+
+
+def _key(secret: str, scope: str, subject: str, window_start: int) -> str:
+    message = f"{scope}\x1f{subject}\x1f{window_start}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _window(limit: Limit, now: float) -> tuple[int, int]:
+    start = int(now) - int(now) % limit.seconds
+    return start, start + limit.seconds
+
+
+def count(db: sqlite_utils.Database, secret: str, scope: str, subject: str, limit: Limit,
+          now: float | None = None) -> int:
+    """Events counted so far in the current window of ``limit``."""
+    now = time.time() if now is None else now
+    start, _end = _window(limit, now)
+    row = db.execute("SELECT hits FROM throttle_hits WHERE key = ?",
+                     [_key(secret, scope, subject, start)]).fetchone()
+    return row[0] if row else 0
+
+
+def exceeded(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
+             limits: tuple[Limit, ...], now: float | None = None) -> bool:
+    """Whether any of ``limits`` is already used up (without counting a new event)."""
+    return any(count(db, secret, scope, subject, limit, now) >= limit.amount for limit in limits)
+
+
+def record(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
+           limits: tuple[Limit, ...], now: float | None = None) -> None:
+    """Count one event in every window of ``limits`` and drop expired rows (one transaction)."""
+    now = time.time() if now is None else now
+    with db.conn:
+        db.execute("DELETE FROM throttle_hits WHERE expires < ?", [int(now)])
+        for limit in limits:
+            start, end = _window(limit, now)
+            db.execute(
+                "INSERT INTO throttle_hits (key, expires, hits) VALUES (?, ?, 1) "
+                "ON CONFLICT (key) DO UPDATE SET hits = hits + 1",
+                [_key(secret, scope, subject, start), end + 60 - end % 60],
+            )
+
+
+def take(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
+         limits: tuple[Limit, ...], now: float | None = None) -> bool:
+    """Count one event; return whether it stayed within every limit.
+
+    Counting first and checking after keeps two workers from both taking the last place.
+    """
+    record(db, secret, scope, subject, limits, now)
+    return not any(count(db, secret, scope, subject, limit, now) > limit.amount for limit in limits)
+
+
+def forget(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
+           limits: tuple[Limit, ...], now: float | None = None) -> None:
+    """Reset ``subject``'s current windows (after a successful sign-in, for example)."""
+    now = time.time() if now is None else now
+    keys = [_key(secret, scope, subject, _window(limit, now)[0]) for limit in limits]
+    with db.conn:
+        db.execute(f"DELETE FROM throttle_hits WHERE key IN ({', '.join('?' * len(keys))})", keys)

@@ -1,0 +1,205 @@
+"""BRM sentiment corrections: they win for their comment, teach the survey's head, stay per survey."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from survey.errors import InvalidInput
+from survey.services import sentiment_corrections as service
+from survey.store import corrections
+from survey.store.staff import create_staff_user
+
+pytestmark = pytest.mark.slow  # every test here starts from a real analysis (built once per session)
+
+STAFF_PASSWORD = "correct horse battery"
+QUOTE = 5
+
+
+def run_analysis(db, survey_id):
+    from survey.services.analysis import run_analysis as run
+
+    return run(db, survey_id)
+
+
+def sign_in(client, db, role: str = "brm") -> None:
+    username = f"{role}-user"
+    if not db.execute("SELECT 1 FROM staff WHERE username = ?", [username]).fetchone():
+        create_staff_user(db, username, STAFF_PASSWORD, role)
+    response = client.post("/staff/login", data={"username": username, "password": STAFF_PASSWORD})
+    assert response.status_code == 302
+
+
+def page_text(response) -> str:
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def visible_units(db, survey_id: int, label: str, limit: int = 3) -> list[str]:
+    """Units whose wave and segment group is big enough to quote, with the given model label."""
+    candidates = [row[0] for row in db.execute(
+        "SELECT id FROM units WHERE survey_id = ? AND sentiment_label = ? ORDER BY id", [survey_id, label])]
+    allowed = corrections.correctable_unit_ids(db, survey_id, candidates, QUOTE)
+    return [unit_id for unit_id in candidates if unit_id in allowed][:limit]
+
+
+def unit_label(db, unit_id: str) -> str:
+    return db.execute("SELECT sentiment_label FROM units WHERE id = ?", [unit_id]).fetchone()[0]
+
+
+def test_a_correction_wins_at_once_and_stores_only_what_and_when(analysed):
+    db, survey_id = analysed.db, analysed.survey_id
+    unit_id = visible_units(db, survey_id, "positive")[0]
+    service.correct_sentiment(db, survey_id, unit_id, "very negative", min_quote_group_size=QUOTE)
+    assert unit_label(db, unit_id) == "very negative"
+    columns = {row[1] for row in db.execute("PRAGMA table_info(sentiment_corrections)")}
+    assert columns == {"survey_id", "unit_id", "label", "corrected_on"}
+    stored = db.execute("SELECT corrected_on FROM sentiment_corrections").fetchone()[0]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", stored), "the date only, never a time"
+
+
+def test_corrections_persist_across_re_analysis_and_teach_the_rest(analysed):
+    db, survey_id = analysed.db, analysed.survey_id
+    chosen = visible_units(db, survey_id, "positive", limit=6)
+    for unit_id in chosen:
+        service.correct_sentiment(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
+    summary = run_analysis(db, survey_id)
+    assert summary.status == "done", "new corrections make the next run adapt, not end early"
+    assert all(unit_label(db, unit_id) == "negative" for unit_id in chosen)
+    assert run_analysis(db, survey_id).status == "nothing new"
+    assert all(unit_label(db, unit_id) == "negative" for unit_id in chosen)
+
+
+def test_undo_gives_the_comment_back_the_model_label(analysed):
+    db, survey_id = analysed.db, analysed.survey_id
+    unit_id = visible_units(db, survey_id, "neutral")[0]
+    service.correct_sentiment(db, survey_id, unit_id, "very positive", min_quote_group_size=QUOTE)
+    service.undo_sentiment_correction(db, survey_id, unit_id, min_quote_group_size=QUOTE)
+    assert unit_label(db, unit_id) == "neutral"
+    assert corrections.survey_corrections(db, survey_id) == {}
+    run_analysis(db, survey_id)
+    assert unit_label(db, unit_id) == "neutral"
+    with pytest.raises(InvalidInput, match="no correction to undo"):
+        service.undo_sentiment_correction(db, survey_id, unit_id, min_quote_group_size=QUOTE)
+
+
+def test_corrections_in_one_survey_never_change_another_surveys_labels(analysed):
+    db, survey_id = analysed.db, analysed.survey_id
+    other = _second_analysed_survey(db)
+    before = dict(db.execute("SELECT id, sentiment_label FROM units WHERE survey_id = ?", [other]).fetchall())
+    for unit_id in visible_units(db, survey_id, "positive", limit=8):
+        service.correct_sentiment(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
+    run_analysis(db, survey_id)
+    run_analysis(db, other)
+    after = dict(db.execute("SELECT id, sentiment_label FROM units WHERE survey_id = ?", [other]).fetchall())
+    assert after == before
+    foreign = next(iter(before))
+    with pytest.raises(InvalidInput, match="cannot be corrected here"):
+        service.correct_sentiment(db, survey_id, foreign, "negative", min_quote_group_size=QUOTE)
+
+
+def _second_analysed_survey(db) -> int:
+    import datetime as dt
+
+    from survey.demo import generate_feedback
+    from survey.demo.seed import create_demo_survey, store_demo_responses
+
+    demo = create_demo_survey(db)
+    corpus = generate_feedback(30, seed=11, waves=tuple(demo.waves),
+                               departments=demo.questions["department"].options)
+    store_demo_responses(db, demo, corpus, seed=11, today=dt.date(2026, 12, 31))
+    run_analysis(db, demo.survey.id)
+    return demo.survey.id
+
+
+def first_correctable(client, url: str) -> str:
+    """The unit id of the first correction form on a page."""
+    html = client.get(url).get_data(as_text=True)
+    form = html.index('sentiment-corrections"')
+    return re.search(r'name="unit_id" value="([^"]+)"', html[form:]).group(1)
+
+
+def test_the_forms_correct_undo_and_show_the_mark_on_both_pages(analysed):
+    client, db, survey_id = analysed.client, analysed.db, analysed.survey_id
+    sign_in(client, db)
+    base = f"/staff/surveys/{survey_id}"
+    unit_id = first_correctable(client, f"{base}/responses")
+    model_label = unit_label(db, unit_id)
+    label = "very negative" if model_label != "very negative" else "neutral"
+    assert "corrected by a BRM" not in page_text(client.get(f"{base}/responses"))
+    response = client.post(f"{base}/sentiment-corrections", data={"unit_id": unit_id, "label": label,
+                                                                  "next": f"{base}/responses"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"{base}/responses")
+    assert "corrected by a BRM" in page_text(client.get(f"{base}/responses"))
+    theme_id = largest_theme(db, survey_id)
+    on_theme = first_correctable(client, f"{base}/themes/{theme_id}")
+    client.post(f"{base}/sentiment-corrections", data={"unit_id": on_theme, "label": "neutral",
+                                                       "next": f"{base}/themes/{theme_id}"})
+    assert "corrected by a BRM" in page_text(client.get(f"{base}/themes/{theme_id}"))
+    run_analysis(db, survey_id)
+    assert "adapted from 2 corrections" in page_text(client.get(f"{base}/analysis"))
+    assert unit_label(db, unit_id) == label
+    undone = client.post(f"{base}/sentiment-corrections/undo", data={"unit_id": unit_id},
+                         follow_redirects=True)
+    assert undone.status_code == 200 and "Correction undone" in page_text(undone)
+    assert unit_label(db, unit_id) == model_label
+
+
+def largest_theme(db, survey_id: int) -> str:
+    return db.execute("SELECT id FROM themes WHERE survey_id = ? AND kind = 'seeded' ORDER BY units DESC, id "
+                      "LIMIT 1", [survey_id]).fetchone()[0]
+
+
+@pytest.mark.parametrize("data", [
+    {"unit_id": "no-such-unit", "label": "negative"},
+    {"unit_id": "", "label": "negative"},
+    {"label": "negative"},
+])
+def test_unknown_units_get_a_clear_message_not_a_500(analysed, data):
+    client, db, survey_id = analysed.client, analysed.db, analysed.survey_id
+    sign_in(client, db)
+    response = client.post(f"/staff/surveys/{survey_id}/sentiment-corrections", data=data,
+                           follow_redirects=True)
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "cannot be corrected here" in text or "This field is required" in text
+    assert db.execute("SELECT COUNT(*) FROM sentiment_corrections").fetchone()[0] == 0
+
+
+def test_a_wrong_label_gets_a_clear_message(analysed):
+    client, db, survey_id = analysed.client, analysed.db, analysed.survey_id
+    sign_in(client, db)
+    unit_id = visible_units(db, survey_id, "positive")[0]
+    response = client.post(f"/staff/surveys/{survey_id}/sentiment-corrections",
+                           data={"unit_id": unit_id, "label": "furious"}, follow_redirects=True)
+    assert response.status_code == 200 and "Not a valid choice" in page_text(response)
+    assert unit_label(db, unit_id) == "positive"
+
+
+def test_an_insider_cannot_probe_hidden_units_through_the_form(analysed):
+    """A unit in a group too small to quote answers exactly like a unit that does not exist."""
+    client, db, survey_id = analysed.client, analysed.db, analysed.survey_id
+    sign_in(client, db)
+    hidden = db.execute("SELECT id FROM units WHERE survey_id = ? ORDER BY id", [survey_id]).fetchall()
+    allowed = corrections.correctable_unit_ids(db, survey_id, [row[0] for row in hidden], QUOTE)
+    db.execute("UPDATE trend_points SET responses = 1 WHERE survey_id = ? AND theme_id = ''", [survey_id])
+    db.conn.commit()
+    assert allowed, "the demo survey has quotable groups"
+    unit_id = sorted(allowed)[0]
+    url = f"/staff/surveys/{survey_id}/sentiment-corrections"
+    shown = client.post(url, data={"unit_id": unit_id, "label": "negative"}, follow_redirects=True)
+    missing = client.post(url, data={"unit_id": "x" + unit_id, "label": "negative"}, follow_redirects=True)
+    assert page_text(shown) == page_text(missing)
+    assert db.execute("SELECT COUNT(*) FROM sentiment_corrections").fetchone()[0] == 0
+
+
+def test_culture_leads_cannot_correct(analysed):
+    client, db, survey_id = analysed.client, analysed.db, analysed.survey_id
+    sign_in(client, db, "culture_lead")
+    unit_id = visible_units(db, survey_id, "positive")[0]
+    response = client.post(f"/staff/surveys/{survey_id}/sentiment-corrections",
+                           data={"unit_id": unit_id, "label": "negative"})
+    assert response.status_code == 403
+    assert unit_label(db, unit_id) == "positive"
