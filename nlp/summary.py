@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nlp.embeddings import Embedder
 from nlp.results import Analysis, Estimate, RunRecord, SiloPoint, ThemeSummary, TrendPoint, UnitResult
+
+if TYPE_CHECKING:
+    from nlp.themes.labels import ClusterSummary
 
 #: Fewer unassigned units than this and no emerging themes are proposed.
 MIN_UNITS_FOR_DISCOVERY = 20
@@ -70,15 +73,21 @@ def summarise(
     themes = summarise_themes(units, vectors, taxonomy, emerging, min_group_size, embedder)
     trends = compute_trends(units, waves, min_group_size, random_state)
     silo = compute_silo_points(units, waves, min_group_size)
-    run = RunRecord(
+    run = _run_record(embedder, lexicon, taxonomy, random_state, min_group_size)
+    return Analysis(tuple(units), tuple(themes), tuple(trends), tuple(silo), tuple(waves), run,
+                    proposal_redirects=tuple(sorted(redirects.items())),
+                    no_content_units=int(non_answer_mask([unit.text for unit in units]).sum()))
+
+
+def _run_record(embedder: Embedder, lexicon: Any, taxonomy: Any, random_state: int,
+                min_group_size: int) -> RunRecord:
+    """The versions and parameters that make a run reproducible."""
+    return RunRecord(
         embedder=embedder.name, spacy_pipeline=_pipeline_version(),
         sentiment_model=_sentiment_version(), lexicon_version=lexicon.version,
         taxonomy_version=str(getattr(taxonomy, "version", "custom")), random_state=random_state,
         min_group_size=min_group_size,
     )
-    return Analysis(tuple(units), tuple(themes), tuple(trends), tuple(silo), tuple(waves), run,
-                    proposal_redirects=tuple(sorted(redirects.items())),
-                    no_content_units=int(non_answer_mask([unit.text for unit in units]).sum()))
 
 
 def _pipeline_version() -> str:
@@ -137,26 +146,27 @@ def assign_and_discover(
     carried = carry_over(summaries, {label: {units[r].text_key for r in rows}
                                      for label, rows in members_by_label.items()},
                          previous_proposals, {units[r].text_key for r in pool})
-    summaries = carried.summaries
-    proposals = []
     smallest = max(MIN_PROPOSAL_UNITS, round(MIN_PROPOSAL_SHARE * len(units)))
-    kept = [summary for summary in summaries if len(members_by_label[summary.label]) >= smallest]
-    for summary in kept:
-        members = sorted(members_by_label[summary.label])
-        for row in members:
-            units[row] = dataclasses.replace(units[row], theme_id=summary.id, theme_confidence=0.0)
-        first_unit_with_text = {units[row].text: units[row].id for row in reversed(members)}
-        proposals.append(ThemeSummary(
-            id=summary.id, name=summary.name or summary.id,
-            description="Proposed from feedback that fits no current theme.", kind="emerging",
-            units=len(members), responses=len({units[row].response_id for row in members}),
-            share=0.0, mean_sentiment=None, key_phrases=tuple(summary.key_phrases),
-            quote_unit_ids=tuple(first_unit_with_text[q] for q in summary.quotes
-                                 if q in first_unit_with_text),
-            quote_like_it=tuple(summary.quote_like_it),
-        ))
+    kept = [summary for summary in carried.summaries if len(members_by_label[summary.label]) >= smallest]
+    proposals = [_proposal(units, summary, sorted(members_by_label[summary.label])) for summary in kept]
     kept_ids = {proposal.id for proposal in proposals}
     return units, proposals, {old: new for old, new in carried.redirects.items() if new in kept_ids}
+
+
+def _proposal(units: list[UnitResult], summary: ClusterSummary, members: list[int]) -> ThemeSummary:
+    """An emerging-theme proposal from a discovered cluster; its ``members`` rows of ``units`` move
+    into it (in place)."""
+    for row in members:
+        units[row] = dataclasses.replace(units[row], theme_id=summary.id, theme_confidence=0.0)
+    first_unit_with_text = {units[row].text: units[row].id for row in reversed(members)}
+    return ThemeSummary(
+        id=summary.id, name=summary.name or summary.id,
+        description="Proposed from feedback that fits no current theme.", kind="emerging",
+        units=len(members), responses=len({units[row].response_id for row in members}),
+        share=0.0, mean_sentiment=None, key_phrases=tuple(summary.key_phrases),
+        quote_unit_ids=tuple(first_unit_with_text[q] for q in summary.quotes if q in first_unit_with_text),
+        quote_like_it=tuple(summary.quote_like_it),
+    )
 
 
 def summarise_themes(

@@ -123,6 +123,29 @@ def theme_scores(vectors: np.ndarray, seeds: np.ndarray, owners: np.ndarray, n_t
     return scores
 
 
+def _best_theme(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: the best theme's index, its score, and a softmax confidence over all themes."""
+    best = scores.argmax(axis=1)
+    best_scores = scores[np.arange(scores.shape[0]), best]
+    shifted = np.exp((scores - best_scores[:, None]) / TEMPERATURE)
+    return best, best_scores, 1.0 / shifted.sum(axis=1)
+
+
+def _apply_overrides(taxonomy: Taxonomy, unit_keys: Sequence[str] | None, ids: list[str | None],
+                     dismissed: np.ndarray) -> np.ndarray:
+    """Put units a BRM moved (``taxonomy.overrides``) where they were moved, in ``ids`` and
+    ``dismissed`` in place; returns which units were moved."""
+    overridden = np.zeros(len(ids), dtype=bool)
+    if unit_keys is None or not taxonomy.overrides:
+        return overridden
+    for position, key in enumerate(unit_keys):
+        if key in taxonomy.overrides:
+            ids[position] = taxonomy.resolve(taxonomy.overrides[key])
+            overridden[position] = True
+            dismissed[position] = False
+    return overridden
+
+
 def assign_themes(
     vectors: np.ndarray,
     taxonomy: Taxonomy,
@@ -165,11 +188,7 @@ def assign_themes(
         return Assignment((None,) * n_units, empty, empty, ("",) * n_units,
                           np.zeros(n_units, bool), np.zeros(n_units, bool))
     seeds, owners = seed_vectors(taxonomy, embedder)
-    scores = theme_scores(vectors, seeds, owners, len(themes), top_seeds)
-    best = scores.argmax(axis=1)
-    best_scores = scores[np.arange(n_units), best]
-    shifted = np.exp((scores - best_scores[:, None]) / TEMPERATURE)
-    confidence = 1.0 / shifted.sum(axis=1)
+    best, best_scores, confidence = _best_theme(theme_scores(vectors, seeds, owners, len(themes), top_seeds))
     cutoff = taxonomy.threshold if threshold is None else threshold
     passed = best_scores >= cutoff
     if off_topic_margin is not None:
@@ -179,13 +198,7 @@ def assign_themes(
         themes[i].id if ok and not gone else None
         for i, ok, gone in zip(best, passed, dismissed, strict=True)
     ]
-    overridden = np.zeros(n_units, dtype=bool)
-    if unit_keys is not None and taxonomy.overrides:
-        for position, key in enumerate(unit_keys):
-            if key in taxonomy.overrides:
-                ids[position] = taxonomy.resolve(taxonomy.overrides[key])
-                overridden[position] = True
-                dismissed[position] = False
-        confidence = np.where(overridden, 1.0, confidence)
+    overridden = _apply_overrides(taxonomy, unit_keys, ids, dismissed)
+    confidence = np.where(overridden, 1.0, confidence)
     return Assignment(tuple(ids), best_scores, confidence.astype(np.float32),
                       tuple(themes[i].id for i in best), dismissed, overridden)
