@@ -100,6 +100,8 @@ def _signed_in(app, db, role: str) -> FlaskClient:
 
 def submit_answer(world: World, word: str) -> None:
     """One partner's answer: two free-text answers (two units each) and a segment, via the form."""
+    # Each partner has a browser of their own: the one before would be told "you already answered".
+    world.partner.delete_cookie("session")
     page = world.partner.get(f"/s/{world.wave.token}")
     assert page.status_code == 200
     hidden = dict(re.findall(r'name="(csrf_token|form_token|code)" type="hidden" value="([^"]*)"',
@@ -588,7 +590,7 @@ def served(world, tmp_path):
     port, access_log, error_log = _free_port(), tmp_path / "access.log", tmp_path / "server.log"
     env = {**os.environ, "RAPPORT_DATABASE": world.app.config["DATABASE"], "RAPPORT_SECRET_KEY": "s3cret",
            "RAPPORT_INSTANCE_PATH": world.instance, "RAPPORT_ENV": "production"}
-    command = [sys.executable, "-c", "from survey.cli import main; main()", "serve", "--port", str(port),
+    command = [sys.executable, "-c", "from survey.cli.main import main; main()", "serve", "--port", str(port),
                "--workers", "1", "--threads", "2", "--access-log", str(access_log)]
     with open(error_log, "wb") as output:
         server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)

@@ -114,8 +114,22 @@ def _second_analysed_survey(db) -> int:
     return demo.survey.id
 
 
+def token_of(app, unit_id: str) -> str:
+    """The opaque name pages give a unit (never its id, which names its response)."""
+    from survey.web.workspace.corrections import unit_token
+
+    with app.app_context():
+        return unit_token(unit_id)
+
+
+def unit_of(app, db, survey_id: int, token: str) -> str:
+    """The unit a page's token names."""
+    return next(unit_id for (unit_id,) in db.execute("SELECT id FROM units WHERE survey_id = ?", [survey_id])
+                if token_of(app, unit_id) == token)
+
+
 def first_correctable(client, url: str) -> str:
-    """The unit id of the first correction form on a page."""
+    """The token of the first correction form on a page."""
     html = client.get(url).get_data(as_text=True)
     form = html.index('sentiment-corrections"')
     return re.search(r'name="unit_id" value="([^"]+)"', html[form:]).group(1)
@@ -125,11 +139,13 @@ def test_the_forms_correct_undo_and_show_the_mark_on_both_pages(analysed):
     client, db, survey_id = analysed.client, analysed.db, analysed.survey_id
     sign_in(client, db)
     base = f"/staff/surveys/{survey_id}"
-    unit_id = first_correctable(client, f"{base}/responses")
+    token = first_correctable(client, f"{base}/responses")
+    unit_id = unit_of(analysed.app, db, survey_id, token)
+    assert unit_id.split(":")[0] not in client.get(f"{base}/responses").get_data(as_text=True)
     model_label = unit_label(db, unit_id)
     label = "very negative" if model_label != "very negative" else "neutral"
     assert "corrected by a BRM" not in page_text(client.get(f"{base}/responses"))
-    response = client.post(f"{base}/sentiment-corrections", data={"unit_id": unit_id, "label": label,
+    response = client.post(f"{base}/sentiment-corrections", data={"unit_id": token, "label": label,
                                                                   "next": f"{base}/responses"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"{base}/responses")
     assert "corrected by a BRM" in page_text(client.get(f"{base}/responses"))
@@ -141,7 +157,7 @@ def test_the_forms_correct_undo_and_show_the_mark_on_both_pages(analysed):
     run_analysis(db, survey_id)
     assert "adapted from 2 corrections" in page_text(client.get(f"{base}/analysis"))
     assert unit_label(db, unit_id) == label
-    undone = client.post(f"{base}/sentiment-corrections/undo", data={"unit_id": unit_id},
+    undone = client.post(f"{base}/sentiment-corrections/undo", data={"unit_id": token},
                          follow_redirects=True)
     assert undone.status_code == 200 and "Correction undone" in page_text(undone)
     assert unit_label(db, unit_id) == model_label
@@ -173,7 +189,8 @@ def test_a_wrong_label_gets_a_clear_message(analysed):
     sign_in(client, db)
     unit_id = visible_units(db, survey_id, "positive")[0]
     response = client.post(f"/staff/surveys/{survey_id}/sentiment-corrections",
-                           data={"unit_id": unit_id, "label": "furious"}, follow_redirects=True)
+                           data={"unit_id": token_of(analysed.app, unit_id), "label": "furious"},
+                           follow_redirects=True)
     assert response.status_code == 200 and "Not a valid choice" in page_text(response)
     assert unit_label(db, unit_id) == "positive"
 
@@ -189,8 +206,10 @@ def test_an_insider_cannot_probe_hidden_units_through_the_form(analysed):
     assert allowed, "the demo survey has quotable groups"
     unit_id = sorted(allowed)[0]
     url = f"/staff/surveys/{survey_id}/sentiment-corrections"
-    shown = client.post(url, data={"unit_id": unit_id, "label": "negative"}, follow_redirects=True)
-    missing = client.post(url, data={"unit_id": "x" + unit_id, "label": "negative"}, follow_redirects=True)
+    shown = client.post(url, data={"unit_id": token_of(analysed.app, unit_id), "label": "negative"},
+                        follow_redirects=True)
+    missing = client.post(url, data={"unit_id": "x" + token_of(analysed.app, unit_id), "label": "negative"},
+                          follow_redirects=True)
     assert page_text(shown) == page_text(missing)
     assert db.execute("SELECT COUNT(*) FROM sentiment_corrections").fetchone()[0] == 0
 

@@ -102,3 +102,8 @@ def corrected_labels(db: sqlite_utils.Database, survey_id: int, unit_ids: Sequen
     marks = ",".join("?" * len(unit_ids))
     return dict(db.execute(f"SELECT unit_id, label FROM sentiment_corrections WHERE survey_id = ? "
                            f"AND unit_id IN ({marks})", [survey_id, *unit_ids]).fetchall())
+
+
+def survey_unit_ids(db: sqlite_utils.Database, survey_id: int) -> list[str]:
+    """Every unit id of the survey (to resolve the opaque tokens that pages show instead)."""
+    return [row[0] for row in db.execute("SELECT id FROM units WHERE survey_id = ?", [survey_id])]

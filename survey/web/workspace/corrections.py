@@ -8,6 +8,8 @@ unknown comment reads exactly like one that is not on show.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +26,25 @@ from survey.web.auth import role_required
 from survey.web.workspace.forms import SentimentCorrectionForm, UndoCorrectionForm
 
 bp = Blueprint("corrections", __name__, url_prefix="/staff")
+
+
+@bp.app_template_filter("unit_token")
+def unit_token(unit_id: str) -> str:
+    """The opaque name a page gives a comment: a keyed hash of its unit id.
+
+    Unit ids name the response they come from; pages must not (DESIGN.md section 3, rule 8), and
+    two comments of one respondent get unrelated tokens.
+    """
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, unit_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _unit_for_token(db: sqlite_utils.Database, survey_id: int, token: str | None) -> str:
+    """The unit a form's token names, or a token that matches nothing (read as "not on show")."""
+    for unit_id in corrections.survey_unit_ids(db, survey_id):
+        if hmac.compare_digest(unit_token(unit_id), token or ""):
+            return unit_id
+    return f"unknown:{token}"
 
 
 def correction_context(db: sqlite_utils.Database, survey_id: int, unit_ids: Sequence[str]) -> dict[str, Any]:
@@ -57,7 +78,7 @@ def correct_sentiment(survey_id: int) -> Response:
     if form.validate_on_submit():
         try:
             sentiment_corrections.correct_sentiment(
-                db, survey_id, form.unit_id.data, form.label.data,
+                db, survey_id, _unit_for_token(db, survey_id, form.unit_id.data), form.label.data,
                 min_quote_group_size=current_app.config["MIN_QUOTE_GROUP_SIZE"])
             flash(f"Sentiment corrected to “{form.label.data}”. The next analysis run adapts the survey's "
                   "other comments to your corrections.", "success")
@@ -78,7 +99,7 @@ def undo_correction(survey_id: int) -> Response:
     if form.validate_on_submit():
         try:
             sentiment_corrections.undo_sentiment_correction(
-                db, survey_id, form.unit_id.data,
+                db, survey_id, _unit_for_token(db, survey_id, form.unit_id.data),
                 min_quote_group_size=current_app.config["MIN_QUOTE_GROUP_SIZE"])
             flash("Correction undone: the comment shows the model's sentiment again.", "success")
         except InvalidInput as error:
