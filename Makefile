@@ -28,8 +28,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium is missing: install the Debian package 'chromium' to run the browser tests"; fi; }
 
+## node: the npm packages the tests use (axe-core, oidc-provider), pinned by package-lock.json
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 ## test: install and run the whole test suite
-test: $(STAMP) browser
+test: $(STAMP) $(NODE_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -48,4 +54,4 @@ eval: $(STAMP)
 	$(BIN)/python -m eval
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules *.egg-info .pytest_cache .ruff_cache
