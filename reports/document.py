@@ -35,16 +35,21 @@ class Chart:
         run code or fetch anything, see :func:`reports.svg_safety.check_inline_svg`.
     caption : str
         Optional sentence under the chart saying how to read it.
+    narrow_svg : str
+        Optional drawing of the same chart for a phone (``narrow=True``); the HTML report shows it
+        on narrow screens, print and PDF use ``svg``.
     """
 
     title: str
     svg: str
     caption: str = ""
+    narrow_svg: str = ""
 
     def __post_init__(self) -> None:
-        if not self.svg.lstrip().startswith("<svg"):
-            raise DocumentError(f"chart {self.title!r} is not an SVG document")
-        check_inline_svg(self.svg)
+        for svg in filter(None, (self.svg, self.narrow_svg)):
+            if not svg.lstrip().startswith("<svg"):
+                raise DocumentError(f"chart {self.title!r} is not an SVG document")
+            check_inline_svg(svg)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "
 #: Markers that, with the colours, keep up to 16 series apart even in greyscale print.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 SUPPRESSED_GREY = "#d9d9d9"
+#: Width in inches of a chart drawn for a phone: shown about 330 px wide, its 9-10 pt text stays
+#: 11-13 px (a wide chart squeezed to a phone shows the same text at about 5 px).
+NARROW_WIDTH = 3.9
 TEXT_GREY = "#444444"
 FONT_FAMILY = ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "sans-serif"]
 
@@ -58,6 +61,7 @@ _STYLE: dict[Any, Any] = {
 }
 # rcParams are process-wide: one chart at a time keeps a web worker's threads from mixing styles.
 _RENDER_LOCK = threading.Lock()
+_KEY_AXES = "key"
 _PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
 _STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
@@ -197,23 +201,63 @@ def set_wave_axis(axes: Axes, wave_labels: Sequence[str]) -> None:
     axes.set_xlabel("Survey wave")
 
 
-def draw_events(axes: Axes, wave_labels: Sequence[str], events: Sequence[EventMarker]) -> None:
-    """Draw each event as a dashed line before its wave, labelled at the top of the plot."""
+def draw_events(axes: Axes, wave_labels: Sequence[str], events: Sequence[EventMarker]) -> list[str]:
+    """Draw each event as a dashed line before its wave, numbered just above the plot.
+
+    The numbers sit outside the plotting area, where no line or point is drawn, so a label never
+    covers the data; the returned key ("1: Language workshop (2025-09-18)") goes in the chart's note.
+    """
     index = {label: position for position, label in enumerate(wave_labels)}
-    for event in events:
+    key = []
+    for number, event in enumerate(events, start=1):
         if event.wave_label not in index:
             raise ChartDataError(f"event {event.label!r} refers to unknown wave {event.wave_label!r}")
         x = max(index[event.wave_label] - 0.5, -0.45)
         axes.axvline(x, color=TEXT_GREY, linestyle=(0, (4, 3)), linewidth=1, zorder=1)
-        axes.annotate(event.text, xy=(x, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
-                      textcoords="offset points", ha="left", va="top", fontsize=8, color=TEXT_GREY,
-                      rotation=90, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
-                                         "edgecolor": "none", "alpha": 0.85})
+        axes.annotate(str(number), xy=(x, 1), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                      textcoords="offset points", ha="center", va="bottom", fontsize=9,
+                      fontweight="bold", color=TEXT_GREY, annotation_clip=False)
+        key.append(f"{number}: {event.text}")
+    return key
 
 
-def add_note(figure: Figure, text: str) -> None:
-    """Add a small explanatory note under the plot (e.g. what a gap means)."""
-    figure.supxlabel(text, fontsize=8, color=TEXT_GREY, x=0.01, ha="left")
+def event_note(key: Sequence[str]) -> str:
+    """The note under a chart that says what each numbered dashed line marks."""
+    return "Dashed lines: " + "; ".join(key) + "." if key else ""
+
+
+def plot_axes(figure: Figure, narrow: bool = False, key_entries: int = 0) -> Axes:
+    """The axes to plot on. A narrow chart also gets a frameless strip under the plot for its key,
+    so the key never lands on the wave labels whatever their height."""
+    if not narrow or key_entries == 0:
+        return figure.add_subplot()
+    grid = figure.add_gridspec(2, 1, height_ratios=[3.2, 0.2 * key_entries + 0.1])
+    key = figure.add_subplot(grid[1])
+    key.set_axis_off()
+    key.set_label(_KEY_AXES)
+    return figure.add_subplot(grid[0])
+
+
+def set_title_and_legend(figure: Figure, axes: Axes, title: str, *, narrow: bool = False,
+                         pad: float = 6) -> None:
+    """The title and the series key: the key right of the plot, or in the strip under it (narrow)."""
+    handles, labels = axes.get_legend_handles_labels()
+    key = next((other for other in figure.axes if other.get_label() == _KEY_AXES), None)
+    if narrow:
+        axes.set_title(wrap_label(title, 30), pad=pad)
+    else:
+        axes.set_title(title, pad=pad)
+    if key is not None:
+        key.legend(handles, labels, loc="upper left", borderaxespad=0, ncols=1)
+    else:
+        figure.legend(handles, labels, loc="outside right upper")
+
+
+def add_note(figure: Figure, text: str, narrow: bool = False) -> None:
+    """Add a small explanatory note under the plot (e.g. what a gap means), wrapped to the width."""
+    width = 52 if narrow else 110
+    wrapped = "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+    figure.supxlabel(wrapped, fontsize=8, color=TEXT_GREY, x=0.01, ha="left")
 
 
 def series_style(position: int) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
 
 from reports.charts.canvas import (
+    NARROW_WIDTH,
     SUPPRESSED_GREY,
     add_note,
     chart_figure,
@@ -32,8 +33,12 @@ def segment_theme_heatmap(
     kind: str = "share",
     title: str | None = None,
     min_group_size: int = 5,
+    narrow: bool = False,
 ) -> str:
     """Heat map with one row per segment and one column per theme, every cell annotated.
+
+    Drawn ``narrow`` (for a phone) it turns a quarter: one row per theme, one column per segment,
+    so the long theme names read across and the cells keep their size.
 
     Parameters
     ----------
@@ -51,6 +56,8 @@ def segment_theme_heatmap(
         Chart title; a default names the kind.
     min_group_size : int
         Reporting threshold shown in suppressed cells.
+    narrow : bool
+        Draw for a phone: themes as rows, segments as columns, colour key under the grid.
 
     Returns
     -------
@@ -63,38 +70,61 @@ def segment_theme_heatmap(
     _check_shape(segments, themes, values)
     if not segments or not themes:
         return no_data_svg(title)
-    grid = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in values],
+    rows, columns, cells = (themes, segments, _transposed(values)) if narrow else (segments, themes, values)
+    grid = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in cells],
                                          dtype=float))
     largest = 0.0 if grid.count() == 0 else float(grid.max())
     norm = Normalize(0, max(largest, 0.05)) if kind == "share" else Normalize(-1, 1)
     colour_map = colormaps[_COLOUR_MAPS[kind]].with_extremes(bad=SUPPRESSED_GREY)
-    width = min(max(6.0, 0.95 * len(themes) + 3.5), 13.0)
-    height = min(max(3.0, 0.45 * len(segments) + 2.6), 10.0)
-    with chart_figure(width, height) as figure:
+    with chart_figure(*_heatmap_size(len(rows), len(columns), narrow)) as figure:
         axes = figure.add_subplot()
         image = axes.imshow(grid, cmap=colour_map, norm=norm, aspect="auto")
-        _label_axes(axes, segments, themes, title)
-        _annotate_cells(axes, values, kind, lambda value: colour_map(norm(value)), min_group_size)
-        colour_bar = figure.colorbar(image, ax=axes, shrink=0.85, pad=0.02)
+        _label_axes(axes, rows, columns, title, narrow)
+        _annotate_cells(axes, cells, kind, lambda value: colour_map(norm(value)), min_group_size)
+        colour_bar = figure.colorbar(image, ax=axes, shrink=0.85, pad=0.02,
+                                     location="bottom" if narrow else "right")
         colour_bar.set_label("Share of the segment's units" if kind == "share" else "Mean sentiment")
         if kind == "share":
+            colour_bar.ax.xaxis.set_major_formatter(lambda tick, _: f"{tick:.0%}")
             colour_bar.ax.yaxis.set_major_formatter(lambda tick, _: f"{tick:.0%}")
         if any(value is None for row in values for value in row):
-            add_note(figure, f"Grey cells: fewer than {min_group_size} respondents, suppressed.")
+            add_note(figure, f"Grey cells: fewer than {min_group_size} respondents, suppressed.", narrow)
         return figure_to_svg(figure, title, _describe(segments, themes, values, kind))
 
 
-def _label_axes(axes: Axes, segments: Sequence[str], themes: Sequence[str], title: str) -> None:
-    """Theme columns, segment rows and the title, on a grid without ticks or frame."""
+def _heatmap_size(rows: int, columns: int, narrow: bool) -> tuple[float, float]:
+    """Inches: wide enough for every column, tall enough for every row (narrow: a phone's width)."""
+    if narrow:
+        return NARROW_WIDTH, min(max(3.5, 0.5 * rows + 3.2), 12.0)
+    return min(max(6.0, 0.95 * columns + 3.5), 13.0), min(max(3.0, 0.45 * rows + 2.6), 10.0)
+
+
+def _transposed(values: Sequence[Sequence[float | None]]) -> list[list[float | None]]:
+    return [list(column) for column in zip(*values, strict=True)] if values else []
+
+
+def _label_axes(axes: Axes, rows: Sequence[str], columns: Sequence[str], title: str,
+                narrow: bool) -> None:
+    """Column and row labels and the title, on a grid without ticks or frame.
+
+    Wide: segment rows, theme columns. Narrow: theme rows (wrapped), segment columns.
+    """
     axes.grid(False)
-    axes.set_xticks(range(len(themes)), [wrap_label(t, 16) for t in themes], rotation=35,
-                    ha="right", rotation_mode="anchor")
-    axes.set_yticks(range(len(segments)), list(segments))
+    if narrow:
+        axes.set_xticks(range(len(columns)), list(columns), rotation=45, ha="right",
+                        rotation_mode="anchor")
+        axes.set_yticks(range(len(rows)), [wrap_label(t, 14) for t in rows])
+        axes.set_xlabel("Segment")
+        axes.set_title(wrap_label(title, 30))
+    else:
+        axes.set_xticks(range(len(columns)), [wrap_label(t, 16) for t in columns], rotation=35,
+                        ha="right", rotation_mode="anchor")
+        axes.set_yticks(range(len(rows)), list(rows))
+        axes.set_xlabel("Concern theme")
+        axes.set_ylabel("Segment")
+        axes.set_title(title)
     axes.tick_params(length=0)
     axes.spines[:].set_visible(False)
-    axes.set_xlabel("Concern theme")
-    axes.set_ylabel("Segment")
-    axes.set_title(title)
 
 
 def _annotate_cells(axes: Axes, values: Sequence[Sequence[float | None]], kind: str,
@@ -125,7 +155,7 @@ def _format_cell(value: float, kind: str) -> str:
 def _mark_suppressed_cell(axes: Axes, row: int, column: int, min_group_size: int) -> None:
     axes.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, facecolor="none", edgecolor="#bbbbbb",
                              hatch="///", linewidth=0))
-    axes.text(column, row, f"<{min_group_size}", ha="center", va="center", fontsize=8, color="#333333",
+    axes.text(column, row, f"<{min_group_size}", ha="center", va="center", fontsize=9, color="#333333",
               style="italic",
               bbox={"boxstyle": "round,pad=0.15", "facecolor": SUPPRESSED_GREY, "linewidth": 0})
 
@@ -134,7 +164,7 @@ def _annotate_cell(axes: Axes, row: int, column: int, text: str,
                    background: tuple[float, float, float, float]) -> None:
     red, green, blue, _ = background
     luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    axes.text(column, row, text, ha="center", va="center", fontsize=8,
+    axes.text(column, row, text, ha="center", va="center", fontsize=9,
               color="black" if luminance > 0.5 else "white")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reports.charts.canvas import (
+    NARROW_WIDTH,
     OKABE_ITO,
     TEXT_GREY,
     add_note,
@@ -13,6 +14,7 @@ from reports.charts.canvas import (
     empty_chart_svg,
     figure_to_svg,
     set_wave_axis,
+    wrap_label,
 )
 
 
@@ -22,6 +24,7 @@ def nps_by_wave(
     *,
     title: str = "Net Promoter Score by wave",
     min_group_size: int = 5,
+    narrow: bool = False,
 ) -> str:
     """One bar per wave with the NPS (-100 to +100) written on it; suppressed waves say so.
 
@@ -35,6 +38,8 @@ def nps_by_wave(
         Chart title and accessible name.
     min_group_size : int
         Reporting threshold shown for suppressed waves.
+    narrow : bool
+        Draw for a phone (narrower, same text size).
 
     Returns
     -------
@@ -44,7 +49,7 @@ def nps_by_wave(
     check_series_lengths(wave_labels, scores=scores)
     if not wave_labels or all(score is None for score in scores):
         return empty_chart_svg(title, wave_labels, min_group_size)
-    width = min(max(6.0, 0.6 * len(wave_labels) + 3.5), 11.0)
+    width = NARROW_WIDTH if narrow else min(max(6.0, 0.6 * len(wave_labels) + 3.5), 11.0)
     with chart_figure(width, 3.8) as figure:
         axes = figure.add_subplot()
         axes.axhline(0, color="#888888", linewidth=0.8)
@@ -60,10 +65,11 @@ def nps_by_wave(
                           fontsize=8)
         axes.set_ylim(-100, 100)
         axes.set_ylabel("NPS (promoters - detractors, %)")
-        axes.set_title(title)
+        axes.set_title(wrap_label(title, 30) if narrow else title)
         set_wave_axis(axes, wave_labels)
         if None in scores:
-            add_note(figure, f"'<{min_group_size}': fewer than {min_group_size} respondents, suppressed.")
+            add_note(figure, f"'<{min_group_size}': fewer than {min_group_size} respondents, suppressed.",
+                     narrow)
         summary = "; ".join(
             f"{wave}: {'suppressed' if s is None else f'{s:+.0f}'}"
             for wave, s in zip(wave_labels, scores, strict=True)

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from reports.charts.canvas import (
+    NARROW_WIDTH,
     OKABE_ITO,
     EventMarker,
     add_note,
@@ -17,16 +19,55 @@ from reports.charts.canvas import (
     check_series_lengths,
     draw_events,
     empty_chart_svg,
+    event_note,
     figure_to_svg,
+    plot_axes,
     series_style,
+    set_title_and_legend,
     set_wave_axis,
 )
 
 GAP_NOTE = "A gap means the figure is suppressed (fewer than {n} respondents) or missing."
+#: Below this spread (of means and intervals, with 0) the sentiment axis zooms in on the data.
+FULL_SCALE_SPREAD = 1.2
 
 
-def _wave_chart_width(wave_count: int) -> float:
+def _wave_chart_width(wave_count: int, narrow: bool = False) -> float:
+    if narrow:
+        return NARROW_WIDTH
     return min(max(6.5, 0.7 * wave_count + 4.5), 11.0)
+
+
+def _chart_height(height: float, narrow: bool, series_count: int = 1) -> float:
+    """Narrow charts put the key under the plot: taller by a line per series."""
+    return height + 0.8 + 0.2 * series_count if narrow else height
+
+
+def sentiment_limits(*series: Sequence[float | None]) -> tuple[float, float] | None:
+    """The y range of a sentiment chart: the data (with 0, the neutral line) and a margin, or
+    ``None`` when the data spreads over most of the -1..+1 scale and the full scale is clearer."""
+    values = [value for values in series for value in values if value is not None] + [0.0]
+    low, high = min(values), max(values)
+    if high - low >= FULL_SCALE_SPREAD:
+        return None
+    margin = max(0.15 * (high - low), 0.05)
+    return max(-1.0, low - margin), min(1.0, high + margin)
+
+
+def _sentiment_axis(axes: Axes, limits: tuple[float, float] | None) -> str:
+    """Set the sentiment scale; returns the note that says which part of -1..+1 is shown."""
+    if limits is None:
+        axes.set_ylim(-1.05, 1.05)
+        axes.set_yticks([-1, -0.5, 0, 0.5, 1])
+        axes.set_yticklabels(["-1\nvery negative", "-0.5", "0\nneutral", "+0.5", "+1\nvery positive"])
+        axes.set_ylabel("Sentiment score")
+        return ""
+    axes.set_ylim(*limits)
+    axes.yaxis.set_major_locator(MaxNLocator(5))
+    axes.yaxis.set_major_formatter(lambda tick, _: "0" if abs(tick) < 1e-9 else f"{tick:+.2f}")
+    axes.set_ylabel("Sentiment score (zoomed)")
+    return (f"The axis shows {limits[0]:+.2f} to {limits[1]:+.2f} of the scale from -1 (very negative)"
+            " to +1 (very positive).")
 
 
 def _has_values(*series: Sequence[float | None]) -> bool:
@@ -48,8 +89,12 @@ def sentiment_by_wave(
     title: str = "Mean sentiment by wave",
     events: Sequence[EventMarker] = (),
     min_group_size: int = 5,
+    narrow: bool = False,
 ) -> str:
     """Mean sentiment per wave with its 95% interval as a band and error bars.
+
+    The y axis fits the data (with 0, the neutral line), so a rise from +0.09 to +0.17 shows; a
+    note under the chart says which part of the -1..+1 scale the axis covers.
 
     Parameters
     ----------
@@ -64,6 +109,8 @@ def sentiment_by_wave(
         Dated notes drawn between waves.
     min_group_size : int
         Reporting threshold, quoted in the note under the chart.
+    narrow : bool
+        Draw for a phone: narrower, key under the plot, text the same size in points.
 
     Returns
     -------
@@ -75,8 +122,8 @@ def sentiment_by_wave(
         return empty_chart_svg(title, wave_labels, min_group_size)
     x = list(range(len(wave_labels)))
     mean_values, low_values, high_values = (as_plot_values(s) for s in (means, lows, highs))
-    with chart_figure(_wave_chart_width(len(wave_labels)), 4.2) as figure:
-        axes = figure.add_subplot()
+    with chart_figure(_wave_chart_width(len(wave_labels), narrow), _chart_height(4.2, narrow, 2)) as figure:
+        axes = plot_axes(figure, narrow, 2)
         colour = OKABE_ITO[0]
         axes.axhline(0, color="#888888", linewidth=0.8, zorder=1)
         axes.fill_between(x, low_values, high_values, color=colour, alpha=0.15, linewidth=0,
@@ -89,15 +136,13 @@ def sentiment_by_wave(
             if not math.isnan(value):
                 axes.annotate(f"{value:+.2f}", (position, value), xytext=(7, 4),
                               textcoords="offset points", fontsize=8, color=colour)
-        axes.set_ylim(-1.05, 1.05)
-        axes.set_yticks([-1, -0.5, 0, 0.5, 1])
-        axes.set_yticklabels(["-1\nvery negative", "-0.5", "0\nneutral", "+0.5", "+1\nvery positive"])
-        axes.set_ylabel("Sentiment score")
-        _finish_wave_axes(figure, axes, title, wave_labels, events, min_group_size, [means])
+        scale_note = _sentiment_axis(axes, sentiment_limits(means, lows, highs))
+        _finish_wave_axes(figure, axes, title, wave_labels, events, min_group_size, [means],
+                          narrow=narrow, notes=[scale_note])
         summary = "; ".join(
             f"{wave}: {_format_value(m, True)}" for wave, m in zip(wave_labels, means, strict=True)
         )
-        return figure_to_svg(figure, title, f"Mean sentiment per wave. {summary}")
+        return figure_to_svg(figure, title, f"Mean sentiment per wave. {summary}. {scale_note}".strip())
 
 
 def theme_volume_by_wave(
@@ -107,8 +152,12 @@ def theme_volume_by_wave(
     kind: str = "share",
     title: str = "Concern themes by wave",
     min_group_size: int = 5,
+    total_themes: int | None = None,
+    narrow: bool = False,
 ) -> str:
     """One line per theme: its share of units (``kind='share'``, 0-1) or unit count per wave.
+
+    When ``total_themes`` is larger than the number of lines, the title says so ("6 of 11 themes").
 
     Parameters
     ----------
@@ -122,6 +171,10 @@ def theme_volume_by_wave(
         Chart title and accessible name.
     min_group_size : int
         Reporting threshold, quoted in the note under the chart.
+    total_themes : int or None
+        How many themes there are in all, when ``series`` holds only some of them.
+    narrow : bool
+        Draw for a phone: narrower, key under the plot.
 
     Returns
     -------
@@ -135,12 +188,16 @@ def theme_volume_by_wave(
         return empty_chart_svg(title, wave_labels if series else (), min_group_size)
     scale = 100.0 if kind == "share" else 1.0
     scaled = {name: [None if v is None else v * scale for v in values] for name, values in series.items()}
-    with chart_figure(_wave_chart_width(len(wave_labels)) + 1.5, 4.4) as figure:
-        axes = figure.add_subplot()
+    if total_themes is not None and total_themes > len(series):
+        title = f"{title}: {len(series)} of {total_themes} themes shown"
+    width = _wave_chart_width(len(wave_labels), narrow) + (0 if narrow else 1.5)
+    with chart_figure(width, _chart_height(4.4, narrow, len(series))) as figure:
+        axes = plot_axes(figure, narrow, len(series))
         _plot_lines(axes, scaled)
         axes.set_ylim(bottom=0)
         axes.set_ylabel("Share of comment units (%)" if kind == "share" else "Comment units")
-        _finish_wave_axes(figure, axes, title, wave_labels, (), min_group_size, series.values())
+        _finish_wave_axes(figure, axes, title, wave_labels, (), min_group_size, series.values(),
+                          narrow=narrow)
         unit = "%" if kind == "share" else " units"
         summary = "; ".join(
             f"{name}: " + ", ".join("suppressed" if v is None else f"{v:.0f}{unit}" for v in values)
@@ -156,6 +213,7 @@ def silo_rate_by_wave(
     title: str = "Siloing language by wave",
     events: Sequence[EventMarker] = (),
     min_group_size: int = 5,
+    narrow: bool = False,
 ) -> str:
     """Silo-language flags per 1,000 words, one line per segment (or one line for "All").
 
@@ -171,6 +229,8 @@ def silo_rate_by_wave(
         Dated notes drawn between waves, e.g. a language workshop.
     min_group_size : int
         Reporting threshold, quoted in the note under the chart.
+    narrow : bool
+        Draw for a phone: narrower, key under the plot.
 
     Returns
     -------
@@ -182,13 +242,14 @@ def silo_rate_by_wave(
     )
     if not series_by_segment or not _has_values(*series_by_segment.values()):
         return empty_chart_svg(title, wave_labels if series_by_segment else (), min_group_size)
-    with chart_figure(_wave_chart_width(len(wave_labels)) + 1.2, 4.2) as figure:
-        axes = figure.add_subplot()
+    width = _wave_chart_width(len(wave_labels), narrow) + (0 if narrow else 1.2)
+    with chart_figure(width, _chart_height(4.2, narrow, len(series_by_segment))) as figure:
+        axes = plot_axes(figure, narrow, len(series_by_segment))
         _plot_lines(axes, series_by_segment)
         axes.set_ylim(bottom=0)
         axes.set_ylabel("Flags per 1,000 words")
         _finish_wave_axes(figure, axes, title, wave_labels, events, min_group_size,
-                          series_by_segment.values())
+                          series_by_segment.values(), narrow=narrow)
         summary = "; ".join(
             f"{name}: " + ", ".join(_format_value(v) for v in values)
             for name, values in series_by_segment.items()
@@ -210,11 +271,16 @@ def _finish_wave_axes(
     events: Sequence[EventMarker],
     min_group_size: int,
     plotted: Iterable[Sequence[float | None]],
+    *,
+    narrow: bool = False,
+    notes: Sequence[str] = (),
 ) -> None:
-    axes.set_title(title)
+    """Title, wave axis, numbered events, key, and one note under the plot (scale, events, gaps)."""
     set_wave_axis(axes, wave_labels)
-    draw_events(axes, wave_labels, events)
-    handles, labels = axes.get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside right upper")
+    key = draw_events(axes, wave_labels, events)
+    set_title_and_legend(figure, axes, title, narrow=narrow, pad=16 if events else 6)
+    lines = [note for note in notes if note] + ([event_note(key)] if key else [])
     if any(value is None for values in plotted for value in values):
-        add_note(figure, GAP_NOTE.format(n=min_group_size))
+        lines.append(GAP_NOTE.format(n=min_group_size))
+    if lines:
+        add_note(figure, "\n".join(lines), narrow)

@@ -7,7 +7,9 @@ cells. Nothing here imports Flask.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import sqlite_utils
 
@@ -39,6 +41,11 @@ def _figure(value: float | None, thresholds: Thresholds, template: str) -> str:
     return thresholds.suppressed_text if value is None else template.format(value)
 
 
+def _drawn(draw: Callable[..., str], *args: Any, **kwargs: Any) -> dict[str, str]:
+    """A chart drawn for print and wide screens, and again for a phone: ``Chart`` keywords."""
+    return {"svg": draw(*args, **kwargs), "narrow_svg": draw(*args, narrow=True, **kwargs)}
+
+
 # -- headline figures ---------------------------------------------------------------------------
 def headline_section(db: sqlite_utils.Database, survey: Survey, waves: list[Wave],
                      thresholds: Thresholds) -> Section:
@@ -53,14 +60,15 @@ def headline_section(db: sqlite_utils.Database, survey: Survey, waves: list[Wave
     columns = ["Wave", "Responses", *(["Response rate (%)"] if invitations else []), "Mean rating (1-5)",
                "NPS", "Mean sentiment", "95% interval"]
     rows = [_health_row(row, invitations) for row in health]
-    charts = [Chart("Sentiment by wave", sentiment_by_wave(
-        labels, [row.sentiment_mean for row in health], [row.sentiment_low for row in health],
-        [row.sentiment_high for row in health], min_group_size=thresholds.min_group_size),
+    charts = [Chart("Sentiment by wave", **_drawn(
+        sentiment_by_wave, labels, [row.sentiment_mean for row in health],
+        [row.sentiment_low for row in health], [row.sentiment_high for row in health],
+        min_group_size=thresholds.min_group_size),
         caption="Mean sentiment of comments from -1 (very negative) to +1 (very positive); "
                 "bars and band: 95% bootstrap interval.")]
     if any(row.nps is not None for row in health):
-        charts.append(Chart("NPS by wave", nps_by_wave(labels, [row.nps for row in health],
-                                                       min_group_size=thresholds.min_group_size)))
+        charts.append(Chart("NPS by wave", **_drawn(nps_by_wave, labels, [row.nps for row in health],
+                                                   min_group_size=thresholds.min_group_size)))
     p_value = store.sentiment_change_p_value(db, waves[-1], thresholds.min_group_size)
     paragraphs = _headline_sentences(health, p_value, thresholds)
     return Section(
@@ -127,16 +135,19 @@ def themes_section(db: sqlite_utils.Database, wave: Wave, waves: list[Wave],
     shares = store.theme_shares_by_wave(db, wave.survey_id, waves, [theme.theme_id for theme in charted],
                                         thresholds.min_group_size)
     series = {display_name(theme): shares[theme.theme_id] for theme in charted}
-    volume = theme_volume_by_wave([w.label for w in waves], series, min_group_size=thresholds.min_group_size,
-                                  title="Largest concern themes by wave")
+    volume = _drawn(
+        theme_volume_by_wave, [w.label for w in waves], series, min_group_size=thresholds.min_group_size,
+        title="Largest concern themes by wave", total_themes=len(reportable))
     mapped = reportable[:HEATMAP_THEMES]
     grid = store.segment_theme_grid(db, wave, [theme.theme_id for theme in mapped], thresholds.min_group_size)
-    charts = [Chart("Concern themes by wave", volume,
+    charts = [Chart("Concern themes by wave", **volume,
                     caption="Share of comment units in each theme; gaps are suppressed figures.")]
     if grid.segments:
-        charts.append(Chart("Themes by segment", segment_theme_heatmap(
-            grid.segments, [display_name(theme) for theme in mapped], grid.values, kind="share",
-            title=f"Theme share by segment, {wave.label}", min_group_size=thresholds.min_group_size),
+        heatmap = _drawn(
+            segment_theme_heatmap, grid.segments, [display_name(theme) for theme in mapped], grid.values,
+            kind="share", title=f"Theme share by segment, {wave.label}",
+            min_group_size=thresholds.min_group_size)
+        charts.append(Chart("Themes by segment", **heatmap,
             caption=f"Grey cells: fewer than {thresholds.min_group_size} respondents, or hidden so that "
                     "totals cannot reveal a small group."))
     return Section(
@@ -237,8 +248,8 @@ def silo_section(db: sqlite_utils.Database, survey_id: int, waves: list[Wave],
             series[segment] = values
     markers = [EventMarker(event.label, after.label, event.on_date) for event in events_for(db, survey_id)
                if (after := wave_after(event, waves)) is not None and after.label != labels[0]]
-    chart = Chart("Siloing language by wave", silo_rate_by_wave(
-        labels, series, events=markers, min_group_size=thresholds.min_group_size),
+    chart = Chart("Siloing language by wave", **_drawn(
+        silo_rate_by_wave, labels, series, events=markers, min_group_size=thresholds.min_group_size),
         caption="Flags per 1,000 words of comments; gaps are suppressed figures.")
     wave_cells = [cell for cell in cells if cell.wave == wave.label]
     rows = [(cell.segment or ALL_PARTNERS, cell.responses, cell.rate_per_thousand_words,

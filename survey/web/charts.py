@@ -20,6 +20,7 @@ import contextlib
 import functools
 import hashlib
 import html
+import inspect
 import os
 import re
 import sys
@@ -53,18 +54,34 @@ class ChartImage:
 
     src: str
     alt: str
+    #: The same chart drawn for a phone (``narrow=True``), shown below 600 px through ``<picture>``.
+    narrow_src: str | None = None
 
 
-def as_image(svg: str) -> ChartImage:
-    """Wrap an SVG string produced by :mod:`reports.charts` for an ``<img>`` tag."""
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def as_image(svg: str, narrow_svg: str | None = None) -> ChartImage:
+    """Wrap an SVG string produced by :mod:`reports.charts` (and its narrow drawing) for a page."""
     match = _DESC.search(svg)
     alt = html.unescape(match.group(1)).strip() if match else "Chart"
-    return ChartImage("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"), alt)
+    return ChartImage(_data_uri(svg), alt, _data_uri(narrow_svg) if narrow_svg else None)
 
 
 def chart_image(draw: Callable[..., str], *args: Any, **kwargs: Any) -> ChartImage:
-    """``draw(*args, **kwargs)`` (from the cache when drawn before) as an image for a page."""
-    return as_image(cached_svg(draw, *args, **kwargs))
+    """``draw(*args, **kwargs)`` (from the cache when drawn before) as an image for a page.
+
+    A drawing function that takes ``narrow`` is drawn twice: a phone gets the narrow drawing, whose
+    text stays readable instead of shrinking with the whole chart.
+    """
+    narrow = cached_svg(draw, *args, narrow=True, **kwargs) if _draws_narrow(draw) else None
+    return as_image(cached_svg(draw, *args, **kwargs), narrow)
+
+
+@functools.lru_cache(maxsize=32)
+def _draws_narrow(draw: Callable[..., str]) -> bool:
+    return "narrow" in inspect.signature(draw).parameters
 
 
 def cached_svg(draw: Callable[..., str], *args: Any, **kwargs: Any) -> str:

@@ -22,8 +22,8 @@ bp = Blueprint("downloads", __name__, url_prefix="/staff")
 
 #: Formats offered on the page, with what each holds.
 DOWNLOADS = (
-    ("html", "HTML", "the wave report as one file that opens offline"),
-    ("pdf", "PDF", "the same report, for printing and e-mail"),
+    ("html", "HTML", "the wave report as one file that opens offline; the accessible version"),
+    ("pdf", "PDF", "the same report for printing (not tagged: screen readers should use the HTML)"),
     ("csv", "CSV", "analysed comment units for a spreadsheet"),
     ("json", "JSON", "the same units for other tools"),
 )

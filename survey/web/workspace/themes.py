@@ -67,13 +67,15 @@ def _volume_chart(db: sqlite_utils.Database, survey_id: int, listed: list[insigh
         return None
     by_key = {(cell.wave_id, cell.theme_id): cell for cell in cells}
     series = {}
-    for theme in [t for t in listed if t.kind == "seeded" and t.units][:CHART_THEMES]:
+    chartable = [t for t in listed if t.kind == "seeded" and t.units]
+    for theme in chartable[:CHART_THEMES]:
         values = []
         for wave_id, _ in waves:
             cell = by_key.get((wave_id, theme.id))
             values.append(0.0 if cell is None else cell.share)
         series[theme.name] = values
-    return chart_image(theme_volume_by_wave, [label for _, label in waves], series, min_group_size=threshold)
+    return chart_image(theme_volume_by_wave, [label for _, label in waves], series, min_group_size=threshold,
+                       total_themes=len(chartable))
 
 
 @bp.route("/surveys/<int:survey_id>/themes/<theme_id>")

@@ -1,0 +1,186 @@
+"""axe-core, sideways scrolling and screenshots on every page, at 1280 and 390 px (issue 14).
+
+One server over a copy of the analysed demo survey (plus an action, an event note, a scheduled and an
+invitation wave), one Chromium. Pages come from the app's routes (``audit_support.page_routes``),
+so a new page is audited as soon as it exists. Screenshots go to ``screenshots/1280/`` and
+``screenshots/390/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from audit_support import (
+    WIDTHS,
+    Audit,
+    Route,
+    audit_context,
+    check_page,
+    chromium,
+    page_routes,
+    public_routes,
+    staff_routes,
+)
+from browser_support import BROWSER_MARKS, serve_over_http
+from conftest import STAFF_PASSWORD
+
+from survey import create_app
+from survey.db import open_migrated
+from survey.store.actions import create_action
+from survey.store.culture import add_event
+from survey.store.lexicons import current_lexicon
+from survey.store.staff import create_staff_user
+from survey.store.surveys import create_wave, get_survey, questions_for, waves_for
+from survey.web.navigation import PAGES
+
+pytestmark = BROWSER_MARKS
+ROLES = ("brm", "culture_lead", "admin")
+TODAY = dt.date.today()
+
+
+@dataclass(frozen=True)
+class Site:
+    """The served demo: its base URL, its app, the pages to audit and the partner links."""
+
+    url: str
+    routes: list[Route]
+    tokens: dict[str, str]
+
+
+def _seed(db: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Add what the demo lacks (staff, an action, an event, more waves); return ids and tokens."""
+    survey_id = db.execute("SELECT id FROM surveys ORDER BY id").fetchone()[0]
+    for role in ROLES:
+        create_staff_user(db, f"{role}-user", STAFF_PASSWORD, role)
+    theme_id = db.execute("SELECT id FROM themes WHERE survey_id = ? AND kind = 'seeded' "
+                          "ORDER BY units DESC LIMIT 1", [survey_id]).fetchone()[0]
+    action = create_action(db, survey_id, theme_id, "Publish a delivery calendar", owner="Sam Porter",
+                           due_on=TODAY - dt.timedelta(days=3), status="in_progress",
+                           public_note="A monthly calendar of releases, shared with every department.")
+    waves = waves_for(db, survey_id)
+    add_event(db, survey_id, waves[1].opens_on - dt.timedelta(days=20), "Service desk reorganised")
+    scheduled = create_wave(db, survey_id, "Next year", TODAY + dt.timedelta(days=60),
+                            TODAY + dt.timedelta(days=90))
+    invited = create_wave(db, survey_id, "Leadership pulse", TODAY, TODAY + dt.timedelta(days=30),
+                          "invitation")
+    open_wave = next(wave for wave in waves if wave.status(TODAY) == "open")
+    closed_wave = next(wave for wave in waves if wave.status(TODAY) == "closed")
+    ids = {"survey_id": survey_id, "theme_id": theme_id, "action_id": action.id, "fmt": "html",
+           "question_id": questions_for(db, survey_id)[0].id, "wave_id": open_wave.id,
+           "term_id": current_lexicon(db).terms[0].id, "token": open_wave.token,
+           "slug": get_survey(db, survey_id).slug}
+    tokens = {"open": open_wave.token, "closed": closed_wave.token, "scheduled": scheduled.token,
+              "invitation": invited.token}
+    return ids, tokens
+
+
+@pytest.fixture(scope="module")
+def site(analysed_templates, tmp_path_factory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("audit")
+    path = folder / "rapport.db"
+    shutil.copy(analysed_templates.path(), path)
+    db = open_migrated(str(path))
+    ids, tokens = _seed(db)
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "audit", "WTF_CSRF_ENABLED": True,
+                      "RATELIMIT_ENABLED": True, "LOGIN_ACCOUNT_FAILURES": 2,
+                      "ANALYSIS_JOBS_DIR": str(folder / "jobs")})
+    with serve_over_http(app) as url:
+        yield Site(url, page_routes(app, ids), tokens)
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def browser_for_audit() -> Iterator[Any]:
+    with chromium() as browser:
+        yield browser
+
+
+def _sign_in(page: Any, base: str, username: str, password: str = STAFF_PASSWORD) -> Any:
+    page.goto(f"{base}/staff/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return page
+
+
+def _allowed_endpoints(role: str) -> set[str]:
+    """The menu pages and survey tabs that ``role`` may open, by the navigation registry."""
+    pages = [page for page in PAGES if role == "admin" or role in page.roles]
+    return {page.endpoint for page in pages} | {page.survey_endpoint for page in pages if page.survey_endpoint}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_staff_page_of_every_role_passes_axe_at_both_widths(site, browser_for_audit, role):
+    audit = Audit()
+    allowed = _allowed_endpoints(role)
+    for width in WIDTHS:
+        context = audit_context(browser_for_audit, width)
+        page = _sign_in(context.new_page(), site.url, f"{role}-user")
+        seen: set[str] = set()
+        for route in staff_routes(site.routes):
+            response = page.goto(site.url + route.url)
+            status = response.status if response else 0
+            if route.endpoint in allowed and status != 200:
+                audit.findings.append(_refused(route, width, status))
+            if status == 403 or page.url in seen:
+                continue  # the error page is audited once, by test_error_pages...
+            seen.add(page.url)
+            check_page(page, audit, f"{role} {route.rule}", width)
+        context.close()
+    assert len(audit.pages) >= 2 * len(allowed & {r.endpoint for r in site.routes}) - 2
+    assert not audit.findings, audit.report()
+
+
+def _refused(route: Route, width: int, status: int) -> Any:
+    from audit_support import Finding
+
+    return Finding(route.rule, width, f"the navigation offers it, but it answered {status}")
+
+
+def _public_pages(site: Site) -> list[tuple[str, str]]:
+    """(name, URL) of every page a partner or the public sees without signing in."""
+    pages = [(route.rule, route.url) for route in public_routes(site.routes)]
+    pages += [(f"{name} wave", f"/s/{token}") for name, token in site.tokens.items() if name != "open"]
+    return pages
+
+
+def test_every_partner_and_public_page_passes_axe_at_both_widths(site, browser_for_audit):
+    audit = Audit()
+    for width in WIDTHS:
+        context = audit_context(browser_for_audit, width)
+        page = context.new_page()
+        for name, url in _public_pages(site):
+            page.goto(site.url + url)
+            check_page(page, audit, name, width)
+        page.goto(f"{site.url}/s/{site.tokens['open']}")
+        page.get_by_role("button", name="Submit my answers").click()
+        page.wait_for_load_state()
+        check_page(page, audit, "partner form with errors", width)
+        context.close()
+    assert not audit.findings, audit.report()
+
+
+def test_error_pages_pass_axe_at_both_widths(site, browser_for_audit):
+    audit = Audit()
+    for width in WIDTHS:
+        context = audit_context(browser_for_audit, width)
+        page = context.new_page()
+        assert page.goto(f"{site.url}/s/no-such-wave").status == 404
+        check_page(page, audit, "404 partner", width)
+        for _ in range(3):
+            _sign_in(page, site.url, f"nobody-{width}", "wrong password")
+        assert page.get_by_role("alert").first.is_visible()
+        check_page(page, audit, "429 sign-in throttled", width)
+        _sign_in(page, site.url, "culture_lead-user")
+        assert page.goto(f"{site.url}/staff/actions").status == 403
+        check_page(page, audit, "403 staff", width)
+        assert page.goto(f"{site.url}/staff/no-such-page").status == 404
+        check_page(page, audit, "404 staff", width)
+        context.close()
+    assert not audit.findings, audit.report()
