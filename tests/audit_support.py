@@ -88,9 +88,31 @@ def _inline(route: Any) -> None:
     route.fulfill(response=response, headers=headers)
 
 
-def check_page(page: Any, audit: Audit, name: str, width: int) -> None:
-    """Run axe on the page as it is now, check it does not scroll sideways, and screenshot it."""
+#: The smallest chart text, in CSS pixels, of every chart on the page as it is shown.
+CHART_TEXT_SCRIPT = """() => [...document.querySelectorAll('figure.chart img, figure.chart svg')]
+.map(chart => {
+  let svg = chart.outerHTML, shown = chart.getBoundingClientRect().width;
+  if (chart.tagName === 'IMG') {
+    const source = chart.currentSrc || chart.src;
+    if (!source.startsWith('data:image/svg+xml;base64,')) return null;
+    svg = atob(source.slice(26));
+  }
+  if (shown === 0) return null;  /* the other drawing, hidden at this width */
+  const box = /viewBox="0 0 ([0-9.]+)/.exec(svg);
+  const sizes = [...svg.matchAll(/font-size="([0-9.]+)px"/g)].map(match => Number(match[1]));
+  return box && sizes.length ? Math.min(...sizes) * shown / Number(box[1]) : null;
+}).filter(size => size !== null)"""
+#: Chart text smaller than this (CSS px) fails the audit.
+MIN_CHART_TEXT_PX = 9
+
+
+def check_page(page: Any, audit: Audit, name: str, width: int, *, screenshot: bool = True) -> None:
+    """Run axe on the page as it is now, check it does not scroll sideways and its chart text is
+    readable, and (unless told not to) screenshot it."""
     audit.pages.append(f"{name} @ {width}")
+    for size in page.evaluate(CHART_TEXT_SCRIPT):
+        if size < MIN_CHART_TEXT_PX:
+            audit.findings.append(Finding(name, width, f"chart text is {size:.1f}px"))
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     for violation in result["violations"]:
@@ -101,6 +123,8 @@ def check_page(page: Any, audit: Audit, name: str, width: int) -> None:
     overflow = page.evaluate(OVERFLOW_SCRIPT)
     if overflow > 0:
         audit.findings.append(Finding(name, width, f"the page scrolls sideways by {overflow}px"))
+    if not screenshot:
+        return
     folder = SCREENSHOTS / str(width)
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{_file_name(name)}.png"), full_page=True)
@@ -148,4 +172,5 @@ def staff_routes(routes: list[Route]) -> list[Route]:
 
 def public_routes(routes: list[Route]) -> list[Route]:
     """The pages anyone may open: partner forms, thanks, "You said, we did", sign-in."""
-    return [route for route in routes if not route.url.startswith("/staff/") or route.endpoint == "auth.login"]
+    return [route for route in routes
+            if not route.url.startswith("/staff/") or route.endpoint == "auth.login"]

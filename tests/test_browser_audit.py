@@ -18,6 +18,7 @@ import pytest
 from audit_support import (
     WIDTHS,
     Audit,
+    Finding,
     Route,
     audit_context,
     check_page,
@@ -109,38 +110,43 @@ def _sign_in(page: Any, base: str, username: str, password: str = STAFF_PASSWORD
     return page
 
 
-def _allowed_endpoints(role: str) -> set[str]:
+def _navigation_endpoints(role: str) -> set[str]:
     """The menu pages and survey tabs that ``role`` may open, by the navigation registry."""
     pages = [page for page in PAGES if role == "admin" or role in page.roles]
-    return {page.endpoint for page in pages} | {page.survey_endpoint for page in pages if page.survey_endpoint}
+    return {page.endpoint for page in pages} | {page.survey_endpoint for page in pages
+                                                 if page.survey_endpoint}
+
+
+def _pages_for(site: Site, role: str) -> list[Route]:
+    """An admin opens every staff page; a BRM and a culture lead every page of their navigation
+    (the pages behind those, such as one theme or one wave, look the same for every role)."""
+    staff = staff_routes(site.routes)
+    if role == "admin":
+        return staff
+    allowed = _navigation_endpoints(role)
+    return [route for route in staff if route.endpoint in allowed]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_staff_page_of_every_role_passes_axe_at_both_widths(site, browser_for_audit, role):
     audit = Audit()
-    allowed = _allowed_endpoints(role)
+    routes = _pages_for(site, role)
+    assert len(routes) >= 5
     for width in WIDTHS:
         context = audit_context(browser_for_audit, width)
         page = _sign_in(context.new_page(), site.url, f"{role}-user")
         seen: set[str] = set()
-        for route in staff_routes(site.routes):
+        for route in routes:
             response = page.goto(site.url + route.url)
             status = response.status if response else 0
-            if route.endpoint in allowed and status != 200:
-                audit.findings.append(_refused(route, width, status))
-            if status == 403 or page.url in seen:
-                continue  # the error page is audited once, by test_error_pages...
+            if route.endpoint in _navigation_endpoints(role) and status != 200:
+                audit.findings.append(Finding(route.rule, width, f"in the menu, but it answered {status}"))
+            if status >= 400 or page.url in seen:
+                continue  # error pages: test_error_pages_pass_axe_at_both_widths
             seen.add(page.url)
-            check_page(page, audit, f"{role} {route.rule}", width)
+            check_page(page, audit, f"{role} {route.rule}", width, screenshot=role == "admin")
         context.close()
-    assert len(audit.pages) >= 2 * len(allowed & {r.endpoint for r in site.routes}) - 2
     assert not audit.findings, audit.report()
-
-
-def _refused(route: Route, width: int, status: int) -> Any:
-    from audit_support import Finding
-
-    return Finding(route.rule, width, f"the navigation offers it, but it answered {status}")
 
 
 def _public_pages(site: Site) -> list[tuple[str, str]]:
@@ -184,3 +190,47 @@ def test_error_pages_pass_axe_at_both_widths(site, browser_for_audit):
         check_page(page, audit, "404 staff", width)
         context.close()
     assert not audit.findings, audit.report()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_after_a_failed_submit_the_error_summary_comes_first_and_has_focus(site, browser_for_audit,
+                                                                           javascript):
+    context = audit_context(browser_for_audit, 390, javascript=javascript)
+    page = context.new_page()
+    page.goto(f"{site.url}/s/{site.tokens['open']}")
+    page.get_by_role("button", name="Submit my answers").click()
+    page.wait_for_load_state()
+    summary = page.locator("#errors")
+    assert summary.get_attribute("role") == "alert"
+    assert page.evaluate("() => document.activeElement.id") == "errors"
+    box = summary.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844, "the summary is below the first screen"
+    first = page.evaluate("() => document.querySelector('main article').firstElementChild.id")
+    assert first == "errors", "the summary must come before the introduction and privacy note"
+    context.close()
+
+
+def test_on_a_phone_the_menu_opens_without_javascript_and_the_tabs_all_show(site, browser_for_audit):
+    from playwright.sync_api import expect
+
+    context = audit_context(browser_for_audit, 390, javascript=False)
+    page = _sign_in(context.new_page(), site.url, "brm-user")
+    page.goto(f"{site.url}/staff/overview")
+    expect(page.get_by_role("navigation", name="Staff", exact=True)).to_be_hidden()
+    expect(page.get_by_role("link", name="Segments", exact=True).first).to_be_visible()  # the tab
+    page.get_by_text("Menu", exact=True).click()
+    menu = page.get_by_role("navigation", name="Staff menu")
+    expect(menu).to_be_visible()
+    header = page.locator("header.site-header").bounding_box()
+    menu.get_by_role("link", name="Actions", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Actions")
+    page.goto(f"{site.url}/staff/overview")
+    tabs = page.get_by_role("navigation", name="Survey workspace").get_by_role("link")
+    assert tabs.count() >= 6
+    for index in range(tabs.count()):
+        box = tabs.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, \
+            f"tab {tabs.nth(index).inner_text()} is cut off"
+    closed_header = page.locator("header.site-header").bounding_box()
+    assert closed_header["height"] <= 80 < header["height"], "closed, the menu takes one line"
+    context.close()

@@ -63,8 +63,8 @@ def test_svg_is_inline_ready_and_accessible(sentiment_svg):
 def test_text_stays_text_with_title_labels_and_event(sentiment_svg):
     shown = texts(sentiment_svg)
     assert "Mean sentiment by wave" in shown
-    assert {"Survey wave", "Sentiment score", *WAVES} <= set(shown)
-    assert "Language workshop (2025-09-18)" in shown
+    assert {"Survey wave", "Sentiment score (zoomed)", *WAVES} <= set(shown)
+    assert "Dashed lines: 1: Language workshop (2025-09-18)." in " ".join(shown)
     assert "DejaVuSans-" not in sentiment_svg, "glyphs must not be converted to paths"
 
 

@@ -22,8 +22,11 @@ PLAIN_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect w
 def charts() -> tuple[Chart, ...]:
     return (
         Chart("Sentiment", sentiment_by_wave(["2025 Q4", "2026 Q1"], [-0.1, 0.2], [-0.2, 0.1], [0.0, 0.3]),
-              caption="Bars: 95% interval."),
-        Chart("Heat map", segment_theme_heatmap(["Finance", "HR"], ["Tools"], [[0.4], [None]])),
+              caption="Bars: 95% interval.",
+              narrow_svg=sentiment_by_wave(["2025 Q4", "2026 Q1"], [-0.1, 0.2], [-0.2, 0.1], [0.0, 0.3],
+                                           narrow=True)),
+        Chart("Heat map", segment_theme_heatmap(["Finance", "HR"], ["Tools"], [[0.4], [None]]),
+              narrow_svg=segment_theme_heatmap(["Finance", "HR"], ["Tools"], [[0.4], [None]], narrow=True)),
     )
 
 
@@ -167,12 +170,14 @@ def test_report_opens_offline_in_chromium_without_any_request(page, tmp_path):
             tab.goto(report.as_uri())
             widths = "nodes => nodes.map(node => node.getBoundingClientRect().width)"
             figure_widths = tab.eval_on_selector_all("figure.chart", widths)
-            chart_widths = tab.eval_on_selector_all("figure.chart svg", widths)
+            wide_widths = tab.eval_on_selector_all(".chart-wide svg", widths)
+            chart_widths = tab.eval_on_selector_all(".chart-narrow svg", widths)
             page_width = tab.evaluate("document.documentElement.scrollWidth")
         finally:
             browser.close()
     assert requests == [report.as_uri()]
-    # On a phone the page does not scroll sideways; each chart keeps a legible size and scrolls in its frame.
+    # On a phone the page does not scroll sideways; each chart is shown in its drawing for a phone
+    # (the narrow one, whose text stays legible at this width), never the wide one squeezed.
     assert page_width <= 420
     assert len(chart_widths) == 2 and all(width <= 420 for width in figure_widths)
-    assert all(width >= 560 for width in chart_widths)
+    assert all(300 <= width <= 420 for width in chart_widths) and wide_widths == [0, 0]

@@ -253,11 +253,11 @@ def set_title_and_legend(figure: Figure, axes: Axes, title: str, *, narrow: bool
         figure.legend(handles, labels, loc="outside right upper")
 
 
-def add_note(figure: Figure, text: str, narrow: bool = False) -> None:
+def add_note(figure: Figure, text: str) -> None:
     """Add a small explanatory note under the plot (e.g. what a gap means), wrapped to the width."""
-    width = 52 if narrow else 110
+    width = int(figure.get_figwidth() * 72 / 5.6)  # characters of 9 pt text across the figure
     wrapped = "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
-    figure.supxlabel(wrapped, fontsize=8, color=TEXT_GREY, x=0.01, ha="left")
+    figure.supxlabel(wrapped, fontsize=9, color=TEXT_GREY, x=0.01, ha="left")
 
 
 def series_style(position: int) -> dict[str, Any]:

@@ -55,21 +55,20 @@ def nps_by_wave(
         axes.axhline(0, color="#888888", linewidth=0.8)
         for position, score in enumerate(scores):
             if score is None:
-                axes.text(position, 0, f"<{min_group_size}", ha="center", va="bottom", fontsize=8,
+                axes.text(position, 0, f"<{min_group_size}", ha="center", va="bottom", fontsize=9,
                           color=TEXT_GREY, style="italic")
                 continue
             colour = OKABE_ITO[0] if score >= 0 else OKABE_ITO[1]
             axes.bar(position, score, width=0.6, color=colour)
             axes.annotate(f"{score:+.0f}", (position, score), xytext=(0, 3 if score >= 0 else -3),
                           textcoords="offset points", ha="center", va="bottom" if score >= 0 else "top",
-                          fontsize=8)
+                          fontsize=9)
         axes.set_ylim(-100, 100)
         axes.set_ylabel("NPS (promoters - detractors, %)")
         axes.set_title(wrap_label(title, 30) if narrow else title)
         set_wave_axis(axes, wave_labels)
         if None in scores:
-            add_note(figure, f"'<{min_group_size}': fewer than {min_group_size} respondents, suppressed.",
-                     narrow)
+            add_note(figure, f"'<{min_group_size}': fewer than {min_group_size} respondents, suppressed.")
         summary = "; ".join(
             f"{wave}: {'suppressed' if s is None else f'{s:+.0f}'}"
             for wave, s in zip(wave_labels, scores, strict=True)

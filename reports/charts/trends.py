@@ -135,7 +135,7 @@ def sentiment_by_wave(
         for position, value in enumerate(mean_values):
             if not math.isnan(value):
                 axes.annotate(f"{value:+.2f}", (position, value), xytext=(7, 4),
-                              textcoords="offset points", fontsize=8, color=colour)
+                              textcoords="offset points", fontsize=9, color=colour)
         scale_note = _sentiment_axis(axes, sentiment_limits(means, lows, highs))
         _finish_wave_axes(figure, axes, title, wave_labels, events, min_group_size, [means],
                           narrow=narrow, notes=[scale_note])
@@ -283,4 +283,4 @@ def _finish_wave_axes(
     if any(value is None for values in plotted for value in values):
         lines.append(GAP_NOTE.format(n=min_group_size))
     if lines:
-        add_note(figure, "\n".join(lines), narrow)
+        add_note(figure, "\n".join(lines))
