@@ -112,7 +112,7 @@ def render_pdf(doc: ReportDocument) -> bytes:
     template = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=_MARGIN,
         bottomMargin=_MARGIN + 4 * mm, title=doc.title, subject=doc.subtitle, author="Rapport",
-        creator="Rapport", invariant=True,
+        creator="Rapport", invariant=True, lang="en", displayDocTitle=True,
     )
     story = _front_matter(doc)
     for section in doc.sections:
@@ -136,7 +136,7 @@ def _front_matter(doc: ReportDocument) -> list[Flowable]:
 
 def _section(section: Section, width: float) -> list[Flowable]:
     """Each chart, table and quote is kept whole; the heading stays with the first of them."""
-    introduction: list[Flowable] = [_text(section.heading, "heading"),
+    introduction: list[Flowable] = [_Bookmark(section.heading), _text(section.heading, "heading"),
                                     *(_text(p, "body") for p in section.paragraphs)]
     blocks: list[list[Flowable]] = [
         *(_chart(chart, width) for chart in section.charts),
@@ -147,6 +147,26 @@ def _section(section: Section, width: float) -> list[Flowable]:
         return introduction
     blocks[0] = introduction + blocks[0]
     return [KeepTogether(block) for block in blocks]
+
+
+class _Bookmark(Flowable):
+    """A section heading's entry in the PDF outline (the reader's bookmarks pane); draws nothing.
+
+    ReportLab cannot tag a PDF (no structure tree), so headings, reading order and chart text are
+    not exposed to screen readers; the outline at least lets a reader jump between sections. The
+    accessible version of the report is the HTML file, offered first on the downloads page.
+    """
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+        self.width = self.height = 0
+
+    def draw(self) -> None:
+        key = f"section:{self.title}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(self.title, key, level=0)
+        self.canv.showOutline()
 
 
 def _chart(chart: Chart, width: float) -> list[Flowable]:
