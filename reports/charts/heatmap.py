@@ -115,7 +115,8 @@ def _label_axes(axes: Axes, rows: Sequence[str], columns: Sequence[str], title: 
                         rotation_mode="anchor")
         axes.set_yticks(range(len(rows)), [wrap_label(t, 14) for t in rows])
         axes.set_xlabel("Segment")
-        axes.set_title(wrap_label(title, 30))
+        # The grid starts right of the theme names: the title spans the figure instead.
+        axes.figure.suptitle(wrap_label(title, 34), x=0.02, ha="left", fontsize=12, fontweight="bold")
     else:
         axes.set_xticks(range(len(columns)), [wrap_label(t, 16) for t in columns], rotation=35,
                         ha="right", rotation_mode="anchor")
