@@ -234,3 +234,30 @@ def test_on_a_phone_the_menu_opens_without_javascript_and_the_tabs_all_show(site
     closed_header = page.locator("header.site-header").bounding_box()
     assert closed_header["height"] <= 80 < header["height"], "closed, the menu takes one line"
     context.close()
+
+
+FOCUS_RING_CONTRAST = """element => {
+  const rgb = text => text.match(/[0-9.]+/g).slice(0, 3).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let behind = element.parentElement;
+  while (getComputedStyle(behind).backgroundColor.endsWith(', 0)')) behind = behind.parentElement;
+  const ring = luminance(rgb(getComputedStyle(element).outlineColor));
+  const page = luminance(rgb(getComputedStyle(behind).backgroundColor));
+  return getComputedStyle(element).outlineStyle === 'none' ? 0
+    : (Math.max(ring, page) + 0.05) / (Math.min(ring, page) + 0.05);
+}"""
+
+
+def test_the_focus_ring_stands_out_3_to_1_on_the_page_and_in_the_header(site, browser_for_audit):
+    context = audit_context(browser_for_audit, 1280)
+    page = _sign_in(context.new_page(), site.url, "brm-user")
+    page.goto(f"{site.url}/staff/overview")
+    for target in (page.locator("nav.nav-wide a").first, page.locator(".breadcrumb a"),
+                   page.locator(".tabs a").nth(1)):
+        target.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # focus by keyboard, so :focus-visible applies
+        assert target.evaluate(FOCUS_RING_CONTRAST) >= 3, target
+    context.close()
