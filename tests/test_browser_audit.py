@@ -233,6 +233,12 @@ def test_on_a_phone_the_menu_opens_without_javascript_and_the_tabs_all_show(site
             f"tab {tabs.nth(index).inner_text()} is cut off"
     closed_header = page.locator("header.site-header").bounding_box()
     assert closed_header["height"] <= 80 < header["height"], "closed, the menu takes one line"
+    page.goto(f"{site.url}/staff/segments")  # a table of segments x themes: wider than a phone
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+    assert "radial-gradient" in wrap.evaluate("box => getComputedStyle(box).backgroundImage"), \
+        "a table that scrolls shows a shadow at the edge with more columns"
     context.close()
 
 
