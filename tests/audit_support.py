@@ -89,15 +89,17 @@ def _inline(route: Any) -> None:
 
 
 #: The smallest chart text, in CSS pixels, of every chart on the page as it is shown.
-CHART_TEXT_SCRIPT = """() => [...document.querySelectorAll('figure.chart img, figure.chart svg')]
-.map(chart => {
-  let svg = chart.outerHTML, shown = chart.getBoundingClientRect().width;
+CHART_TEXT_SCRIPT = """() => [...document.querySelectorAll('figure.chart')].map(figure => {
+  const drawings = [...figure.querySelectorAll('img, svg[role=img]')]
+    .filter(chart => chart.getBoundingClientRect().width > 0);  /* the drawing for this width */
+  if (drawings.length === 0) return 0;  /* a chart that is not shown at all */
+  const chart = drawings[0], shown = chart.getBoundingClientRect().width;
+  let svg = chart.outerHTML;
   if (chart.tagName === 'IMG') {
     const source = chart.currentSrc || chart.src;
     if (!source.startsWith('data:image/svg+xml;base64,')) return null;
     svg = atob(source.slice(26));
   }
-  if (shown === 0) return null;  /* the other drawing, hidden at this width */
   const box = /viewBox="0 0 ([0-9.]+)/.exec(svg);
   const sizes = [...svg.matchAll(/font-size="([0-9.]+)px"/g)].map(match => Number(match[1]));
   return box && sizes.length ? Math.min(...sizes) * shown / Number(box[1]) : null;
