@@ -367,3 +367,6 @@ def test_the_reports_page_links_every_wave_and_format(client, staff_login, db):
             assert f"/staff/surveys/{survey.id}/report.{fmt}?wave={label}" in page
     assert 'href="/staff/reports"' in page, "the staff navigation links the page"
     assert client.get(f"/staff/surveys/{survey.id}/reports").status_code == 200
+    # The PDF cannot be tagged (ReportLab): the page offers the accessible HTML first and says why.
+    assert page.index("report.html?wave=2026+Q1") < page.index("report.pdf?wave=2026+Q1")
+    assert "Send the <strong>HTML</strong> file" in page and "cannot tag a PDF" in page
