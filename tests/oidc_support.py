@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -91,6 +92,8 @@ def oidc_provider(tmp_path: Path, clients: list[dict[str, Any]], accounts: dict[
         except subprocess.TimeoutExpired:
             node.kill()
             node.wait()
+        if node.stdout is not None:
+            node.stdout.close()
 
 
 @contextmanager
@@ -117,7 +120,7 @@ def rapport_server(database: str, tmp_path: Path, port: int, **settings: Any) ->
                 time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:

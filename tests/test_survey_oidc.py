@@ -40,7 +40,7 @@ def world(tmp_path_factory):
     migrate(open_database(database))
     port = free_port()
     uris = {"redirect_uris": [f"http://127.0.0.1:{port}/staff/oidc/callback"],
-            "post_logout_redirect_uris": [f"http://127.0.0.1:{port}/staff/login"],
+            "post_logout_redirect_uris": [f"http://127.0.0.1:{port}/staff/oidc/signed-out"],
             "grant_types": ["authorization_code"], "response_types": ["code"]}
     clients = [{"client_id": "rapport", "client_secret": SECRET, **uris},
                {"client_id": "other-app", "client_secret": "another-secret-of-some-length", **uris}]

@@ -121,9 +121,9 @@ def logout() -> Any:
     if current_user.is_authenticated:
         end_sessions(get_db(), int(current_user.id))
     logout_user()
-    flash("You are signed out.", "info")
     if session.pop(SIGN_IN_METHOD_KEY, None) == "oidc" and current_app.config["OIDC_LOGOUT_AT_PROVIDER"]:
         return redirect(url_for("oidc.provider_logout"))
+    flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from survey.db import get_db
 from survey.services.sso import ProviderIdentity, identity_from_claims, sign_in_provider_identity
@@ -137,10 +137,14 @@ def callback() -> Any:
     return redirect(session.pop(NEXT_KEY, None) or url_for("builder.index"))
 
 
-@bp.route("/signed-out")
+@bp.route("/logout")
 def provider_logout() -> Any:
-    """After Rapport's sign-out: end the session at the provider too (RP-initiated logout), then
-    come back to Rapport's sign-in page."""
+    """After Rapport's sign-out: end the session at the provider too (RP-initiated logout).
+
+    A page that moves on by itself (``Refresh``), not a redirect: the sign-out form's redirects must
+    stay on this site (CSP ``form-action 'self'``). The provider sends the browser back to
+    :func:`signed_out`.
+    """
     if not sso_enabled() or not current_app.config["OIDC_LOGOUT_AT_PROVIDER"]:
         abort(404)
     try:
@@ -148,10 +152,19 @@ def provider_logout() -> Any:
     except Exception as error:  # noqa: BLE001 - every failure becomes a page (failure_for re-raises bugs)
         return render_failure(failure_for(error, provider_name()))
     if not end_session:
-        return redirect(url_for("auth.login"))
-    return redirect(add_params_to_uri(end_session, [
+        return redirect(url_for("oidc.signed_out"))
+    target = add_params_to_uri(end_session, [
         ("client_id", current_app.config["OIDC_CLIENT_ID"]),
-        ("post_logout_redirect_uri", url_for("auth.login", _external=True))]))
+        ("post_logout_redirect_uri", url_for("oidc.signed_out", _external=True))])
+    page = render_template("auth/sso_logout.html", target=target, provider=provider_name())
+    return page, 200, {"Refresh": f"0; url={target}"}
+
+
+@bp.route("/signed-out")
+def signed_out() -> Any:
+    """Where the provider sends the browser after its sign-out: back to Rapport's sign-in page."""
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
 
 
 def init_app(app: Flask) -> None:
