@@ -62,7 +62,8 @@ class Provider:
 
 
 @contextmanager
-def oidc_provider(tmp_path: Path, clients: list[dict[str, Any]], accounts: dict[str, Any]) -> Iterator[Provider]:
+def oidc_provider(tmp_path: Path, clients: list[dict[str, Any]],
+                  accounts: dict[str, Any]) -> Iterator[Provider]:
     """Start ``tests/oidc/provider.mjs``; wait for its discovery document; stop it afterwards."""
     config = tmp_path / "provider.json"
     config.write_text(json.dumps({"clients": clients, "accounts": accounts}))

@@ -119,7 +119,8 @@ def test_signing_out_ends_the_session_here_and_at_the_provider(world, provider, 
     page.get_by_role("button", name="Yes, sign me out").click()  # the provider's own logout page
     page.wait_for_url(f"{world.base}/staff/login")
     assert page.get_by_text("You are signed out.").is_visible()
-    captured = requests.get(f"{world.base}/staff/", cookies=rapport_cookies, allow_redirects=False, timeout=10)
+    captured = requests.get(f"{world.base}/staff/", cookies=rapport_cookies, allow_redirects=False,
+                            timeout=10)
     assert captured.status_code == 302 and "/staff/login" in captured.headers["Location"]
     page.get_by_role("link", name="Sign in with Test IdP").click()
     assert page.get_by_label("Username").is_visible()  # the provider forgot eve too: it asks again
@@ -166,7 +167,8 @@ def test_a_tampered_or_incomplete_callback_is_refused_with_its_reason(world, pro
     state, code = query["state"][0], query["code"][0]
     cases = [
         (f"{world.base}/staff/oidc/callback?state={state}x&code={code}", 400, "already used"),
-        (f"{world.base}/staff/oidc/callback?state={state}&code={code}tampered", 400, "did not accept this sign-in"),
+        (f"{world.base}/staff/oidc/callback?state={state}&code={code}tampered", 400,
+         "did not accept this sign-in"),
     ]
     for url, status, text in cases:
         reply = session.get(url, allow_redirects=False)

@@ -44,7 +44,7 @@ def test_the_role_comes_from_the_configured_claim_strongest_first(claims, claim,
 
 
 def test_a_person_without_a_mapped_group_is_told_what_to_do():
-    with pytest.raises(NoMappedRole, match="none of your groups .*'groups'.* Ask your IT administrator"):
+    with pytest.raises(NoMappedRole, match=r"none of your groups .*'groups'.* Ask your IT administrator"):
         identity(["finance"])
 
 
@@ -85,7 +85,8 @@ def test_a_state_is_accepted_once_and_not_after_it_expires(db):
 @pytest.mark.parametrize(("settings", "message"), [
     ({"LOCAL_LOGIN": False}, "no one could sign in"),
     ({"OIDC_ISSUER": ISSUER}, "OIDC_CLIENT_ID"),
-    ({"OIDC_ISSUER": ISSUER, "OIDC_CLIENT_ID": "rapport", "OIDC_ROLE_MAP": {"x": "superuser"}}, "unknown roles"),
+    ({"OIDC_ISSUER": ISSUER, "OIDC_CLIENT_ID": "rapport", "OIDC_ROLE_MAP": {"x": "superuser"}},
+     "unknown roles"),
     ({"OIDC_ISSUER": ISSUER, "OIDC_CLIENT_ID": "rapport", "OIDC_ROLE_MAP": ["admin"]}, "must be a mapping"),
 ])
 def test_a_half_configured_sign_in_refuses_to_start(tmp_path, settings, message):

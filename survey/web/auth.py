@@ -1,6 +1,7 @@
 """Staff sign-in with Flask-Login, role checks, and failed sign-ins throttled per account and address.
 
-Single sign-on (:mod:`survey.web.oidc`) signs in through :func:`start_staff_session` too. The throttles (:mod:`survey.web.throttles`) are shared by every worker through the database;
+Single sign-on (:mod:`survey.web.oidc`) signs in through :func:`start_staff_session` too. The
+throttles (:mod:`survey.web.throttles`) are shared by every worker through the database;
 logout ends the session on the server (:func:`survey.store.staff.end_sessions`); ``next`` only
 ever leads to a path on this site (:func:`survey.web.redirects.safe_next`).
 """
@@ -11,7 +12,18 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import (
     LoginManager,
     UserMixin,

@@ -14,7 +14,18 @@ from typing import Any
 
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from survey.db import get_db
 from survey.services.sso import ProviderIdentity, identity_from_claims, sign_in_provider_identity
@@ -69,7 +80,7 @@ def login() -> Any:
         client = _client()
         redirect_uri = _redirect_uri()
         authorization = client.create_authorization_url(redirect_uri)
-    except Exception as error:  # noqa: BLE001 - every failure becomes a page (failure_for re-raises bugs)
+    except Exception as error:
         return render_failure(failure_for(error, provider_name()))
     client.save_authorize_data(redirect_uri=redirect_uri, **authorization)
     remember_login_state(get_db(), authorization["state"], int(current_app.config["OIDC_LOGIN_SECONDS"]))
@@ -93,7 +104,8 @@ def _check_callback_arguments() -> None:
                             "Rapport, so it was refused. Go back to the sign-in page and start again.")
     if "error" in arguments:
         raise SignInFailure(401, "The provider did not sign you in",
-                            f"{provider_name()} answered: {arguments.get('error_description') or arguments['error']}. "
+                            f"{provider_name()} answered: "
+                            f"{arguments.get('error_description') or arguments['error']}. "
                             "Go back to the sign-in page and start again.")
     if not state or not code:
         missing = "state" if not state else "authorization code"
@@ -120,7 +132,8 @@ def _provider_identity() -> ProviderIdentity:
         if userinfo.get("sub") == claims["sub"]:  # OpenID Connect Core 5.3.2
             claims = {**userinfo, **claims}
     return identity_from_claims(claims, issuer=metadata["issuer"], role_claim=config["OIDC_ROLE_CLAIM"],
-                                role_map=config["OIDC_ROLE_MAP"], username_claim=config["OIDC_USERNAME_CLAIM"])
+                                role_map=config["OIDC_ROLE_MAP"],
+                                username_claim=config["OIDC_USERNAME_CLAIM"])
 
 
 @bp.route("/callback")
@@ -131,7 +144,7 @@ def callback() -> Any:
         abort(404)
     try:
         user = sign_in_provider_identity(get_db(), _provider_identity())
-    except Exception as error:  # noqa: BLE001 - every failure becomes a page (failure_for re-raises bugs)
+    except Exception as error:
         return render_failure(failure_for(error, provider_name()))
     start_staff_session(user, method="oidc")
     return redirect(session.pop(NEXT_KEY, None) or url_for("builder.index"))
@@ -149,7 +162,7 @@ def provider_logout() -> Any:
         abort(404)
     try:
         end_session = _metadata().get("end_session_endpoint")
-    except Exception as error:  # noqa: BLE001 - every failure becomes a page (failure_for re-raises bugs)
+    except Exception as error:
         return render_failure(failure_for(error, provider_name()))
     if not end_session:
         return redirect(url_for("oidc.signed_out"))
