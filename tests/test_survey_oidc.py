@@ -13,6 +13,7 @@ import pytest
 import requests
 from oidc_support import OIDC_MARKS, follow_to_callback, free_port, oidc_provider, rapport_server
 
+from survey import create_app
 from survey.db import open_database
 from survey.migrations import migrate
 
@@ -194,3 +195,18 @@ def test_groups_changed_at_the_provider_change_the_role_and_deactivation_holds(w
     reply = finish(world, "hal")
     assert reply.status_code == 403 and "deactivated" in reply.text
     assert staff_row(world.db, "hal")["active"] == 0
+
+
+def test_a_callback_in_a_browser_that_did_not_start_the_sign_in_is_refused(world, provider):
+    _session, _authorization, callback = follow_to_callback(world.base, "gus")
+    reply = requests.get(callback, allow_redirects=False, timeout=10)  # no cookie: another browser
+    assert reply.status_code == 400 and "This browser did not start this sign-in" in reply.text
+    assert staff_row(world.db, "gus") is None
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(world, provider, tmp_path):
+    app = create_app({"DATABASE": str(tmp_path / "r.db"), "SECRET_KEY": "k", "OIDC_CLIENT_ID": "rapport",
+                      "OIDC_ISSUER": f"{provider.issuer}/realms/it",
+                      "OIDC_DISCOVERY_URL": f"{provider.issuer}/.well-known/openid-configuration"})
+    reply = app.test_client().get("/staff/oidc/login")
+    assert reply.status_code == 502 and "names the issuer" in reply.get_data(as_text=True)
