@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from reports.formatting import thousands
 from reports.errors import DocumentError
 from reports.svg_safety import check_inline_svg
 
@@ -85,8 +86,8 @@ class Table:
         """Display text of one cell."""
         if cell is None:
             return self.suppressed_text
-        if isinstance(cell, float):
-            return f"{cell:.2f}"
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            return thousands(cell)
         return str(cell)
 
 

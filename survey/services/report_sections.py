@@ -50,7 +50,8 @@ def headline_section(db: sqlite_utils.Database, survey: Survey, waves: list[Wave
     health = _wave_health(db, survey.id, wanted, thresholds.min_group_size)
     labels = [row.label for row in health]
     invitations = any(row.access == "invitation" for row in health)
-    columns = ["Wave", "Responses", *(["Response rate (%)"] if invitations else []), "Mean rating (1-5)",
+    columns = ["Wave", "Responses", "Left a comment", *(["Response rate (%)"] if invitations else []),
+               "Mean rating (1-5)",
                "NPS", "Mean sentiment", "95% interval"]
     rows = [_health_row(row, invitations) for row in health]
     charts = [Chart("Sentiment by wave", sentiment_by_wave(
@@ -65,7 +66,9 @@ def headline_section(db: sqlite_utils.Database, survey: Survey, waves: list[Wave
     paragraphs = _headline_sentences(health, p_value, thresholds)
     return Section(
         heading="Headline figures", paragraphs=paragraphs, charts=charts,
-        tables=[Table(columns, rows, caption="Relationship health by wave",
+        tables=[Table(columns, rows, caption="Relationship health by wave. Responses: people who submitted "
+                      "the form; left a comment: those of them who wrote at least one comment (themes and "
+                      "sentiment are measured over their comments).",
                       suppressed_text=thresholds.suppressed_text)],
     )
 
@@ -86,7 +89,7 @@ def _health_row(row: WaveHealth, invitations: bool) -> list:
         f"{row.sentiment_low:+.2f} to {row.sentiment_high:+.2f}"
     rate = [("" if row.access != "invitation" else _percent(row.response_rate))] if invitations else []
     nps = None if row.nps is None else round(row.nps)
-    return [row.label, row.responses, *rate, row.mean_rating, nps, row.sentiment_mean, interval]
+    return [row.label, row.responses, row.commenters, *rate, row.mean_rating, nps, row.sentiment_mean, interval]
 
 
 def _headline_sentences(health: list[WaveHealth], p_value: float | None, thresholds: Thresholds) -> list[str]:
@@ -94,7 +97,8 @@ def _headline_sentences(health: list[WaveHealth], p_value: float | None, thresho
     if now.responses is None:
         return [f"{thresholds.suppressed_text.capitalize()} partners answered in {now.label}, so no figures "
                 "of this wave are shown."]
-    sentences = [f"{now.responses} partners answered in {now.label}."]
+    sentences = [f"{now.responses:,} partners answered in {now.label}"
+                 + (f"; {now.commenters:,} of them left a comment." if now.commenters is not None else ".")]
     if now.mean_rating is not None or now.nps is not None:
         sentences.append(f"Mean rating: {_figure(now.mean_rating, thresholds, '{:.2f} out of 5')}; "
                          f"NPS: {_figure(now.nps, thresholds, '{:+.0f}')}.")

@@ -47,6 +47,7 @@ class YouSaidWeDid:
     themes: tuple[PublicTheme, ...]
     changes: tuple[str, ...]
     actions: tuple[Action, ...]
+    commenters: int | None = None
 
 
 def _public_themes(rows: list[PublicThemeRow]) -> list[PublicThemeRow]:
@@ -113,6 +114,7 @@ def you_said_we_did(db: sqlite_utils.Database, slug: str, today: dt.date | None 
         changes += [tone] if tone else []
     return YouSaidWeDid(
         survey.id, survey.title, wave.label, previous.label if previous else None,
-        None if wave.suppressed else wave.responses,
+        None if wave.suppressed else wave.released,
         tuple(PublicTheme(row.name, row.share) for row in shown), tuple(changes), actions,
+        commenters=None if wave.suppressed else wave.responses,
     )
