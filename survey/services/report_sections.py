@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import sqlite_utils
 
+from reports.formatting import date_text
 from reports.document import Chart, Section, Table
 from survey.services.thresholds import Thresholds
 from survey.store import reports as store
@@ -289,23 +290,28 @@ def _term_rows(db: sqlite_utils.Database, survey_id: int, wave: Wave, thresholds
 
 
 # -- actions and method -------------------------------------------------------------------------
-def actions_section(db: sqlite_utils.Database, survey_id: int) -> Section:
-    """The improvement actions attached to the survey's themes, with their status."""
+def actions_section(db: sqlite_utils.Database, survey_id: int, include_owners: bool = False) -> Section:
+    """The improvement actions attached to the survey's themes, with their status.
+
+    Owners are staff names: a shared report leaves them out unless ``include_owners`` is set.
+    """
     actions = actions_for_survey(db, survey_id)
     if not actions:
         return Section("Improvement actions", paragraphs=["No improvement action has been recorded yet."])
-    rows = [(action.theme_name or "(theme removed)", action.title, action.owner or "",
-             action.due_on.isoformat() if action.due_on else "", action.status_label, action.public_note)
+    owner = (lambda action: [action.owner or ""]) if include_owners else (lambda action: [])
+    rows = [(action.theme_name or "(theme removed)", action.title, *owner(action),
+             date_text(action.due_on), action.status_label, action.public_note)
             for action in actions]
     done = sum(action.status == "done" for action in actions)
-    return Section("Improvement actions", paragraphs=[f"{len(actions)} actions, {done} done."],
-                   tables=[Table(("Theme", "Action", "Owner", "Due", "Status", "Note"), rows)])
+    columns = ("Theme", "Action", *(["Owner"] if include_owners else []), "Due", "Status", "Note")
+    return Section("Improvement actions", paragraphs=[f"{len(actions):,} actions, {done:,} done."],
+                   tables=[Table(columns, rows)])
 
 
 def method_section(db: sqlite_utils.Database, survey_id: int, thresholds: Thresholds) -> Section:
     """How to read the report: thresholds, what a unit is, and when the analysis ran."""
     run = last_run(db, survey_id)
-    ran = f"The analysis last ran on {run.started_at.date().isoformat()}." if run else \
+    ran = f"The analysis last ran on {date_text(run.started_at)}." if run else \
         "The survey has not been analysed yet."
     return Section("How to read this report", paragraphs=[
         "Comments are split into units (sentences, or clauses where the tone turns); each unit gets a "

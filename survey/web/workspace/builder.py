@@ -19,6 +19,7 @@ from survey.store.insights import wave_health
 from survey.store.invitations import generate_invitation_codes, invitation_counts
 from survey.web.auth import role_required
 from survey.web.forms import ConfirmForm
+from survey.web.workspace.wave_tools import population_context
 from survey.web.workspace.forms import (
     MAX_CODES_PER_REQUEST,
     QUESTION_KIND_LABELS,
@@ -238,6 +239,7 @@ def _render_wave(wave_id: int, *, codes_form: InvitationCodesForm | None = None,
         "codes_issued_used": invitation_counts(db, wave_id),
         "max_codes": MAX_CODES_PER_REQUEST,
         "today": dt.date.today(),
+        **population_context(wave, threshold),
     }
     return render_template("builder/wave.html", **page), status
 
