@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import sqlite_utils
 
+from nlp.silo.wording import category_name
 from reports.formatting import date_text
 from reports.document import Chart, Section, Table
 from survey.services.thresholds import Thresholds
@@ -284,7 +285,7 @@ def _term_rows(db: sqlite_utils.Database, survey_id: int, wave: Wave, thresholds
         cell = next((w for w in trend.waves if w.wave == wave.label), None)
         if cell is None or (not cell.suppressed and not cell.rate_per_thousand_words):
             continue
-        rows.append((trend.wording, trend.category.replace("_", " "), cell.rate_per_thousand_words,
+        rows.append((trend.wording, category_name(trend.category), cell.rate_per_thousand_words,
                      cell.change))
     return rows
 

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from survey.services.action_effect import percent
 from survey.store.actions import Action, actions_for_survey
+from survey.store.publications import Publication, record_publication
 from survey.store.public import (
     PublicThemeRow,
     WaveFigures,
@@ -48,6 +49,7 @@ class YouSaidWeDid:
     changes: tuple[str, ...]
     actions: tuple[Action, ...]
     commenters: int | None = None
+    publication: Publication | None = None
 
 
 def _public_themes(rows: list[PublicThemeRow]) -> list[PublicThemeRow]:
@@ -112,9 +114,12 @@ def you_said_we_did(db: sqlite_utils.Database, slug: str, today: dt.date | None 
         changes = _change_sentences(rows, before, shown, previous.label)
         tone = _tone_sentence(wave, previous)
         changes += [tone] if tone else []
+    themes = tuple(PublicTheme(row.name, row.share) for row in shown)
+    responses, commenters = (None, None) if wave.suppressed else (wave.released, wave.responses)
+    figures = {"responses": responses, "commenters": commenters,
+               "themes": [[theme.name, theme.share] for theme in themes]}
     return YouSaidWeDid(
-        survey.id, survey.title, wave.label, previous.label if previous else None,
-        None if wave.suppressed else wave.released,
-        tuple(PublicTheme(row.name, row.share) for row in shown), tuple(changes), actions,
-        commenters=None if wave.suppressed else wave.responses,
+        survey.id, survey.title, wave.label, previous.label if previous else None, responses, themes,
+        tuple(changes), actions, commenters=commenters,
+        publication=record_publication(db, survey.id, wave.id, figures, today or dt.date.today()),
     )
