@@ -267,6 +267,16 @@ def theme_units(
     return [Quote(*row) for row in rows]
 
 
+def chosen_units(db: sqlite_utils.Database, survey_id: int, theme_id: str, text_keys: set[str], *,
+                 limit: int = 40) -> list[Quote]:
+    """Units of a theme that a BRM pinned to it by curation (their text keys), for the curation view."""
+    rows = db.execute(
+        "SELECT units.id, text, waves.label, segment, sentiment_label, text_key FROM units "
+        "JOIN waves ON waves.id = units.wave_id WHERE units.survey_id = ? AND theme_id = ? "
+        "ORDER BY units.id", [survey_id, theme_id])
+    return [Quote(*row[:5]) for row in rows if row[5] in text_keys][:limit]
+
+
 #: Below this p-value a change between two waves is called significant (as the analysis does).
 SIGNIFICANCE_LEVEL = 0.05
 
