@@ -142,7 +142,8 @@ def set_action_status(
     action = get_action(db, action_id)
     return update_action(
         db, action_id, title=action.title, owner=action.owner, due_on=action.due_on, status=status,
-        public_note=action.public_note, started_on=action.started_on, today=today,
+        public_note=action.public_note, started_on=None if status == "planned" else action.started_on,
+        today=today,
     )
 
 
