@@ -37,8 +37,18 @@ def _enabled(value: str, line: int) -> bool:
     return text in ("yes", "true", "1")
 
 
+def _unchanged(lexicon: Lexicon, term_id: str, fields: dict) -> bool:
+    term = lexicon.term(term_id)
+    patterns = [" ".join(line.split()) for line in fields["patterns"] if line.strip()]
+    return (list(term.patterns), term.category, term.suggestion, term.rationale, term.enabled) == (
+        patterns, fields["category"], fields["suggestion"], fields["rationale"], fields["enabled"])
+
+
 def imported_lexicon(lexicon: Lexicon, text: str) -> tuple[Lexicon, int, int]:
-    """``lexicon`` with the CSV's terms added or updated; returns it with the counts added and updated."""
+    """``lexicon`` with the CSV's terms added or updated; returns it with the counts added and updated.
+
+    Rows identical to their term are skipped, so a shipped term is checked only once someone edits it.
+    """
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     missing = {"category", "patterns"} - set(rows[0] if rows else ())
     if not rows or missing:
@@ -53,6 +63,8 @@ def imported_lexicon(lexicon: Lexicon, text: str) -> tuple[Lexicon, int, int]:
         fields = {"patterns": (row.get("patterns") or "").splitlines(), "category": (row.get("category") or "").strip(),
                   "suggestion": (row.get("suggestion") or "").strip(),
                   "rationale": (row.get("rationale") or "").strip(), "enabled": _enabled(row.get("enabled", ""), line)}
+        if term_id in known and _unchanged(lexicon, term_id, fields):
+            continue
         try:
             lexicon = edited_lexicon(lexicon, term_id if term_id in known else None, fields)
         except InvalidInput as error:
