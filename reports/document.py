@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from reports.formatting import thousands
 from reports.errors import DocumentError
+from reports.formatting import thousands
 from reports.svg_safety import check_inline_svg
 
 CellValue = str | int | float | None

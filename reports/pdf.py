@@ -17,9 +17,9 @@ from xml.sax.saxutils import escape
 
 import matplotlib
 
-from reports.formatting import date_text
 from reports.document import Chart, ReportDocument, Section, Table
 from reports.errors import DocumentError, PdfBackendMissing
+from reports.formatting import date_text
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas

@@ -25,9 +25,16 @@ def _text(html: str) -> str:
 def test_a_planned_action_given_a_past_start_moves_to_in_progress(db, client, staff_login):
     survey_id = survey_with_themes(db)
     staff_login("brm")
-    added = client.post(f"/staff/surveys/{survey_id}/actions", follow_redirects=True, data={
-        "theme_id": "delivery", "title": "Weekly delivery note", "status": "planned",
-        "started_on": (TODAY - dt.timedelta(days=3)).isoformat()}).get_data(as_text=True)
+    added = client.post(
+        f"/staff/surveys/{survey_id}/actions",
+        follow_redirects=True,
+        data={
+            "theme_id": "delivery",
+            "title": "Weekly delivery note",
+            "status": "planned",
+            "started_on": (TODAY - dt.timedelta(days=3)).isoformat(),
+        },
+    ).get_data(as_text=True)
     (action,) = store.actions_for_survey(db, survey_id)
     assert (action.status, action.started_on) == ("in_progress", TODAY - dt.timedelta(days=3))
     assert "so it is now In progress" in _text(added)
@@ -37,9 +44,14 @@ def test_a_planned_action_with_a_future_start_is_refused_with_a_clear_message(db
     survey_id = survey_with_themes(db)
     action = store.create_action(db, survey_id, "delivery", "Weekly delivery note")
     staff_login("brm")
-    response = client.post(f"/staff/actions/{action.id}", data={
-        "title": "Weekly delivery note", "status": "planned",
-        "started_on": (TODAY + dt.timedelta(days=9)).isoformat()})
+    response = client.post(
+        f"/staff/actions/{action.id}",
+        data={
+            "title": "Weekly delivery note",
+            "status": "planned",
+            "started_on": (TODAY + dt.timedelta(days=9)).isoformat(),
+        },
+    )
     assert response.status_code == 422
     assert "A planned action has no start date yet" in response.get_data(as_text=True)
     assert store.get_action(db, action.id).status == "planned"
@@ -55,8 +67,10 @@ def test_progress_notes_are_dated_listed_newest_first_and_never_empty(db, client
         assert client.post(f"/staff/actions/{action.id}/notes", data={"note": note}).status_code == 303
     empty = client.post(f"/staff/actions/{action.id}/notes", data={"note": "  "}, follow_redirects=True)
     assert "The note was not added" in empty.get_data(as_text=True)
-    assert [note.note for note in action_notes(db, action.id)] == ["First note sent.",
-                                                                  "Agreed the format with finance."]
+    assert [note.note for note in action_notes(db, action.id)] == [
+        "First note sent.",
+        "Agreed the format with finance.",
+    ]
     page = _text(client.get(f"/staff/actions/{action.id}").get_data(as_text=True))
     assert f"Progress notes {TODAY.day} {TODAY:%B %Y} First note sent." in page
 
@@ -87,21 +101,33 @@ def test_the_shared_report_leaves_out_owners_unless_asked(analysed):
     assert 'name="owners" value="include"' in downloads and "Include owners" in downloads
 
 
-def test_a_public_wave_gets_a_response_rate_from_the_population_per_department(db, client, staff_login,
-                                                                              partner_wave):
+def test_a_public_wave_gets_a_response_rate_from_the_population_per_department(
+    db, client, staff_login, partner_wave
+):
     wave = partner_wave()
     questions = questions_for(db, wave.survey_id)
     by_kind = {question.kind: question for question in questions}
     departments = ["Finance"] * 9 + ["HR"] * 3 + ["Sales"] * 6
     for index, department in enumerate(departments):
-        record_response(db, wave, questions, {by_kind["text"].id: f"Comment {index}", by_kind["rating"].id: 3,
-                                              by_kind["segment"].id: department})
+        record_response(
+            db,
+            wave,
+            questions,
+            {
+                by_kind["text"].id: f"Comment {index}",
+                by_kind["rating"].id: 3,
+                by_kind["segment"].id: department,
+            },
+        )
     release_waiting(db, wave.survey_id, batch_size=5)
     staff_login("brm")
     page = client.get(f"/staff/waves/{wave.id}").get_data(as_text=True)
     assert "Enter how many people in each department" in page
-    saved = client.post(f"/staff/waves/{wave.id}/population", follow_redirects=True,
-                        data={"people_0": "30", "people_1": "20", "people_2": "10"}).get_data(as_text=True)
+    saved = client.post(
+        f"/staff/waves/{wave.id}/population",
+        follow_redirects=True,
+        data={"people_0": "30", "people_1": "20", "people_2": "10"},
+    ).get_data(as_text=True)
     text = _text(saved)
     assert "Population saved" in text and "30% of 60 people answered" in text
     assert "Finance 30 30%" in text and "HR 20 fewer than 5" in text
@@ -113,7 +139,9 @@ def test_a_public_wave_gets_a_response_rate_from_the_population_per_department(d
 
 
 def test_the_cli_progress_reads_in_words_with_thousands_separators():
-    assert progress_text(1234, 5000, 3.0) == "1,234 of 5,000 units (25%) · 411 units a second · about 9 s left"
+    assert (
+        progress_text(1234, 5000, 3.0) == "1,234 of 5,000 units (25%) · 411 units a second · about 9 s left"
+    )
     assert progress_text(3, 10, 6.0) == "3 of 10 units (30%) · 2.0 seconds a unit · about 14 s left"
     assert progress_text(0, 10, 0.0) == "0 of 10 units (0%)"
     assert progress_text(10, 10, 5.0) == "10 of 10 units (100%) · 2 units a second"

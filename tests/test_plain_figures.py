@@ -35,8 +35,11 @@ def _report_figures(html: str, wave: str) -> list[tuple[str, str, str]]:
         if header[:3] == ["Wave", "Responses", "Left a comment"]:
             row = next(row for row in table if row[0] == wave)
             rating = header.index("Mean rating (1-5)")
-            found += [("responses", wave, row[1].replace(",", "")), ("commenters", wave, row[2].replace(",", "")),
-                      ("mean_rating", wave, row[rating])]
+            found += [
+                ("responses", wave, row[1].replace(",", "")),
+                ("commenters", wave, row[2].replace(",", "")),
+                ("mean_rating", wave, row[rating]),
+            ]
         elif header[:2] == ["Theme", "Share of comments (%)"]:
             found += [(f"share:{row[0]}", wave, row[1]) for row in table[1:] if row[1].isdigit()]
     return found
@@ -72,13 +75,19 @@ def test_every_page_states_the_same_figure_of_the_same_wave(analysed):
     disagreements = {key: dict(values) for key, values in seen.items() if len(values) > 1}
     assert not disagreements, disagreements
     public_wave = figures["public"][0][1]
-    where = {key[0]: {page for pages in values.values() for page in pages}
-             for key, values in seen.items() if key[1] == public_wave}
-    assert {"overview", "public", "report", f"wave {public_wave}", "downloads", "surveys"} <= where["responses"]
+    where = {
+        key[0]: {page for pages in values.values() for page in pages}
+        for key, values in seen.items()
+        if key[1] == public_wave
+    }
+    assert {"overview", "public", "report", f"wave {public_wave}", "downloads", "surveys"} <= where[
+        "responses"
+    ]
     assert {"overview", "public", "report", "silo", f"wave {public_wave}"} <= where["commenters"]
     assert {"overview", "report"} <= where["mean_rating"]
-    shared_themes = [name for name, pages in where.items()
-                     if name.startswith("share:") and {"public", "report"} <= pages]
+    shared_themes = [
+        name for name, pages in where.items() if name.startswith("share:") and {"public", "report"} <= pages
+    ]
     assert shared_themes, where
     assert all(any(page.startswith("theme ") for page in where[name]) for name in shared_themes)
 
@@ -86,17 +95,22 @@ def test_every_page_states_the_same_figure_of_the_same_wave(analysed):
 def test_responses_and_commenters_differ_and_each_page_says_which_it_counts(analysed):
     figures = _all_pages(analysed)
     overview = {(name, wave): value for name, wave, value in figures["overview"]}
-    assert any(overview[("responses", wave)] != overview[("commenters", wave)]
-               for name, wave in overview if name == "responses"), "the demo has waves with silent responses"
+    assert any(
+        overview[("responses", wave)] != overview[("commenters", wave)]
+        for name, wave in overview
+        if name == "responses"
+    ), "the demo has waves with silent responses"
     client = analysed.client
     overview_html = _get(client, f"/staff/surveys/{analysed.survey_id}/overview")
     assert "Responses: people who submitted the form" in overview_html
-    assert "Everything here counts responses that left a comment" in \
-        _get(client, f"/staff/surveys/{analysed.survey_id}/silo")
+    assert "Everything here counts responses that left a comment" in _get(
+        client, f"/staff/surveys/{analysed.survey_id}/silo"
+    )
 
 
-def test_a_wave_with_two_released_responses_reads_fewer_than_5_on_every_page(db, client, staff_login,
-                                                                            partner_wave):
+def test_a_wave_with_two_released_responses_reads_fewer_than_5_on_every_page(
+    db, client, staff_login, partner_wave
+):
     from survey.store.responses import record_response
     from survey.store.surveys import questions_for
 
@@ -106,8 +120,13 @@ def test_a_wave_with_two_released_responses_reads_fewer_than_5_on_every_page(db,
         record_response(db, wave, questions, {questions[0].id: text, questions[1].id: 4})
     assert release_waiting(db, wave.survey_id, batch_size=2) == 2
     staff_login("brm")
-    for url in ("/staff/", f"/staff/surveys/{wave.survey_id}", f"/staff/waves/{wave.id}",
-                f"/staff/surveys/{wave.survey_id}/overview", f"/staff/surveys/{wave.survey_id}/reports"):
+    for url in (
+        "/staff/",
+        f"/staff/surveys/{wave.survey_id}",
+        f"/staff/waves/{wave.id}",
+        f"/staff/surveys/{wave.survey_id}/overview",
+        f"/staff/surveys/{wave.survey_id}/reports",
+    ):
         found = page_figures(_get(client, url))
         responses = [value for name, _, value in found if name == "responses"]
         assert responses and set(responses) == {"suppressed"}, (url, found)

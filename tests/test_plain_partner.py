@@ -20,14 +20,19 @@ def _text(html: str) -> str:
 
 def _counts(db) -> dict[str, int]:
     names = set(db.table_names())
-    return {name: db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
-            for name in TABLES_A_SUBMISSION_WRITES if name in names}
+    return {
+        name: db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
+        for name in TABLES_A_SUBMISSION_WRITES
+        if name in names
+    }
 
 
 def test_the_privacy_note_says_everything_once_and_tells_the_truth_about_the_cookie(db, client, partner_wave):
     wave = partner_wave()
-    old_copy = ("This survey is anonymous. We store your answers and nothing else: no cookie. "
-                "Write to brm@example.org with questions.")
+    old_copy = (
+        "This survey is anonymous. We store your answers and nothing else: no cookie. "
+        "Write to brm@example.org with questions."
+    )
     update_survey(db, wave.survey_id, "IT partnership pulse", "Tell us how IT works with you.", old_copy)
     page = _text(client.get(f"/s/{wave.token}").get_data(as_text=True))
     assert page.count("anonymous") == 1, "the standard heading only, not the survey's copy of it"
@@ -39,8 +44,13 @@ def test_the_privacy_note_says_everything_once_and_tells_the_truth_about_the_coo
 
 def test_the_intro_counts_the_questions_and_scale_ends_follow_the_question_text(db, client):
     survey = create_survey(db, "Pulse", "Tell us.")
-    add_question(db, survey.id, "rating", "How well does IT support you? (1 = very poorly, 5 = very well)",
-                 required=True)
+    add_question(
+        db,
+        survey.id,
+        "rating",
+        "How well does IT support you? (1 = very poorly, 5 = very well)",
+        required=True,
+    )
     add_question(db, survey.id, "nps", "Would you recommend IT?")
     add_question(db, survey.id, "text", "What should change?")
     today = dt.date.today()
@@ -58,13 +68,19 @@ def test_thanks_says_nothing_was_saved_unless_this_browser_just_submitted(db, ap
     assert "Nothing has been saved from this browser" in page and "your answers are saved" not in page
     partner = app.test_client()
     form = hidden_fields(partner.get(f"/s/{wave.token}").get_data(as_text=True))
-    questions = db.execute("SELECT id, kind FROM questions WHERE survey_id = ? ORDER BY position",
-                           [wave.survey_id]).fetchall()
-    answers = {f"q{qid}": ("Faster laptops" if kind == "text" else "4") for qid, kind in questions
-               if kind in ("text", "rating")}
+    questions = db.execute(
+        "SELECT id, kind FROM questions WHERE survey_id = ? ORDER BY position", [wave.survey_id]
+    ).fetchall()
+    answers = {
+        f"q{qid}": ("Faster laptops" if kind == "text" else "4")
+        for qid, kind in questions
+        if kind in ("text", "rating")
+    }
     sent = partner.post(f"/s/{wave.token}", data={**form, **answers})
     assert sent.status_code in (302, 303), sent.get_data(as_text=True)[:500]
-    assert "Thank you, your answers are saved" in _text(partner.get(f"/s/{wave.token}/thanks").get_data(as_text=True))
+    assert "Thank you, your answers are saved" in _text(
+        partner.get(f"/s/{wave.token}/thanks").get_data(as_text=True)
+    )
 
 
 def test_the_closed_page_links_to_you_said_we_did(db, client, partner_wave):
@@ -79,12 +95,22 @@ def test_the_preview_shows_the_partner_form_and_stores_nothing(db, client, staff
     staff_login("brm")
     before = _counts(db)
     page = client.get(f"/staff/waves/{wave.id}/preview").get_data(as_text=True)
-    assert "Preview." in page and "What should IT change?" in page and f'action="/staff/waves/{wave.id}/preview"' in page
+    assert (
+        "Preview." in page
+        and "What should IT change?" in page
+        and f'action="/staff/waves/{wave.id}/preview"' in page
+    )
     questions = db.execute("SELECT id, kind FROM questions WHERE survey_id = ?", [wave.survey_id]).fetchall()
-    answers = {f"q{qid}": ("A real answer" if kind == "text" else "5") for qid, kind in questions
-               if kind in ("text", "rating")}
+    answers = {
+        f"q{qid}": ("A real answer" if kind == "text" else "5")
+        for qid, kind in questions
+        if kind in ("text", "rating")
+    }
     checked = client.post(f"/staff/waves/{wave.id}/preview", data={**hidden_fields(page), **answers})
-    assert checked.status_code == 200 and "these answers would be accepted. Nothing was saved" in checked.get_data(as_text=True)
+    assert (
+        checked.status_code == 200
+        and "these answers would be accepted. Nothing was saved" in checked.get_data(as_text=True)
+    )
     missing = client.post(f"/staff/waves/{wave.id}/preview", data=hidden_fields(page)).get_data(as_text=True)
     assert "a partner would see these messages" in missing and "it is required" in missing
     assert _counts(db) == before, "a preview writes no row"
@@ -120,9 +146,14 @@ def test_a_local_favicon_is_linked_and_served(client):
 def test_dates_read_one_way_and_breadcrumbs_end_with_the_page(db, client, staff_login, partner_wave):
     wave = partner_wave()
     staff_login("brm")
-    for url in (f"/staff/waves/{wave.id}", f"/staff/waves/{wave.id}/edit", f"/staff/surveys/{wave.survey_id}",
-                f"/staff/surveys/{wave.survey_id}/waves/new", "/staff/surveys/new",
-                f"/staff/surveys/{wave.survey_id}/overview"):
+    for url in (
+        f"/staff/waves/{wave.id}",
+        f"/staff/waves/{wave.id}/edit",
+        f"/staff/surveys/{wave.survey_id}",
+        f"/staff/surveys/{wave.survey_id}/waves/new",
+        "/staff/surveys/new",
+        f"/staff/surveys/{wave.survey_id}/overview",
+    ):
         html = client.get(url).get_data(as_text=True)
         crumb = re.search(r'<p class="breadcrumb">(.*?)</p>', html, re.S)
         assert crumb and re.search(r'<span aria-current="page">[^<]+</span>\s*$', crumb[1]), (url, crumb)

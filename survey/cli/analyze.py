@@ -77,8 +77,9 @@ class _StageBar:
                             leave=False, dynamic_ncols=True, bar_format="{desc} |{bar}| {postfix}")
         bar = self.bar
         if bar is not None:
-            bar.n = min(done, bar.total or done)
-            bar.set_postfix_str(progress_text(bar.n, total, bar.format_dict["elapsed"]), refresh=True)
+            shown = min(done, max(total, 1))
+            bar.n = shown
+            bar.set_postfix_str(progress_text(shown, total, bar.format_dict["elapsed"]), refresh=True)
 
     def _close(self) -> None:
         if self.bar is not None:

@@ -25,8 +25,17 @@ def lexicon_csv(lexicon: Lexicon) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for term in lexicon.terms:
-        writer.writerow([term.id, term_label(term, lexicon), term.category, "\n".join(term.patterns),
-                         term.suggestion, term.rationale, "yes" if term.enabled else "no"])
+        writer.writerow(
+            [
+                term.id,
+                term_label(term, lexicon),
+                term.category,
+                "\n".join(term.patterns),
+                term.suggestion,
+                term.rationale,
+                "yes" if term.enabled else "no",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -41,7 +50,12 @@ def _unchanged(lexicon: Lexicon, term_id: str, fields: dict) -> bool:
     term = lexicon.term(term_id)
     patterns = [" ".join(line.split()) for line in fields["patterns"] if line.strip()]
     return (list(term.patterns), term.category, term.suggestion, term.rationale, term.enabled) == (
-        patterns, fields["category"], fields["suggestion"], fields["rationale"], fields["enabled"])
+        patterns,
+        fields["category"],
+        fields["suggestion"],
+        fields["rationale"],
+        fields["enabled"],
+    )
 
 
 def imported_lexicon(lexicon: Lexicon, text: str) -> tuple[Lexicon, int, int]:
@@ -52,17 +66,23 @@ def imported_lexicon(lexicon: Lexicon, text: str) -> tuple[Lexicon, int, int]:
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     missing = {"category", "patterns"} - set(rows[0] if rows else ())
     if not rows or missing:
-        raise InvalidInput("The file needs a header row with at least the columns category and patterns "
-                           "(export the lexicon to get a file in the right shape).")
+        raise InvalidInput(
+            "The file needs a header row with at least the columns category and patterns "
+            "(export the lexicon to get a file in the right shape)."
+        )
     if len(rows) > MAX_IMPORT_ROWS:
         raise InvalidInput(f"The file has {len(rows):,} terms; import at most {MAX_IMPORT_ROWS:,} at a time.")
     known = {term.id for term in lexicon.terms}
     added = updated = 0
     for line, row in enumerate(rows, start=2):
         term_id = (row.get("id") or "").strip() or None
-        fields = {"patterns": (row.get("patterns") or "").splitlines(), "category": (row.get("category") or "").strip(),
-                  "suggestion": (row.get("suggestion") or "").strip(),
-                  "rationale": (row.get("rationale") or "").strip(), "enabled": _enabled(row.get("enabled", ""), line)}
+        fields = {
+            "patterns": (row.get("patterns") or "").splitlines(),
+            "category": (row.get("category") or "").strip(),
+            "suggestion": (row.get("suggestion") or "").strip(),
+            "rationale": (row.get("rationale") or "").strip(),
+            "enabled": _enabled(row.get("enabled", ""), line),
+        }
         if term_id in known and _unchanged(lexicon, term_id, fields):
             continue
         try:

@@ -68,13 +68,31 @@ def try_sentence(sentence: str, lexicon: Lexicon) -> TesterResult:
     terms = {term.id: term for term in lexicon.terms}
     flags = _flagged(sentence, lexicon)
     matched = {flag.term_id for flag in flags}
-    matches = tuple(TesterMatch(flag.text, term_label(terms[flag.term_id], lexicon), category_name(flag.category),
-                                terms[flag.term_id].patterns[0], flag.stance) for flag in flags)
-    others = [term for term in lexicon.terms if term.id not in matched
-              and (not term.enabled or term.context != ContextRules())]
-    loose = {flag.term_id for flag in _flagged(sentence, _relaxed(lexicon, others))} - matched if others else set()
-    held_back = tuple((term_label(terms[tid], lexicon), _rule_text(terms[tid].context))
-                      for tid in sorted(loose) if terms[tid].enabled)
+    matches = tuple(
+        TesterMatch(
+            flag.text,
+            term_label(terms[flag.term_id], lexicon),
+            category_name(flag.category),
+            terms[flag.term_id].patterns[0],
+            flag.stance,
+        )
+        for flag in flags
+    )
+    others = [
+        term
+        for term in lexicon.terms
+        if term.id not in matched and (not term.enabled or term.context != ContextRules())
+    ]
+    loose = (
+        {flag.term_id for flag in _flagged(sentence, _relaxed(lexicon, others))} - matched
+        if others
+        else set()
+    )
+    held_back = tuple(
+        (term_label(terms[tid], lexicon), _rule_text(terms[tid].context))
+        for tid in sorted(loose)
+        if terms[tid].enabled
+    )
     disabled = tuple(term_label(terms[tid], lexicon) for tid in sorted(loose) if not terms[tid].enabled)
     return TesterResult(sentence, matches, held_back, disabled)
 

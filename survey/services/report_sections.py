@@ -12,8 +12,8 @@ from dataclasses import replace
 import sqlite_utils
 
 from nlp.silo.wording import category_name
-from reports.formatting import date_text
 from reports.document import Chart, Section, Table
+from reports.formatting import date_text
 from survey.services.thresholds import Thresholds
 from survey.store import reports as store
 from survey.store.actions import actions_for_survey
@@ -91,7 +91,8 @@ def _health_row(row: WaveHealth, invitations: bool) -> list:
         f"{row.sentiment_low:+.2f} to {row.sentiment_high:+.2f}"
     rate = [("" if row.access != "invitation" else _percent(row.response_rate))] if invitations else []
     nps = None if row.nps is None else round(row.nps)
-    return [row.label, row.responses, row.commenters, *rate, row.mean_rating, nps, row.sentiment_mean, interval]
+    return [row.label, row.responses, row.commenters, *rate, row.mean_rating, nps, row.sentiment_mean,
+            interval]
 
 
 def _headline_sentences(health: list[WaveHealth], p_value: float | None, thresholds: Thresholds) -> list[str]:

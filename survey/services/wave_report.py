@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import sqlite_utils
 from werkzeug.utils import secure_filename
 
-from reports.formatting import date_text
 from reports.document import ReportDocument, Section
 from reports.exports import units_to_csv, units_to_json
+from reports.formatting import date_text
 from reports.html import render_html
 from survey.errors import InvalidInput
 from survey.services.report_sections import (
@@ -88,7 +88,8 @@ def build_wave_report(
         ("quotes", lambda: [theme_detail_section(db, wave, theme, previous, thresholds)
                             for theme in reportable[:DETAILED_THEMES]]),
         ("siloing language", lambda: [silo_section(db, survey.id, waves, thresholds)]),
-        ("actions", lambda: [actions_section(db, survey.id, include_owners)] if store.has_actions_table(db) else []),
+        ("actions", lambda: [actions_section(db, survey.id, include_owners)]
+         if store.has_actions_table(db) else []),
         ("method", lambda: [method_section(db, survey.id, thresholds)]),
     ]
     sections: list[Section] = []

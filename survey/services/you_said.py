@@ -14,7 +14,6 @@ import sqlite_utils
 
 from survey.services.action_effect import percent
 from survey.store.actions import Action, actions_for_survey
-from survey.store.publications import Publication, record_publication
 from survey.store.public import (
     PublicThemeRow,
     WaveFigures,
@@ -22,6 +21,7 @@ from survey.store.public import (
     reported_waves,
     survey_id_for_slug,
 )
+from survey.store.publications import Publication, record_publication
 from survey.store.surveys import get_survey
 
 #: How many themes the public page lists at most.

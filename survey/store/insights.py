@@ -113,7 +113,8 @@ def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) 
     scores = wave_scores(db, survey_id)
     sentiment = {
         row[0]: row[1:] for row in db.execute(
-            "SELECT wave_id, suppressed, sentiment_mean, sentiment_low, sentiment_high, responses FROM trend_points "
+            "SELECT wave_id, suppressed, sentiment_mean, sentiment_low, sentiment_high, responses "
+            "FROM trend_points "
             "WHERE survey_id = ? AND segment = '' AND theme_id = ''", [survey_id])
     }
     result = []

@@ -41,25 +41,33 @@ def _what_changed(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     return changes or ["the figures"]
 
 
-def record_publication(db: sqlite_utils.Database, survey_id: int, wave_id: int, figures: dict[str, Any],
-                       today: dt.date) -> Publication:
+def record_publication(
+    db: sqlite_utils.Database, survey_id: int, wave_id: int, figures: dict[str, Any], today: dt.date
+) -> Publication:
     """Record what the page shows for a wave now; return when it was first shown and last revised."""
     fingerprint = _fingerprint(figures)
-    row = db.execute("SELECT fingerprint, figures, first_shown_on, revised_on FROM published_figures "
-                     "WHERE survey_id = ? AND wave_id = ?", [survey_id, wave_id]).fetchone()
+    row = db.execute(
+        "SELECT fingerprint, figures, first_shown_on, revised_on FROM published_figures "
+        "WHERE survey_id = ? AND wave_id = ?",
+        [survey_id, wave_id],
+    ).fetchone()
     if row is None:
         with db.conn:
-            db.conn.execute("INSERT OR IGNORE INTO published_figures (survey_id, wave_id, fingerprint, figures, "
-                            "first_shown_on) VALUES (?, ?, ?, ?, ?)",
-                            [survey_id, wave_id, fingerprint, json.dumps({"now": figures}), today.isoformat()])
+            db.conn.execute(
+                "INSERT OR IGNORE INTO published_figures (survey_id, wave_id, fingerprint, figures, "
+                "first_shown_on) VALUES (?, ?, ?, ?, ?)",
+                [survey_id, wave_id, fingerprint, json.dumps({"now": figures}), today.isoformat()],
+            )
         return Publication(today, None, ())
     stored = json.loads(row[1])
     if row[0] != fingerprint:
         stored = {"now": figures, "changes": _what_changed(stored["now"], figures)}
         with db.conn:
-            db.conn.execute("UPDATE published_figures SET fingerprint = ?, figures = ?, revised_on = ? "
-                            "WHERE survey_id = ? AND wave_id = ?",
-                            [fingerprint, json.dumps(stored), today.isoformat(), survey_id, wave_id])
+            db.conn.execute(
+                "UPDATE published_figures SET fingerprint = ?, figures = ?, revised_on = ? "
+                "WHERE survey_id = ? AND wave_id = ?",
+                [fingerprint, json.dumps(stored), today.isoformat(), survey_id, wave_id],
+            )
         return Publication(dt.date.fromisoformat(row[2]), today, tuple(stored["changes"]))
     revised = dt.date.fromisoformat(row[3]) if row[3] else None
     return Publication(dt.date.fromisoformat(row[2]), revised, tuple(stored.get("changes", ())))

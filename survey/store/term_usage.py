@@ -22,14 +22,18 @@ class TermUsage:
     examples: tuple[str, ...]
 
 
-def term_usage(db: sqlite_utils.Database, min_group_size: int, min_quote_group_size: int,
-               examples_per_term: int = 2) -> dict[str, TermUsage]:
+def term_usage(
+    db: sqlite_utils.Database, min_group_size: int, min_quote_group_size: int, examples_per_term: int = 2
+) -> dict[str, TermUsage]:
     """Usage of every term that matched anything, by term id."""
     counts = db.execute(
         "SELECT f.term_id, COUNT(*), COUNT(DISTINCT u.response_id) FROM unit_flags AS f "
-        "JOIN units AS u ON u.id = f.unit_id GROUP BY f.term_id").fetchall()
-    groups = {(row[0], row[1], row[2]): row[3] for row in db.execute(
-        "SELECT survey_id, wave_id, segment, responses FROM silo_points")}
+        "JOIN units AS u ON u.id = f.unit_id GROUP BY f.term_id"
+    ).fetchall()
+    groups = {
+        (row[0], row[1], row[2]): row[3]
+        for row in db.execute("SELECT survey_id, wave_id, segment, responses FROM silo_points")
+    }
     usage = {}
     for term_id, flags, responses in counts:
         shown = responses >= min_group_size
@@ -38,10 +42,14 @@ def term_usage(db: sqlite_utils.Database, min_group_size: int, min_quote_group_s
     return usage
 
 
-def _examples(db: sqlite_utils.Database, term_id: str, groups: dict, min_quote: int, limit: int) -> tuple[str, ...]:
+def _examples(
+    db: sqlite_utils.Database, term_id: str, groups: dict, min_quote: int, limit: int
+) -> tuple[str, ...]:
     rows = db.execute(
         "SELECT u.survey_id, u.wave_id, COALESCE(u.segment, ''), u.text FROM unit_flags AS f "
-        "JOIN units AS u ON u.id = f.unit_id WHERE f.term_id = ? ORDER BY u.id", [term_id])
+        "JOIN units AS u ON u.id = f.unit_id WHERE f.term_id = ? ORDER BY u.id",
+        [term_id],
+    )
     found: list[str] = []
     for survey_id, wave_id, segment, text in rows:
         if groups.get((survey_id, wave_id, ""), 0) < min_quote:

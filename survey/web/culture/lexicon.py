@@ -19,7 +19,13 @@ from survey.store import lexicons
 from survey.store.surveys import list_surveys
 from survey.store.term_usage import term_usage
 from survey.web.auth import role_required
-from survey.web.culture.forms import LexiconImportForm, PatternTestForm, RemeasureForm, TermForm, ToggleTermForm
+from survey.web.culture.forms import (
+    LexiconImportForm,
+    PatternTestForm,
+    RemeasureForm,
+    TermForm,
+    ToggleTermForm,
+)
 from survey.web.culture.silo import bp, silo_category
 
 
@@ -54,7 +60,7 @@ def _render_lexicon(term_form: TermForm | None = None, status: int = 200) -> Any
 @bp.route("/lexicon")
 @role_required("culture_lead")
 def lexicon() -> Any:
-    """The current lexicon, its version history, the forms to change it, and the pattern tester (``?sentence=``)."""
+    """The current lexicon, its history, the forms to change it, and the pattern tester (``?sentence=``)."""
     return _render_lexicon()
 
 
@@ -104,7 +110,8 @@ def edit_term(term_id: str) -> Any:
             try:
                 updated = lexicons.edited_lexicon(current, term_id, _term_fields(form))
                 label = term_label(lexicons.get_term(updated, term_id), updated)
-                _save(updated, form.note.data or f"Edited “{label}”.", form.based_on.data, f"Saved “{label}”.")
+                _save(updated, form.note.data or f"Edited “{label}”.", form.based_on.data,
+                      f"Saved “{label}”.")
             except InvalidInput as error:
                 form.form_errors.append(str(error))
             else:

@@ -34,8 +34,8 @@ from survey.store.surveys import (
 )
 from survey.web import throttles
 from survey.web.partner import guards
-from survey.web.partner.privacy import own_privacy_note
 from survey.web.partner.forms import CodeForm, ResponseForm, build_response_form, scale_ends
+from survey.web.partner.privacy import own_privacy_note
 from survey.web.security import csrf
 
 bp = Blueprint("partner", __name__)

@@ -38,7 +38,8 @@ def scale_ends(question: Question) -> tuple[str, str] | None:
     scale = _SCALES[question.kind]
     match = _ENDS_IN_PROMPT.search(question.prompt)
     if match and (int(match[1]), int(match[3])) == (scale[0], scale[-1]):
-        return f"{match[1]} · {match[2][:1].upper()}{match[2][1:]}", f"{match[3]} · {match[4][:1].upper()}{match[4][1:]}"
+        return (f"{match[1]} · {match[2][:1].upper()}{match[2][1:]}",
+                f"{match[3]} · {match[4][:1].upper()}{match[4][1:]}")
     return SCALE_LABELS[question.kind]
 
 

@@ -19,7 +19,6 @@ from survey.store.insights import wave_health
 from survey.store.invitations import generate_invitation_codes, invitation_counts
 from survey.web.auth import role_required
 from survey.web.forms import ConfirmForm
-from survey.web.workspace.wave_tools import population_context
 from survey.web.workspace.forms import (
     MAX_CODES_PER_REQUEST,
     QUESTION_KIND_LABELS,
@@ -31,6 +30,7 @@ from survey.web.workspace.forms import (
     WaveForm,
     option_lines,
 )
+from survey.web.workspace.wave_tools import population_context
 
 bp = Blueprint("builder", __name__, url_prefix="/staff")
 

@@ -188,7 +188,7 @@ class ActionNoteForm(FlaskForm):
 
     note = TextAreaField("Progress note", validators=[DataRequired("Write what happened."),
                                                       Length(max=MAX_NOTE_CHARS)],
-                         description="Staff only: what was done, decided or learned. Dated, without your name.")
+                         description="Staff only: what was done, decided or learned. Dated, no names.")
 
 
 def population_form(departments: list[str], people: dict[str, int]) -> FlaskForm:

@@ -15,8 +15,8 @@ from survey.services import curation
 from survey.services.thresholds import Thresholds
 from survey.store import insights
 from survey.store.runs import last_run
-from survey.store.taxonomies import load_taxonomy
 from survey.store.surveys import get_survey
+from survey.store.taxonomies import load_taxonomy
 from survey.web.auth import role_required
 from survey.web.charts import ChartImage, chart_image
 from survey.web.forms import ConfirmForm

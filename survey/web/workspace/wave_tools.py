@@ -20,7 +20,9 @@ from survey.web.workspace.forms import population_form
 
 bp = Blueprint("wave_tools", __name__, url_prefix="/staff")
 
-PREVIEW_VALID = "Preview: these answers would be accepted. Nothing was saved; partners' answers are untouched."
+PREVIEW_VALID = (
+    "Preview: these answers would be accepted. Nothing was saved; partners' answers are untouched."
+)
 PREVIEW_INVALID = "Preview: a partner would see these messages. Nothing was saved."
 
 
@@ -32,17 +34,28 @@ def preview(wave_id: int) -> Any:
     wave = store.get_wave(db, wave_id)
     survey = store.get_survey(db, wave.survey_id)
     config = current_app.config
-    form_class = build_response_form(tuple(store.questions_for(db, wave.survey_id)), config["MAX_ANSWER_CHARS"])
+    form_class = build_response_form(
+        tuple(store.questions_for(db, wave.survey_id)), config["MAX_ANSWER_CHARS"]
+    )
     form = form_class() if request.method == "POST" else form_class(formdata=None)
     message = None
     if request.method == "POST":
         message = PREVIEW_VALID if form.validate() else PREVIEW_INVALID
     return render_template(
-        "partner/survey.html", survey=survey, wave=wave, form=form, message=message,
-        preview=True, form_action=url_for(".preview", wave_id=wave_id), code_error=False,
-        scale_ends=scale_ends, survey_note=own_privacy_note(survey),
-        max_answer_chars=config["MAX_ANSWER_CHARS"], max_answer_chars_label=f"{config['MAX_ANSWER_CHARS']:,}",
-        min_group_size=config["MIN_GROUP_SIZE"], check_results=None,
+        "partner/survey.html",
+        survey=survey,
+        wave=wave,
+        form=form,
+        message=message,
+        preview=True,
+        form_action=url_for(".preview", wave_id=wave_id),
+        code_error=False,
+        scale_ends=scale_ends,
+        survey_note=own_privacy_note(survey),
+        max_answer_chars=config["MAX_ANSWER_CHARS"],
+        max_answer_chars_label=f"{config['MAX_ANSWER_CHARS']:,}",
+        min_group_size=config["MIN_GROUP_SIZE"],
+        check_results=None,
     )
 
 
@@ -56,8 +69,11 @@ def close_now(wave_id: int) -> Any:
         except InvalidInput as error:
             flash(str(error), "error")
         else:
-            flash(f"Wave {wave.label} is closed: its link now shows that the survey has closed, with a "
-                  "link to “You said, we did”.", "success")
+            flash(
+                f"Wave {wave.label} is closed: its link now shows that the survey has closed, with a "
+                "link to “You said, we did”.",
+                "success",
+            )
     return redirect(url_for("builder.wave", wave_id=wave_id), code=303)
 
 
@@ -72,8 +88,10 @@ def population_context(wave: store.Wave, threshold: int) -> dict[str, Any]:
     if wave.access != "public":
         return {"population_form": None, "population": None}
     db = get_db()
-    return {"population_form": population_form(departments_of(wave), wave_population(db, wave.id)),
-            "population": population_rate(db, wave.id, threshold)}
+    return {
+        "population_form": population_form(departments_of(wave), wave_population(db, wave.id)),
+        "population": population_rate(db, wave.id, threshold),
+    }
 
 
 @bp.route("/waves/<int:wave_id>/population", methods=["POST"])
