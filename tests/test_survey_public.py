@@ -27,7 +27,8 @@ THEMES = {
 }
 
 #: A listed theme on the page: (name, whole percent).
-LISTED = re.compile(r'<span class="theme-name">([^<]+)</span>\s*<span class="theme-share">(?:<data[^>]*>)?(\d+)%')
+LISTED = re.compile(r'<span class="theme-name">([^<]+)</span>\s*'
+                    r'<span class="theme-share">(?:<data[^>]*>)?(\d+)%')
 
 
 def _page(client, db: sqlite_utils.Database, survey_id: int) -> str:
