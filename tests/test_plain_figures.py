@@ -130,3 +130,17 @@ def test_a_wave_with_two_released_responses_reads_fewer_than_5_on_every_page(
         found = page_figures(_get(client, url))
         responses = [value for name, _, value in found if name == "responses"]
         assert responses and set(responses) == {"suppressed"}, (url, found)
+
+
+def test_numbers_and_dates_have_one_format_in_pages_reports_and_commands():
+    import datetime as dt
+
+    from reports.document import Table
+    from reports.formatting import date_text, datetime_text, mean_text, thousands
+
+    assert thousands(1234567) == "1,234,567" and thousands(1234.5) == "1,234.50"
+    assert date_text(dt.date(2026, 12, 6)) == "6 December 2026" == date_text("2026-12-06T10:00:00")
+    assert datetime_text(dt.datetime(2026, 12, 6, 14, 5)) == "6 December 2026, 14:05 UTC"
+    assert mean_text(3.375) == "3.38" and mean_text(3.4) == "3.40"
+    table = Table(("Wave", "Responses"), [("Q1", 12345)])
+    assert table.format_cell(12345) == "12,345" and table.format_cell(3.375) == "3.38"
