@@ -260,7 +260,7 @@ def test_the_focus_ring_stands_out_3_to_1_on_the_page_and_in_the_header(site, br
     context = audit_context(browser_for_audit, 1280)
     page = _sign_in(context.new_page(), site.url, "brm-user")
     page.goto(f"{site.url}/staff/overview")
-    for target in (page.locator("nav.nav-wide a").first, page.locator(".breadcrumb a"),
+    for target in (page.locator("nav.nav-wide a").first, page.locator(".breadcrumb a").first,
                    page.locator(".tabs a").nth(1)):
         target.focus()
         page.keyboard.press("Shift+Tab")
