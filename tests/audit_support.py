@@ -78,6 +78,9 @@ def audit_context(browser: Any, width: int, *, javascript: bool = True) -> Any:
     context.set_default_timeout(15_000)
     context.set_default_navigation_timeout(120_000)  # a wave report draws its charts on first view
     context.route(re.compile(r".*/report\.html(\?.*)?$"), _inline)
+    # The favicon is not audited; the browser's background fetch of it, dropped mid-response, left
+    # the dev server's file handle to the garbage collector (a ResourceWarning, an error here).
+    context.route(re.compile(r".*/favicon\.(svg|ico)$"), lambda route: route.fulfill(status=204))
     return context
 
 
