@@ -269,3 +269,63 @@ def overall_sentiment(db: sqlite_utils.Database, survey_id: int,
         "SELECT wave_id, sentiment_mean, change_p_value, suppressed FROM trend_points "
         f"WHERE survey_id = ? AND segment = '' AND theme_id = '' AND wave_id IN ({marks})",
         [survey_id, *wave_ids])}
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    """One stored result cell: a wave, all segments or one, all themes or one; ``None`` when suppressed."""
+
+    wave_id: int
+    wave: str
+    segment: str | None
+    theme_id: str | None
+    theme: str | None
+    respondents: int | None
+    units: int | None
+    share: float | None
+    sentiment_mean: float | None
+    sentiment_low: float | None
+    sentiment_high: float | None
+    change_p_value: float | None
+    marker: str | None
+    suppressed: bool
+
+
+def trend_cells(
+    db: sqlite_utils.Database, survey_id: int, min_group_size: int, *, wave_id: int | None = None,
+    segment: str | None = None, theme_id: str | None = None,
+) -> list[TrendCell]:
+    """Every stored cell of the last analysis (released responses only), in wave order.
+
+    A cell is suppressed where the analysis suppressed it (with complementary suppression across
+    segments) or, should the threshold have been raised since, where it covers fewer than
+    ``min_group_size`` respondents. Dismissed proposals are left out.
+    """
+    sql = """
+        SELECT p.wave_id, waves.label, p.segment, p.theme_id, themes.name, p.responses, p.units, p.share,
+               p.sentiment_mean, p.sentiment_low, p.sentiment_high, p.change_p_value, p.marker,
+               (p.suppressed OR p.responses < ?)
+        FROM trend_points AS p JOIN waves ON waves.id = p.wave_id
+        LEFT JOIN themes ON themes.survey_id = p.survey_id AND themes.id = p.theme_id
+        WHERE p.survey_id = ?
+    """
+    params: list = [min_group_size, survey_id]
+    for column, value in (("p.wave_id", wave_id), ("p.segment", segment), ("p.theme_id", theme_id)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    sql += " ORDER BY waves.opens_on, waves.label, p.segment, p.theme_id"
+    dismissed = dismissed_theme_ids(db, survey_id)
+    cells = []
+    for row in db.execute(sql, params):
+        (wave, label, cell_segment, cell_theme, name, responses, units, share, mean, low, high, p_value,
+         marker, hidden) = row
+        if cell_theme in dismissed or (cell_theme and name is None):
+            continue
+        shown = not hidden
+        cells.append(TrendCell(
+            wave, label, cell_segment or None, cell_theme or None, name, responses if shown else None,
+            units if shown else None, share if shown else None, mean if shown else None,
+            low if shown else None, high if shown else None, p_value if shown else None,
+            marker if shown else None, bool(hidden)))
+    return cells

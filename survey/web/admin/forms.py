@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from survey.store.api_tokens import MAX_NAME_CHARS
 from survey.store.staff import MIN_PASSWORD_LENGTH, ROLES
 
 ROLE_LABELS = {"admin": "Admin", "brm": "BRM", "culture_lead": "Culture lead"}
@@ -23,3 +24,14 @@ class NewStaffUserForm(FlaskForm):
                            f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")],
     )
     confirm = PasswordField("Repeat password", validators=[EqualTo("password", "The passwords differ.")])
+
+
+class NewApiTokenForm(FlaskForm):
+    """A new API token: who uses it, and whether it may write."""
+
+    name = StringField("Name", validators=[DataRequired("Say who or what will use the token."),
+                                           Length(max=MAX_NAME_CHARS)],
+                       description="For example “Power BI dashboard” or “HR portal”.")
+    scope = SelectField("Scope", choices=[SelectChoice("read", "Read: results, surveys, waves, actions"),
+                                          SelectChoice("write", "Write: read, plus create waves, codes "
+                                                                "and actions")], default="read")
