@@ -52,10 +52,11 @@ def _message(error: ValidationError) -> str:
         return "Must be a date written YYYY-MM-DD, such as 2026-03-31."
     if keyword in ("minLength", "pattern"):
         return "Must not be empty."
-    messages = {"maxLength": f"Must be at most {rule} characters.", "minimum": f"Must be at least {rule}.",
-                "maximum": f"Must be at most {rule}.",
-                "enum": f"Must be one of {', '.join(str(value) for value in rule if value is not None)}."}
-    return messages.get(str(keyword), error.message[:200])
+    if keyword == "enum":
+        return f"Must be one of {', '.join(str(value) for value in rule if value is not None)}."
+    bounds = {"maxLength": "Must be at most {} characters.", "minimum": "Must be at least {}.",
+              "maximum": "Must be at most {}."}
+    return bounds[keyword].format(rule) if keyword in bounds else error.message[:200]
 
 
 def json_body(schema_name: str) -> dict[str, Any]:

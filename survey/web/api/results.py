@@ -78,7 +78,9 @@ def get_theme_view(survey_id: int, theme_id: str) -> Response:
     """One theme with redacted quotes per wave, only where the wave report would quote them."""
     db, limits = get_db(), thresholds()
     get_survey(db, survey_id)
-    theme = insights.get_stored_theme(db, survey_id, theme_id, limits.min_group_size)
+    found = insights.get_stored_theme(db, survey_id, theme_id, limits.min_group_size)  # or NotFound
+    listed = insights.stored_themes(db, survey_id, limits.min_group_size)  # with the latest marker
+    theme = next((row for row in listed if row.id == found.id), found)
     quotes = []
     for wave_id in insights.analysed_wave_ids(db, survey_id):
         wave = next(wave for wave in waves_for(db, survey_id) if wave.id == wave_id)
