@@ -30,7 +30,8 @@ def api(analysed) -> SimpleNamespace:
 def test_surveys_questions_and_waves(api):
     surveys = api.reader.get(f"{V1}/surveys").get_json()
     assert [survey["id"] for survey in surveys] == [api.survey_id]
-    assert surveys[0]["you_said_url"].endswith("/y/" + api.db.execute("SELECT slug FROM surveys").fetchone()[0])
+    slug = api.db.execute("SELECT slug FROM surveys").fetchone()[0]
+    assert surveys[0]["you_said_url"].endswith(f"/y/{slug}")
     assert api.reader.get(f"{V1}/surveys/{api.survey_id}").get_json() == surveys[0]
     questions = api.reader.get(f"{V1}/surveys/{api.survey_id}/questions").get_json()
     assert [q["position"] for q in questions] == list(range(1, len(questions) + 1))
@@ -119,7 +120,8 @@ def test_actions_are_created_read_listed_and_changed(api):
     assert api.reader.get(f"{V1}/actions/{action['id']}").get_json() == action
     assert action in api.reader.get(f"{V1}/surveys/{api.survey_id}/actions").get_json()
     changed = api.writer.patch(f"{V1}/actions/{action['id']}", {"status": "in_progress"}).get_json()
-    assert changed["status"] == "in_progress" and changed["started_on"] and changed["title"] == action["title"]
+    assert changed["status"] == "in_progress" and changed["started_on"]
+    assert changed["title"] == action["title"]
     cleared = api.writer.patch(f"{V1}/actions/{action['id']}", {"due_on": None}).get_json()
     assert cleared["due_on"] is None and cleared["status"] == "in_progress"
     wrong = api.writer.patch(f"{V1}/actions/{action['id']}", {"status": "finished", "colour": "red"})
@@ -146,7 +148,8 @@ def test_waves_are_created_and_invitation_codes_returned_once(api):
     codes = api.writer.post(f"{V1}/waves/{wave['id']}/invitation-codes", {"count": 12})
     assert codes.status_code == 201 and codes.headers["Cache-Control"] == "no-store"
     plain = codes.get_json()["codes"]
-    assert len(set(plain)) == 12 and all(invitation_code_is_usable(api.db, wave["id"], code) for code in plain)
+    assert len(set(plain)) == 12
+    assert all(invitation_code_is_usable(api.db, wave["id"], code) for code in plain)
     stored = {row[0] for row in api.db.execute("SELECT code_hash FROM invitation_codes")}
     assert {hash_secret(code) for code in plain} <= stored
     assert api.reader.get(f"{V1}/waves/{wave['id']}").get_json()["codes_issued"] == 12
@@ -160,7 +163,8 @@ def test_bad_requests_get_clear_json_errors(api):
     path = f"{V1}/surveys/{api.survey_id}/actions"
     form = api.client.post(path, headers=api.writer.headers, data={"title": "x"})
     assert form.status_code == 415 and "application/json" in problem(form)["detail"]
-    broken = api.client.post(path, headers=api.writer.headers, data="{not json", content_type="application/json")
+    broken = api.client.post(path, headers=api.writer.headers, data="{not json",
+                             content_type="application/json")
     assert broken.status_code == 400 and "not valid JSON" in problem(broken)["detail"]
     assert problem(api.writer.post(path, [1, 2]))["status"] == 422
     huge = api.writer.post(path, {"theme_id": "x", "title": "x" * 300_000})

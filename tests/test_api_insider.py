@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import re
 
+import test_anonymity_insider as insider
 from api_support import api_client
-from test_anonymity_insider import K, WORDS, World, visible, world  # noqa: F401  (``world`` is a fixture)
+from test_anonymity_insider import WORDS, K, World, visible
 
 from survey.store import browse
+
+world = insider.world  # the insider's fixture: one survey, one open wave, real partner form
 
 V1 = "/api/v1"
 

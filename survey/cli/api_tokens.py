@@ -26,8 +26,8 @@ def api_token_create_command(name: str, scope: str) -> None:
         token, secret = create_api_token(open_migrated(current_app.config["DATABASE"]), name, scope)
     except RapportError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created {token.scope} token {token.id} ({token.name!r}). Copy it now; it is not shown again:",
-               err=True)
+    click.echo(f"Created {token.scope} token {token.id} ({token.name!r}). Copy it now; it is not shown "
+               "again:", err=True)
     click.echo(secret)
 
 

@@ -126,5 +126,6 @@ def active_token_for_secret(
     day = today or dt.date.today()
     if token.last_used_on != day:  # one write a day per token, not one per request
         with db.conn:
-            db.conn.execute("UPDATE api_tokens SET last_used_on = ? WHERE id = ?", [day.isoformat(), token.id])
+            db.conn.execute("UPDATE api_tokens SET last_used_on = ? WHERE id = ?",
+                            [day.isoformat(), token.id])
     return token

@@ -56,7 +56,8 @@ def create_action_view(survey_id: int) -> Any:
         due_on=optional_date(body.get("due_on")), status=body.get("status", "planned"),
         public_note=body.get("public_note", ""), started_on=optional_date(body.get("started_on")),
     )
-    return jsonify(action_json(action)), 201, {"Location": url_for("api.get_action_view", action_id=action.id)}
+    location = url_for("api.get_action_view", action_id=action.id)
+    return jsonify(action_json(action)), 201, {"Location": location}
 
 
 @bp.route(ACTION, methods=["PATCH"])

@@ -47,8 +47,8 @@ def _notes(schema: Schema) -> str:
     notes = []
     if "enum" in schema:
         notes.append("one of " + ", ".join(str(value) for value in schema["enum"] if value is not None))
-    for key, text in (("minimum", "at least {}"), ("maximum", "at most {}"), ("maxLength", "up to {} characters"),
-                      ("default", "default {}")):
+    for key, text in (("minimum", "at least {}"), ("maximum", "at most {}"),
+                      ("maxLength", "up to {} characters"), ("default", "default {}")):
         if key in schema:
             notes.append(text.format(schema[key]))
     if "description" in schema:

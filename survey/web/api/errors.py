@@ -70,7 +70,8 @@ def error_response(error: Exception) -> Response:
         return problem(422, str(error))
     if isinstance(error, HTTPException):
         status = error.code or 500
-        headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
+        allowed = getattr(error, "valid_methods", None)
+        headers = {"Allow": ", ".join(allowed)} if allowed else {}
         detail = MESSAGES.get(status) or error.description or HTTP_STATUS_CODES.get(status, "Error")
         return problem(status, detail, headers=headers)
     current_app.logger.exception("API request failed")

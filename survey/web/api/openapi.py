@@ -134,7 +134,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         "parameters": [_parameter(parameter) for parameter in op.parameters], "responses": responses,
     }
     if op.body:
-        document["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+        document["requestBody"] = {"required": True,
+                                   "content": {"application/json": {"schema": ref(op.body)}}}
     return document
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from typing import Any
+from typing import Any, cast
 
 from flask import request
 from jsonschema import Draft202012Validator
@@ -22,7 +22,7 @@ from survey.web.api.schemas import COMPONENTS
 _INTEGER = re.compile(r"[+-]?\d{1,30}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(schema_name: str) -> Draft202012Validator:
     schema = COMPONENTS[schema_name]
     Draft202012Validator.check_schema(schema)
@@ -71,7 +71,7 @@ def json_body(schema_name: str) -> dict[str, Any]:
         fields = [{"field": _field(error), "message": _message(error)} for error in errors[:20]]
         first = fields[0]
         raise ApiError(422, f"The body is not valid: {first['field']}: {first['message']}", errors=fields)
-    return body
+    return cast(dict[str, Any], body)
 
 
 def optional_date(value: str | None) -> dt.date | None:
