@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from nlp.suppression import suppress_small_cells
 from survey.errors import NotFound
 from survey.store.aggregates import wave_scores
 from survey.store.invitations import invitation_counts
@@ -297,9 +298,11 @@ def trend_cells(
 ) -> list[TrendCell]:
     """Every stored cell of the last analysis (released responses only), in wave order.
 
-    A cell is suppressed where the analysis suppressed it (with complementary suppression across
-    segments) or, should the threshold have been raised since, where it covers fewer than
-    ``min_group_size`` respondents. Dismissed proposals are left out.
+    A cell is suppressed where the analysis suppressed it (with complementary suppression on each
+    wave's segment x theme table) or, should the threshold have been raised since, where it covers
+    fewer than ``min_group_size`` respondents. A segment's row of every theme together gets
+    complementary suppression against the wave total too (:func:`_hidden_segment_rows`), so the
+    total minus the segments shown never gives a small segment away. Dismissed proposals are left out.
     """
     sql = """
         SELECT p.wave_id, waves.label, p.segment, p.theme_id, themes.name, p.responses, p.units, p.share,
@@ -316,12 +319,14 @@ def trend_cells(
             params.append(value)
     sql += " ORDER BY waves.opens_on, waves.label, p.segment, p.theme_id"
     dismissed = dismissed_theme_ids(db, survey_id)
+    hidden_rows = _hidden_segment_rows(db, survey_id, min_group_size)
     cells = []
     for row in db.execute(sql, params):
         (wave, label, cell_segment, cell_theme, name, responses, units, share, mean, low, high, p_value,
          marker, hidden) = row
         if cell_theme in dismissed or (cell_theme and name is None):
             continue
+        hidden = hidden or (not cell_theme and (wave, cell_segment) in hidden_rows)
         shown = not hidden
         cells.append(TrendCell(
             wave, label, cell_segment or None, cell_theme or None, name, responses if shown else None,
@@ -329,3 +334,33 @@ def trend_cells(
             low if shown else None, high if shown else None, p_value if shown else None,
             marker if shown else None, bool(hidden)))
     return cells
+
+
+def _hidden_segment_rows(
+    db: sqlite_utils.Database, survey_id: int, min_group_size: int
+) -> set[tuple[int, str]]:
+    """(wave id, segment) rows of every theme together to hide: small ones and their complements.
+
+    Respondents who answered no segment form a group of their own (the wave total minus the
+    segments), as on the silo dashboard, so they can be neither shown nor worked out.
+    """
+    totals: dict[int, int] = {}
+    segments: dict[int, dict[str | None, int]] = {}
+    for wave_id, segment, responses in db.execute(
+        "SELECT wave_id, segment, responses FROM trend_points WHERE survey_id = ? AND theme_id = ''",
+        [survey_id],
+    ):
+        if segment:
+            segments.setdefault(wave_id, {})[segment] = responses
+        else:
+            totals[wave_id] = responses
+    hidden: set[tuple[int, str]] = set()
+    for wave_id, counts in segments.items():
+        unsegmented = totals.get(wave_id, 0) - sum(counts.values())
+        groups = {**counts, None: unsegmented} if unsegmented > 0 else dict(counts)
+        if totals.get(wave_id, 0) < min_group_size:
+            suppressed = set(groups)
+        else:
+            suppressed = set(suppress_small_cells(groups, min_group_size=min_group_size).suppressed)
+        hidden |= {(wave_id, segment) for segment in suppressed if segment is not None}
+    return hidden
