@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from nlp.suppression import suppress_small_cells
 from survey.errors import NotFound
 from survey.store.aggregates import wave_scores
 from survey.store.invitations import invitation_counts
@@ -53,6 +52,8 @@ class StoredTheme:
     key_phrases: tuple[str, ...]
     quote_unit_ids: tuple[str, ...]
     marker: str | None = None
+    #: Per quote, how many other comments of the theme are nearest to it ("and 14 like it").
+    quote_like_it: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def stored_themes(db: sqlite_utils.Database, survey_id: int, min_group_size: int
     markers = {cell.theme_id: cell.marker for cell in latest_theme_cells(db, survey_id, min_group_size)}
     rows = db.execute(
         "SELECT id, name, description, kind, units, responses, share, mean_sentiment, key_phrases, "
-        "quote_unit_ids FROM themes WHERE survey_id = ? ORDER BY units DESC, name", [survey_id])
+        "quote_unit_ids, quote_like_it FROM themes WHERE survey_id = ? ORDER BY units DESC, name", [survey_id])
     return [_stored_theme(row, min_group_size, markers.get(row[0]))
             for row in rows if row[0] not in dismissed]
 
@@ -152,20 +153,21 @@ def get_stored_theme(
     """One stored theme, or :class:`NotFound`."""
     row = db.execute(
         "SELECT id, name, description, kind, units, responses, share, mean_sentiment, key_phrases, "
-        "quote_unit_ids FROM themes WHERE survey_id = ? AND id = ?", [survey_id, theme_id]).fetchone()
+        "quote_unit_ids, quote_like_it FROM themes WHERE survey_id = ? AND id = ?", [survey_id, theme_id]).fetchone()
     if row is None or theme_id in dismissed_theme_ids(db, survey_id):
         raise NotFound(f"There is no theme {theme_id!r} in this survey.")
     return _stored_theme(row, min_group_size, None)
 
 
 def _stored_theme(row: tuple, min_group_size: int, marker: str | None) -> StoredTheme:
-    (theme_id, name, description, kind, units, responses, share, sentiment, phrases, quotes) = row
+    (theme_id, name, description, kind, units, responses, share, sentiment, phrases, quotes, like_it) = row
     shown = responses >= min_group_size or responses == 0
     return StoredTheme(
         id=theme_id, name=name, description=description, kind=kind,
         units=units if shown else None, responses=responses if shown else None,
         share=share if shown else None, mean_sentiment=sentiment if shown and responses else None,
         key_phrases=tuple(json.loads(phrases)), quote_unit_ids=tuple(json.loads(quotes)), marker=marker,
+        quote_like_it=tuple(json.loads(like_it)),
     )
 
 
@@ -273,94 +275,55 @@ def overall_sentiment(db: sqlite_utils.Database, survey_id: int,
 
 
 @dataclass(frozen=True)
-class TrendCell:
-    """One stored result cell: a wave, all segments or one, all themes or one; ``None`` when suppressed."""
+class SentimentPart:
+    """Comments of a theme with one leaning; ``None`` figures are below the threshold."""
 
-    wave_id: int
-    wave: str
-    segment: str | None
-    theme_id: str | None
-    theme: str | None
-    respondents: int | None
+    leaning: str  # "complaints" | "neutral" | "praise"
     units: int | None
+    responses: int | None
     share: float | None
-    sentiment_mean: float | None
-    sentiment_low: float | None
-    sentiment_high: float | None
-    change_p_value: float | None
-    marker: str | None
-    suppressed: bool
 
 
-def trend_cells(
-    db: sqlite_utils.Database, survey_id: int, min_group_size: int, *, wave_id: int | None = None,
-    segment: str | None = None, theme_id: str | None = None,
-) -> list[TrendCell]:
-    """Every stored cell of the last analysis (released responses only), in wave order.
+#: Which unit sentiment labels count as complaints and as praise on a theme's page.
+LEANINGS = {"very negative": "complaints", "negative": "complaints", "neutral": "neutral",
+            "positive": "praise", "very positive": "praise"}
 
-    A cell is suppressed where the analysis suppressed it (with complementary suppression on each
-    wave's segment x theme table) or, should the threshold have been raised since, where it covers
-    fewer than ``min_group_size`` respondents. A segment's row of every theme together gets
-    complementary suppression against the wave total too (:func:`_hidden_segment_rows`), so the
-    total minus the segments shown never gives a small segment away. Dismissed proposals are left out.
+
+def theme_sentiment_split(db: sqlite_utils.Database, survey_id: int, theme_id: str,
+                          min_group_size: int) -> list[SentimentPart]:
+    """A theme's comments split into complaints, neutral remarks and praise.
+
+    A part over fewer than ``min_group_size`` respondents is suppressed; when exactly one part is
+    suppressed the next smallest is too, so it cannot be worked out from the theme's total.
     """
-    sql = """
-        SELECT p.wave_id, waves.label, p.segment, p.theme_id, themes.name, p.responses, p.units, p.share,
-               p.sentiment_mean, p.sentiment_low, p.sentiment_high, p.change_p_value, p.marker,
-               (p.suppressed OR p.responses < ?)
-        FROM trend_points AS p JOIN waves ON waves.id = p.wave_id
-        LEFT JOIN themes ON themes.survey_id = p.survey_id AND themes.id = p.theme_id
-        WHERE p.survey_id = ?
-    """
-    params: list = [min_group_size, survey_id]
-    for column, value in (("p.wave_id", wave_id), ("p.segment", segment), ("p.theme_id", theme_id)):
-        if value is not None:
-            sql += f" AND {column} = ?"
-            params.append(value)
-    sql += " ORDER BY waves.opens_on, waves.label, p.segment, p.theme_id"
-    dismissed = dismissed_theme_ids(db, survey_id)
-    hidden_rows = _hidden_segment_rows(db, survey_id, min_group_size)
-    cells = []
-    for row in db.execute(sql, params):
-        (wave, label, cell_segment, cell_theme, name, responses, units, share, mean, low, high, p_value,
-         marker, hidden) = row
-        if cell_theme in dismissed or (cell_theme and name is None):
-            continue
-        hidden = hidden or (not cell_theme and (wave, cell_segment) in hidden_rows)
-        shown = not hidden
-        cells.append(TrendCell(
-            wave, label, cell_segment or None, cell_theme or None, name, responses if shown else None,
-            units if shown else None, share if shown else None, mean if shown else None,
-            low if shown else None, high if shown else None, p_value if shown else None,
-            marker if shown else None, bool(hidden)))
-    return cells
+    units: dict[str, int] = {}
+    people: dict[str, set[str]] = {}
+    for label, response_id in db.execute(
+            "SELECT sentiment_label, response_id FROM units WHERE survey_id = ? AND theme_id = ?",
+            [survey_id, theme_id]):
+        leaning = LEANINGS.get(label, "neutral")
+        units[leaning] = units.get(leaning, 0) + 1
+        people.setdefault(leaning, set()).add(response_id)
+    total = sum(units.values())
+    order = ("complaints", "neutral", "praise")
+    hidden = {part for part in order if 0 < len(people.get(part, ())) < min_group_size}
+    if len(hidden) == 1:
+        shown = sorted((part for part in order if part not in hidden and units.get(part)),
+                       key=lambda part: units[part])
+        hidden.update(shown[:1])
+    return [SentimentPart(part, None if part in hidden else units.get(part, 0),
+                          None if part in hidden else len(people.get(part, ())),
+                          None if part in hidden or not total else units.get(part, 0) / total)
+            for part in order]
 
 
-def _hidden_segment_rows(
-    db: sqlite_utils.Database, survey_id: int, min_group_size: int
-) -> set[tuple[int, str]]:
-    """(wave id, segment) rows of every theme together to hide: small ones and their complements.
-
-    Respondents who answered no segment form a group of their own (the wave total minus the
-    segments), as on the silo dashboard, so they can be neither shown nor worked out.
-    """
-    totals: dict[int, int] = {}
-    segments: dict[int, dict[str | None, int]] = {}
-    for wave_id, segment, responses in db.execute(
-        "SELECT wave_id, segment, responses FROM trend_points WHERE survey_id = ? AND theme_id = ''",
-        [survey_id],
-    ):
-        if segment:
-            segments.setdefault(wave_id, {})[segment] = responses
-        else:
-            totals[wave_id] = responses
-    hidden: set[tuple[int, str]] = set()
-    for wave_id, counts in segments.items():
-        unsegmented = totals.get(wave_id, 0) - sum(counts.values())
-        groups = {**counts, None: unsegmented} if unsegmented > 0 else dict(counts)
-        if totals.get(wave_id, 0) < min_group_size:
-            suppressed = set(groups)
-        else:
-            suppressed = set(suppress_small_cells(groups, min_group_size=min_group_size).suppressed)
-        hidden |= {(wave_id, segment) for segment in suppressed if segment is not None}
-    return hidden
+def theme_wave_sentiment(db: sqlite_utils.Database, survey_id: int, theme_id: str
+                         ) -> list[tuple[str, float | None, float | None, float | None]]:
+    """``(wave, mean, low, high)`` of a theme's sentiment per analysed wave (all segments together);
+    ``None`` where the wave's cell is suppressed."""
+    return [(wave, None if hidden else mean, None if hidden else low, None if hidden else high)
+            for wave, mean, low, high, hidden in db.execute(
+                "SELECT waves.label, sentiment_mean, sentiment_low, sentiment_high, suppressed "
+                "FROM trend_points JOIN waves ON waves.id = trend_points.wave_id "
+                "WHERE trend_points.survey_id = ? AND theme_id = ? AND segment = '' "
+                "ORDER BY waves.opens_on, waves.label", [survey_id, theme_id])]

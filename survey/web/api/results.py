@@ -15,7 +15,7 @@ from flask import Response, jsonify
 
 from survey.db import get_db
 from survey.errors import NotFound
-from survey.store import culture, insights
+from survey.store import culture, insights, result_cells
 from survey.store import reports as report_store
 from survey.store.surveys import get_survey, waves_for
 from survey.web.api.auth import requires
@@ -32,7 +32,7 @@ def _estimate(mean: float | None, low: float | None, high: float | None) -> dict
     return {"mean": mean, "low": low, "high": high}
 
 
-def cell_json(cell: insights.TrendCell) -> dict[str, Any]:
+def cell_json(cell: result_cells.TrendCell) -> dict[str, Any]:
     return {"wave_id": cell.wave_id, "wave": cell.wave, "segment": cell.segment, "theme_id": cell.theme_id,
             "theme": cell.theme, "respondents": cell.respondents, "units": cell.units, "share": cell.share,
             "sentiment": _estimate(cell.sentiment_mean, cell.sentiment_low, cell.sentiment_high),
@@ -56,7 +56,7 @@ def list_aggregates_view(survey_id: int) -> Response:
     if "wave_id" in args and args["wave_id"] not in {wave.id for wave in waves_for(db, survey_id)}:
         raise NotFound(f"Survey {survey_id} has no wave {args['wave_id']}.")
     minimum = thresholds().min_group_size
-    cells = insights.trend_cells(db, survey_id, minimum, wave_id=args.get("wave_id"),
+    cells = result_cells.trend_cells(db, survey_id, minimum, wave_id=args.get("wave_id"),
                                  segment=args.get("segment"), theme_id=args.get("theme_id"))
     return jsonify({"survey_id": survey_id, "min_group_size": minimum,
                     "cells": [cell_json(cell) for cell in cells]})
