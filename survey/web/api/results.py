@@ -81,9 +81,9 @@ def get_theme_view(survey_id: int, theme_id: str) -> Response:
     found = insights.get_stored_theme(db, survey_id, theme_id, limits.min_group_size)  # or NotFound
     listed = insights.stored_themes(db, survey_id, limits.min_group_size)  # with the latest marker
     theme = next((row for row in listed if row.id == found.id), found)
-    quotes = []
+    quotes, waves = [], {wave.id: wave for wave in waves_for(db, survey_id)}
     for wave_id in insights.analysed_wave_ids(db, survey_id):
-        wave = next(wave for wave in waves_for(db, survey_id) if wave.id == wave_id)
+        wave = waves[wave_id]
         in_wave = [row for row in report_store.wave_themes(db, wave, None, limits.min_group_size)
                    if row.theme_id == theme_id]
         for row in in_wave:
