@@ -6,10 +6,12 @@ script, no font and nothing from another host, so the strict Content-Security-Po
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, jsonify, render_template, request
+from markupsafe import Markup, escape
 
 from survey.web.api.base import bp
 from survey.web.api.openapi import ERROR_TEXT, OPERATIONS, PREFIX, openapi_document
@@ -63,6 +65,11 @@ def field_rows(schema: Schema) -> list[FieldRow]:
             for name, prop in schema.get("properties", {}).items()]
 
 
+def inline_code(text: str) -> Markup:
+    """The document's `code` spans as ``<code>`` (the text is escaped first)."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
+
+
 @bp.route("/openapi.json")
 def openapi_json() -> Response:
     """The OpenAPI 3.1 document of the API (no token needed: it holds no data)."""
@@ -75,5 +82,5 @@ def docs() -> Any:
     return render_template(
         "api/docs.html", operations=OPERATIONS, prefix=PREFIX, error_text=ERROR_TEXT,
         schemas={name: field_rows(schema) for name, schema in COMPONENTS.items()},
-        type_label=type_label, host=request.host_url.rstrip("/"),
+        type_label=type_label, inline_code=inline_code, host=request.host_url.rstrip("/"),
     )

@@ -42,7 +42,7 @@ class Operation:
     description: str = ""
 
 
-SURVEY_ID = Parameter("survey_id", "path", ID, "Id of the survey (``GET /api/v1/surveys`` lists them).")
+SURVEY_ID = Parameter("survey_id", "path", ID, "Id of the survey (`GET /api/v1/surveys` lists them).")
 WAVE_ID = Parameter("wave_id", "path", ID, "Id of the wave.")
 ACTION_ID = Parameter("action_id", "path", ID, "Id of the action.")
 THEME_ID = Parameter("theme_id", "path", {"type": "string", "minLength": 1, "maxLength": 200,
