@@ -53,7 +53,8 @@ def _show_mapping(
     for column in parsed.mappable:
         question_id = mapping.get(column.key)
         target = question_label(by_id[question_id]) if question_id is not None else "left out"
-        click.echo(f"  {column.key:<14} {column.label[:50]!r:<54} -> {target}")
+        text = f" {column.label[:50]!r}" if column.label != column.key else ""
+        click.echo(f"  {column.key}{text} -> {target}")
     dropped = ", ".join(column.key for column in parsed.dropped)
     click.echo(f"Metadata dropped, never stored: {dropped or 'none'}.")
 

@@ -21,8 +21,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from survey.errors import ConfigurationError, InvalidInput
 
-#: Seconds a status or restore call may take before it is reported as hanging.
-LITESTREAM_TIMEOUT = 120
+#: Seconds a restore may take, and a status read (the admin page waits for it), before they are
+#: reported as hanging.
+LITESTREAM_TIMEOUT = 600
+STATUS_TIMEOUT = 10
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,9 @@ def stop_replication(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def _run_litestream(settings: ReplicaSettings, *arguments: str) -> subprocess.CompletedProcess[str]:
+def _run_litestream(
+    settings: ReplicaSettings, *arguments: str, timeout: float = LITESTREAM_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
     config = write_config(settings)
     command = [
         litestream_binary(settings.binary),
@@ -209,13 +213,13 @@ def _run_litestream(settings: ReplicaSettings, *arguments: str) -> subprocess.Co
             command,
             capture_output=True,
             text=True,
-            timeout=LITESTREAM_TIMEOUT,
+            timeout=timeout,
             env=litestream_environment(settings),
             check=False,
         )
     except subprocess.TimeoutExpired:
         raise InvalidInput(
-            f"litestream {arguments[0]} did not answer within {LITESTREAM_TIMEOUT} s; "
+            f"litestream {arguments[0]} did not answer within {timeout:g} s; "
             f"is the replica at {settings.target()} reachable?"
         ) from None
 
@@ -230,9 +234,13 @@ def replica_status(settings: ReplicaSettings) -> ReplicaStatus:
     if settings.url is None:
         return ReplicaStatus(settings.target(), configured=False)
     try:
-        result = _run_litestream(settings, "ltx", "-level", "all", "-json", settings.database)
+        result = _run_litestream(
+            settings, "ltx", "-level", "all", "-json", settings.database, timeout=STATUS_TIMEOUT
+        )
     except (ConfigurationError, InvalidInput) as error:
         return ReplicaStatus(settings.target(), True, problem=str(error))
+    except OSError as error:  # the config could not be written, or litestream not started
+        return ReplicaStatus(settings.target(), True, problem=f"litestream could not run: {error}")
     if result.returncode != 0:
         return ReplicaStatus(settings.target(), True, problem=_last_line(result.stderr or result.stdout))
     files = json.loads(result.stdout or "[]") or []
