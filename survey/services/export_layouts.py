@@ -135,9 +135,14 @@ def _rows(text: str) -> tuple[list[list[str]], list[int]]:
             rows.append([cell.strip() for cell in row])
             lines.append(reader.line_num)
     except csv.Error as error:
+        unclosed = "end of data" in str(error) or "EOF" in str(error)
+        problem = (
+            "a quote opened in a cell is never closed (the file ends inside quotes)"
+            if unclosed
+            else f"the CSV could not be read ({error})"
+        )
         raise InvalidInput(
-            f"Nothing was imported: line {reader.line_num}: the CSV could not be read "
-            f'({error}); check for a stray " character.'
+            f"Nothing was imported: line {reader.line_num}: {problem}; check for a stray \" character."
         ) from None
     return rows, lines
 

@@ -47,7 +47,7 @@ def _shown_value(key: str, value: Any) -> str:
 def _source(key: str, value: Any) -> str:
     if f"RAPPORT_{key}" in os.environ or (key == "ENV_NAME" and "RAPPORT_ENV" in os.environ):
         return "environment"
-    return "default" if value == DEFAULTS[key] else "instance/config.py"
+    return "default" if value == DEFAULTS[key] else "config file or derived"
 
 
 def effective_settings(config: Mapping[str, Any]) -> list[ShownSetting]:
