@@ -2,7 +2,7 @@
 
 A key whose name says it holds a secret (``SECRET``, ``PASSWORD``, ``TOKEN``, ``ACCESS_KEY``,
 ``PRIVATE``) shows only whether it is set; a URL shows no password. The source says where the value
-came from as far as can be told: the environment, the instance file (or the app's caller), or the
+came from as far as can be told: the environment, a config file or a value derived at start-up, or the
 default.
 """
 
