@@ -316,6 +316,14 @@ def update_wave(
     return get_wave(db, wave_id)
 
 
+def close_wave_now(db: sqlite_utils.Database, wave_id: int, today: dt.date | None = None) -> Wave:
+    """Close an open wave at once: it closed yesterday (a wave that opened today opened yesterday)."""
+    wave, yesterday = get_wave(db, wave_id), (today or dt.date.today()) - dt.timedelta(days=1)
+    if wave.status(yesterday + dt.timedelta(days=1)) != "open":
+        raise InvalidInput(f"Wave {wave.label} is not open, so there is nothing to close.")
+    return update_wave(db, wave_id, wave.label, min(wave.opens_on, yesterday), yesterday)
+
+
 def _check_wave(
     db: sqlite_utils.Database, survey_id: int, label: str, opens_on: dt.date, closes_on: dt.date,
     *, wave_id: int | None = None,
