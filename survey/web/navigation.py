@@ -44,6 +44,8 @@ PAGES = (
     Page("Reports", "downloads.index", BRM_AND_CULTURE),
     Page("Users", "admin.users", ()),
     Page("API tokens", "admin.api_tokens", ()),
+    Page("Import", "imports.upload", ()),
+    Page("Settings and backups", "system.index", ()),
 )
 
 
