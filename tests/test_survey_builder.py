@@ -212,7 +212,8 @@ def test_invitation_codes_download_once_as_csv_and_are_stored_only_as_hashes(app
     raw = b"".join(path.read_bytes() for path in Path(app.config["DATABASE"]).parent.glob("rapport.db*"))
     assert not any(row["code"].encode() in raw for row in rows)
     assert invitation_counts(db, wave.id) == (25, 0)
-    assert "<strong>25</strong> issued · <strong>0</strong> used" in text(brm.get(f"/staff/waves/{wave.id}"))
+    page = text(brm.get(f"/staff/waves/{wave.id}"))
+    assert "<strong>25</strong> issued · <strong>0</strong> answered" in page
 
 
 @pytest.mark.parametrize("count, message", [

@@ -2,6 +2,7 @@
 
 One module per command group (:mod:`~survey.cli.setup`, :mod:`~survey.cli.analyze`,
 :mod:`~survey.cli.report`, :mod:`~survey.cli.import_csv`, :mod:`~survey.cli.backup`,
+:mod:`~survey.cli.replicate`,
 :mod:`~survey.cli.serve`, :mod:`~survey.cli.demo`). Every ``click`` command defined at the top of a
 module in this package is registered, so a new command is one new module. Domain errors become
 ``click.ClickException`` here, at the edge.

@@ -1,4 +1,4 @@
-"""``rapport backup``: a consistent copy of the database while it is in use."""
+"""``rapport backup``: a consistent copy of the database while it is in use, noted for the admin page."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import sqlite3
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from survey.db import open_database
+from survey.store.backups import record_backup
 
 
 @click.command("backup")
@@ -25,4 +28,9 @@ def backup_command(destination: str) -> None:
     finally:
         target.close()
         source.close()
+    db = open_database(current_app.config["DATABASE"])
+    try:
+        record_backup(db, os.path.abspath(destination), os.path.getsize(destination))
+    finally:
+        db.close()
     click.echo(f"Backed up {current_app.config['DATABASE']} to {destination}.")

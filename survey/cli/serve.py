@@ -10,6 +10,7 @@ date only and loses addresses and query strings; both escape control characters
 from __future__ import annotations
 
 import importlib.abc
+import os
 import sys
 from typing import Any
 
@@ -26,6 +27,7 @@ from survey.errors import RapportError
 
 __all__ = ["ACCESS_LOG_FORMAT", "PrivateErrorFilter", "PrivateLogger", "gunicorn_options", "serve"]
 from survey.services.models import spacy_model_from_config
+from survey.services.replication import ReplicaSettings, start_replication, stop_replication
 
 #: Threads per worker. Each client still sending its request holds one thread, and gunicorn does not
 #: spread connections evenly over workers, so each worker gets enough threads for all 50 slow
@@ -118,7 +120,15 @@ def prepare_for_serving(app: Flask) -> None:
 def serve(app: Flask, **options: Any) -> None:
     """Serve ``app`` under gunicorn until interrupted; ``options`` go to :func:`gunicorn_options`."""
     prepare_for_serving(app)
-    RapportServer(app, gunicorn_options(**options)).run()
+    replication, server_pid = None, os.getpid()
+    if app.config["REPLICATE_WITH_SERVE"]:
+        # Continuous backup beside the server (README "Continuous backup"); stopped with it.
+        replication = start_replication(ReplicaSettings.from_config(app.config))
+    try:
+        RapportServer(app, gunicorn_options(**options)).run()
+    finally:
+        if replication is not None and os.getpid() == server_pid:  # not in a forked worker
+            stop_replication(replication)
 
 
 @click.command("serve")

@@ -74,8 +74,8 @@ def plan_import(
             if None in record:
                 problems.append(f"line {line}: more cells than the header has columns")
                 continue
-            answers, row_problems = _check_row(record, columns, max_answer_chars)
-            day, date_problem = _row_date(record.get(DATE_COLUMN), wave)
+            answers, row_problems = check_row(record, columns, max_answer_chars)
+            day, date_problem = row_date(record.get(DATE_COLUMN), wave)
             problems += [f"line {line}: {problem}" for problem in row_problems + date_problem]
             if answers:
                 rows.append((answers, day))
@@ -115,9 +115,10 @@ def _match_columns(header: Sequence[str], questions: list[Question]) -> dict[str
     return columns
 
 
-def _check_row(
+def check_row(
     record: dict[str, str], columns: dict[str, Question], max_answer_chars: int
 ) -> tuple[dict[int, str | int], list[str]]:
+    """The answers of one row by question id, and what is wrong with its cells."""
     answers: dict[int, str | int] = {}
     problems: list[str] = []
     for name, question in columns.items():
@@ -142,7 +143,8 @@ def _check_row(
     return answers, problems
 
 
-def _row_date(value: str | None, wave: Wave) -> tuple[dt.date, list[str]]:
+def row_date(value: str | None, wave: Wave) -> tuple[dt.date, list[str]]:
+    """A row's submission date (its date part only; today or the wave's edge when empty)."""
     if not value or not value.strip():
         return min(wave.closes_on, max(wave.opens_on, dt.date.today())), []
     try:

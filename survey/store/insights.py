@@ -14,7 +14,7 @@ import sqlite_utils
 
 from survey.errors import NotFound
 from survey.store.aggregates import wave_scores
-from survey.store.invitations import invitation_counts
+from survey.store.invitations import released_invitation_counts
 from survey.store.surveys import response_counts, waves_for
 from survey.store.taxonomies import dismissed_theme_ids
 
@@ -122,7 +122,7 @@ def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) 
     result = []
     for wave in waves_for(db, survey_id):
         responses = counts.get(wave.id, 0)
-        issued, used = invitation_counts(db, wave.id) if wave.access == "invitation" else (0, 0)
+        issued, used = released_invitation_counts(db, wave.id) if wave.access == "invitation" else (0, 0)
         rating, nps = scores.get((wave.id, "rating")), scores.get((wave.id, "nps"))
         suppressed, mean, low, high, commenters = sentiment.get(wave.id, (1, None, None, None, None))
         result.append(WaveHealth(

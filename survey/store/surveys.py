@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from survey.errors import InvalidInput, NotFound, SurveyLocked
+from survey.errors import Conflict, InvalidInput, NotFound, SurveyLocked
 from survey.store import inserted_id
 
 QUESTION_KINDS = ("text", "rating", "nps", "choice", "segment")
@@ -336,7 +336,7 @@ def _check_wave(
         "SELECT 1 FROM waves WHERE survey_id = ? AND label = ? AND id IS NOT ?",
         [survey_id, label.strip(), wave_id],
     ).fetchone():
-        raise InvalidInput(f"This survey already has a wave called {label.strip()!r}.")
+        raise Conflict(f"This survey already has a wave called {label.strip()!r}.")
 
 
 def response_counts(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]:

@@ -16,7 +16,8 @@ from flask import Blueprint, Flask
 from survey.web import auth, error_pages, navigation, oidc, presentation, security, sessions
 
 #: The area packages whose modules' blueprints are registered, in this order.
-AREAS = ("survey.web.partner", "survey.web.workspace", "survey.web.culture", "survey.web.admin")
+AREAS = ("survey.web.partner", "survey.web.workspace", "survey.web.culture", "survey.web.admin",
+         "survey.web.api")
 
 
 def area_blueprints() -> list[Blueprint]:

@@ -16,7 +16,7 @@ from survey.db import get_db
 from survey.errors import InvalidInput, SurveyLocked
 from survey.store import surveys as store
 from survey.store.insights import wave_health
-from survey.store.invitations import generate_invitation_codes, invitation_counts
+from survey.store.invitations import generate_invitation_codes, released_invitation_counts
 from survey.web.auth import role_required
 from survey.web.forms import ConfirmForm
 from survey.web.workspace.forms import (
@@ -236,7 +236,7 @@ def _render_wave(wave_id: int, *, codes_form: InvitationCodesForm | None = None,
         "threshold": threshold,
         "link": public_link(wave),
         "codes_form": codes_form or InvitationCodesForm(formdata=None),
-        "codes_issued_used": invitation_counts(db, wave_id),
+        "codes_issued_used": released_invitation_counts(db, wave_id),
         "max_codes": MAX_CODES_PER_REQUEST,
         "today": dt.date.today(),
         **population_context(wave, threshold),
