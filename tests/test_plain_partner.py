@@ -136,8 +136,12 @@ def test_a_wave_opened_today_can_be_closed_now(db, client, staff_login, partner_
 
 
 def test_a_local_favicon_is_linked_and_served(client):
+    import base64
+    import re
+
     page = client.get("/staff/login").get_data(as_text=True)
-    assert 'rel="icon"' in page and 'href="/static/favicon.svg"' in page
+    inline = re.search(r'rel="icon" type="image/svg\+xml" href="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert inline and b"<svg" in base64.b64decode(inline.group(1)), "inline: the browser fetches nothing"
     for path in ("/static/favicon.svg", "/favicon.ico"):
         with client.get(path) as response:
             assert response.status_code == 200 and b"<svg" in response.data
