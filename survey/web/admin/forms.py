@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField, URLField
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.services.webhook_events import EVENT_TYPES
 from survey.store.staff import MIN_PASSWORD_LENGTH, ROLES
 
 ROLE_LABELS = {"admin": "Admin", "brm": "BRM", "culture_lead": "Culture lead"}
@@ -23,3 +25,17 @@ class NewStaffUserForm(FlaskForm):
                            f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")],
     )
     confirm = PasswordField("Repeat password", validators=[EqualTo("password", "The passwords differ.")])
+
+
+class WebhookEndpointForm(FlaskForm):
+    """A new webhook endpoint: where to send, what for, and which events."""
+
+    url = URLField("Endpoint URL", validators=[DataRequired("Enter the URL that receives the events."),
+                                                Length(max=2000)],
+                   description="https:// (or http://) URL of your receiver. Payloads are signed.")
+    description = StringField("Description (optional)", validators=[Length(max=200)])
+    events = SelectMultipleField(
+        "Events", choices=[SelectChoice(name, f"{name}: {text}") for name, text in EVENT_TYPES.items()],
+        default=list(EVENT_TYPES), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        validators=[DataRequired("Pick at least one event.")],
+    )

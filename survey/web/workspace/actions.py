@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from survey.db import get_db
 from survey.errors import InvalidInput
 from survey.services.action_effect import action_effect
+from survey.services.webhook_events import announce_action_status
 from survey.store import actions as store
 from survey.store.surveys import get_survey, list_surveys
 from survey.web.auth import role_required
@@ -85,10 +86,11 @@ def edit(action_id: int) -> Any:
     del form.theme_id  # an action stays on its theme; attach a new one to another theme
     if form.validate_on_submit():
         try:
-            store.update_action(db, action_id, **_action_fields(form))
+            updated = store.update_action(db, action_id, **_action_fields(form))
         except InvalidInput as error:
             form.form_errors.append(str(error))
         else:
+            announce_action_status(db, action, updated)
             flash("Action saved.", "success")
             return redirect(url_for(".edit", action_id=action_id), code=303)
     effect = action_effect(db, action, _min_group_size())
@@ -105,7 +107,8 @@ def change_status(action_id: int) -> Any:
     action = store.get_action(db, action_id)
     form = StatusForm()
     if form.validate_on_submit():
-        action = store.set_action_status(db, action_id, form.status.data)
+        before, action = action, store.set_action_status(db, action_id, form.status.data)
+        announce_action_status(db, before, action)
         flash(f"\u201c{action.title}\u201d is now {action.status_label.lower()}.", "success")
     else:
         flash("Pick a status.", "error")
