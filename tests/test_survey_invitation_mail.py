@@ -70,13 +70,13 @@ def smtp_server(certificate) -> Iterator[SmtpServer]:
     server = SmtpServer(_free_port(), cert)
 
     class Handler:
-        async def handle_RCPT(self, smtp, session, envelope, address, options):  # noqa: N802
+        async def handle_RCPT(self, smtp, session, envelope, address, options):
             if address.endswith("@refused.example"):
                 return "550 5.1.1 No such mailbox"
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
-        async def handle_DATA(self, smtp, session, envelope):  # noqa: N802
+        async def handle_DATA(self, smtp, session, envelope):
             if session.ssl is not None:
                 server.starttls_sessions += 1
             server.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
@@ -143,8 +143,8 @@ def _code(message) -> str:
 
 
 def _stored_bytes(database: str) -> bytes:
-    return b"".join(pathlib.Path(path).read_bytes() for path in (database, database + "-wal", database + "-shm")
-                    if pathlib.Path(path).exists())
+    paths = [pathlib.Path(database + suffix) for suffix in ("", "-wal", "-shm")]
+    return b"".join(path.read_bytes() for path in paths if path.exists())
 
 
 def test_invitations_reach_a_real_smtp_server_over_starttls_and_the_addresses_are_forgotten(
@@ -175,7 +175,8 @@ def test_invitations_reach_a_real_smtp_server_over_starttls_and_the_addresses_ar
             assert needle not in logged, needle
     assert mailroom.db.execute("SELECT kind, sent, failed FROM invitation_mailings").fetchall() == \
         [("invitation", 6, 0)]
-    assert "6 invitations" in mailroom.brm.get(f"/staff/waves/{mailroom.wave.id}/email").get_data(as_text=True)
+    history = mailroom.brm.get(f"/staff/waves/{mailroom.wave.id}/email").get_data(as_text=True)
+    assert "6 invitations" in history
 
 
 def test_bad_lines_are_named_and_nothing_is_sent(mailroom, smtp_server):
@@ -238,7 +239,8 @@ def test_templates_are_edited_with_a_preview_and_used(mailroom, smtp_server):
     assert "Code: ABCDE-FGHJK" in text
     assert mailroom.db.execute("SELECT COUNT(*) FROM email_templates").fetchone()[0] == 0  # preview only
     bad = mailroom.brm.post(url, data={"kind_submitted": "reminder", "reminder-kind": "reminder",
-                                       "reminder-subject": "Reminder", "reminder-body": "Use {code} at {link}",
+                                       "reminder-subject": "Reminder",
+                                       "reminder-body": "Use {code} at {link}",
                                        "action": "save"})
     assert bad.status_code == 400 and "A reminder cannot hold {code}" in bad.get_data(as_text=True)
     unknown = mailroom.brm.post(url, data={"kind_submitted": "invitation", "invitation-kind": "invitation",
@@ -269,7 +271,8 @@ def test_a_wrong_smtp_password_or_missing_starttls_sends_nothing(tmp_path, smtp_
     client.post("/staff/login", data={"username": "brm-mail", "password": PASSWORD})
     response = client.post(f"/staff/waves/{mailroom.wave.id}/email",
                            data={"kind": "reminder", "addresses": ADDRESSES[0]})
-    assert response.status_code == 502 and "Could not reach the mail server" in response.get_data(as_text=True)
+    assert response.status_code == 502
+    assert "Could not reach the mail server" in response.get_data(as_text=True)
     unset = create_app(_config(mailroom.database, smtp_server, SMTP_HOST=None))
     client = unset.test_client()
     client.post("/staff/login", data={"username": "brm-mail", "password": PASSWORD})

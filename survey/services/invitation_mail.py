@@ -97,7 +97,8 @@ def _open(settings: SmtpSettings) -> smtplib.SMTP:
     try:
         return _connect(settings)
     except smtplib.SMTPAuthenticationError as error:
-        raise MailError(f"The mail server refused the SMTP user name or password ({error.smtp_code}).") from None
+        raise MailError("The mail server refused the SMTP user name or password "
+                        f"({error.smtp_code}).") from None
     except smtplib.SMTPNotSupportedError:
         raise MailError("The mail server does not offer STARTTLS; Rapport does not send invitations in "
                         "clear text. Use SMTP_SSL for port 465, or ask for STARTTLS.") from None
@@ -125,7 +126,8 @@ def _send_all(client: smtplib.SMTP, settings: SmtpSettings, messages: list[tuple
             client.send_message(_message(settings, address, subject, body))
         except smtplib.SMTPRecipientsRefused:
             unsent.append(index)
-            report.problems.append(f"Line {line}: the mail server refused \u201c{address}\u201d; it was not sent.")
+            report.problems.append(
+                f"Line {line}: the mail server refused \u201c{address}\u201d; it was not sent.")
         except (smtplib.SMTPServerDisconnected, OSError):
             unsent.extend(range(index, len(messages)))
             report.problems.append(f"The mail server closed the connection after {report.sent} e-mails; "

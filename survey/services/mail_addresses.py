@@ -69,7 +69,8 @@ def read_addresses(text: str, max_addresses: int) -> AddressList:
         for address in _pieces(line):
             problem = address_problem(address)
             if problem:
-                result.problems.append(f"Line {number}: \u201c{address[:80]}\u201d is not an e-mail address: {problem}.")
+                result.problems.append(
+                    f"Line {number}: \u201c{address[:80]}\u201d is not an e-mail address: {problem}.")
             elif address.lower() in seen:
                 result.notes.append(f"Line {number} repeats the address on line {seen[address.lower()]}; "
                                     "it gets one e-mail.")

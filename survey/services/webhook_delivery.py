@@ -24,7 +24,13 @@ import sqlite_utils
 from survey.errors import InvalidInput
 from survey.services.webhook_events import TEST_EVENT, announce_wave_changes
 from survey.services.webhook_targets import Network, check_target, parse_networks, post
-from survey.store.webhooks.outbox import DueDelivery, claim_delivery, claim_due, record_attempt, record_test_event
+from survey.store.webhooks.outbox import (
+    DueDelivery,
+    claim_delivery,
+    claim_due,
+    record_attempt,
+    record_test_event,
+)
 
 SIGNATURE_HEADER = "Rapport-Signature"
 USER_AGENT = "Rapport-Webhooks/1"

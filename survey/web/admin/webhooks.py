@@ -48,8 +48,9 @@ def create() -> Any:
     if form.validate():
         try:
             check_target(form.url.data or "", _settings().allowed_networks)
-            endpoint, secret = store.create_endpoint(get_db(), (form.url.data or "").strip(),
-                                                     list(form.events.data or []), form.description.data or "")
+            endpoint, secret = store.create_endpoint(
+                get_db(), (form.url.data or "").strip(), list(form.events.data or []),
+                form.description.data or "")
         except InvalidInput as error:
             form.url.errors = [*form.url.errors, str(error)]
         else:

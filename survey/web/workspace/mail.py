@@ -9,7 +9,13 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 
 from survey.db import get_db
 from survey.errors import InvalidInput
-from survey.services.invitation_mail import MailError, MailingReport, SmtpSettings, send_invitations, send_reminders
+from survey.services.invitation_mail import (
+    MailError,
+    MailingReport,
+    SmtpSettings,
+    send_invitations,
+    send_reminders,
+)
 from survey.services.mail_templates import (
     DEFAULT_TEMPLATES,
     PLACEHOLDERS,
@@ -42,7 +48,8 @@ def _render_mailing(wave_id: int, form: MailingForm, report: MailingReport | Non
     settings = SmtpSettings.from_config(current_app.config)
     page = render_template("workspace/mail.html", wave=wave, survey=get_survey(db, wave.survey_id), form=form,
                            report=report, error=error, mailings=mailings_for_wave(db, wave_id),
-                           configured=settings.configured, max_addresses=current_app.config["MAIL_MAX_RECIPIENTS"])
+                           configured=settings.configured,
+                           max_addresses=current_app.config["MAIL_MAX_RECIPIENTS"])
     return _no_store(page, status)
 
 
