@@ -110,7 +110,7 @@ class Hooks:
     def submit(self, count: int) -> None:
         questions = {prompt: f"q{qid}" for qid, prompt in self.db.execute(
             "SELECT id, prompt FROM questions WHERE survey_id = ?", [self.survey.id])}
-        for index in range(count):
+        for _ in range(count):
             self.partner.delete_cookie("session")
             page = self.partner.get(f"/s/{self.wave.token}").get_data(as_text=True)
             hidden = dict(re.findall(r'name="(csrf_token|form_token)" type="hidden" value="([^"]*)"', page))

@@ -83,10 +83,14 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
                                   context=context)
     else:
         client = smtplib.SMTP(settings.host or "", settings.port, timeout=settings.timeout_seconds)
-        if settings.starttls:
+    try:
+        if settings.starttls and not settings.implicit_tls:
             client.starttls(context=context)
-    if settings.username:
-        client.login(settings.username, settings.password or "")
+        if settings.username:
+            client.login(settings.username, settings.password or "")
+    except BaseException:
+        client.close()
+        raise
     return client
 
 
@@ -117,7 +121,7 @@ def _message(settings: SmtpSettings, address: str, subject: str, body: str) -> E
     return message
 
 
-def _send_all(client: smtplib.SMTP, settings: SmtpSettings, messages: list[tuple[int, str, str, str]],
+def _send_all(client: smtplib.SMTP, settings: SmtpSettings, messages: list[tuple[str, str, str, str]],
               report: MailingReport) -> list[int]:
     """Send each (line, address, subject, body); return the indexes that were not sent."""
     unsent: list[int] = []
@@ -127,16 +131,16 @@ def _send_all(client: smtplib.SMTP, settings: SmtpSettings, messages: list[tuple
         except smtplib.SMTPRecipientsRefused:
             unsent.append(index)
             report.problems.append(
-                f"Line {line}: the mail server refused \u201c{address}\u201d; it was not sent.")
+                f"{line}: the mail server refused \u201c{address}\u201d; it was not sent.")
         except (smtplib.SMTPServerDisconnected, OSError):
             unsent.extend(range(index, len(messages)))
             report.problems.append(f"The mail server closed the connection after {report.sent} e-mails; "
-                                   f"{len(messages) - index} were not sent (from line {line} on). "
+                                   f"{len(messages) - index} were not sent (from {line.lower()} on). "
                                    "Upload those addresses again.")
             break
         except smtplib.SMTPException as error:
             unsent.append(index)
-            report.problems.append(f"Line {line}: the mail server did not accept the e-mail to "
+            report.problems.append(f"{line}: the mail server did not accept the e-mail to "
                                    f"\u201c{address}\u201d ({error.__class__.__name__}).")
         else:
             report.sent += 1
@@ -148,14 +152,16 @@ def _values(db: sqlite_utils.Database, wave: Wave, link: str) -> dict[str, str]:
             "closes_on": wave.closes_on.strftime("%d %B %Y"), "link": link}
 
 
-def _checked_list(text: str, max_addresses: int, kind: str) -> tuple[AddressList, MailingReport]:
-    addresses = read_addresses(text, max_addresses)
+def _checked_list(text: str, upload: str, max_addresses: int,
+                  kind: str) -> tuple[AddressList, MailingReport]:
+    addresses = read_addresses(text, max_addresses, upload)
     return addresses, MailingReport(kind, problems=list(addresses.problems), notes=list(addresses.notes))
 
 
 def send_invitations(db: sqlite_utils.Database, wave_id: int, text: str, link: str,
-                     settings: SmtpSettings, max_addresses: int = 5000) -> MailingReport:
-    """E-mail a new single-use code to each address in ``text``; nothing is sent if a line is bad.
+                     settings: SmtpSettings, max_addresses: int = 5000, upload: str = "") -> MailingReport:
+    """E-mail a new single-use code to each address in ``text`` and ``upload`` (a file's text);
+    nothing is sent if a line is bad.
 
     ``link`` is the wave's partner link; each e-mail's ``{link}`` carries its code. Codes of e-mails
     that could not be sent are withdrawn, so the wave's issued count stays true.
@@ -164,7 +170,7 @@ def send_invitations(db: sqlite_utils.Database, wave_id: int, text: str, link: s
     if wave.access != "invitation":
         raise InvalidInput("This wave uses a public link: send reminders with the link, or switch the "
                            "wave to invitation codes to send invitations.")
-    addresses, report = _checked_list(text, max_addresses, "invitation")
+    addresses, report = _checked_list(text, upload, max_addresses, "invitation")
     if report.problems:
         return report
     template, values = templates_for(db, wave.survey_id)["invitation"], _values(db, wave, link)
@@ -184,10 +190,10 @@ def send_invitations(db: sqlite_utils.Database, wave_id: int, text: str, link: s
 
 
 def send_reminders(db: sqlite_utils.Database, wave_id: int, text: str, link: str,
-                   settings: SmtpSettings, max_addresses: int = 5000) -> MailingReport:
+                   settings: SmtpSettings, max_addresses: int = 5000, upload: str = "") -> MailingReport:
     """E-mail the reminder (plain link, no code, "if you already answered, thank you") to each address."""
     wave = get_wave(db, wave_id)
-    addresses, report = _checked_list(text, max_addresses, "reminder")
+    addresses, report = _checked_list(text, upload, max_addresses, "reminder")
     if report.problems:
         return report
     filled = render(templates_for(db, wave.survey_id)["reminder"], _values(db, wave, link))

@@ -1,7 +1,7 @@
 """Reading a pasted or uploaded list of e-mail addresses, with a clear message per bad line.
 
 Lines may hold one address, several separated by commas, semicolons or spaces, or
-``Name <address>``; a first line that is a column heading (``email``) is skipped. Repeated addresses
+``Name <address>``; a line that is a column heading (``email``) is skipped. Repeated addresses
 get one e-mail. The list lives in memory only: nothing here stores or logs it.
 """
 
@@ -21,7 +21,7 @@ _PIECES = re.compile(r"[,;\t]+")
 class AddressList:
     """Valid addresses (with their line numbers), blocking problems, and harmless notes."""
 
-    addresses: list[tuple[int, str]] = field(default_factory=list)
+    addresses: list[tuple[str, str]] = field(default_factory=list)  # (where: "Line 3", address)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -50,33 +50,41 @@ def address_problem(address: str) -> str | None:
 def _pieces(line: str) -> list[str]:
     found = []
     for piece in _PIECES.split(line):
-        piece = piece.strip().strip("\"'").strip()
+        piece = piece.strip()
         if "<" in piece:
             found.append(parseaddr(piece)[1] or piece)
-        else:
-            found.extend(piece.split())
+        elif piece:
+            found.extend(word.strip("\"'") for word in piece.split())
     return [piece for piece in found if piece]
 
 
-def read_addresses(text: str, max_addresses: int) -> AddressList:
-    """Parse ``text`` (pasted or uploaded) into addresses and per-line messages."""
-    result = AddressList()
-    seen: dict[str, int] = {}
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
-        if number == 1 and _HEADING.match(line.strip()):
+def _where(number: int, in_file: bool) -> str:
+    return f"Line {number} of the file" if in_file else f"Line {number}"
+
+
+def _read_lines(text: str, in_file: bool, result: AddressList, seen: dict[str, str]) -> None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _HEADING.match(line.strip()):
             continue
+        where = _where(number, in_file)
         for address in _pieces(line):
             problem = address_problem(address)
             if problem:
                 result.problems.append(
-                    f"Line {number}: \u201c{address[:80]}\u201d is not an e-mail address: {problem}.")
+                    f"{where}: \u201c{address[:80]}\u201d is not an e-mail address: {problem}.")
             elif address.lower() in seen:
-                result.notes.append(f"Line {number} repeats the address on line {seen[address.lower()]}; "
-                                    "it gets one e-mail.")
+                result.notes.append(f"{where} repeats {seen[address.lower()].lower()}; it gets one e-mail.")
             else:
-                seen[address.lower()] = number
-                result.addresses.append((number, address))
+                seen[address.lower()] = where
+                result.addresses.append((where, address))
+
+
+def read_addresses(text: str, max_addresses: int, upload: str = "") -> AddressList:
+    """Parse pasted ``text`` and an ``upload``ed file into addresses and per-line messages."""
+    result = AddressList()
+    seen: dict[str, str] = {}
+    _read_lines(text, False, result, seen)
+    _read_lines(upload, True, result, seen)
     if not result.addresses and not result.problems:
         result.problems.append("Paste or upload at least one e-mail address, one per line.")
     if len(result.addresses) > max_addresses:

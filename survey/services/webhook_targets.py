@@ -80,7 +80,7 @@ def check_target(url: str, allowed_networks: tuple[Network, ...]) -> Target:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise InvalidInput(f"The host {host} could not be found ({error}).") from error
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     refused = sorted({str(address) for address in addresses if not _allowed(address, allowed_networks)})
     if refused or not addresses:
         raise InvalidInput(

@@ -146,8 +146,9 @@ def _log(db: sqlite_utils.Database, where: str, params: list[Any], limit: int) -
         "d.last_status, d.last_error, d.last_attempt_on FROM webhook_deliveries AS d "
         "JOIN webhook_endpoints AS e ON e.id = d.endpoint_id JOIN webhook_events AS ev ON ev.id = d.event_id "
         f"{where} ORDER BY d.event_id DESC, d.id DESC LIMIT ?", [*params, limit]).fetchall()
-    return [DeliveryLogEntry(*row[:5], dt.date.fromisoformat(row[5]), *row[6:10],
-                             dt.date.fromisoformat(row[10]) if row[10] else None) for row in rows]
+    return [DeliveryLogEntry(row[0], row[1], row[2], row[3], row[4], dt.date.fromisoformat(row[5]), row[6],
+                             row[7], row[8], row[9], dt.date.fromisoformat(row[10]) if row[10] else None)
+            for row in rows]
 
 
 def delivery_log(db: sqlite_utils.Database, limit: int = 100,

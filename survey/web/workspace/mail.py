@@ -64,11 +64,10 @@ def mailing(wave_id: int) -> Any:
 
 def _uploaded_text(form: MailingForm) -> str:
     upload = form.upload.data
-    pasted = form.addresses.data or ""
     if not upload or not getattr(upload, "filename", ""):
-        return pasted
+        return ""
     try:
-        return pasted + "\n" + upload.read().decode("utf-8-sig")
+        return str(upload.read().decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InvalidInput("The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d or plain text "
                            "and upload it again.") from None
@@ -86,8 +85,8 @@ def send_mailing(wave_id: int) -> Any:
     send = send_invitations if form.kind.data == "invitation" else send_reminders
     settings = SmtpSettings.from_config(current_app.config)
     try:
-        report = send(db, wave_id, _uploaded_text(form), public_link(wave), settings,
-                      current_app.config["MAIL_MAX_RECIPIENTS"])
+        report = send(db, wave_id, form.addresses.data or "", public_link(wave), settings,
+                      current_app.config["MAIL_MAX_RECIPIENTS"], _uploaded_text(form))
     except MailError as error:
         return _render_mailing(wave_id, form, error=str(error), status=502)
     except InvalidInput as error:
