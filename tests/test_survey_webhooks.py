@@ -242,6 +242,7 @@ def test_waves_opening_and_closing_by_date_are_announced_once(hooks, receiver):
     assert receiver.types() == ["wave.opened", "wave.closed"]
 
 
+@pytest.mark.slow  # two real analysis runs
 def test_insider_fewer_than_k_submissions_send_no_webhook_at_all(hooks, receiver):
     """Rule 7: a webhook must not tell anyone that one response arrived; a batch of k may be told."""
     today = dt.date.today()
@@ -274,6 +275,10 @@ def test_insider_fewer_than_k_submissions_send_no_webhook_at_all(hooks, receiver
     assert released.event["data"]["responses"] == {"released": K, "released_total": K}
     assert set(released.event["data"]) == {"survey", "wave", "responses"}
     assert not any(topic in released.body.decode() for topic in TOPICS)
+    # Rule 9: once delivered, nothing finer than a date is kept of when the batch was released.
+    assert hooks.db.execute("SELECT DISTINCT next_attempt_at, lease_until FROM webhook_deliveries").fetchall() \
+        == [(None, None)]
+    assert {row[0] for row in hooks.db.execute("SELECT created_on FROM webhook_events")} == {today.isoformat()}
 
 
 def test_unsafe_urls_are_refused_at_registration(tmp_path, receiver):

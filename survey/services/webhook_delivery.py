@@ -140,7 +140,7 @@ def send_test_event(db: sqlite_utils.Database, endpoint_id: int, settings: Webho
     """Send a real, signed ``ping`` payload to one endpoint now; a failure is retried like any other."""
     data = {"message": "Test event from Rapport. If you can read this, the endpoint works.",
             "endpoint_id": endpoint_id}
-    delivery_id = record_test_event(db, endpoint_id, data, time.time(), today)
+    delivery_id = record_test_event(db, endpoint_id, data, today)
     delivery = claim_delivery(db, delivery_id, time.time(), _lease(settings))
     if delivery is None:  # a worker took it in the meantime: it will report in the log
         return AttemptResult(delivery_id, TEST_EVENT, "pending", None, "")

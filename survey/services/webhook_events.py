@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import time
 from typing import Any
 
 import sqlite_utils
@@ -47,7 +46,7 @@ def release_announcer(db: sqlite_utils.Database, today: dt.date | None = None) -
     def announce(conn: sqlite3.Connection, wave_id: int, released: int, released_total: int) -> None:
         data = _wave_data(db, get_wave(db, wave_id))
         data["responses"] = {"released": released, "released_total": released_total}
-        record_event(conn, "responses.released", data, time.time(), today)
+        record_event(conn, "responses.released", data, today)
     return announce
 
 
@@ -59,7 +58,7 @@ def announce_analysis(db: sqlite_utils.Database, survey_id: int, run_id: int, st
             "run": {"id": run_id, "status": status, "themes": themes},
             "responses": {"released_total": survey_response_total(db, survey_id)}}
     with db.conn:
-        return record_event(db.conn, "analysis.finished", data, time.time(), today)
+        return record_event(db.conn, "analysis.finished", data, today)
 
 
 def announce_action_status(db: sqlite_utils.Database, before: Action, after: Action,
@@ -73,7 +72,7 @@ def announce_action_status(db: sqlite_utils.Database, before: Action, after: Act
                        "owner": after.owner, "due_on": after.due_on.isoformat() if after.due_on else None,
                        "previous_status": before.status, "status": after.status}}
     with db.conn:
-        return record_event(db.conn, "action.status_changed", data, time.time(), today)
+        return record_event(db.conn, "action.status_changed", data, today)
 
 
 def announce_wave_changes(db: sqlite_utils.Database, today: dt.date | None = None) -> list[str]:
@@ -96,7 +95,7 @@ def announce_wave_changes(db: sqlite_utils.Database, today: dt.date | None = Non
                 if event is not None:
                     data = _wave_data(db, wave)
                     data["responses"] = {"released_total": released.get(wave.id, 0)}
-                    record_event(db.conn, event, data, time.time(), today)
+                    record_event(db.conn, event, data, today)
                     queued.append(event)
                 record_wave_status(db.conn, wave.id, status)
     return queued

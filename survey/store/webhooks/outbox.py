@@ -1,8 +1,10 @@
 """The event outbox and its deliveries: record an event for every subscribed endpoint, claim due
 deliveries with a lease (so two workers never send the same one), record each attempt's outcome.
 
-Events keep their date only. A delivery keeps ``next_attempt_at`` (and a lease) only while it is
-pending; once delivered or given up, only the date of its last attempt remains.
+Events keep their date only. A new delivery is due at once (``next_attempt_at = 0``, not a time);
+only after a failed attempt does it keep the time of its next attempt, and only while it is pending
+(a lease of a few seconds marks one being sent). Once delivered or given up, only the date of its
+last attempt remains.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def _insert_event(conn: sqlite3.Connection, event_type: str, data: dict[str, Any
     return int(cursor.lastrowid or 0), public_id
 
 
-def record_event(conn: sqlite3.Connection, event_type: str, data: dict[str, Any], now: float,
+def record_event(conn: sqlite3.Connection, event_type: str, data: dict[str, Any],
                  today: dt.date | None = None) -> str | None:
     """Queue ``event_type`` for every active endpoint subscribed to it, in the caller's transaction.
 
@@ -74,12 +76,12 @@ def record_event(conn: sqlite3.Connection, event_type: str, data: dict[str, Any]
         return None
     event_id, public_id = _insert_event(conn, event_type, data, today or dt.date.today())
     conn.executemany(
-        "INSERT INTO webhook_deliveries (endpoint_id, event_id, next_attempt_at) VALUES (?, ?, ?)",
-        [(endpoint_id, event_id, now) for endpoint_id in endpoints])
+        "INSERT INTO webhook_deliveries (endpoint_id, event_id, next_attempt_at) VALUES (?, ?, 0)",
+        [(endpoint_id, event_id) for endpoint_id in endpoints])
     return public_id
 
 
-def record_test_event(db: sqlite_utils.Database, endpoint_id: int, data: dict[str, Any], now: float,
+def record_test_event(db: sqlite_utils.Database, endpoint_id: int, data: dict[str, Any],
                       today: dt.date | None = None) -> int:
     """Queue a ``ping`` event for one endpoint (paused or not); return the delivery's id."""
     with db.conn:
@@ -87,8 +89,8 @@ def record_test_event(db: sqlite_utils.Database, endpoint_id: int, data: dict[st
             raise NotFound(f"There is no webhook endpoint {endpoint_id}.")
         event_id, _ = _insert_event(db.conn, "ping", data, today or dt.date.today())
         cursor = db.conn.execute(
-            "INSERT INTO webhook_deliveries (endpoint_id, event_id, next_attempt_at) VALUES (?, ?, ?)",
-            [endpoint_id, event_id, now])
+            "INSERT INTO webhook_deliveries (endpoint_id, event_id, next_attempt_at) VALUES (?, ?, 0)",
+            [endpoint_id, event_id])
     return int(cursor.lastrowid or 0)
 
 
