@@ -16,7 +16,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.db import open_database
+from survey.db import open_migrated
 from survey.errors import InvalidInput
 from survey.services.webhook_delivery import WebhookSettings, deliver_due
 
@@ -32,7 +32,7 @@ def deliver_webhooks_command(watch: bool, interval: float) -> None:
         settings = WebhookSettings.from_config(current_app.config)
     except InvalidInput as error:
         raise click.ClickException(str(error)) from error
-    db = open_database(current_app.config["DATABASE"])
+    db = open_migrated(current_app.config["DATABASE"])
     try:
         while True:
             results = deliver_due(db, settings)
