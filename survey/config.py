@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "HSTS_SECONDS": 365 * 24 * 3600,  # Strict-Transport-Security on HTTPS responses; 0: none
     "SESSION_IDLE_SECONDS": 30 * 60,  # a staff session unused this long is signed out
     "SUBMISSION_RATE_LIMIT": "60 per 10 minutes; 400 per day",  # per client address and wave
+    "CHECK_RATE_LIMIT": "600 per 10 minutes; 5000 per day",  # "check before sending", per address and wave
     "LOGIN_ACCOUNT_FAILURES": 10,  # failed sign-ins per account per window
     "LOGIN_ADDRESS_FAILURES": 50,  # failed sign-ins per client address per window
     "LOGIN_FAILURE_WINDOW": 15 * 60,  # seconds

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 SVG_DATA_URI = "data:image/svg+xml;base64,"
@@ -37,3 +39,22 @@ def hidden_fields(html: str) -> dict[str, str]:
 def chart_svgs(html: str) -> list[str]:
     """The SVG documents of the page's charts (each embedded as a ``data:`` image)."""
     return _parsed(html).images
+
+
+def sign_in(client, db, role: str = "brm") -> None:
+    """Sign ``client`` in as a staff member with ``role`` (created on first use)."""
+    from conftest import STAFF_PASSWORD
+
+    from survey.store.staff import create_staff_user
+
+    username = f"{role}-user"
+    if not db.execute("SELECT 1 FROM staff WHERE username = ?", [username]).fetchone():
+        create_staff_user(db, username, STAFF_PASSWORD, role)
+    response = client.post("/staff/login", data={"username": username, "password": STAFF_PASSWORD})
+    assert response.status_code == 302
+
+
+def page_text(response) -> str:
+    """Visible text of a page, tags stripped and whitespace collapsed."""
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()

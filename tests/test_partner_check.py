@@ -59,3 +59,23 @@ def test_a_check_stores_nothing_and_logs_nothing(app, client, db, partner_wave, 
 
 def test_an_unknown_survey_link_answers_404(client):
     assert client.post("/s/no-such-link/check", data={}).status_code == 404
+
+
+def test_checks_are_throttled_per_address_and_keep_the_answers(app, client, db, partner_wave):
+    """One client cannot use the check as an unlimited redaction service (issue 10): over the limit
+    it gets a 429 that says so, as JSON for the script and as the form with the answers kept."""
+    app.config.update(RATELIMIT_ENABLED=True, CHECK_RATE_LIMIT="3 per minute")
+    wave = partner_wave()
+    field = _text_field(db, wave)
+    json_headers = {"Accept": "application/json"}
+    for _ in range(3):
+        assert client.post(f"/s/{wave.token}/check", data={field: TEXT}, headers=json_headers).status_code == 200
+    refused = client.post(f"/s/{wave.token}/check", data={field: TEXT}, headers=json_headers)
+    assert refused.status_code == 429 and "Too many checks" in refused.get_json()["error"]
+    page = client.post(f"/s/{wave.token}/check", data={field: TEXT})
+    assert page.status_code == 429
+    html = page.get_data(as_text=True)
+    assert "Too many checks" in html and "payroll auditor in Leeds" in html, "the answers stay in the form"
+    other = partner_wave()  # another survey link is counted on its own
+    assert client.post(f"/s/{other.token}/check", data={_text_field(db, other): TEXT},
+                       headers=json_headers).status_code == 200

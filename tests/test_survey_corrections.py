@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 
 import pytest
+from page_support import page_text, sign_in
 
 from survey.errors import InvalidInput
 from survey.services import sentiment_corrections as service
 from survey.store import corrections
-from survey.store.staff import create_staff_user
 
 pytestmark = pytest.mark.slow  # every test here starts from a real analysis (built once per session)
 
-STAFF_PASSWORD = "correct horse battery"
 QUOTE = 5
 
 
@@ -24,17 +22,8 @@ def run_analysis(db, survey_id):
     return run(db, survey_id)
 
 
-def sign_in(client, db, role: str = "brm") -> None:
-    username = f"{role}-user"
-    if not db.execute("SELECT 1 FROM staff WHERE username = ?", [username]).fetchone():
-        create_staff_user(db, username, STAFF_PASSWORD, role)
-    response = client.post("/staff/login", data={"username": username, "password": STAFF_PASSWORD})
-    assert response.status_code == 302
 
 
-def page_text(response) -> str:
-    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def visible_units(db, survey_id: int, label: str, limit: int = 3) -> list[str]:

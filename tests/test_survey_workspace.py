@@ -7,29 +7,13 @@ import re
 from html import unescape
 
 import pytest
-from conftest import STAFF_PASSWORD
-from page_support import chart_svgs
+from page_support import chart_svgs, page_text, sign_in
 
 from survey.store import surveys as store
 from survey.store.aggregates import save_wave_scores
 from survey.store.invitations import generate_invitation_codes
 from survey.store.responses import record_response
 from survey.store.responses.release import release_waiting
-from survey.store.staff import create_staff_user
-
-
-def sign_in(client, db, role: str) -> None:
-    username = f"{role}-user"
-    if not db.execute("SELECT 1 FROM staff WHERE username = ?", [username]).fetchone():
-        create_staff_user(db, username, STAFF_PASSWORD, role)
-    response = client.post("/staff/login", data={"username": username, "password": STAFF_PASSWORD})
-    assert response.status_code == 302
-
-
-def page_text(response) -> str:
-    """Visible text of a page, tags stripped and whitespace collapsed."""
-    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def largest_seeded_theme(db, survey_id: int) -> tuple[str, str]:
@@ -234,7 +218,9 @@ def test_merging_and_dismissing_through_the_forms(analysed):
     assert response.headers["Location"].endswith(f"/themes/{into_id}")
     after = db.execute("SELECT units FROM themes WHERE id = ?", [into_id]).fetchone()[0]
     assert after == before + source_units
-    assert client.get(f"/staff/surveys/{survey_id}/themes/{source_id}").status_code == 404
+    # The merged theme's old link leads to where its comments went (issue 13).
+    moved = client.get(f"/staff/surveys/{survey_id}/themes/{source_id}")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(f"/themes/{into_id}")
     proposal = db.execute("SELECT id FROM themes WHERE kind = 'emerging' LIMIT 1").fetchone()
     if proposal is None:
         pytest.skip("the analysis proposed no emerging theme for this corpus")

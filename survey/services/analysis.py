@@ -20,6 +20,7 @@ from nlp.analysis import analyse_units
 from nlp.results import AnswerInput, UnitResult
 from nlp.silo import Lexicon
 from nlp.summary import summarise
+from nlp.themes.stability import PreviousProposal
 from survey.services.models import embedder_from_config
 from survey.services.sentiment_corrections import adapt_survey_sentiment
 from survey.services.webhook_events import announce_analysis, release_announcer
@@ -84,12 +85,15 @@ def run_analysis(
               "themes": 0, "emerging": 0}
     if not answers and runs.last_fingerprint(db, survey_id) == fingerprint:
         counts["responses"] = _refresh_scores_if_stale(db, survey_id)
+        counts["no_content"] = (runs.last_counts(db, survey_id) or {}).get("no_content", 0)
         return _record(db, survey_id, "nothing new", fingerprint, {}, started, counts)
     units, counts["corrections"] = adapt_survey_sentiment(db, survey_id, units, vectors)
     progress("summarising", 0, len(units))
     waves = list(store.wave_labels(db, survey_id).values())
+    previous = [PreviousProposal(*row) for row in store.previous_proposals(db, survey_id)]
     analysis = summarise(units, vectors, waves=waves, taxonomy=taxonomy, lexicon=lexicon,
-                         embedder=embedder, min_group_size=min_group_size, random_state=random_state)
+                         embedder=embedder, min_group_size=min_group_size, random_state=random_state,
+                         previous_proposals=previous)
     store.save_summary(db, survey_id, analysis, previous=units)
     # Counted before scoring: a response arriving meanwhile makes the next run re-score.
     counts["responses"] = aggregates.survey_response_total(db, survey_id)
@@ -97,6 +101,7 @@ def run_analysis(
     aggregates.save_silo_terms(db, survey_id)
     counts["themes"] = len(analysis.themes)
     counts["emerging"] = sum(1 for theme in analysis.themes if theme.kind == "emerging")
+    counts["no_content"] = analysis.no_content_units
     return _record(db, survey_id, "done", fingerprint, dataclasses.asdict(analysis.run), started, counts)
 
 

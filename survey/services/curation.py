@@ -22,7 +22,7 @@ from nlp.summary import compute_trends
 from survey.errors import InvalidInput, NotFound
 from survey.services.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from survey.store import analysis as units_store
-from survey.store import runs, themes, trends
+from survey.store import runs, theme_redirects, themes, trends
 from survey.store.taxonomies import load_taxonomy, save_taxonomy
 
 if TYPE_CHECKING:
@@ -80,6 +80,9 @@ def merge_theme(
                                           theme_id=source_id)
         taxonomy = taxonomy.merge([source_id], into_id)
     units_store.move_theme_units(db, survey_id, source_id, into_id)
+    with db.conn:  # the merged theme's old link leads to where its comments went
+        themes.delete_theme(db, survey_id, source_id)
+        theme_redirects.record_redirects(db, survey_id, [(source_id, into_id)])
     _finish(db, survey_id, taxonomy, thresholds, (into_id,))
 
 
@@ -234,20 +237,22 @@ def refresh_theme_figures(
     with db.conn:
         themes.sync_seeded_themes(db, survey_id, active)
         themes.refresh_theme_sizes(db, survey_id, thresholds.min_quote_group_size)
-        for theme_id, (phrases, quote_ids) in descriptions.items():
-            themes.set_theme_description(db, survey_id, theme_id, phrases, quote_ids)
+        for theme_id, (phrases, quote_ids, like_it) in descriptions.items():
+            themes.set_theme_description(db, survey_id, theme_id, phrases, quote_ids, like_it)
     _refresh_trend_cells(db, survey_id, thresholds)
 
 
 def _description(db: sqlite_utils.Database, survey_id: int, theme_id: str,
-                 thresholds: Thresholds) -> tuple[tuple[str, ...], list[str]]:
-    """Key phrases and (above the quote threshold) representative quote ids of one theme."""
+                 thresholds: Thresholds) -> tuple[tuple[str, ...], list[str], tuple[int, ...]]:
+    """Key phrases and (above the quote threshold) representative quote ids of one theme, with
+    how many similar comments each quote stands for."""
     # nlp.themes pulls in scikit-learn (~90 MB): web workers load it only when a page curates.
     from nlp.themes import describe_clusters
 
     rows = units_store.theme_unit_rows(db, survey_id, theme_id)
     phrases: tuple[str, ...] = ()
     quote_ids: list[str] = []
+    like_it: tuple[int, ...] = ()
     if rows:
         vectors = cached_vectors(db, survey_id, [row[2] for row in rows])
         described = describe_clusters([row[1] for row in rows], np.zeros(len(rows), dtype=int), vectors)
@@ -256,7 +261,8 @@ def _description(db: sqlite_utils.Database, survey_id: int, theme_id: str,
             if len({row[3] for row in rows}) >= thresholds.min_quote_group_size:
                 by_text = {row[1]: row[0] for row in reversed(rows)}
                 quote_ids = [by_text[text] for text in described[0].quotes]
-    return phrases, quote_ids
+                like_it = tuple(described[0].quote_like_it)
+    return phrases, quote_ids, like_it
 
 
 def _refresh_trend_cells(db: sqlite_utils.Database, survey_id: int, thresholds: Thresholds) -> None:

@@ -1,7 +1,7 @@
 """Units of analysis (tables ``units``, ``unit_flags``, ``unit_embeddings``, ``analysed_answers``).
 
 Reads the answers an analysis needs, writes the units it makes, and saves a run's summary in one
-transaction through the writers of ``themes``, ``trend_points`` and ``silo_points``.
+transaction through the writers of ``themes``, ``theme_redirects``, ``trend_points`` and ``silo_points``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sqlite_utils
 
 from nlp.results import Analysis, AnswerInput, FlagResult, SiloPoint, UnitResult
 from survey.store.silo import record_measurement, replace_silo_points
+from survey.store.theme_redirects import forget_live_ids, record_redirects
 from survey.store.themes import replace_themes
 from survey.store.trends import replace_trend_points
 
@@ -162,6 +163,18 @@ def theme_unit_rows(db: sqlite_utils.Database, survey_id: int, theme_id: str) ->
         [survey_id, theme_id]).fetchall()
 
 
+def previous_proposals(db: sqlite_utils.Database, survey_id: int) -> list[tuple[str, str, frozenset[str]]]:
+    """``(id, name, text keys of its units)`` of the survey's stored emerging proposals."""
+    keys: dict[str, set[str]] = {}
+    names = dict(db.execute("SELECT id, name FROM themes WHERE survey_id = ? AND kind = 'emerging'",
+                            [survey_id]).fetchall())
+    for theme_id, key in db.execute(
+            "SELECT theme_id, text_key FROM units WHERE survey_id = ? AND theme_id IN "
+            "(SELECT id FROM themes WHERE survey_id = ? AND kind = 'emerging')", [survey_id, survey_id]):
+        keys.setdefault(theme_id, set()).add(key)
+    return [(theme_id, name, frozenset(keys.get(theme_id, ()))) for theme_id, name in sorted(names.items())]
+
+
 def unit_text_key(db: sqlite_utils.Database, survey_id: int, unit_id: str) -> str | None:
     """The text key of one unit of the survey, or ``None`` if the survey has no such unit."""
     row = db.execute("SELECT text_key FROM units WHERE survey_id = ? AND id = ?",
@@ -243,6 +256,8 @@ def save_summary(
     save_unit_themes(db, changed)
     with db.conn:
         replace_themes(db, survey_id, analysis.themes)
+        record_redirects(db, survey_id, analysis.proposal_redirects)
+        forget_live_ids(db, survey_id)
         replace_trend_points(db, survey_id, wave_ids, analysis.trends)
         replace_silo_points(db, survey_id, wave_ids, analysis.silo)
 

@@ -52,6 +52,8 @@ class StoredTheme:
     key_phrases: tuple[str, ...]
     quote_unit_ids: tuple[str, ...]
     marker: str | None = None
+    #: Per quote, how many other comments of the theme are nearest to it ("and 14 like it").
+    quote_like_it: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def stored_themes(db: sqlite_utils.Database, survey_id: int, min_group_size: int
     markers = {cell.theme_id: cell.marker for cell in latest_theme_cells(db, survey_id, min_group_size)}
     rows = db.execute(
         "SELECT id, name, description, kind, units, responses, share, mean_sentiment, key_phrases, "
-        "quote_unit_ids FROM themes WHERE survey_id = ? ORDER BY units DESC, name", [survey_id])
+        "quote_unit_ids, quote_like_it FROM themes WHERE survey_id = ? ORDER BY units DESC, name", [survey_id])
     return [_stored_theme(row, min_group_size, markers.get(row[0]))
             for row in rows if row[0] not in dismissed]
 
@@ -151,20 +153,21 @@ def get_stored_theme(
     """One stored theme, or :class:`NotFound`."""
     row = db.execute(
         "SELECT id, name, description, kind, units, responses, share, mean_sentiment, key_phrases, "
-        "quote_unit_ids FROM themes WHERE survey_id = ? AND id = ?", [survey_id, theme_id]).fetchone()
+        "quote_unit_ids, quote_like_it FROM themes WHERE survey_id = ? AND id = ?", [survey_id, theme_id]).fetchone()
     if row is None or theme_id in dismissed_theme_ids(db, survey_id):
         raise NotFound(f"There is no theme {theme_id!r} in this survey.")
     return _stored_theme(row, min_group_size, None)
 
 
 def _stored_theme(row: tuple, min_group_size: int, marker: str | None) -> StoredTheme:
-    (theme_id, name, description, kind, units, responses, share, sentiment, phrases, quotes) = row
+    (theme_id, name, description, kind, units, responses, share, sentiment, phrases, quotes, like_it) = row
     shown = responses >= min_group_size or responses == 0
     return StoredTheme(
         id=theme_id, name=name, description=description, kind=kind,
         units=units if shown else None, responses=responses if shown else None,
         share=share if shown else None, mean_sentiment=sentiment if shown and responses else None,
         key_phrases=tuple(json.loads(phrases)), quote_unit_ids=tuple(json.loads(quotes)), marker=marker,
+        quote_like_it=tuple(json.loads(like_it)),
     )
 
 
@@ -269,3 +272,58 @@ def overall_sentiment(db: sqlite_utils.Database, survey_id: int,
         "SELECT wave_id, sentiment_mean, change_p_value, suppressed FROM trend_points "
         f"WHERE survey_id = ? AND segment = '' AND theme_id = '' AND wave_id IN ({marks})",
         [survey_id, *wave_ids])}
+
+
+@dataclass(frozen=True)
+class SentimentPart:
+    """Comments of a theme with one leaning; ``None`` figures are below the threshold."""
+
+    leaning: str  # "complaints" | "neutral" | "praise"
+    units: int | None
+    responses: int | None
+    share: float | None
+
+
+#: Which unit sentiment labels count as complaints and as praise on a theme's page.
+LEANINGS = {"very negative": "complaints", "negative": "complaints", "neutral": "neutral",
+            "positive": "praise", "very positive": "praise"}
+
+
+def theme_sentiment_split(db: sqlite_utils.Database, survey_id: int, theme_id: str,
+                          min_group_size: int) -> list[SentimentPart]:
+    """A theme's comments split into complaints, neutral remarks and praise.
+
+    A part over fewer than ``min_group_size`` respondents is suppressed; when exactly one part is
+    suppressed the next smallest is too, so it cannot be worked out from the theme's total.
+    """
+    units: dict[str, int] = {}
+    people: dict[str, set[str]] = {}
+    for label, response_id in db.execute(
+            "SELECT sentiment_label, response_id FROM units WHERE survey_id = ? AND theme_id = ?",
+            [survey_id, theme_id]):
+        leaning = LEANINGS.get(label, "neutral")
+        units[leaning] = units.get(leaning, 0) + 1
+        people.setdefault(leaning, set()).add(response_id)
+    total = sum(units.values())
+    order = ("complaints", "neutral", "praise")
+    hidden = {part for part in order if 0 < len(people.get(part, ())) < min_group_size}
+    if len(hidden) == 1:
+        shown = sorted((part for part in order if part not in hidden and units.get(part)),
+                       key=lambda part: units[part])
+        hidden.update(shown[:1])
+    return [SentimentPart(part, None if part in hidden else units.get(part, 0),
+                          None if part in hidden else len(people.get(part, ())),
+                          None if part in hidden or not total else units.get(part, 0) / total)
+            for part in order]
+
+
+def theme_wave_sentiment(db: sqlite_utils.Database, survey_id: int, theme_id: str
+                         ) -> list[tuple[str, float | None, float | None, float | None]]:
+    """``(wave, mean, low, high)`` of a theme's sentiment per analysed wave (all segments together);
+    ``None`` where the wave's cell is suppressed."""
+    return [(wave, None if hidden else mean, None if hidden else low, None if hidden else high)
+            for wave, mean, low, high, hidden in db.execute(
+                "SELECT waves.label, sentiment_mean, sentiment_low, sentiment_high, suppressed "
+                "FROM trend_points JOIN waves ON waves.id = trend_points.wave_id "
+                "WHERE trend_points.survey_id = ? AND theme_id = ? AND segment = '' "
+                "ORDER BY waves.opens_on, waves.label", [survey_id, theme_id])]

@@ -20,6 +20,7 @@ class LastRun:
     status: str
     duration_seconds: float | None
     total_units: int | None
+    no_content_units: int | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def last_run(db: sqlite_utils.Database, survey_id: int) -> LastRun | None:
     if row is None:
         return None
     counts = json.loads(row[3] or "{}")
-    return LastRun(dt.datetime.fromisoformat(row[0]), row[1], row[2], counts.get("total_units"))
+    return LastRun(dt.datetime.fromisoformat(row[0]), row[1], row[2], counts.get("total_units"),
+                   counts.get("no_content"))
 
 
 def recent_runs(db: sqlite_utils.Database, survey_id: int, limit: int = 10) -> list[RunRow]:

@@ -8,6 +8,10 @@ so no address or username is stored and nothing links a count to a response.
   all-hands announcement (60 people finishing within the same ten minutes, 400 in a day), while one
   client can no longer stuff thousands of answers a minute. Raise it for bigger sites behind one
   address; ``""`` turns it off.
+- **Checks before sending** (``CHECK_RATE_LIMIT``, per client address and wave): the partner
+  form's script checks the answers about once a second while someone types, so the default
+  ``"600 per 10 minutes; 5000 per day"`` covers an office typing at once, yet stops one client
+  from using the check as a free, unlimited redaction service or a way to load the server.
 - **Sign-in failures**: ``LOGIN_ACCOUNT_FAILURES`` per account and ``LOGIN_ADDRESS_FAILURES`` per
   address within ``LOGIN_FAILURE_WINDOW`` seconds. Counting per account stops password guessing
   against one person from many addresses; counting per address (with a higher limit) stops one
@@ -24,6 +28,7 @@ from flask import current_app, request
 from survey.store import throttle
 
 SUBMISSIONS = "submission"
+CHECKS = "check"
 LOGIN_ACCOUNT = "login-account"
 LOGIN_ADDRESS = "login-address"
 
@@ -49,6 +54,14 @@ def take_submission(db: sqlite_utils.Database, wave_id: int) -> bool:
         return True
     return throttle.take(db, current_app.config["SECRET_KEY"], f"{SUBMISSIONS}:{wave_id}",
                          client_address(), limits)
+
+
+def take_check(db: sqlite_utils.Database, wave_id: int) -> bool:
+    """Count one "check before sending" from this client to ``wave_id``; ``False`` once over the limit."""
+    limits = _parsed(str(current_app.config.get("CHECK_RATE_LIMIT") or ""))
+    if not _enabled() or not limits:
+        return True
+    return throttle.take(db, current_app.config["SECRET_KEY"], f"{CHECKS}:{wave_id}", client_address(), limits)
 
 
 def _login_subjects(username: str) -> tuple[tuple[str, str, tuple[throttle.Limit, ...]], ...]:

@@ -17,9 +17,12 @@ from nlp.self_identification import Finding, check_answers
 from survey.db import partner_db
 from survey.store.surveys import get_wave_by_token
 from survey.web.partner.answer import _form_class, _render_survey
+from survey.web import throttles
 from survey.web.security import csrf
 
 bp = Blueprint("partner_check", __name__)
+CHECK_THROTTLED = ("Too many checks have come from your network in the last few minutes. Your answers are "
+                   "still below and you can send them as they are, or check again in a few minutes.")
 #: Longest text checked per answer (the form's own limit applies on sending).
 MAX_CHECKED_CHARS = 4000
 
@@ -30,6 +33,10 @@ def check(token: str) -> Any:
     """Findings per free-text answer, as JSON (``Accept: application/json``) or on the survey page."""
     wave = get_wave_by_token(partner_db(), token)
     form = _form_class(wave)()
+    if not throttles.take_check(partner_db(), wave.id):
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"error": CHECK_THROTTLED}), 429, {"Retry-After": "600", "Cache-Control": "no-store"}
+        return _render_survey(wave, form, CHECK_THROTTLED, 429)
     texts = {f"q{question.id}": (request.form.get(f"q{question.id}") or "")[:MAX_CHECKED_CHARS]
              for question in form.questions if question.kind == "text"}
     names = [name for name, text in texts.items() if text.strip()]

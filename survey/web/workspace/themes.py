@@ -10,12 +10,13 @@ from flask import current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from survey.db import get_db
-from survey.errors import InvalidInput
+from survey.errors import InvalidInput, NotFound
 from survey.services import curation
 from survey.services.thresholds import Thresholds
 from survey.store import insights
 from survey.store.runs import last_run
 from survey.store.surveys import get_survey
+from survey.store.theme_redirects import redirect_target
 from survey.web.auth import role_required
 from survey.web.charts import ChartImage, chart_image
 from survey.web.forms import ConfirmForm
@@ -82,7 +83,14 @@ def theme(survey_id: int, theme_id: str) -> Any:
     """One theme: key phrases, quotes (above the quote threshold), spread, actions, curation."""
     db, config = get_db(), current_app.config
     survey = get_survey(db, survey_id)
-    found = insights.get_stored_theme(db, survey_id, theme_id, config["MIN_GROUP_SIZE"])
+    try:
+        found = insights.get_stored_theme(db, survey_id, theme_id, config["MIN_GROUP_SIZE"])
+    except NotFound:
+        target = redirect_target(db, survey_id, theme_id)
+        if target is None:
+            raise
+        flash("That theme was merged; its comments are here now.", "info")
+        return redirect(url_for("workspace.theme", survey_id=survey_id, theme_id=target), 301)
     quotable = found.responses is not None and found.responses >= config["MIN_QUOTE_GROUP_SIZE"]
     others = [t for t in insights.stored_themes(db, survey_id, config["MIN_GROUP_SIZE"])
               if t.kind == "seeded" and t.id != theme_id]
@@ -92,12 +100,36 @@ def theme(survey_id: int, theme_id: str) -> Any:
     return render_template(
         "workspace/theme.html", survey=survey, theme=found, quotable=quotable, units=units,
         quotes=insights.quotes(db, found.quote_unit_ids) if quotable else [],
+        like_it=dict(zip(found.quote_unit_ids, found.quote_like_it, strict=False)),
+        **_theme_figures(db, survey_id, found, config["MIN_GROUP_SIZE"]),
         waves=list(dict.fromkeys(cell.wave for cell in cells)),
         segments=sorted({cell.segment for cell in cells if cell.segment}),
         cells={(cell.wave, cell.segment): cell for cell in cells}, tabs=survey_tabs(survey_id),
         threshold=config["MIN_GROUP_SIZE"], quote_threshold=config["MIN_QUOTE_GROUP_SIZE"], **forms,
         **correction_context(db, survey_id, [unit.unit_id for unit in units]),
     )
+
+
+def _theme_figures(db: sqlite_utils.Database, survey_id: int, found: insights.StoredTheme,
+                   threshold: int) -> dict[str, Any]:
+    """The theme's complaints / praise split and its share and sentiment trend charts."""
+    from reports.charts import sentiment_by_wave, theme_volume_by_wave
+
+    if found.responses is None:  # the theme itself is under the threshold
+        return {"split": [], "share_chart": None, "sentiment_chart": None}
+    shares = [(cell.wave, cell.share) for cell in insights.theme_cells(db, survey_id, found.id)]
+    sentiment = insights.theme_wave_sentiment(db, survey_id, found.id)
+    share_chart = sentiment_chart = None
+    if len(shares) > 1:
+        share_chart = chart_image(theme_volume_by_wave, [wave for wave, _ in shares],
+                                  {found.name: [share for _, share in shares]},
+                                  title=f"Share of comments: {found.name}", min_group_size=threshold)
+    if len(sentiment) > 1:
+        sentiment_chart = chart_image(
+            sentiment_by_wave, *[list(column) for column in zip(*sentiment, strict=True)],
+            title=f"Mean sentiment: {found.name}", min_group_size=threshold)
+    return {"split": insights.theme_sentiment_split(db, survey_id, found.id, threshold),
+            "share_chart": share_chart, "sentiment_chart": sentiment_chart}
 
 
 def _thresholds() -> Thresholds:
