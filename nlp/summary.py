@@ -20,6 +20,9 @@ MIN_UNITS_FOR_DISCOVERY = 20
 #: A proposal needs at least this share of all units (and at least MIN_PROPOSAL_UNITS units).
 MIN_PROPOSAL_SHARE = 0.01
 MIN_PROPOSAL_UNITS = 5
+#: Fewest content words a comment needs to join an emerging-theme proposal: "Legend.", "Smooth
+#: now." or "Most things!" answer their question but, read alone, say what about nothing.
+MIN_CONTENT_WORDS_FOR_PROPOSALS = 3
 
 
 def summarise(
@@ -114,8 +117,10 @@ def assign_and_discover(
     keeps its id and name.
     """
     from nlp.themes import assign_themes
+    from nlp.themes.cohesion import loosest_cohesion
     from nlp.themes.concerns import MIN_PROPOSAL_SIZE, discover_clusters
     from nlp.themes.nonanswers import non_answer_mask
+    from nlp.themes.quotes import content_words
     from nlp.themes.stability import carry_over
 
     assignment = assign_themes(vectors, taxonomy, embedder, [unit.text_key for unit in units])
@@ -127,7 +132,10 @@ def assign_and_discover(
         for unit, theme_id, confidence, blank in zip(
             units, assignment.theme_ids, assignment.confidence, empty, strict=True)
     ]
-    pool = np.flatnonzero(assignment.unassigned & ~empty)
+    # Fragments ("Legend.", "Smooth now.") stay unassigned: they make proposals about nothing.
+    fragment = np.array([len(content_words(unit.text)) < MIN_CONTENT_WORDS_FOR_PROPOSALS for unit in units],
+                        dtype=bool)
+    pool = np.flatnonzero(assignment.unassigned & ~empty & ~fragment)
     # Identical texts ("Nothing.", "n/a") belong together: cluster each distinct text once.
     rows_by_text: dict[str, list[int]] = defaultdict(list)
     for row in pool.tolist():
@@ -136,9 +144,12 @@ def assign_and_discover(
     if len(distinct) < max(MIN_UNITS_FOR_DISCOVERY, MIN_PROPOSAL_SIZE):
         return units, [], {}
     first_rows = [rows_by_text[text][0] for text in distinct]
+    # A proposal must hang together as well as the loosest theme this run filled (of proposal size).
+    smallest = max(MIN_PROPOSAL_UNITS, round(MIN_PROPOSAL_SHARE * len(units)))
+    floor = loosest_cohesion(_rows_by_theme(units).values(), vectors, smallest)
     labels, summaries = discover_clusters(
         distinct, vectors[first_rows], random_state, "emerging-", MIN_PROPOSAL_SIZE,
-        set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed,
+        set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed, min_cohesion=floor,
     )
     members_by_label: dict[int, list[int]] = defaultdict(list)
     for text, label in zip(distinct, labels, strict=True):
@@ -146,11 +157,19 @@ def assign_and_discover(
     carried = carry_over(summaries, {label: {units[r].text_key for r in rows}
                                      for label, rows in members_by_label.items()},
                          previous_proposals, {units[r].text_key for r in pool})
-    smallest = max(MIN_PROPOSAL_UNITS, round(MIN_PROPOSAL_SHARE * len(units)))
     kept = [summary for summary in carried.summaries if len(members_by_label[summary.label]) >= smallest]
     proposals = [_proposal(units, summary, sorted(members_by_label[summary.label])) for summary in kept]
     kept_ids = {proposal.id for proposal in proposals}
     return units, proposals, {old: new for old, new in carried.redirects.items() if new in kept_ids}
+
+
+def _rows_by_theme(units: Sequence[UnitResult]) -> dict[str, list[int]]:
+    """Rows of ``units`` per assigned theme id."""
+    rows: dict[str, list[int]] = defaultdict(list)
+    for row, unit in enumerate(units):
+        if unit.theme_id is not None:
+            rows[unit.theme_id].append(row)
+    return rows
 
 
 def _proposal(units: list[UnitResult], summary: ClusterSummary, members: list[int]) -> ThemeSummary:

@@ -14,6 +14,9 @@ from flask import Flask
 
 from survey.errors import ConfigurationError
 
+#: The staff roles (:data:`survey.store.staff.ROLES` repeats them; config sits below the store).
+STAFF_ROLES = ("admin", "brm", "culture_lead")
+
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "production",  # production | development | testing
     "SECRET_KEY": None,
@@ -46,6 +49,23 @@ DEFAULTS: dict[str, Any] = {
     "EMBEDDINGS": "semantic",
     "MODEL_CACHE": None,
     "SPACY_MODEL": None,
+    # --- staff sign-in (issue 15; README "Single sign-on (OpenID Connect)" explains each) ---
+    "LOCAL_LOGIN": True,  # username + password sign-in; False: only single sign-on
+    "OIDC_ISSUER": None,  # the provider's issuer URL, exactly as its discovery document says; None: no SSO
+    "OIDC_DISCOVERY_URL": None,  # None: <OIDC_ISSUER>/.well-known/openid-configuration
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,  # None: a public client (PKCE only)
+    "OIDC_PROVIDER_NAME": "single sign-on",  # the button says "Sign in with <this>"
+    "OIDC_SCOPES": "openid profile email",
+    "OIDC_ROLE_CLAIM": "groups",  # a claim name, or a dotted path such as realm_access.roles
+    "OIDC_ROLE_MAP": {},  # claim value -> admin | brm | culture_lead
+    "OIDC_USERNAME_CLAIM": "preferred_username",  # falls back to email, then the subject
+    "OIDC_REDIRECT_URI": None,  # None: this site's /staff/oidc/callback
+    "OIDC_LOGOUT_AT_PROVIDER": False,  # sign-out also ends the session at the provider
+    "OIDC_CLOCK_SKEW": 60,  # seconds of clock difference tolerated on ID token times
+    "OIDC_TIMEOUT": 10,  # seconds for each request to the provider
+    "OIDC_LOGIN_SECONDS": 600,  # a sign-in started longer ago than this is refused
+    # --- end staff sign-in ---
     # --- webhooks and e-mail invitations (issue 15, parts 3-4; README "Webhooks", "E-mail invitations") ---
     "WEBHOOK_ALLOWED_NETWORKS": "",  # CIDRs allowed besides public addresses, e.g. "10.20.0.0/16"
     "WEBHOOK_TIMEOUT_SECONDS": 10,  # per delivery attempt
@@ -85,6 +105,23 @@ def load_config(
         app.config["TESTING"] = True
     if require_secret_key:
         require_secret_key_for(app)
+    check_sign_in_config(app.config)
+
+
+def check_sign_in_config(config: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigurationError` when no one could sign in, or single sign-on is half set up."""
+    if config["OIDC_ISSUER"] and not config["OIDC_CLIENT_ID"]:
+        raise ConfigurationError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not: set RAPPORT_OIDC_CLIENT_ID.")
+    if not config["LOCAL_LOGIN"] and not config["OIDC_ISSUER"]:
+        raise ConfigurationError("LOCAL_LOGIN is off and OIDC_ISSUER is not set: no one could sign in. "
+                                 "Set RAPPORT_OIDC_ISSUER (and the other OIDC_* keys) or LOCAL_LOGIN=true.")
+    role_map = config["OIDC_ROLE_MAP"]
+    if not isinstance(role_map, Mapping):
+        raise ConfigurationError('OIDC_ROLE_MAP must be a mapping such as {"rapport-admins": "admin"}.')
+    wrong = sorted(str(role) for role in role_map.values() if role not in STAFF_ROLES)
+    if wrong:
+        raise ConfigurationError(f"OIDC_ROLE_MAP maps to unknown roles {wrong}; "
+                                 f"use {', '.join(STAFF_ROLES)}.")
 
 
 def require_secret_key_for(app: Flask) -> None:

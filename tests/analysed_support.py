@@ -36,6 +36,24 @@ def build_demo_survey(db: sqlite_utils.Database) -> None:
     store_demo_responses(db, demo, corpus, seed=7, today=TODAY)
 
 
+#: Themes left out of the taxonomy by :func:`build_demo_survey_with_uncovered_concerns`.
+UNCOVERED_THEMES = ("security", "value")
+
+
+def build_demo_survey_with_uncovered_concerns(db: sqlite_utils.Database) -> None:
+    """The demo survey, with a taxonomy that lacks two themes (:data:`UNCOVERED_THEMES`): their
+    comments are real concerns no seeded theme covers, which the analysis proposes as emerging
+    themes (the demo corpus itself has none: everything in it fits a shipped theme or is a non-answer)."""
+    from nlp.themes import DEFAULT_THEMES, Taxonomy
+    from survey.store.taxonomies import save_taxonomy
+
+    build_demo_survey(db)
+    data = DEFAULT_THEMES.to_dict()
+    data["themes"] = [theme for theme in data["themes"] if theme["id"] not in UNCOVERED_THEMES]
+    for survey in list_surveys(db):
+        save_taxonomy(db, survey.id, Taxonomy.from_dict(data))
+
+
 class AnalysedTemplates:
     """Analysed databases, one per builder, built on first use in ``folder`` (never written again)."""
 

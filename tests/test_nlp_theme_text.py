@@ -107,3 +107,35 @@ def test_carry_over_keeps_ids_and_names_and_redirects_merged_proposals():
     assert (by_label[0].id, by_label[0].name) == ("emerging-old-laptops", "Laptop delays")
     assert (by_label[1].id, by_label[1].name) == ("emerging-desk", "Service desk")
     assert carried.redirects == {"emerging-gone": "emerging-old-laptops"}
+
+
+@pytest.mark.parametrize("text", [
+    "nothing springs to mind sadly", "Honestly? Nothing.", "Can't think of a single thing.",
+    "not much at all honestly", "no idea tbh", "I'll get back to you on that one", "difficult to say",
+])
+def test_ways_of_declining_are_non_answers_whatever_the_hedges(text):
+    assert is_non_answer(text)
+
+
+@pytest.mark.parametrize("text", [
+    "nothing works since the upgrade", "not much support at weekends", "no idea who to call about the VPN",
+    "very little communication from IT", "hard to say who owns the CRM",
+])
+def test_a_decline_opener_followed_by_a_concern_is_content(text):
+    assert not is_non_answer(text)
+
+
+def test_a_loose_group_is_cut_until_its_parts_hang_together(semantic_embedder):
+    from nlp.themes.cohesion import cohesion, split_until_cohesive
+
+    printers = ["The printer on our floor jams every morning.", "Printers are always out of toner.",
+                "The office printer never connects to my laptop.", "Printing a PDF takes five minutes.",
+                "Nobody fixes the broken printers in the east wing."]
+    texts = LAPTOPS + printers
+    vectors = semantic_embedder.embed(texts)
+    tight = min(cohesion(vectors[:5]), cohesion(vectors[5:]))
+    assert cohesion(vectors) < tight, "two topics together are looser than each alone"
+    labels = split_until_cohesive(np.zeros(len(texts), dtype=int), vectors, tight - 0.01, min_size=3)
+    assert len(set(labels[:5])) == 1 and len(set(labels[5:])) == 1 and labels[0] != labels[5]
+    noise = split_until_cohesive(np.zeros(len(texts), dtype=int), vectors, 0.99, min_size=3)
+    assert (noise == -1).all(), "parts that never get tight enough are not proposed"

@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from analysed_support import UNCOVERED_THEMES
 from page_support import chart_svgs, page_text, sign_in
 
+from nlp.themes import DEFAULT_THEMES, Taxonomy
 from survey.db import open_migrated
 from survey.demo import generate_feedback
 from survey.demo.seed import create_demo_survey, store_demo_responses
 from survey.services.analysis import run_analysis
 from survey.store import insights
+from survey.store.taxonomies import save_taxonomy
 from survey.store.theme_redirects import record_redirects, redirect_target
 
 pytestmark = pytest.mark.slow  # analysed corpora (built once per session, copied per test)
@@ -110,6 +113,9 @@ def test_proposal_links_keep_working_when_new_answers_arrive(tmp_path):
     first = generate_feedback(300, seed=7, waves=tuple(demo.waves), departments=departments)
     store_demo_responses(db, demo, first, seed=7)
     survey_id = demo.survey.id
+    uncovered = DEFAULT_THEMES.to_dict()  # two concerns no seeded theme covers become proposals
+    uncovered["themes"] = [theme for theme in uncovered["themes"] if theme["id"] not in UNCOVERED_THEMES]
+    save_taxonomy(db, survey_id, Taxonomy.from_dict(uncovered))
     run_analysis(db, survey_id, random_state=0)
     before = dict(db.execute("SELECT id, name FROM themes WHERE kind = 'emerging'").fetchall())
     assert before, "the demo corpus leaves comments no seeded theme claims"

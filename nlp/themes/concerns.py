@@ -8,6 +8,7 @@ import numpy as np
 
 from nlp.embeddings import Embedder, default_embedder, text_key
 from nlp.themes.assign import assign_themes
+from nlp.themes.cohesion import split_until_cohesive
 from nlp.themes.discover import ConcernClusterer, concern_features
 from nlp.themes.labels import ClusterSummary, describe_clusters
 from nlp.themes.nonanswers import non_answer_mask
@@ -22,7 +23,7 @@ MIN_PROPOSAL_SIZE = 3
 def discover_clusters(
     texts: Sequence[str], vectors: np.ndarray, random_state: int = 0, prefix: str = "cluster-",
     min_cluster_size: int = 5, taken_ids: set[str] | None = None,
-    embed: Callable[[list[str]], np.ndarray] | None = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None, min_cohesion: float | None = None,
 ) -> tuple[np.ndarray, list[ClusterSummary]]:
     """Cluster units from scratch; returns labels (``-1`` noise and non-answers) and summaries.
 
@@ -43,6 +44,9 @@ def discover_clusters(
         Ids the new clusters must not reuse.
     embed
         The embedder's ``embed``, to rank name candidates by relevance (optional).
+    min_cohesion
+        With a value, clusters looser than it are cut until their parts are tight enough
+        (:func:`nlp.themes.cohesion.split_until_cohesive`); parts that never are become noise.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     labels = np.full(len(texts), -1, dtype=int)
@@ -53,6 +57,8 @@ def discover_clusters(
     features = concern_features(kept_texts, vectors[keep], random_state=random_state)
     clusterer = ConcernClusterer(min_cluster_size=min_cluster_size, random_state=random_state)
     labels[keep] = clusterer.fit(features).labels_
+    if min_cohesion is not None:
+        labels = split_until_cohesive(labels, vectors, min_cohesion, min_cluster_size)
     return labels, describe_clusters(texts, labels, vectors, prefix=prefix, taken_ids=taken_ids,
                                      embed=embed)
 

@@ -44,16 +44,51 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _ONLY_SYMBOLS = re.compile(r"^[\W_]*$")
 
 
+#: Hedges around a non-answer ("honestly, nothing", "nothing springs to mind sadly").
+_HEDGES = re.compile(r"""
+    ^(?:honestly|to\ be\ honest|tbh|sorry|sadly|unfortunately|really|well|um+|er+|hmm+|i'm\ afraid)
+     \b[\s,?!.:-]*
+  | [\s,?!.:-]*\b(?:honestly|to\ be\ honest|tbh|sorry|sorry\ to\ say|sadly|unfortunately|i'm\ afraid
+     |i\ suppose|i\ guess|i'd\ say|at\ the\ moment|right\ now|for\ now|on\ (?:this|that)\ one|this\ time)$
+""", re.VERBOSE)
+#: Whole answers that decline to answer: "nothing comes to mind", "can't think of anything",
+#: "no idea", "hard to say", "pass", "zilch", "neither good nor bad", "I'll get back to you on that".
+_DECLINES = re.compile(r"""
+    ^(?:nothing|not\ a\ thing|zilch|nada|nowt|none|not\ much|very\ little|not\ a\ lot|nothing\ much
+     |nothing\ (?:comes|springs)\ to\ mind|nothing\ i\ can\ think\ of
+     |(?:i\ )?can(?:'t|not)\ think\ of\ (?:a\ single\ thing|anything|one|any)
+     |(?:i\ )?can(?:'t|not)\ name\ (?:anything|one|any)|(?:i\ )?struggl\w*\ to\ think\ of\ \w+
+     |(?:i\ have\ |i've\ )?no\ idea|not\ sure|(?:hard|difficult|tough)\ to\ say
+     |(?:i'll\ )?pass|pass\ on\ this(?:\ one)?|neither\ good\ nor\ bad|no\ strong\ (?:views|feelings|opinion)
+     |(?:i'll|i\ will)\ get\ back\ to\ you(?:\ on\ that)?
+     |(?:i\ )?can(?:'t|not)\ answer\ (?:this|that)(?:\ one)?
+     |no\ comment|nothing\ to\ add|nothing\ else|same\ as\ (?:last\ time|before|above))
+    (?:\ (?:at\ all|really|big|major|specific|in\ particular|else|to\ add|to\ report))*$
+""", re.VERBOSE)
+
+
+def _declines(text: str) -> bool:
+    """True when the answer, hedges removed, is a known way of not answering."""
+    core = re.sub(r"\s+", " ", re.sub(r"[\"“”]", "", text.lower().replace("’", "'"))).strip(" .!?,;:-")
+    for _ in range(3):
+        stripped = _HEDGES.sub("", core).strip(" .!?,;:-")
+        if stripped == core:
+            break
+        core = stripped
+    return bool(_DECLINES.match(core))
+
+
 def is_non_answer(text: str) -> bool:
-    """True for answers that carry no content: empty or symbols only, or words that all belong to
-    :data:`NON_CONTENT_WORDS` ("Nothing really.", "n/a", "No comment", "Useless."). A one-word
+    """True for answers that carry no content: empty or symbols only, words that all belong to
+    :data:`NON_CONTENT_WORDS` ("Nothing really.", "n/a", "No comment", "Useless."), or a known
+    way of declining, hedges removed ("Honestly, nothing comes to mind sadly."). A one-word
     concern ("VPN") is content."""
     if _ONLY_SYMBOLS.match(text or ""):
         return True
     words = _WORD.findall(text.lower().replace("’", "'"))
     if len(words) <= MAX_NON_ANSWER_WORDS:
         return True
-    return all(word in NON_CONTENT_WORDS or word.isdigit() for word in words)
+    return all(word in NON_CONTENT_WORDS or word.isdigit() for word in words) or _declines(text)
 
 
 def non_answer_mask(texts: Iterable[str]) -> np.ndarray:

@@ -150,11 +150,19 @@ def _second_subcluster(db: sqlite_utils.Database, survey_id: int,
         # finer cut at SPLIT_MERGE_THRESHOLD noise radii before the split is refused.
         clusterer = ConcernClusterer(min_cluster_size=3, merge_threshold=SPLIT_MERGE_THRESHOLD,
                                      random_state=RANDOM_STATE).fit(vectors)
-    if clusterer.n_clusters_ < 2:
-        raise InvalidInput("This theme's comments form one group: select comments to split off instead.")
+    labels = clusterer.labels_
+    if clusterer.n_clusters_ < 2:  # still one group: the BRM asked, so cut it in two (Ward)
+        from sklearn.cluster import AgglomerativeClustering
+
+        if len(rows) < 6:
+            raise InvalidInput("This theme has too few comments to split: select comments to split off.")
+        labels = AgglomerativeClustering(n_clusters=2, linkage="ward").fit_predict(vectors)
     taken = set(load_taxonomy(db, survey_id).ids)
-    second = describe_clusters(texts, clusterer.labels_, vectors, prefix="", taken_ids=taken)[1]
-    members = np.flatnonzero(clusterer.labels_ == second.label)
+    described = describe_clusters(texts, labels, vectors, prefix="", taken_ids=taken)
+    if len(described) < 2:
+        raise InvalidInput("This theme's comments form one group: select comments to split off instead.")
+    second = described[1]
+    members = np.flatnonzero(labels == second.label)
     return second, [rows[int(i)][2] for i in members]
 
 

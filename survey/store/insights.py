@@ -142,7 +142,8 @@ def stored_themes(db: sqlite_utils.Database, survey_id: int, min_group_size: int
     markers = {cell.theme_id: cell.marker for cell in latest_theme_cells(db, survey_id, min_group_size)}
     rows = db.execute(
         "SELECT id, name, description, kind, units, responses, share, mean_sentiment, key_phrases, "
-        "quote_unit_ids, quote_like_it FROM themes WHERE survey_id = ? ORDER BY units DESC, name", [survey_id])
+        "quote_unit_ids, quote_like_it FROM themes WHERE survey_id = ? ORDER BY units DESC, name",
+        [survey_id])
     return [_stored_theme(row, min_group_size, markers.get(row[0]))
             for row in rows if row[0] not in dismissed]
 
@@ -153,7 +154,8 @@ def get_stored_theme(
     """One stored theme, or :class:`NotFound`."""
     row = db.execute(
         "SELECT id, name, description, kind, units, responses, share, mean_sentiment, key_phrases, "
-        "quote_unit_ids, quote_like_it FROM themes WHERE survey_id = ? AND id = ?", [survey_id, theme_id]).fetchone()
+        "quote_unit_ids, quote_like_it FROM themes WHERE survey_id = ? AND id = ?",
+        [survey_id, theme_id]).fetchone()
     if row is None or theme_id in dismissed_theme_ids(db, survey_id):
         raise NotFound(f"There is no theme {theme_id!r} in this survey.")
     return _stored_theme(row, min_group_size, None)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from survey.config import STAFF_ROLES
 from survey.errors import InvalidInput, NotFound
 from survey.store import inserted_id
 
-ROLES = ("admin", "brm", "culture_lead")
+ROLES = STAFF_ROLES
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -22,6 +24,8 @@ class StaffUser:
     active: bool
     #: Bumped by :func:`end_sessions`; a session signed in under an older version is refused.
     session_version: int = 0
+    #: ``issuer|subject`` for an account made at single sign-on; ``None`` for local accounts.
+    oidc_subject: str | None = None
 
 
 #: Checked against when the username is unknown, so that costs the same as a wrong password.
@@ -30,7 +34,7 @@ _DUMMY_HASH = generate_password_hash("no account has this password")
 
 def _user(row: dict) -> StaffUser:
     return StaffUser(row["id"], row["username"], row["role"], bool(row["active"]),
-                     int(row.get("session_version") or 0))
+                     int(row.get("session_version") or 0), row.get("oidc_subject"))
 
 
 def create_staff_user(db: sqlite_utils.Database, username: str, password: str, role: str) -> StaffUser:
@@ -48,6 +52,40 @@ def create_staff_user(db: sqlite_utils.Database, username: str, password: str, r
         "username": username, "password_hash": generate_password_hash(password), "role": role,
         "active": 1,
     }))
+    return get_staff_user(db, user_id)
+
+
+def create_sso_staff_user(db: sqlite_utils.Database, username: str, role: str, subject: str) -> StaffUser:
+    """Create an account for a provider identity at its first sign-on (it has no usable password).
+
+    ``username`` is taken as given when free, else suffixed (``-2``, ``-3``...): an identity is never
+    joined to an existing account by name, which a provider user might be able to choose.
+    """
+    if role not in ROLES:
+        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
+    base = username.strip()[:90] or "sso-user"
+    candidate, number = base, 1
+    while db.execute("SELECT 1 FROM staff WHERE username = ?", [candidate]).fetchone():
+        number += 1
+        candidate = f"{base}-{number}"
+    user_id = inserted_id(db.table("staff").insert({
+        "username": candidate, "password_hash": generate_password_hash(secrets.token_urlsafe(32)),
+        "role": role, "active": 1, "oidc_subject": subject,
+    }))
+    return get_staff_user(db, user_id)
+
+
+def find_sso_staff_user(db: sqlite_utils.Database, subject: str) -> StaffUser | None:
+    """The account made for the provider identity ``subject`` (``issuer|sub``), if any."""
+    rows = list(db.table("staff").rows_where("oidc_subject = ?", [subject]))
+    return _user(rows[0]) if rows else None
+
+
+def set_staff_role(db: sqlite_utils.Database, user_id: int, role: str) -> StaffUser:
+    """Change an account's role (single sign-on maps it from the provider at every sign-in)."""
+    if role not in ROLES:
+        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
+    db.table("staff").update(user_id, {"role": role})
     return get_staff_user(db, user_id)
 
 

@@ -17,7 +17,8 @@ def replace_themes(db: sqlite_utils.Database, survey_id: int, themes: Sequence[T
     db.conn.execute("DELETE FROM themes WHERE survey_id = ?", [survey_id])
     db.conn.executemany(
         "INSERT INTO themes (survey_id, id, name, description, kind, units, responses, share, "
-        "mean_sentiment, key_phrases, quote_unit_ids, quote_like_it) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "mean_sentiment, key_phrases, quote_unit_ids, quote_like_it) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(survey_id, t.id, t.name, t.description, t.kind, t.units, t.responses, t.share,
           t.mean_sentiment, json.dumps(list(t.key_phrases)), json.dumps(list(t.quote_unit_ids)),
           json.dumps(list(t.quote_like_it))) for t in themes],
@@ -90,6 +91,7 @@ def set_theme_description(db: sqlite_utils.Database, survey_id: int, theme_id: s
     """Store a theme's key phrases, representative quotes and how many comments each quote stands
     for (inside the caller's transaction)."""
     db.conn.execute(
-        "UPDATE themes SET key_phrases = ?, quote_unit_ids = ?, quote_like_it = ? WHERE survey_id = ? AND id = ?",
+        "UPDATE themes SET key_phrases = ?, quote_unit_ids = ?, quote_like_it = ? "
+        "WHERE survey_id = ? AND id = ?",
         [json.dumps(list(key_phrases)), json.dumps(list(quote_unit_ids)), json.dumps(list(quote_like_it)),
          survey_id, theme_id])

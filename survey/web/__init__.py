@@ -13,7 +13,7 @@ import pkgutil
 
 from flask import Blueprint, Flask
 
-from survey.web import auth, error_pages, navigation, security, sessions
+from survey.web import auth, error_pages, navigation, oidc, security, sessions
 
 #: The area packages whose modules' blueprints are registered, in this order.
 AREAS = ("survey.web.partner", "survey.web.workspace", "survey.web.culture", "survey.web.admin")
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     sessions.init_app(app)
     auth.init_app(app)
+    oidc.init_app(app)
     error_pages.init_app(app)
     navigation.init_app(app)
     for blueprint in area_blueprints():

@@ -23,6 +23,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 #: Session keys: the account's session version at sign-in, and the last time the session was used.
 VERSION_KEY = "staff_session_version"
 SEEN_KEY = "staff_seen"
+#: How the session signed in: "password" or "oidc" (single sign-on; sign-out may end it there too).
+SIGN_IN_METHOD_KEY = "staff_sign_in_method"
 IDLE_MESSAGE = "You were signed out after {minutes} minutes without activity. Please sign in again."
 
 

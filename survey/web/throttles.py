@@ -61,7 +61,8 @@ def take_check(db: sqlite_utils.Database, wave_id: int) -> bool:
     limits = _parsed(str(current_app.config.get("CHECK_RATE_LIMIT") or ""))
     if not _enabled() or not limits:
         return True
-    return throttle.take(db, current_app.config["SECRET_KEY"], f"{CHECKS}:{wave_id}", client_address(), limits)
+    return throttle.take(db, current_app.config["SECRET_KEY"], f"{CHECKS}:{wave_id}", client_address(),
+                         limits)
 
 
 def _login_subjects(username: str) -> tuple[tuple[str, str, tuple[throttle.Limit, ...]], ...]:

@@ -16,8 +16,8 @@ from flask import Blueprint, jsonify, request
 from nlp.self_identification import Finding, check_answers
 from survey.db import partner_db
 from survey.store.surveys import get_wave_by_token
-from survey.web.partner.answer import _form_class, _render_survey
 from survey.web import throttles
+from survey.web.partner.answer import _form_class, _render_survey
 from survey.web.security import csrf
 
 bp = Blueprint("partner_check", __name__)
@@ -35,7 +35,8 @@ def check(token: str) -> Any:
     form = _form_class(wave)()
     if not throttles.take_check(partner_db(), wave.id):
         if request.accept_mimetypes.best == "application/json":
-            return jsonify({"error": CHECK_THROTTLED}), 429, {"Retry-After": "600", "Cache-Control": "no-store"}
+            headers = {"Retry-After": "600", "Cache-Control": "no-store"}
+            return jsonify({"error": CHECK_THROTTLED}), 429, headers
         return _render_survey(wave, form, CHECK_THROTTLED, 429)
     texts = {f"q{question.id}": (request.form.get(f"q{question.id}") or "")[:MAX_CHECKED_CHARS]
              for question in form.questions if question.kind == "text"}
