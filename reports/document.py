@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from reports.errors import DocumentError
+from reports.formatting import thousands
 from reports.svg_safety import check_inline_svg
 
 CellValue = str | int | float | None
@@ -85,8 +86,8 @@ class Table:
         """Display text of one cell."""
         if cell is None:
             return self.suppressed_text
-        if isinstance(cell, float):
-            return f"{cell:.2f}"
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            return thousands(cell)
         return str(cell)
 
 

@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from reports.document import ReportDocument
+from reports.formatting import date_text
 from reports.svg_safety import check_inline_svg
 
 #: Nothing may be fetched: inline styles and data: images only.
@@ -31,6 +32,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["date_text"] = date_text
     environment.filters["inline_svg"] = lambda svg: Markup(check_inline_svg(svg))
     return environment
 

@@ -19,6 +19,7 @@ import matplotlib
 
 from reports.document import Chart, ReportDocument, Section, Table
 from reports.errors import DocumentError, PdfBackendMissing
+from reports.formatting import date_text
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -130,7 +131,7 @@ def _front_matter(doc: ReportDocument) -> list[Flowable]:
     story: list[Flowable] = [_text(doc.title, "title")]
     if doc.subtitle:
         story.append(_text(doc.subtitle, "subtitle"))
-    story.append(_text(f"Generated on {doc.generated_on.isoformat()}", "generated"))
+    story.append(_text(f"Generated on {date_text(doc.generated_on)}", "generated"))
     return story
 
 

@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_ADDRESS_FAILURES": 50,  # failed sign-ins per client address per window
     "LOGIN_FAILURE_WINDOW": 15 * 60,  # seconds
     # --- end hardening ---
+    # REST API (survey/web/api; README "REST API"): requests per token, failed tokens per address.
+    "API_RATE_LIMIT": "600 per minute",
+    "API_AUTH_FAILURES": "30 per 10 minutes",
     # Background analysis jobs: lock, status and log files (default: <instance>/analysis-jobs).
     "ANALYSIS_JOBS_DIR": None,
     # Rendered charts shared by the workers of one database (default: <database>.charts).

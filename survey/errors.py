@@ -17,6 +17,10 @@ class InvalidInput(RapportError, ValueError):
     """Input was understood but breaks a rule; the message is shown to the user as is."""
 
 
+class Conflict(InvalidInput):
+    """The input is well formed but clashes with what exists (a wave label already in use)."""
+
+
 class WaveClosed(InvalidInput):
     """The wave is not accepting responses (closed, or not yet open)."""
 

@@ -652,3 +652,37 @@ def test_server_logs_hold_no_client_address_no_time_of_day_and_no_forged_lines(w
             if ("/s/" in line or "request" in line.lower()) and TIME_OF_DAY.search(line):
                 problems.append((stream, "time of day", line))
     assert problems == [], "\n".join(map(repr, problems))
+
+
+def test_invitation_counts_move_in_released_batches_not_per_answer(world):
+    """A code is burnt at submission, before release: the wave page's "answered" count and the
+    overview's response rate must not tick up with each answer (found by the API work, issue 10)."""
+    from survey.store.invitations import generate_invitation_codes
+    from survey.store.responses import record_response
+    from survey.store.responses.release import release_waiting
+    from survey.store.surveys import questions_for
+
+    today = dt.date.today()
+    wave = create_wave(world.db, world.survey.id, "Invited", today - dt.timedelta(days=1),
+                       today + dt.timedelta(days=30), access="invitation")
+    codes = generate_invitation_codes(world.db, wave.id, 40)
+    questions = questions_for(world.db, world.survey.id)
+    rating = next(q for q in questions if q.kind == "rating")
+    text = next(q for q in questions if q.kind == "text")
+    pages = [f"/staff/waves/{wave.id}", f"/staff/surveys/{world.survey.id}/overview"]
+
+    def seen() -> list[str]:
+        return [visible(world.brm.get(url).get_data(as_text=True))[0] for url in pages]
+
+    def answer(count: int, start: int) -> None:
+        for code in codes[start:start + count]:
+            record_response(world.db, wave, questions, {rating.id: 4, text.id: "Fine."}, invitation_code=code)
+
+    before = seen()
+    answer(K - 1, 0)
+    assert seen() == before, "fewer than k answers change nothing a BRM can see"
+    answer(K + 1, K - 1)  # 2k waiting: one release shows them all together
+    release_waiting(world.db, world.survey.id, K)
+    after = seen()
+    assert after != before
+    assert f"{2 * K} answered" in after[0]

@@ -44,12 +44,12 @@ def test_staff_home_lists_surveys_with_wave_status_and_response_counts(brm, db, 
     rating = store.questions_for(db, survey.id)[1]
     for _ in range(5):
         record_response(db, wave, store.questions_for(db, survey.id), {rating.id: 5})
-    assert '<td class="num">5</td>' not in text(brm.get("/staff/"))  # waiting for its batch (rule 7)
+    assert 'value="5">5</data></td>' not in text(brm.get("/staff/"))  # waiting for its batch (rule 7)
     release_waiting(db, survey.id, 5)
     page = text(brm.get("/staff/"))
     assert "IT partnership pulse" in page and "2026 Q1" in page
     assert 'class="badge open">Open<' in page
-    assert '<td class="num">5</td>' in page
+    assert 'value="5">5</data></td>' in page
     assert "New survey" in page
 
 
@@ -178,7 +178,7 @@ def test_creating_a_public_wave_shows_its_full_link_in_a_copy_field(brm, db, sur
     assert response.headers["Location"].endswith(f"/staff/waves/{wave.id}")
     page = text(brm.get(response.headers["Location"]))
     assert f'value="http://localhost/s/{wave.token}" readonly' in page
-    assert 'id="response-count">0<' in page and "Open" in page
+    assert 'id="response-count">none yet<' in page and "Open" in page
     assert "Invitation codes" not in page
 
 
@@ -212,7 +212,8 @@ def test_invitation_codes_download_once_as_csv_and_are_stored_only_as_hashes(app
     raw = b"".join(path.read_bytes() for path in Path(app.config["DATABASE"]).parent.glob("rapport.db*"))
     assert not any(row["code"].encode() in raw for row in rows)
     assert invitation_counts(db, wave.id) == (25, 0)
-    assert "<strong>25</strong> issued · <strong>0</strong> used" in text(brm.get(f"/staff/waves/{wave.id}"))
+    page = text(brm.get(f"/staff/waves/{wave.id}"))
+    assert "<strong>25</strong> issued · <strong>0</strong> answered" in page
 
 
 @pytest.mark.parametrize("count, message", [

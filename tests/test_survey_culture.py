@@ -298,7 +298,7 @@ def test_check_my_text_highlights_phrases_with_suggestion_and_why(staff_login):
     assert re.search(r'<mark id="check-mark-1" aria-describedby="check-why-1">internal customers', html)
     why = html[html.index('id="check-why-1"'):]
     assert "Try:" in why and "Why:" in why and "colleagues" in why
-    assert "1 siloing phrase found" in _text_only(html)
+    assert "1 phrase to reconsider" in _text_only(html)
     assert re.search(r"[1-9]\d* partnership phrases?", _text_only(html))
 
 

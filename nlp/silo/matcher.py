@@ -163,9 +163,13 @@ def _governing_verb(span: Span) -> Token | None:
 def is_predicated_of_it(span: Span, lexicon: Lexicon) -> bool:
     """Return whether a role noun (``service provider``) is said of IT, us or you.
 
-    ``IT is a service provider``, ``we are treated as a vendor`` and ``treat IT like a supplier``
-    pass; ``our cloud service provider`` or ``we use Acme as a supplier`` do not.
+    ``IT is a service provider``, ``we are treated as a vendor``, ``treat IT like a supplier`` and
+    ``the IT service provider team`` pass; ``our cloud service provider`` or ``we use Acme as a
+    supplier`` do not.
     """
+    if span.start > 0 and _is_it_referent(span.doc[span.start - 1], lexicon):
+        # "the IT service provider team": IT named as the provider in the noun phrase itself.
+        return True
     verb = _governing_verb(span)
     if verb is None:
         return False

@@ -118,6 +118,32 @@ def _parse_token(raw: str, word_lists: Mapping[str, Sequence[str]], pattern: str
     return spec, context
 
 
+def readable_pattern(pattern: str, word_lists: Mapping[str, Sequence[str]] | None = None) -> str:
+    """A pattern as a person reads it: the first wording of each word, optional words left out.
+
+    ``=us vs.|vs|versus =them`` -> ``us vs. them``; ``throw|threw *{0,4} over the wall`` ->
+    ``throw … over the wall``; ``@department`` -> the list's first word (or "department").
+    """
+    words: list[str] = []
+    for raw in pattern.split():
+        if raw.endswith("?") and len(raw) > 1:
+            continue
+        if _WILDCARD.match(raw):
+            words.append("…")
+            continue
+        first = raw.strip("[]").split("|")[0].lstrip("=")
+        if first.startswith("@"):
+            listed = (word_lists or {}).get(first[1:], ())
+            first = listed[0] if listed else first[1:].replace("_", " ")
+        if first and first[0] in "'’" and words:
+            words[-1] += first
+        elif first:
+            if words and words[-1] == "a" and (first[0] in "aeiouAEIOU" or first == "IT"):
+                words[-1] = "an"
+            words.append(first)
+    return " ".join(words)
+
+
 def compile_pattern(pattern: str, word_lists: Mapping[str, Sequence[str]]) -> CompiledPattern:
     """Compile one phrase pattern into a spaCy ``Matcher`` pattern.
 

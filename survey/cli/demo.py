@@ -8,6 +8,7 @@ import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
 
+from reports.formatting import date_text
 from survey.db import open_database
 from survey.demo.seed import DemoSummary, holds_data, is_demo_database, seed_demo
 from survey.errors import RapportError
@@ -80,11 +81,11 @@ def _print_summary(summary: DemoSummary, path: str, base_url: str) -> None:
     for login in summary.logins:
         click.echo(f"  {login.role:<13} {login.username:<14} password: {login.password}")
     click.echo(f"Survey {summary.survey_title!r} (id {summary.survey_id}), "
-               f"{summary.responses} responses:")
+               f"{summary.responses:,} responses:")
     for wave in summary.waves:
-        click.echo(f"  {wave.label}  {wave.opens_on} .. {wave.closes_on}  {wave.status:<9} "
-                   f"{wave.responses:>4} responses")
-    departments = ", ".join(f"{name} {count}" for name, count in summary.responses_by_department)
+        click.echo(f"  {wave.label}  {date_text(wave.opens_on)} to {date_text(wave.closes_on)}  "
+                   f"{wave.status:<9} {wave.responses:>5,} responses")
+    departments = ", ".join(f"{name} {count:,}" for name, count in summary.responses_by_department)
     click.echo(f"By department: {departments}")
     if summary.open_wave is not None:
         click.echo(f"Partner link of the open wave ({summary.open_wave.label}): "

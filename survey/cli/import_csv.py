@@ -36,6 +36,6 @@ def import_csv_command(wave_id: int, csv_file: BinaryIO) -> None:
             stored = import_responses(db, wave, plan.rows, data, on_progress=bar.update)
     except RapportError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Imported {stored} responses into wave {wave.label!r}.")
+    click.echo(f"Imported {stored:,} responses into wave {wave.label!r}.")
     if plan.ignored_columns:
         click.echo(f"Ignored columns that match no question: {', '.join(plan.ignored_columns)}.")

@@ -24,8 +24,11 @@ FORMAT_CHOICES = tuple(FORMATS)
               help="html or pdf: the wave report; csv or json: the wave's analysed units.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
               help="File to write (default: a name from the survey and wave, in the current folder).")
+@click.option("--include-owners", is_flag=True, default=False,
+              help="Name the action owners (staff) in the report; left out by default for sharing.")
 @with_appcontext
-def report_command(survey_id: int, wave_label: str | None, fmt: str, out: Path | None) -> None:
+def report_command(survey_id: int, wave_label: str | None, fmt: str, out: Path | None,
+                   include_owners: bool) -> None:
     """Write a wave report (HTML, PDF) or export its units (CSV, JSON), thresholds applied."""
     config = current_app.config
     label = f"Building the {fmt.upper()} report" if fmt in ("html", "pdf") else f"Exporting {fmt.upper()}"
@@ -37,7 +40,8 @@ def report_command(survey_id: int, wave_label: str | None, fmt: str, out: Path |
 
         try:
             rendered = render_report(open_migrated(config["DATABASE"]), survey_id, wave_label, fmt,
-                                     thresholds=Thresholds.from_config(config), progress=progress)
+                                     thresholds=Thresholds.from_config(config), progress=progress,
+                                     include_owners=include_owners)
         except RapportError as error:
             raise click.ClickException(str(error)) from error
     target = out or Path(rendered.filename)
@@ -45,4 +49,4 @@ def report_command(survey_id: int, wave_label: str | None, fmt: str, out: Path |
         target.write_bytes(rendered.content)
     except OSError as error:
         raise click.ClickException(f"Cannot write {target}: {error.strerror}.") from error
-    click.echo(f"Wrote {target} ({len(rendered.content) / 1024:.0f} KiB).")
+    click.echo(f"Wrote {target} ({len(rendered.content) / 1024:,.0f} KiB).")

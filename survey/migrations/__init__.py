@@ -14,7 +14,8 @@ import sqlite_utils
 from survey.migrations.registry import migrations
 
 #: Modules that register migrations, in the order they apply (a new one goes at the end).
-MIGRATION_MODULES = ("base", "insider", "corrections", "hardening", "themes_ui", "oidc", "hooks_mail")
+MIGRATION_MODULES = ("base", "insider", "corrections", "hardening", "themes_ui", "oidc", "plain", "api",
+                     "hooks_mail")
 for _module in MIGRATION_MODULES:
     importlib.import_module(f"survey.migrations.{_module}")
 

@@ -11,7 +11,9 @@ from dataclasses import replace
 
 import sqlite_utils
 
+from nlp.silo.wording import category_name
 from reports.document import Chart, Section, Table
+from reports.formatting import date_text
 from survey.services.thresholds import Thresholds
 from survey.store import reports as store
 from survey.store.actions import actions_for_survey
@@ -50,7 +52,8 @@ def headline_section(db: sqlite_utils.Database, survey: Survey, waves: list[Wave
     health = _wave_health(db, survey.id, wanted, thresholds.min_group_size)
     labels = [row.label for row in health]
     invitations = any(row.access == "invitation" for row in health)
-    columns = ["Wave", "Responses", *(["Response rate (%)"] if invitations else []), "Mean rating (1-5)",
+    columns = ["Wave", "Responses", "Left a comment", *(["Response rate (%)"] if invitations else []),
+               "Mean rating (1-5)",
                "NPS", "Mean sentiment", "95% interval"]
     rows = [_health_row(row, invitations) for row in health]
     charts = [Chart("Sentiment by wave", sentiment_by_wave(
@@ -65,7 +68,9 @@ def headline_section(db: sqlite_utils.Database, survey: Survey, waves: list[Wave
     paragraphs = _headline_sentences(health, p_value, thresholds)
     return Section(
         heading="Headline figures", paragraphs=paragraphs, charts=charts,
-        tables=[Table(columns, rows, caption="Relationship health by wave",
+        tables=[Table(columns, rows, caption="Relationship health by wave. Responses: people who submitted "
+                      "the form; left a comment: those of them who wrote at least one comment (themes and "
+                      "sentiment are measured over their comments).",
                       suppressed_text=thresholds.suppressed_text)],
     )
 
@@ -86,7 +91,8 @@ def _health_row(row: WaveHealth, invitations: bool) -> list:
         f"{row.sentiment_low:+.2f} to {row.sentiment_high:+.2f}"
     rate = [("" if row.access != "invitation" else _percent(row.response_rate))] if invitations else []
     nps = None if row.nps is None else round(row.nps)
-    return [row.label, row.responses, *rate, row.mean_rating, nps, row.sentiment_mean, interval]
+    return [row.label, row.responses, row.commenters, *rate, row.mean_rating, nps, row.sentiment_mean,
+            interval]
 
 
 def _headline_sentences(health: list[WaveHealth], p_value: float | None, thresholds: Thresholds) -> list[str]:
@@ -94,7 +100,8 @@ def _headline_sentences(health: list[WaveHealth], p_value: float | None, thresho
     if now.responses is None:
         return [f"{thresholds.suppressed_text.capitalize()} partners answered in {now.label}, so no figures "
                 "of this wave are shown."]
-    sentences = [f"{now.responses} partners answered in {now.label}."]
+    sentences = [f"{now.responses:,} partners answered in {now.label}"
+                 + (f"; {now.commenters:,} of them left a comment." if now.commenters is not None else ".")]
     if now.mean_rating is not None or now.nps is not None:
         sentences.append(f"Mean rating: {_figure(now.mean_rating, thresholds, '{:.2f} out of 5')}; "
                          f"NPS: {_figure(now.nps, thresholds, '{:+.0f}')}.")
@@ -279,29 +286,34 @@ def _term_rows(db: sqlite_utils.Database, survey_id: int, wave: Wave, thresholds
         cell = next((w for w in trend.waves if w.wave == wave.label), None)
         if cell is None or (not cell.suppressed and not cell.rate_per_thousand_words):
             continue
-        rows.append((trend.wording, trend.category.replace("_", " "), cell.rate_per_thousand_words,
+        rows.append((trend.wording, category_name(trend.category), cell.rate_per_thousand_words,
                      cell.change))
     return rows
 
 
 # -- actions and method -------------------------------------------------------------------------
-def actions_section(db: sqlite_utils.Database, survey_id: int) -> Section:
-    """The improvement actions attached to the survey's themes, with their status."""
+def actions_section(db: sqlite_utils.Database, survey_id: int, include_owners: bool = False) -> Section:
+    """The improvement actions attached to the survey's themes, with their status.
+
+    Owners are staff names: a shared report leaves them out unless ``include_owners`` is set.
+    """
     actions = actions_for_survey(db, survey_id)
     if not actions:
         return Section("Improvement actions", paragraphs=["No improvement action has been recorded yet."])
-    rows = [(action.theme_name or "(theme removed)", action.title, action.owner or "",
-             action.due_on.isoformat() if action.due_on else "", action.status_label, action.public_note)
+    owner = (lambda action: [action.owner or ""]) if include_owners else (lambda action: [])
+    rows = [(action.theme_name or "(theme removed)", action.title, *owner(action),
+             date_text(action.due_on), action.status_label, action.public_note)
             for action in actions]
     done = sum(action.status == "done" for action in actions)
-    return Section("Improvement actions", paragraphs=[f"{len(actions)} actions, {done} done."],
-                   tables=[Table(("Theme", "Action", "Owner", "Due", "Status", "Note"), rows)])
+    columns = ("Theme", "Action", *(["Owner"] if include_owners else []), "Due", "Status", "Note")
+    return Section("Improvement actions", paragraphs=[f"{len(actions):,} actions, {done:,} done."],
+                   tables=[Table(columns, rows)])
 
 
 def method_section(db: sqlite_utils.Database, survey_id: int, thresholds: Thresholds) -> Section:
     """How to read the report: thresholds, what a unit is, and when the analysis ran."""
     run = last_run(db, survey_id)
-    ran = f"The analysis last ran on {run.started_at.date().isoformat()}." if run else \
+    ran = f"The analysis last ran on {date_text(run.started_at)}." if run else \
         "The survey has not been analysed yet."
     return Section("How to read this report", paragraphs=[
         "Comments are split into units (sentences, or clauses where the tone turns); each unit gets a "

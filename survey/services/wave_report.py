@@ -22,6 +22,7 @@ from werkzeug.utils import secure_filename
 
 from reports.document import ReportDocument, Section
 from reports.exports import units_to_csv, units_to_json
+from reports.formatting import date_text
 from reports.html import render_html
 from survey.errors import InvalidInput
 from survey.services.report_sections import (
@@ -67,10 +68,12 @@ def _quiet(stage: str, done: int, total: int) -> None:
 def build_wave_report(
     db: sqlite_utils.Database, survey_id: int, wave_label: str | None = None, *,
     thresholds: Thresholds = DEFAULT_THRESHOLDS, today: dt.date | None = None, progress: Progress = _quiet,
+    include_owners: bool = False,
 ) -> ReportDocument:
     """The wave report of a survey: figures of the wave and of the waves before it, never later ones.
 
-    ``wave_label`` ``None`` picks the latest analysed wave. Raises :class:`survey.errors.NotFound`
+    ``wave_label`` ``None`` picks the latest analysed wave. Action owners (staff names) are left out
+    unless ``include_owners``. Raises :class:`survey.errors.NotFound`
     for an unknown survey or wave. ``progress(stage, done, total)`` is called once per part.
     """
     survey = get_survey(db, survey_id)
@@ -85,7 +88,8 @@ def build_wave_report(
         ("quotes", lambda: [theme_detail_section(db, wave, theme, previous, thresholds)
                             for theme in reportable[:DETAILED_THEMES]]),
         ("siloing language", lambda: [silo_section(db, survey.id, waves, thresholds)]),
-        ("actions", lambda: [actions_section(db, survey.id)] if store.has_actions_table(db) else []),
+        ("actions", lambda: [actions_section(db, survey.id, include_owners)]
+         if store.has_actions_table(db) else []),
         ("method", lambda: [method_section(db, survey.id, thresholds)]),
     ]
     sections: list[Section] = []
@@ -93,13 +97,14 @@ def build_wave_report(
         progress(stage, done, len(steps))
         sections.extend(build())
     progress("done", len(steps), len(steps))
-    subtitle = f"Wave {wave.label} · {wave.opens_on.isoformat()} to {wave.closes_on.isoformat()}"
+    subtitle = f"Wave {wave.label} · {date_text(wave.opens_on)} to {date_text(wave.closes_on)}"
     return ReportDocument(f"{survey.title}: wave report", subtitle, today or dt.date.today(), sections)
 
 
 def render_report(
     db: sqlite_utils.Database, survey_id: int, wave_label: str | None, fmt: str, *,
     thresholds: Thresholds = DEFAULT_THRESHOLDS, today: dt.date | None = None, progress: Progress = _quiet,
+    include_owners: bool = False,
 ) -> RenderedReport:
     """Render the wave report (``html``, ``pdf``) or export the wave's units (``csv``, ``json``).
 
@@ -121,7 +126,7 @@ def render_report(
                 else units_to_json(units, min_group_size=thresholds.text_threshold))
         return RenderedReport(filename, FORMATS[fmt], text.encode("utf-8"))
     document = build_wave_report(db, survey_id, wave.label, thresholds=thresholds, today=today,
-                                 progress=progress)
+                                 progress=progress, include_owners=include_owners)
     if fmt == "html":
         return RenderedReport(filename, FORMATS[fmt], render_html(document).encode("utf-8"))
     # reportlab and svglib (~40 MB) load only when a PDF is asked for.

@@ -21,6 +21,7 @@ from survey.store.public import (
     reported_waves,
     survey_id_for_slug,
 )
+from survey.store.publications import Publication, record_publication
 from survey.store.surveys import get_survey
 
 #: How many themes the public page lists at most.
@@ -47,6 +48,8 @@ class YouSaidWeDid:
     themes: tuple[PublicTheme, ...]
     changes: tuple[str, ...]
     actions: tuple[Action, ...]
+    commenters: int | None = None
+    publication: Publication | None = None
 
 
 def _public_themes(rows: list[PublicThemeRow]) -> list[PublicThemeRow]:
@@ -111,8 +114,12 @@ def you_said_we_did(db: sqlite_utils.Database, slug: str, today: dt.date | None 
         changes = _change_sentences(rows, before, shown, previous.label)
         tone = _tone_sentence(wave, previous)
         changes += [tone] if tone else []
+    themes = tuple(PublicTheme(row.name, row.share) for row in shown)
+    responses, commenters = (None, None) if wave.suppressed else (wave.released, wave.responses)
+    figures = {"responses": responses, "commenters": commenters,
+               "themes": [[theme.name, theme.share] for theme in themes]}
     return YouSaidWeDid(
-        survey.id, survey.title, wave.label, previous.label if previous else None,
-        None if wave.suppressed else wave.responses,
-        tuple(PublicTheme(row.name, row.share) for row in shown), tuple(changes), actions,
+        survey.id, survey.title, wave.label, previous.label if previous else None, responses, themes,
+        tuple(changes), actions, commenters=commenters,
+        publication=record_publication(db, survey.id, wave.id, figures, today or dt.date.today()),
     )

@@ -74,6 +74,16 @@ def _checked(title: str, status: str, public_note: str) -> None:
         raise InvalidInput(f"Status must be one of {', '.join(ACTION_STATUSES)}.")
 
 
+def resolved_status(status: str, started_on: dt.date | None, today: dt.date | None = None) -> str:
+    """A "planned" action given a start date that has come is in progress; a future one is refused."""
+    if status != "planned" or started_on is None:
+        return status
+    if started_on <= (today or dt.date.today()):
+        return "in_progress"
+    raise InvalidInput("A planned action has no start date yet: leave Started on empty. It is filled in "
+                       "when the action moves to In progress.")
+
+
 def _start_date(status: str, started_on: dt.date | None, today: dt.date | None) -> str | None:
     """A planned action has not started; any other status has, by default today."""
     if status == "planned":
@@ -98,6 +108,7 @@ def create_action(
 ) -> Action:
     """Attach an action to one of the survey's themes and return it."""
     _checked(title, status, public_note)
+    status = resolved_status(status, started_on, today)
     if theme_id not in dict(theme_choices(db, survey_id)):
         raise InvalidInput("Pick one of the survey's themes.")
     action_id = inserted_id(db.table("actions").insert({
@@ -115,6 +126,7 @@ def update_action(
     """Change every field of an action; ``started_on`` is cleared while it is planned."""
     get_action(db, action_id)
     _checked(title, status, public_note)
+    status = resolved_status(status, started_on, today)
     db.table("actions").update(action_id, {
         "title": title.strip(), "owner": owner.strip(), "due_on": due_on.isoformat() if due_on else None,
         "status": status, "public_note": public_note.strip(),
@@ -130,7 +142,8 @@ def set_action_status(
     action = get_action(db, action_id)
     return update_action(
         db, action_id, title=action.title, owner=action.owner, due_on=action.due_on, status=status,
-        public_note=action.public_note, started_on=action.started_on, today=today,
+        public_note=action.public_note, started_on=None if status == "planned" else action.started_on,
+        today=today,
     )
 
 

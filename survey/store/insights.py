@@ -14,7 +14,7 @@ import sqlite_utils
 
 from survey.errors import NotFound
 from survey.store.aggregates import wave_scores
-from survey.store.invitations import invitation_counts
+from survey.store.invitations import released_invitation_counts
 from survey.store.surveys import response_counts, waves_for
 from survey.store.taxonomies import dismissed_theme_ids
 
@@ -35,6 +35,13 @@ class WaveHealth:
     sentiment_low: float | None
     sentiment_high: float | None
     scores_analysed: bool = False  # mean rating and NPS exist for this wave as of the last analysis
+    commenters: int | None = None  # responses with at least one comment, as of the last analysis
+    comments_analysed: bool = False  # whether the last analysis covered this wave's comments
+
+
+def shown_count(count: int, min_group_size: int) -> int | None:
+    """A count as pages may show it: ``None`` (printed "fewer than N") when 0 < count < the threshold."""
+    return count if count >= min_group_size or count == 0 else None
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class TopTheme:
     share: float | None
     previous_share: float | None
     marker: str | None
+    wave: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,18 +115,19 @@ def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) 
     scores = wave_scores(db, survey_id)
     sentiment = {
         row[0]: row[1:] for row in db.execute(
-            "SELECT wave_id, suppressed, sentiment_mean, sentiment_low, sentiment_high FROM trend_points "
+            "SELECT wave_id, suppressed, sentiment_mean, sentiment_low, sentiment_high, responses "
+            "FROM trend_points "
             "WHERE survey_id = ? AND segment = '' AND theme_id = ''", [survey_id])
     }
     result = []
     for wave in waves_for(db, survey_id):
         responses = counts.get(wave.id, 0)
-        issued, used = invitation_counts(db, wave.id) if wave.access == "invitation" else (0, 0)
+        issued, used = released_invitation_counts(db, wave.id) if wave.access == "invitation" else (0, 0)
         rating, nps = scores.get((wave.id, "rating")), scores.get((wave.id, "nps"))
-        suppressed, mean, low, high = sentiment.get(wave.id, (1, None, None, None))
+        suppressed, mean, low, high, commenters = sentiment.get(wave.id, (1, None, None, None, None))
         result.append(WaveHealth(
             wave_id=wave.id, label=wave.label, access=wave.access,
-            responses=responses if responses >= min_group_size or responses == 0 else None,
+            responses=shown_count(responses, min_group_size),
             codes_issued=issued if wave.access == "invitation" else None,
             response_rate=used / issued if issued and used >= min_group_size else None,
             mean_rating=rating.mean if rating and rating.respondents >= min_group_size else None,
@@ -126,6 +135,8 @@ def wave_health(db: sqlite_utils.Database, survey_id: int, min_group_size: int) 
             sentiment_mean=None if suppressed else mean,
             sentiment_low=None if suppressed else low, sentiment_high=None if suppressed else high,
             scores_analysed=rating is not None or nps is not None,
+            commenters=None if commenters is None else shown_count(commenters, min_group_size),
+            comments_analysed=wave.id in sentiment,
         ))
     return result
 
@@ -236,7 +247,7 @@ def top_themes(
             continue
         previous = before.get(cell.theme_id)
         result.append(TopTheme(cell.theme_id, themes[cell.theme_id].name, themes[cell.theme_id].kind,
-                               cell.share, previous.share if previous else None, cell.marker))
+                               cell.share, previous.share if previous else None, cell.marker, cell.wave))
     return result[:limit]
 
 
@@ -260,6 +271,16 @@ def theme_units(
         "JOIN waves ON waves.id = units.wave_id WHERE units.survey_id = ? AND theme_id = ? "
         "ORDER BY theme_confidence, units.id LIMIT ?", [survey_id, theme_id, limit])
     return [Quote(*row) for row in rows]
+
+
+def chosen_units(db: sqlite_utils.Database, survey_id: int, theme_id: str, text_keys: set[str], *,
+                 limit: int = 40) -> list[Quote]:
+    """Units of a theme that a BRM pinned to it by curation (their text keys), for the curation view."""
+    rows = db.execute(
+        "SELECT units.id, text, waves.label, segment, sentiment_label, text_key FROM units "
+        "JOIN waves ON waves.id = units.wave_id WHERE units.survey_id = ? AND theme_id = ? "
+        "ORDER BY units.id", [survey_id, theme_id])
+    return [Quote(*row[:5]) for row in rows if row[5] in text_keys][:limit]
 
 
 #: Below this p-value a change between two waves is called significant (as the analysis does).

@@ -94,11 +94,22 @@ def withdraw_invitation_codes(db: sqlite_utils.Database, wave_id: int, codes: li
 
 
 def invitation_counts(db: sqlite_utils.Database, wave_id: int) -> tuple[int, int]:
-    """Return ``(issued, used)`` code counts for a wave."""
+    """Return ``(issued, used)`` code counts for a wave.
+
+    ``used`` moves with every submission, before its batch is released: never show it to staff
+    (rule 7); pages show :func:`released_invitation_counts` instead."""
     issued, used = db.execute(
         "SELECT COUNT(*), COALESCE(SUM(used), 0) FROM invitation_codes WHERE wave_id = ?", [wave_id]
     ).fetchone()
     return int(issued), int(used)
+
+
+def released_invitation_counts(db: sqlite_utils.Database, wave_id: int) -> tuple[int, int]:
+    """``(issued, answered)`` for staff pages: ``answered`` counts released responses only, so it
+    moves in batches of k like every other count (a code is burnt at submission, before release)."""
+    issued, used = invitation_counts(db, wave_id)
+    row = db.execute("SELECT responses FROM wave_response_counts WHERE wave_id = ?", [wave_id]).fetchone()
+    return issued, min(used, int(row[0]) if row else 0)
 
 
 def invitation_code_is_usable(db: sqlite_utils.Database, wave_id: int, code: str) -> bool:

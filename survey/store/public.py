@@ -38,23 +38,25 @@ class WaveFigures:
 
     id: int
     label: str
-    responses: int
+    responses: int  # responses with at least one comment (the analysis' count)
     suppressed: bool
     change_p_value: float | None
     sentiment_mean: float | None
+    released: int = 0  # every released response of the wave, commented or not
 
 
 def reported_waves(db: sqlite_utils.Database, survey_id: int, today: dt.date) -> list[WaveFigures]:
     """Analysed waves in order; a wave still open is left out unless no wave has closed yet."""
     rows = db.execute(
         "SELECT waves.closes_on, waves.id, waves.label, p.responses, p.suppressed, p.change_p_value, "
-        "p.sentiment_mean FROM waves JOIN trend_points AS p ON p.survey_id = waves.survey_id "
-        "AND p.wave_id = waves.id AND p.segment = '' AND p.theme_id = '' WHERE waves.survey_id = ? "
+        "p.sentiment_mean, COALESCE(c.responses, 0) FROM waves JOIN trend_points AS p "
+        "ON p.survey_id = waves.survey_id AND p.wave_id = waves.id AND p.segment = '' AND p.theme_id = '' "
+        "LEFT JOIN wave_response_counts AS c ON c.wave_id = waves.id WHERE waves.survey_id = ? "
         "ORDER BY waves.opens_on, waves.label", [survey_id]).fetchall()
     closed = [row for row in rows if dt.date.fromisoformat(row[0]) < today]
     # Partners see a finished wave: partial results of an open wave could sway those still answering.
-    return [WaveFigures(wave_id, label, responses, bool(suppressed), p_value, mean)
-            for _, wave_id, label, responses, suppressed, p_value, mean in (closed or rows)]
+    return [WaveFigures(wave_id, label, responses, bool(suppressed), p_value, mean, max(released, responses))
+            for _, wave_id, label, responses, suppressed, p_value, mean, released in (closed or rows)]
 
 
 def public_theme_rows(db: sqlite_utils.Database, survey_id: int, wave_id: int) -> list[PublicThemeRow]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from survey.errors import InvalidInput, NotFound, SurveyLocked
+from survey.errors import Conflict, InvalidInput, NotFound, SurveyLocked
 from survey.store import inserted_id
 
 QUESTION_KINDS = ("text", "rating", "nps", "choice", "segment")
@@ -316,6 +316,14 @@ def update_wave(
     return get_wave(db, wave_id)
 
 
+def close_wave_now(db: sqlite_utils.Database, wave_id: int, today: dt.date | None = None) -> Wave:
+    """Close an open wave at once: it closed yesterday (a wave that opened today opened yesterday)."""
+    wave, yesterday = get_wave(db, wave_id), (today or dt.date.today()) - dt.timedelta(days=1)
+    if wave.status(yesterday + dt.timedelta(days=1)) != "open":
+        raise InvalidInput(f"Wave {wave.label} is not open, so there is nothing to close.")
+    return update_wave(db, wave_id, wave.label, min(wave.opens_on, yesterday), yesterday)
+
+
 def _check_wave(
     db: sqlite_utils.Database, survey_id: int, label: str, opens_on: dt.date, closes_on: dt.date,
     *, wave_id: int | None = None,
@@ -328,7 +336,7 @@ def _check_wave(
         "SELECT 1 FROM waves WHERE survey_id = ? AND label = ? AND id IS NOT ?",
         [survey_id, label.strip(), wave_id],
     ).fetchone():
-        raise InvalidInput(f"This survey already has a wave called {label.strip()!r}.")
+        raise Conflict(f"This survey already has a wave called {label.strip()!r}.")
 
 
 def response_counts(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]:

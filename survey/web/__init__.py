@@ -13,10 +13,11 @@ import pkgutil
 
 from flask import Blueprint, Flask
 
-from survey.web import auth, error_pages, navigation, oidc, security, sessions
+from survey.web import auth, error_pages, navigation, oidc, presentation, security, sessions
 
 #: The area packages whose modules' blueprints are registered, in this order.
-AREAS = ("survey.web.partner", "survey.web.workspace", "survey.web.culture", "survey.web.admin")
+AREAS = ("survey.web.partner", "survey.web.workspace", "survey.web.culture", "survey.web.admin",
+         "survey.web.api")
 
 
 def area_blueprints() -> list[Blueprint]:
@@ -40,5 +41,6 @@ def init_app(app: Flask) -> None:
     oidc.init_app(app)
     error_pages.init_app(app)
     navigation.init_app(app)
+    presentation.init_app(app)
     for blueprint in area_blueprints():
         app.register_blueprint(blueprint)

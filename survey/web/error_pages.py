@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey.errors import NotFound
+from survey.web.api.errors import error_response, is_api_request
 
 EXPLANATIONS = {
     400: "The request could not be understood. Go back and try again.",
@@ -30,6 +31,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if is_api_request():  # the API answers JSON problems, also for unknown paths and methods
+            return error_response(error)
         if isinstance(error, CSRFError):
             return render_error(400, "This form expired or was opened in another window. "
                                      "Reload the page and submit again.")
@@ -38,4 +41,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def store_not_found(error: NotFound):
+        if is_api_request():
+            return error_response(error)
         return render_error(404, str(error))

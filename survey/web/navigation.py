@@ -43,6 +43,7 @@ PAGES = (
     Page("Check my text", "culture.check_text", BRM_AND_CULTURE),
     Page("Reports", "downloads.index", BRM_AND_CULTURE),
     Page("Users", "admin.users", ()),
+    Page("API tokens", "admin.api_tokens", ()),
     Page("Webhooks", "webhooks.index", ()),
 )
 

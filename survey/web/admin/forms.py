@@ -7,6 +7,7 @@ from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.store.api_tokens import MAX_NAME_CHARS
 from survey.services.webhook_events import EVENT_TYPES
 from survey.store.staff import MIN_PASSWORD_LENGTH, ROLES
 
@@ -27,6 +28,15 @@ class NewStaffUserForm(FlaskForm):
     confirm = PasswordField("Repeat password", validators=[EqualTo("password", "The passwords differ.")])
 
 
+class NewApiTokenForm(FlaskForm):
+    """A new API token: who uses it, and whether it may write."""
+
+    name = StringField("Name", validators=[DataRequired("Say who or what will use the token."),
+                                           Length(max=MAX_NAME_CHARS)],
+                       description="For example “Power BI dashboard” or “HR portal”.")
+    scope = SelectField("Scope", choices=[SelectChoice("read", "Read: results, surveys, waves, actions"),
+                                          SelectChoice("write", "Write: read, plus create waves, codes "
+                                                                "and actions")], default="read")
 class WebhookEndpointForm(FlaskForm):
     """A new webhook endpoint: where to send, what for, and which events."""
 

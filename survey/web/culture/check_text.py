@@ -17,6 +17,9 @@ from survey.web.auth import role_required
 from survey.web.culture.forms import MAX_CHECK_CHARS, CheckTextForm
 from survey.web.culture.silo import bp, marked_pieces
 
+#: Stances of a phrase that criticises or quotes siloing language rather than using it: not a problem.
+FINE_AS_WRITTEN = ("criticised", "quoted")
+
 
 @bp.route("/check-text", methods=["GET", "POST"])
 @role_required("culture_lead", "brm")
@@ -27,7 +30,9 @@ def check_text() -> Any:
     if form.validate_on_submit():
         text = form.text.data
         (flags,), (partnership,) = analyse_silo_language([text], lexicons.current_lexicon(get_db()))
-        result = {"flags": flags, "partnership": partnership,
+        problems = [flag for flag in flags if flag.stance not in FINE_AS_WRITTEN]
+        result = {"flags": flags, "problems": problems, "fine": len(flags) - len(problems),
+                  "partnership": partnership,
                   "pieces": marked_pieces(text, [(flag.start, flag.end) for flag in flags])}
     status = 400 if form.is_submitted() and form.errors else 200
     response = make_response(render_template("culture/check_text.html", form=form, result=result,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 #: Longest draft "check my text" accepts: a long e-mail or intranet post.
@@ -29,6 +30,20 @@ class TermForm(FlaskForm):
     def pattern_lines(self) -> list[str]:
         """The patterns as a list, one per non-empty line."""
         return [line for line in (self.patterns.data or "").splitlines() if line.strip()]
+
+
+class PatternTestForm(Form):
+    """The pattern tester's GET form (no CSRF: it changes nothing, and works without JavaScript)."""
+
+    sentence = TextAreaField("A sentence to test", validators=[DataRequired("Type a sentence to test."),
+                                                               Length(max=1000)])
+
+
+class LexiconImportForm(FlaskForm):
+    """Upload a lexicon CSV (as exported) to add or update terms."""
+
+    file = FileField("Lexicon CSV file", validators=[FileRequired("Choose a CSV file to import.")])
+    based_on = HiddenField()
 
 
 class ToggleTermForm(FlaskForm):

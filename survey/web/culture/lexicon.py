@@ -8,14 +8,24 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from nlp.silo import Lexicon
+from nlp.silo.patterns import readable_pattern
+from nlp.silo.wording import term_label
 from survey.db import get_db
 from survey.errors import InvalidInput
+from survey.services.pattern_tester import try_sentence
 from survey.services.remeasure import remeasure_silo_language
 from survey.services.thresholds import Thresholds
 from survey.store import lexicons
 from survey.store.surveys import list_surveys
+from survey.store.term_usage import term_usage
 from survey.web.auth import role_required
-from survey.web.culture.forms import RemeasureForm, TermForm, ToggleTermForm
+from survey.web.culture.forms import (
+    LexiconImportForm,
+    PatternTestForm,
+    RemeasureForm,
+    TermForm,
+    ToggleTermForm,
+)
 from survey.web.culture.silo import bp, silo_category
 
 
@@ -32,9 +42,17 @@ def _render_lexicon(term_form: TermForm | None = None, status: int = 200) -> Any
     form = term_form or _term_form(lexicon, based_on=lexicon.version)
     remeasure = RemeasureForm(formdata=None)
     remeasure.survey_id.choices = [(survey.id, survey.title) for survey in list_surveys(db)]
+    thresholds = Thresholds.from_config(current_app.config)
+    tester = PatternTestForm(request.args)
     page = {
         "lexicon": lexicon, "form": form, "toggle_form": ToggleTermForm(formdata=None),
         "remeasure_form": remeasure, "history": lexicons.lexicon_history(db),
+        "labels": {term.id: term_label(term, lexicon) for term in lexicon.terms},
+        "usage": term_usage(db, thresholds.min_group_size, thresholds.min_quote_group_size),
+        "min_group": thresholds.min_group_size, "tester": tester,
+        "tested": try_sentence(tester.sentence.data, lexicon)
+        if "sentence" in request.args and tester.validate() else None,
+        "import_form": LexiconImportForm(formdata=None, based_on=lexicon.version),
     }
     return render_template("culture/lexicon.html", **page), status
 
@@ -42,7 +60,7 @@ def _render_lexicon(term_form: TermForm | None = None, status: int = 200) -> Any
 @bp.route("/lexicon")
 @role_required("culture_lead")
 def lexicon() -> Any:
-    """The current lexicon, its version history, and the forms to change it."""
+    """The current lexicon, its history, the forms to change it, and the pattern tester (``?sentence=``)."""
     return _render_lexicon()
 
 
@@ -62,8 +80,8 @@ def add_term() -> Any:
     if form.validate():
         try:
             updated = lexicons.edited_lexicon(current, None, _term_fields(form))
-            _save(updated, form.note.data or "Added a term.", form.based_on.data,
-                  f"Added “{form.pattern_lines()[0].strip()}”.")
+            label = readable_pattern(form.pattern_lines()[0].strip(), current.word_lists)
+            _save(updated, form.note.data or f"Added “{label}”.", form.based_on.data, f"Added “{label}”.")
         except InvalidInput as error:
             form.form_errors.append(str(error))
         else:
@@ -91,14 +109,15 @@ def edit_term(term_id: str) -> Any:
         if form.validate():
             try:
                 updated = lexicons.edited_lexicon(current, term_id, _term_fields(form))
-                _save(updated, form.note.data or f"Edited {term_id}.", form.based_on.data,
-                      f"Saved “{term_id}”.")
+                label = term_label(lexicons.get_term(updated, term_id), updated)
+                _save(updated, form.note.data or f"Edited “{label}”.", form.based_on.data,
+                      f"Saved “{label}”.")
             except InvalidInput as error:
                 form.form_errors.append(str(error))
             else:
                 return redirect(url_for("culture.lexicon", _anchor=f"term-{term_id}"))
     status = 400 if request.method == "POST" else 200
-    return render_template("culture/term.html", form=form, term=term), status
+    return render_template("culture/term.html", form=form, term=term, label=term_label(term, current)), status
 
 
 @bp.route("/lexicon/terms/<term_id>/toggle", methods=["POST"])
@@ -111,8 +130,9 @@ def toggle_term(term_id: str) -> Any:
     if form.validate_on_submit():
         try:
             updated = lexicons.toggled_lexicon(current, term_id, enable)
-            _save(updated, f"{'Enabled' if enable else 'Disabled'} {term_id}.", form.based_on.data,
-                  f"{'Enabled' if enable else 'Disabled'} “{term_id}”.")
+            label = term_label(lexicons.get_term(current, term_id), current)
+            done = "Enabled" if enable else "Disabled"
+            _save(updated, f"{done} “{label}”.", form.based_on.data, f"{done} “{label}”.")
         except InvalidInput as error:
             flash(str(error), "error")
     return redirect(url_for("culture.lexicon", _anchor=f"term-{term_id}"))

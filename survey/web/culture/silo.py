@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from nlp.silo.wording import category_name
 from survey.db import get_db
 from survey.errors import InvalidInput
 from survey.services.thresholds import Thresholds
@@ -50,8 +51,8 @@ def marked_pieces(text: str, spans: list[tuple[int, int]]) -> list[Piece]:
 
 @bp.app_template_filter("silo_category")
 def silo_category(category: str) -> str:
-    """``internal_customer`` -> ``Internal customer``."""
-    return category.replace("_", " ").capitalize()
+    """``business_it_side`` -> ``Business vs IT`` (see :data:`nlp.silo.wording.CATEGORY_NAMES`)."""
+    return category_name(category)
 
 
 # -- silo-language dashboard -------------------------------------------------------------------

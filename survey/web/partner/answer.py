@@ -26,7 +26,6 @@ from survey.store.invitations import (
 )
 from survey.store.responses import record_response
 from survey.store.surveys import (
-    DEFAULT_PRIVACY_NOTE,
     Survey,
     Wave,
     get_survey,
@@ -35,7 +34,8 @@ from survey.store.surveys import (
 )
 from survey.web import throttles
 from survey.web.partner import guards
-from survey.web.partner.forms import SCALE_LABELS, CodeForm, ResponseForm, build_response_form
+from survey.web.partner.forms import CodeForm, ResponseForm, build_response_form, scale_ends
+from survey.web.partner.privacy import own_privacy_note
 from survey.web.security import csrf
 
 bp = Blueprint("partner", __name__)
@@ -85,9 +85,10 @@ def enter_code(token: str) -> Any:
 
 @bp.route("/s/<token>/thanks")
 def thanks(token: str) -> str:
-    """The page a partner lands on after submitting."""
+    """After a submission from this browser: saved. Otherwise: say plainly that nothing was saved."""
     wave = get_wave_by_token(partner_db(), token)
-    return render_template("partner/thanks.html", survey=get_survey(partner_db(), wave.survey_id))
+    return render_template("partner/thanks.html", survey=get_survey(partner_db(), wave.survey_id), wave=wave,
+                           just_submitted=guards.answered_here(wave), today=dt.date.today())
 
 
 def _show_survey(wave: Wave) -> Any:
@@ -173,17 +174,11 @@ def _render_survey(
     survey: Survey = get_survey(partner_db(), wave.survey_id)
     return render_template(
         "partner/survey.html", survey=survey, wave=wave, form=form, message=message,
-        code_error=code_error, scale_labels=SCALE_LABELS, survey_note=_own_privacy_note(survey),
+        code_error=code_error, scale_ends=scale_ends, survey_note=own_privacy_note(survey),
         max_answer_chars=current_app.config["MAX_ANSWER_CHARS"],
         max_answer_chars_label=f"{current_app.config['MAX_ANSWER_CHARS']:,}",
         min_group_size=current_app.config["MIN_GROUP_SIZE"], check_results=check_results,
     ), status
-
-
-def _own_privacy_note(survey: Survey) -> str:
-    """The BRM's own privacy note, if it adds to the standard one the page always shows."""
-    note = survey.privacy_note.strip()
-    return "" if note == DEFAULT_PRIVACY_NOTE.strip() else note
 
 
 def _code_page(wave: Wave, form: CodeForm, message: str | None = None, status: int = 200) -> tuple[str, int]:

@@ -8,6 +8,7 @@ per question list, so a busy wave builds its class once per worker.
 from __future__ import annotations
 
 import functools
+import re
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -22,6 +23,24 @@ SCALE_LABELS = {
     "nps": ("0 · Not at all likely", "10 · Extremely likely"),
 }
 _SCALES = {"rating": range(1, 6), "nps": range(0, 11)}
+#: "(1 = very poorly, 5 = very well)" in a question's text names its scale's ends.
+_ENDS_IN_PROMPT = re.compile(r"\(\s*(\d+)\s*=\s*([^,()]+?)\s*,\s*(\d+)\s*=\s*([^,()]+?)\s*\)")
+
+
+def scale_ends(question: Question) -> tuple[str, str] | None:
+    """The labels under a scale's first and last button, in the question's own words when it names them.
+
+    "How well does IT support you? (1 = very poorly, 5 = very well)" gives ("1 · Very poorly",
+    "5 · Very well"); a question that names no ends gets :data:`SCALE_LABELS`; other kinds ``None``.
+    """
+    if question.kind not in _SCALES:
+        return None
+    scale = _SCALES[question.kind]
+    match = _ENDS_IN_PROMPT.search(question.prompt)
+    if match and (int(match[1]), int(match[3])) == (scale[0], scale[-1]):
+        return (f"{match[1]} · {match[2][:1].upper()}{match[2][1:]}",
+                f"{match[3]} · {match[4][:1].upper()}{match[4][1:]}")
+    return SCALE_LABELS[question.kind]
 
 
 class CodeForm(FlaskForm):

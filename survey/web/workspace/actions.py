@@ -7,14 +7,16 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from reports.formatting import date_text
 from survey.db import get_db
 from survey.errors import InvalidInput
 from survey.services.action_effect import action_effect
 from survey.services.webhook_events import announce_action_status
 from survey.store import actions as store
+from survey.store.action_notes import action_notes, add_action_note
 from survey.store.surveys import get_survey, list_surveys
 from survey.web.auth import role_required
-from survey.web.workspace.forms import ActionForm, StatusForm, theme_select_choices
+from survey.web.workspace.forms import ActionForm, ActionNoteForm, StatusForm, theme_select_choices
 
 bp = Blueprint("actions", __name__, url_prefix="/staff")
 
@@ -42,6 +44,14 @@ def _action_fields(form: ActionForm) -> dict[str, Any]:
     }
 
 
+def _moved_note(asked: str, action: store.Action) -> str:
+    """Why an action asked to be Planned is In progress: its start date has come."""
+    if asked == "planned" and action.status == "in_progress" and action.started_on is not None:
+        return (f" It started on {date_text(action.started_on)}, so it is now In progress "
+                "(a planned action has not started yet).")
+    return ""
+
+
 @bp.route("/actions")
 @role_required("brm")
 def index() -> Any:
@@ -63,11 +73,11 @@ def survey_actions(survey_id: int) -> Any:
     form.theme_id.choices = theme_select_choices(store.theme_choices(db, survey_id))
     if form.validate_on_submit():
         try:
-            store.create_action(db, survey_id, form.theme_id.data, **_action_fields(form))
+            created = store.create_action(db, survey_id, form.theme_id.data, **_action_fields(form))
         except InvalidInput as error:
             form.form_errors.append(str(error))
         else:
-            flash("Action added.", "success")
+            flash("Action added." + _moved_note(form.status.data, created), "success")
             return redirect(_safe_next() or url_for(".survey_actions", survey_id=survey_id), code=303)
     actions = store.actions_for_survey(db, survey_id)
     effects = {action.id: action_effect(db, action, _min_group_size()) for action in actions}
@@ -86,17 +96,37 @@ def edit(action_id: int) -> Any:
     del form.theme_id  # an action stays on its theme; attach a new one to another theme
     if form.validate_on_submit():
         try:
-            updated = store.update_action(db, action_id, **_action_fields(form))
+            saved = store.update_action(db, action_id, **_action_fields(form))
         except InvalidInput as error:
             form.form_errors.append(str(error))
         else:
-            announce_action_status(db, action, updated)
-            flash("Action saved.", "success")
+            announce_action_status(db, action, saved)
+            flash("Action saved." + _moved_note(form.status.data, saved), "success")
             return redirect(url_for(".edit", action_id=action_id), code=303)
     effect = action_effect(db, action, _min_group_size())
     status = 422 if request.method == "POST" else 200
     return render_template("actions/edit.html", action=action, survey=get_survey(db, action.survey_id),
-                           effect=effect, form=form, min_group_size=_min_group_size()), status
+                           effect=effect, form=form, min_group_size=_min_group_size(),
+                           notes=action_notes(db, action_id), note_form=ActionNoteForm(formdata=None)), status
+
+
+@bp.route("/actions/<int:action_id>/notes", methods=["POST"])
+@role_required("brm")
+def add_note(action_id: int) -> Any:
+    """Add a dated progress note to an action."""
+    store.get_action(get_db(), action_id)
+    form = ActionNoteForm()
+    if form.validate_on_submit():
+        try:
+            add_action_note(get_db(), action_id, form.note.data)
+        except InvalidInput as error:
+            flash(str(error), "error")
+        else:
+            flash("Progress note added.", "success")
+    else:
+        for messages in form.errors.values():
+            flash(f"The note was not added: {' '.join(messages)}", "error")
+    return redirect(url_for(".edit", action_id=action_id, _anchor="notes"), code=303)
 
 
 @bp.route("/actions/<int:action_id>/status", methods=["POST"])

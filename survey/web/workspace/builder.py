@@ -8,14 +8,15 @@ import io
 import re
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from survey.db import get_db
 from survey.errors import InvalidInput, SurveyLocked
 from survey.store import surveys as store
-from survey.store.invitations import generate_invitation_codes, invitation_counts
+from survey.store.insights import wave_health
+from survey.store.invitations import generate_invitation_codes, released_invitation_counts
 from survey.web.auth import role_required
 from survey.web.forms import ConfirmForm
 from survey.web.workspace.forms import (
@@ -29,6 +30,7 @@ from survey.web.workspace.forms import (
     WaveForm,
     option_lines,
 )
+from survey.web.workspace.wave_tools import population_context
 
 bp = Blueprint("builder", __name__, url_prefix="/staff")
 
@@ -225,17 +227,19 @@ def public_link(wave: store.Wave) -> str:
 
 
 def _render_wave(wave_id: int, *, codes_form: InvitationCodesForm | None = None, status: int = 200) -> Any:
-    db = get_db()
+    db, threshold = get_db(), current_app.config["MIN_GROUP_SIZE"]
     wave = store.get_wave(db, wave_id)
     page = {
         "wave": wave,
         "survey": store.get_survey(db, wave.survey_id),
-        "responses": store.response_counts(db, wave.survey_id).get(wave.id, 0),
+        "health": next(row for row in wave_health(db, wave.survey_id, threshold) if row.wave_id == wave.id),
+        "threshold": threshold,
         "link": public_link(wave),
         "codes_form": codes_form or InvitationCodesForm(formdata=None),
-        "codes_issued_used": invitation_counts(db, wave_id),
+        "codes_issued_used": released_invitation_counts(db, wave_id),
         "max_codes": MAX_CODES_PER_REQUEST,
         "today": dt.date.today(),
+        **population_context(wave, threshold),
     }
     return render_template("builder/wave.html", **page), status
 

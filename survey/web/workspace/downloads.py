@@ -46,11 +46,15 @@ def index(survey_id: int | None) -> str:
 @bp.route("/surveys/<int:survey_id>/report.<any(html, pdf, csv, json):fmt>")
 @role_required("brm", "culture_lead")
 def report(survey_id: int, fmt: str) -> Any:
-    """The report or export of ``?wave=LABEL`` (default: the latest analysed wave) as an attachment."""
+    """The report or export of ``?wave=LABEL`` (default: the latest analysed wave) as an attachment.
+
+    Action owners are staff names: they are in the report only with ``?owners=include``.
+    """
     # An unknown survey or wave raises the store's NotFound: the error pages answer 404 with its message.
     rendered = render_report(
         get_db(), survey_id, request.args.get("wave") or None, fmt,
         thresholds=Thresholds.from_config(current_app.config),
+        include_owners=request.args.get("owners") == "include",
     )
     response = Response(rendered.content, mimetype=rendered.media_type)
     response.headers.set("Content-Disposition", "attachment", filename=rendered.filename)

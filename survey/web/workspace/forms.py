@@ -204,6 +204,26 @@ class ActionForm(FlaskForm):
     )
 
 
+class ActionNoteForm(FlaskForm):
+    """Add a progress note to an action (staff only)."""
+
+    note = TextAreaField("Progress note", validators=[DataRequired("Write what happened."),
+                                                      Length(max=MAX_NOTE_CHARS)],
+                         description="Staff only: what was done, decided or learned. Dated, no names.")
+
+
+def population_form(departments: list[str], people: dict[str, int]) -> FlaskForm:
+    """People per department a public-link wave was sent to (one number field per department)."""
+    fields = {f"people_{index}": IntegerField(
+        department, default=people.get(department),
+        validators=[Optional(), NumberRange(min=0, max=1_000_000, message="Enter a whole number of people.")])
+        for index, department in enumerate(departments)}
+    form_class = type("PopulationForm", (FlaskForm,), fields)
+    form = form_class()
+    form.departments = departments
+    return form
+
+
 class StatusForm(FlaskForm):
     """Move an action to another status from a list."""
 

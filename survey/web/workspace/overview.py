@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 
 from survey.db import get_db
+from survey.services.response_rates import population_rate
 from survey.services.what_changed import what_changed
 from survey.store import insights
+from survey.store.actions import Action, actions_for_survey
 from survey.store.runs import last_run
 from survey.store.surveys import get_survey
 from survey.web.auth import role_required
@@ -37,8 +41,24 @@ def overview(survey_id: int | None) -> Any:
         top_themes=insights.top_themes(db, survey_id, threshold) if analysed else [],
         changes=what_changed(db, survey_id, threshold) if analysed else [],
         invitation_waves=any(wave.access == "invitation" for wave in health),
-        tabs=survey_tabs(survey_id),
+        population_rates=_population_rates(db, health, threshold),
+        tabs=survey_tabs(survey_id), overdue=_overdue(db, survey_id),
     )
+
+
+def _population_rates(db: Any, health: list[insights.WaveHealth], threshold: int) -> dict[int, Any]:
+    """Response rates of public-link waves whose population per department the BRM entered."""
+    rates = {wave.wave_id: population_rate(db, wave.wave_id, threshold)
+             for wave in health if wave.access == "public"}
+    return {wave_id: rate for wave_id, rate in rates.items() if rate is not None}
+
+
+def _overdue(db: Any, survey_id: int) -> list[Action]:
+    """The survey's overdue actions, for the BRMs who own actions (culture leads do not see actions)."""
+    if current_user.role not in ("brm", "admin"):
+        return []
+    today = dt.date.today()
+    return [action for action in actions_for_survey(db, survey_id) if action.is_overdue(today)]
 
 
 def _sentiment_chart(health: list[insights.WaveHealth], threshold: int) -> ChartImage:

@@ -16,6 +16,7 @@ from survey.services.thresholds import Thresholds
 from survey.store import insights
 from survey.store.runs import last_run
 from survey.store.surveys import get_survey
+from survey.store.taxonomies import load_taxonomy
 from survey.store.theme_redirects import redirect_target
 from survey.web.auth import role_required
 from survey.web.charts import ChartImage, chart_image
@@ -94,7 +95,7 @@ def theme(survey_id: int, theme_id: str) -> Any:
     quotable = found.responses is not None and found.responses >= config["MIN_QUOTE_GROUP_SIZE"]
     others = [t for t in insights.stored_themes(db, survey_id, config["MIN_GROUP_SIZE"])
               if t.kind == "seeded" and t.id != theme_id]
-    units = insights.theme_units(db, survey_id, theme_id) if quotable else []
+    units = insights.theme_units(db, survey_id, theme_id) if quotable else _chosen(db, survey_id, theme_id)
     forms = _curation_forms(found, others, units)
     cells = insights.theme_cells(db, survey_id, theme_id, all_segments=True)
     return render_template(
@@ -108,6 +109,13 @@ def theme(survey_id: int, theme_id: str) -> Any:
         threshold=config["MIN_GROUP_SIZE"], quote_threshold=config["MIN_QUOTE_GROUP_SIZE"], **forms,
         **correction_context(db, survey_id, [unit.unit_id for unit in units]),
     )
+
+
+def _chosen(db: Any, survey_id: int, theme_id: str) -> list[insights.Quote]:
+    """Below the quote threshold: only the comments a BRM moved into the theme (split off a theme whose
+    comments were shown). Curation is not a report: every report and public page still hides them."""
+    pinned = {key for key, target in load_taxonomy(db, survey_id).overrides.items() if target == theme_id}
+    return insights.chosen_units(db, survey_id, theme_id, pinned) if pinned else []
 
 
 def _theme_figures(db: sqlite_utils.Database, survey_id: int, found: insights.StoredTheme,

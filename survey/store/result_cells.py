@@ -1,0 +1,110 @@
+"""Read model of the released result cells (table ``trend_points``) for the REST API.
+
+The same cells the staff pages read through :mod:`survey.store.insights` and
+:mod:`survey.store.reports`, all at once: per wave, per segment or all segments, per theme or all
+themes. Only released responses are in them (analysis reads nothing else), and every figure leaves
+here already checked against the reporting threshold: a suppressed figure is ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from nlp.suppression import suppress_small_cells
+from survey.store.taxonomies import dismissed_theme_ids
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    """One stored result cell: a wave, all segments or one, all themes or one; ``None`` when suppressed."""
+
+    wave_id: int
+    wave: str
+    segment: str | None
+    theme_id: str | None
+    theme: str | None
+    respondents: int | None
+    units: int | None
+    share: float | None
+    sentiment_mean: float | None
+    sentiment_low: float | None
+    sentiment_high: float | None
+    change_p_value: float | None
+    marker: str | None
+    suppressed: bool
+
+
+def trend_cells(
+    db: sqlite_utils.Database, survey_id: int, min_group_size: int, *, wave_id: int | None = None,
+    segment: str | None = None, theme_id: str | None = None,
+) -> list[TrendCell]:
+    """Every stored cell of the last analysis (released responses only), in wave order.
+
+    A cell is suppressed where the analysis suppressed it (with complementary suppression on each
+    wave's segment x theme table) or, should the threshold have been raised since, where it covers
+    fewer than ``min_group_size`` respondents. A segment's row of every theme together gets
+    complementary suppression against the wave total too (:func:`_hidden_segment_rows`), so the
+    total minus the segments shown never gives a small segment away. Dismissed proposals are left out.
+    """
+    sql = """
+        SELECT p.wave_id, waves.label, p.segment, p.theme_id, themes.name, p.responses, p.units, p.share,
+               p.sentiment_mean, p.sentiment_low, p.sentiment_high, p.change_p_value, p.marker,
+               (p.suppressed OR p.responses < ?)
+        FROM trend_points AS p JOIN waves ON waves.id = p.wave_id
+        LEFT JOIN themes ON themes.survey_id = p.survey_id AND themes.id = p.theme_id
+        WHERE p.survey_id = ?
+    """
+    params: list = [min_group_size, survey_id]
+    for column, value in (("p.wave_id", wave_id), ("p.segment", segment), ("p.theme_id", theme_id)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    sql += " ORDER BY waves.opens_on, waves.label, p.segment, p.theme_id"
+    dismissed = dismissed_theme_ids(db, survey_id)
+    hidden_rows = _hidden_segment_rows(db, survey_id, min_group_size)
+    cells = []
+    for row in db.execute(sql, params):
+        (wave, label, cell_segment, cell_theme, name, responses, units, share, mean, low, high, p_value,
+         marker, hidden) = row
+        if cell_theme in dismissed or (cell_theme and name is None):
+            continue
+        hidden = hidden or (not cell_theme and (wave, cell_segment) in hidden_rows)
+        shown = not hidden
+        cells.append(TrendCell(
+            wave, label, cell_segment or None, cell_theme or None, name, responses if shown else None,
+            units if shown else None, share if shown else None, mean if shown else None,
+            low if shown else None, high if shown else None, p_value if shown else None,
+            marker if shown else None, bool(hidden)))
+    return cells
+
+
+def _hidden_segment_rows(
+    db: sqlite_utils.Database, survey_id: int, min_group_size: int
+) -> set[tuple[int, str]]:
+    """(wave id, segment) rows of every theme together to hide: small ones and their complements.
+
+    Respondents who answered no segment form a group of their own (the wave total minus the
+    segments), as on the silo dashboard, so they can be neither shown nor worked out.
+    """
+    totals: dict[int, int] = {}
+    segments: dict[int, dict[str | None, int]] = {}
+    for wave_id, segment, responses in db.execute(
+        "SELECT wave_id, segment, responses FROM trend_points WHERE survey_id = ? AND theme_id = ''",
+        [survey_id],
+    ):
+        if segment:
+            segments.setdefault(wave_id, {})[segment] = responses
+        else:
+            totals[wave_id] = responses
+    hidden: set[tuple[int, str]] = set()
+    for wave_id, counts in segments.items():
+        unsegmented = totals.get(wave_id, 0) - sum(counts.values())
+        groups = {**counts, None: unsegmented} if unsegmented > 0 else dict(counts)
+        if totals.get(wave_id, 0) < min_group_size:
+            suppressed = set(groups)
+        else:
+            suppressed = set(suppress_small_cells(groups, min_group_size=min_group_size).suppressed)
+        hidden |= {(wave_id, segment) for segment in suppressed if segment is not None}
+    return hidden
