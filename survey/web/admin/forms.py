@@ -7,8 +7,8 @@ from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from survey.store.api_tokens import MAX_NAME_CHARS
 from survey.services.webhook_events import EVENT_TYPES
+from survey.store.api_tokens import MAX_NAME_CHARS
 from survey.store.staff import MIN_PASSWORD_LENGTH, ROLES
 
 ROLE_LABELS = {"admin": "Admin", "brm": "BRM", "culture_lead": "Culture lead"}
