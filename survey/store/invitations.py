@@ -26,6 +26,7 @@ MAX_CODES_PER_BATCH = 20_000
 __all__ = [
     "REJECTED_CODE_MESSAGE", "burn_invitation_code", "generate_invitation_codes", "hash_secret",
     "invitation_code_is_usable", "invitation_counts", "normalise_invitation_code",
+    "withdraw_invitation_codes",
 ]
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 REJECTED_CODE_MESSAGE = (
@@ -79,6 +80,17 @@ def generate_invitation_codes(db: sqlite_utils.Database, wave_id: int, count: in
             if inserted:
                 codes.append(code)
     return codes
+
+
+def withdraw_invitation_codes(db: sqlite_utils.Database, wave_id: int, codes: list[str]) -> int:
+    """Delete unused codes that never reached anyone (an e-mail that could not be sent).
+
+    Returns how many were withdrawn; a code already used is kept.
+    """
+    with db.conn:
+        return sum(db.conn.execute(
+            "DELETE FROM invitation_codes WHERE code_hash = ? AND wave_id = ? AND used = 0",
+            [hash_secret(code), wave_id]).rowcount for code in codes)
 
 
 def invitation_counts(db: sqlite_utils.Database, wave_id: int) -> tuple[int, int]:

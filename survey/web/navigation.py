@@ -44,6 +44,7 @@ PAGES = (
     Page("Reports", "downloads.index", BRM_AND_CULTURE),
     Page("Users", "admin.users", ()),
     Page("API tokens", "admin.api_tokens", ()),
+    Page("Webhooks", "webhooks.index", ()),
     Page("Import", "imports.upload", ()),
     Page("Settings and backups", "system.index", ()),
 )

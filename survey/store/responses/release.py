@@ -16,17 +16,26 @@ with none released reads "fewer than k so far" whether it holds none or k - 1.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+
 import sqlite_utils
+
+#: Called inside a release's transaction with (connection, wave id, released now, released in all):
+#: the webhook outbox records its "responses released" event there, so the two commit together.
+OnRelease = Callable[[sqlite3.Connection, int, int, int], None]
 
 #: Join that keeps only released responses; ``responses`` must be in the query under that name.
 RELEASED_JOIN = "JOIN released_responses AS released ON released.response_id = responses.id"
 
 
-def release_waiting(db: sqlite_utils.Database, survey_id: int, batch_size: int) -> int:
+def release_waiting(db: sqlite_utils.Database, survey_id: int, batch_size: int,
+                    on_release: OnRelease | None = None) -> int:
     """Release every wave of the survey that has at least ``batch_size`` waiting responses.
 
     Returns the number of responses released (0, or at least ``batch_size`` per released wave).
-    Each wave is released in one transaction: its responses and their count appear together.
+    Each wave is released in one transaction: its responses and their count appear together, and
+    ``on_release`` (if given) runs in that transaction once per released wave, never otherwise.
     """
     batch_size = max(1, int(batch_size))
     released = 0
@@ -46,5 +55,9 @@ def release_waiting(db: sqlite_utils.Database, survey_id: int, batch_size: int) 
                 "INSERT INTO wave_response_counts (wave_id, responses) VALUES (?, ?) "
                 "ON CONFLICT (wave_id) DO UPDATE SET responses = responses + excluded.responses",
                 [wave_id, waiting])
+            if on_release is not None:
+                total = db.conn.execute("SELECT responses FROM wave_response_counts WHERE wave_id = ?",
+                                        [wave_id]).fetchone()[0]
+                on_release(db.conn, wave_id, waiting, int(total))
             released += waiting
     return released

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    URLField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.services.webhook_events import EVENT_TYPES
 from survey.store.api_tokens import MAX_NAME_CHARS
 from survey.store.staff import MIN_PASSWORD_LENGTH, ROLES
 
@@ -68,3 +78,15 @@ def mapping_form(columns: list[tuple[str, str]], choices: list[tuple[str, str]],
         setattr(ColumnMappingForm, f"column_{index}", select)
     kwargs = {} if formdata is None else {"formdata": formdata}
     return ColumnMappingForm(**kwargs)
+class WebhookEndpointForm(FlaskForm):
+    """A new webhook endpoint: where to send, what for, and which events."""
+
+    url = URLField("Endpoint URL", validators=[DataRequired("Enter the URL that receives the events."),
+                                                Length(max=2000)],
+                   description="https:// (or http://) URL of your receiver. Payloads are signed.")
+    description = StringField("Description (optional)", validators=[Length(max=200)])
+    events = SelectMultipleField(
+        "Events", choices=[SelectChoice(name, f"{name}: {text}") for name, text in EVENT_TYPES.items()],
+        default=list(EVENT_TYPES), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        validators=[DataRequired("Pick at least one event.")],
+    )

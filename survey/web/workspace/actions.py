@@ -11,6 +11,7 @@ from reports.formatting import date_text
 from survey.db import get_db
 from survey.errors import InvalidInput
 from survey.services.action_effect import action_effect
+from survey.services.webhook_events import announce_action_status
 from survey.store import actions as store
 from survey.store.action_notes import action_notes, add_action_note
 from survey.store.surveys import get_survey, list_surveys
@@ -99,6 +100,7 @@ def edit(action_id: int) -> Any:
         except InvalidInput as error:
             form.form_errors.append(str(error))
         else:
+            announce_action_status(db, action, saved)
             flash("Action saved." + _moved_note(form.status.data, saved), "success")
             return redirect(url_for(".edit", action_id=action_id), code=303)
     effect = action_effect(db, action, _min_group_size())
@@ -135,7 +137,8 @@ def change_status(action_id: int) -> Any:
     action = store.get_action(db, action_id)
     form = StatusForm()
     if form.validate_on_submit():
-        action = store.set_action_status(db, action_id, form.status.data)
+        before, action = action, store.set_action_status(db, action_id, form.status.data)
+        announce_action_status(db, before, action)
         flash(f"\u201c{action.title}\u201d is now {action.status_label.lower()}.", "success")
     else:
         flash("Pick a status.", "error")

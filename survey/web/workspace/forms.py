@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -117,6 +118,26 @@ class InvitationCodesForm(FlaskForm):
                         f"Generate between 1 and {MAX_CODES_PER_REQUEST:,} codes at a time."),
         ],
     )
+
+
+class MailingForm(FlaskForm):
+    """Addresses to e-mail (pasted or uploaded) and what to send them; the addresses are never kept."""
+
+    kind = RadioField("What to send", choices=_choices([
+        ("invitation", "Invitations: each address gets a new single-use code"),
+        ("reminder", "Reminders: the link, and “if you already answered, thank you”")]),
+        default="invitation", validators=[AnyOf(("invitation", "reminder"))])
+    addresses = TextAreaField("E-mail addresses", validators=[Optional(), Length(max=200_000)],
+                              description="One per line; commas, semicolons and “Name <address>” work too.")
+    upload = FileField("Or upload a file (.txt or .csv, UTF-8)")
+
+
+class MailTemplateForm(FlaskForm):
+    """An invitation or reminder template; "Preview" shows it filled in, "Save" keeps it."""
+
+    kind = HiddenField(validators=[AnyOf(("invitation", "reminder"))])
+    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired("Enter the message."), Length(max=10_000)])
 
 
 # -- theme curation ----------------------------------------------------------------------------
