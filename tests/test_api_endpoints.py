@@ -3,6 +3,7 @@ path, its errors, and figures that match the staff pages' read models."""
 
 from __future__ import annotations
 
+import json
 import re
 from types import SimpleNamespace
 
@@ -108,6 +109,9 @@ def test_silo_metrics(api):
 
 
 def test_actions_are_created_read_listed_and_changed(api):
+    from survey.store.webhooks.endpoints import create_endpoint
+
+    create_endpoint(api.db, "https://hooks.example.org/rapport", ["action.status_changed"])
     themes = api.reader.get(f"{V1}/surveys/{api.survey_id}/themes").get_json()
     theme_id = next(theme["id"] for theme in themes if theme["kind"] != "emerging")  # proposals take none
     created = api.writer.post(f"{V1}/surveys/{api.survey_id}/actions",
@@ -121,6 +125,9 @@ def test_actions_are_created_read_listed_and_changed(api):
     assert action in api.reader.get(f"{V1}/surveys/{api.survey_id}/actions").get_json()
     changed = api.writer.patch(f"{V1}/actions/{action['id']}", {"status": "in_progress"}).get_json()
     assert changed["status"] == "in_progress" and changed["started_on"]
+    announced = [json.loads(payload) for (payload,) in api.db.execute(
+        "SELECT payload FROM webhook_events WHERE type = 'action.status_changed'")]
+    assert [event["data"]["action"]["status"] for event in announced] == ["in_progress"], "as on the page"
     assert changed["title"] == action["title"]
     cleared = api.writer.patch(f"{V1}/actions/{action['id']}", {"due_on": None}).get_json()
     assert cleared["due_on"] is None and cleared["status"] == "in_progress"

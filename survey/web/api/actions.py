@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, jsonify, url_for
 
 from survey.db import get_db
+from survey.services.webhook_events import announce_action_status
 from survey.store.actions import Action, actions_for_survey, create_action, get_action, update_action
 from survey.store.surveys import get_survey
 from survey.web.api.auth import requires
@@ -74,4 +75,5 @@ def update_action_view(action_id: int) -> Response:
         due_on=due_on, status=body.get("status", action.status),
         public_note=body.get("public_note", action.public_note), started_on=started_on,
     )
+    announce_action_status(db, action, changed)  # the same webhook event as a change on the page
     return jsonify(action_json(changed))
