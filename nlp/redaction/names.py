@@ -25,6 +25,7 @@ from nlp.redaction.lexicon import (
 )
 from nlp.redaction.ner import NerRequest, is_common_word, ner_names, ner_windows
 from nlp.redaction.spans import Redaction, overlaps
+from nlp.redaction.tagger import tagged_name_spans
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _BOUNDARY_CHARS = ".!?\n:;•*"
@@ -52,7 +53,7 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
     requests: list[NerRequest] = []
     for index, (text, claimed) in enumerate(zip(texts, taken, strict=True)):
         names, candidates = rule_names(text, claimed)
-        found.append(names + _informal_names(text, claimed))
+        found.append(names + _informal_names(text, claimed) + _tagged_names(text, claimed))
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:
         for index, span in ner_names(requests):
@@ -67,6 +68,12 @@ def _informal_names(text: str, taken: list[Redaction]) -> list[Redaction]:
         text, lambda lower: is_common_word(lower) or lexicon.is_known(lower),
         lambda lower: lower in lexicon.given_names or lower in lexicon.ambiguous_names)
     return [Redaction(start, end, label) for start, end, label in spans if not overlaps(taken, start, end)]
+
+
+def _tagged_names(text: str, taken: list[Redaction]) -> list[Redaction]:
+    """Names the learned tagger (:mod:`nlp.redaction.tagger`) finds, outside claimed spans."""
+    return [Redaction(start, end, label) for start, end, label in tagged_name_spans(text)
+            if not overlaps(taken, start, end)]
 
 
 class Word(NamedTuple):

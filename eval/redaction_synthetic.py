@@ -1,0 +1,89 @@
+"""Templated IT-feedback sentences that teach the name tagger the partner's register (training only).
+
+The public sets are tweets and YouTube comments; partners write sign-offs, "X from payroll", "ask X",
+lower-case names and words such as May, Will, Teams or Windows that are no names. These templates
+were written for this purpose (not taken from the informal evaluation set) and filled with names
+drawn at random from the gazetteer (:mod:`eval.redaction_gazetteer`) and the person tokens of the
+public TRAIN splits, in title case, lower case or capitals. Negative templates put ambiguous words,
+products and departments where a name could stand. :func:`synthetic_examples` returns examples in
+the ``{"text", "spans"}`` form of :mod:`eval.redaction`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+POSITIVE = (
+    "thanks {N}", "thanks {N}, sorted now", "cheers {N}!", "thx {N}", "ta {N} x", "many thanks to {N}",
+    "Kind regards,\n{N}", "Regards - {N}", "Best,\n{N} ({T})", "{N} from {T} sorted it out in an hour",
+    "{N} on the desk was really helpful", "{N} fixed my laptop in ten minutes", "i asked {N} about the licence",
+    "spoke to {N} yesterday and still nothing", "{N} and {M} in {T} were great", "big shout out to {N} for the move",
+    "{N} said it was on the backlog", "{N} is always friendly but slow", "we were promised {N} would call back",
+    "my contact is {N}, and she has been brilliant", "Hi {N}, the printer is broken again",
+    "{N} here from {T}, the vpn is slow", "please ask {N} or {M} next time", "the engineer, {N}, was polite",
+    "{N}'s team closed my ticket without asking", "loved the session {N} ran on {P}", "kudos to {N} and {M}",
+    "{N} came over and fixed the dock", "had a call with {N} about the {P} licences", "{N} was brilliant as always",
+    "not sure who {N} is but the fix worked", "{N} (service desk) rang me back", "when {N} left, nobody knew the setup",
+    "{N} in {T} helped me reset my PIN", "ping {N} if the till goes down", "talk to {N}, he knows {P}",
+    "{N} {S} from {T} was great", "i emailed {N} {S} twice", "{S} fixed the printer", "Mr {S} was very patient",
+    "{N}, {M} and {O} did the rollout", "tell {N} the {P} export is broken again", "{N} - the new monitors are great",
+    "honestly {N} is the best thing about IT", "got better help from my nephew {N} than the desk",
+)
+NEGATIVE = (
+    "{W} is a busy month for payroll", "Will the new laptops arrive before the audit?", "{P} keeps crashing",
+    "Mark the ticket as urgent please", "Grace period for password resets is too short", "{P} on {Q} is slow",
+    "Thanks for sorting the VPN so quickly", "Cheers for the quick fix", "the {W} office has no guest wifi",
+    "Great job on the rollout", "Honestly the service desk is slow", "{W} maintenance windows are a pain",
+    "Lucky we had backups", "Memory usage on the terminal server is high", "Cash registers keep freezing",
+    "Sterling invoices fail to import", "Hope the new portal is better", "Victoria Station is closer to us",
+    "the {T} team is great", "{T} never answers the phone", "Kind regards,\n{T}", "Regards,\nthe {T} team",
+    "ask the team about {P}", "thanks all for the help", "{W} morning the {P} sync failed",
+    "Please fix {P} before the {W} release", "{P} and {Q} in the {T} office", "Bill payments portal is down",
+    "the Rose Garden meeting room projector needs replacing", "the chatbot is useless",
+    "Summer interns still have no accounts", "New starters wait a week for {P}", "Read the {P} guide first",
+    "Dear Sir/Madam, the {P} renewal failed", "Shout out to the {T} team", "Happy with {P} overall",
+)
+TEAMS = ("payroll", "HR", "finance", "the service desk", "desktop support", "facilities", "procurement",
+         "Networks", "Security", "the Leeds depot", "infrastructure", "Accounts")
+PRODUCTS = ("Teams", "Windows", "Outlook", "SharePoint", "Excel", "Power BI", "Workday", "ServiceNow", "Zoom",
+            "Jira", "Okta", "SAP", "Intune", "OneDrive", "Citrix", "Chrome")
+WORDS = ("May", "June", "April", "Monday", "Sunday", "Christmas", "Easter", "Victoria", "Summer", "Spring",
+         "Friday", "August", "Next", "Every", "Last")
+_SLOT = re.compile(r"\{([A-Z])\}")
+
+
+def _name_styles(rng: random.Random, name: str) -> str:
+    roll = rng.random()
+    if roll < 0.65:
+        return name.title() if not name[:1].isupper() else name
+    return name.lower() if roll < 0.95 else name.upper()
+
+
+def synthetic_examples(given: list[str], surnames: list[str], count: int, seed: int = 7) -> list[dict]:
+    """``count`` templated sentences (two positive to one negative) with their ``NAME`` spans."""
+    rng = random.Random(seed)
+    examples = []
+    for number in range(count):
+        template = rng.choice(NEGATIVE if number % 3 == 2 else POSITIVE)
+        lower_all = rng.random() < 0.2
+        text, spans, cursor = "", [], 0
+        for match in _SLOT.finditer(template):
+            text += template[cursor:match.start()]
+            slot = match.group(1)
+            if slot in "NMO":
+                value = _name_styles(rng, rng.choice(given))
+            elif slot == "S":
+                value = _name_styles(rng, rng.choice(surnames))
+            else:
+                value = rng.choice({"T": TEAMS, "P": PRODUCTS, "Q": PRODUCTS, "W": WORDS}[slot])
+            if slot in "NMOS":
+                if spans and spans[-1]["end"] == len(text) - 1 and text.endswith(" "):
+                    spans[-1]["end"] = len(text) + len(value)  # "{N} {S}": one full name
+                else:
+                    spans.append({"start": len(text), "end": len(text) + len(value), "label": "NAME"})
+            text += value
+            cursor = match.end()
+        text += template[cursor:]
+        examples.append({"text": text.lower() if lower_all else text, "spans": spans, "split": "train"})
+    return examples

@@ -1,0 +1,141 @@
+"""Tokens and hashed features of the learned name tagger (:mod:`nlp.redaction.tagger`).
+
+Shared by training (:mod:`eval.redaction_model`) and serving, so the two can never drift apart:
+a text becomes :class:`Token` s (words, numbers, punctuation, a possessive ``'s`` split off), each
+word worth scoring gets a list of feature strings (the word, its shape, affixes, gazetteer and
+dictionary membership, capitalisation against the text's own habits, the neighbouring words),
+and each string is hashed with CRC-32 into a fixed number of buckets.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable
+from typing import NamedTuple
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]")
+_POSSESSIVE = re.compile(r"(.{2,})(['’][sS])$")
+_SENTENCE_END = frozenset((".", "!", "?", ":", ";", "\n", "•", "*", "-", "–", "—", "(", "\"", "“", "|"))
+_SHAPE_RUNS = re.compile(r"(.)\1+")
+
+
+class Token(NamedTuple):
+    """A token of the text: its offsets, text and lower-cased form."""
+
+    start: int
+    end: int
+    text: str
+    lower: str
+
+
+class Lexicons(NamedTuple):
+    """Word sets the features read, all lower case (see :func:`nlp.redaction.tagger.lexicons`)."""
+
+    given: frozenset[str]
+    surnames: frozenset[str]
+    local_given: frozenset[str]  # the rules' own list (nlp/data/first_names.txt)
+    known: Callable[[str], bool]  # products, departments... (never a name)
+    common: Callable[[str], bool]  # an English dictionary word
+    stop: frozenset[str]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words (possessive ``'s`` split off), digit runs and single punctuation marks, with offsets."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        word, start = match.group(), match.start()
+        possessive = _POSSESSIVE.match(word) if word[0].isalpha() else None
+        if possessive:
+            split = start + len(possessive.group(1))
+            tokens.append(Token(start, split, possessive.group(1), possessive.group(1).lower()))
+            tokens.append(Token(split, match.end(), possessive.group(2), possessive.group(2).lower()))
+        else:
+            tokens.append(Token(start, match.end(), word, word.lower()))
+    return tokens
+
+
+def is_word(token: Token) -> bool:
+    """Whether the token is made of letters (only words can be names)."""
+    return token.text[0].isalpha() and len(token.text) > 1 or token.text.isalpha() and token.text.isupper()
+
+
+def worth_scoring(token: Token, lexicons: Lexicons) -> bool:
+    """Skip what is never a name, cheaply: punctuation, digits, known terms, lower-case stop words and
+    lower-case dictionary words that are no given name ("the printer", but "sarah and tom")."""
+    if not token.text[0].isalpha() or lexicons.known(token.lower):
+        return False
+    if token.text[0].isupper():
+        return True
+    if token.lower in lexicons.stop:
+        return False
+    return not lexicons.common(token.lower) or token.lower in lexicons.given
+
+
+def shape(word: str) -> str:
+    """``Xx`` / ``x`` / ``X`` / ``Xx-Xx``: character classes with runs collapsed."""
+    classes = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
+    return _SHAPE_RUNS.sub(r"\1", classes)
+
+
+def case_of(word: str) -> str:
+    """``cap`` (Title), ``up`` (UPPER), ``low`` (lower) or ``mix``."""
+    if word.isupper():
+        return "up" if len(word) > 1 else "cap"
+    if word.islower():
+        return "low"
+    return "cap" if word[0].isupper() and word[1:].islower() else "mix"
+
+
+def text_case(text: str) -> str:
+    """How the writer uses capitals: ``lower`` (never), ``upper`` (mostly shouting) or ``mixed``."""
+    letters = [c for c in text if c.isalpha()]
+    uppers = sum(c.isupper() for c in letters)
+    if not uppers:
+        return "lower"
+    return "upper" if uppers > 0.6 * len(letters) else "mixed"
+
+
+def _gazetteer_flags(lower: str, lexicons: Lexicons) -> str:
+    flags = ("g" if lower in lexicons.given else "") + ("s" if lower in lexicons.surnames else "")
+    flags += "l" if lower in lexicons.local_given else ""
+    return flags + ("c" if lexicons.common(lower) else "")
+
+
+def _neighbour(tokens: list[Token], index: int) -> tuple[str, str]:
+    if 0 <= index < len(tokens):
+        token = tokens[index]
+        return token.lower, shape(token.text) if token.text[0].isalpha() else token.text
+    return "<s>" if index < 0 else "</s>", "<s>" if index < 0 else "</s>"
+
+
+def token_features(tokens: list[Token], index: int, lexicons: Lexicons, writing: str) -> list[str]:
+    """The feature strings of ``tokens[index]``; ``writing`` is :func:`text_case` of the whole text."""
+    token = tokens[index]
+    lower, word = token.lower, token.text
+    case = case_of(word)
+    flags = _gazetteer_flags(lower, lexicons)
+    previous, previous_shape = _neighbour(tokens, index - 1)
+    previous2, _ = _neighbour(tokens, index - 2)
+    following, following_shape = _neighbour(tokens, index + 1)
+    following2, _ = _neighbour(tokens, index + 2)
+    initial = "1" if index == 0 or previous in _SENTENCE_END else "0"
+    neighbour_flags = (_gazetteer_flags(previous, lexicons) if previous[0].isalpha() else "-",
+                       _gazetteer_flags(following, lexicons) if following[0].isalpha() else "-")
+    length = "1" if len(lower) <= 2 else "2" if len(lower) <= 4 else "3" if len(lower) <= 7 else "4"
+    return [
+        "bias", f"w={lower}", f"sh={shape(word)}", f"p3={lower[:3]}", f"x3={lower[-3:]}", f"x2={lower[-2:]}",
+        f"x4={lower[-4:]}", f"case={case}", f"case={case}|init={initial}", f"case={case}|txt={writing}",
+        f"gz={flags}", f"gz={flags}|case={case}", f"gz={flags}|case={case}|init={initial}",
+        f"gz={flags}|txt={writing}", f"len={length}|gz={flags}",
+        f"w-1={previous}", f"w+1={following}", f"w-2={previous2}", f"w+2={following2}",
+        f"w-1={previous}|case={case}", f"w+1={following}|case={case}",
+        f"s-1={previous_shape}", f"s+1={following_shape}", f"s-1={previous_shape}|s+1={following_shape}",
+        f"g-1={neighbour_flags[0]}|case={case}", f"g+1={neighbour_flags[1]}|case={case}",
+        f"g-1={neighbour_flags[0]}|gz={flags}", f"g+1={neighbour_flags[1]}|gz={flags}",
+    ]
+
+
+def hashed(features: list[str], buckets: int) -> list[int]:
+    """Bucket index of each feature string (CRC-32 modulo ``buckets``; stable across processes)."""
+    return [zlib.crc32(feature.encode("utf-8")) % buckets for feature in features]

@@ -1,0 +1,102 @@
+"""A learned name tagger: logistic regression over hashed token features, stored as plain arrays.
+
+The weights (``nlp/data/redaction_tagger.npz``: ``weights`` float32 per hash bucket, ``intercept``,
+``threshold``) are written by :mod:`eval.redaction_model`, trained on the WNUT-17 and Broad Twitter
+Corpus train splits (CC BY 4.0) and tuned on their dev splits and the informal feedback dev split.
+They are read with ``allow_pickle=False``. The features (:mod:`nlp.redaction.features`) need no
+model: word lists, the spaCy lemma index that :func:`nlp.redaction.ner.is_common_word` already
+loads, and the name gazetteer ``nlp/data/name_gazetteer.txt`` (:mod:`eval.redaction_gazetteer`).
+Only words that could be names are scored (:func:`nlp.redaction.features.worth_scoring`), so a
+plain comment costs a few dozen microseconds.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import NamedTuple
+
+import numpy as np
+
+from nlp.redaction.features import (
+    Lexicons,
+    Token,
+    hashed,
+    text_case,
+    token_features,
+    tokenize,
+    worth_scoring,
+)
+from nlp.redaction.lexicon import name_lexicon
+from nlp.redaction.ner import is_common_word
+
+Span = tuple[int, int, str]
+_JOINERS = frozenset((" ", "-", " - "))
+
+
+class TaggerModel(NamedTuple):
+    """The learned weights: one per hash bucket, the intercept and the decision threshold."""
+
+    weights: np.ndarray
+    intercept: float
+    threshold: float
+
+
+@functools.cache
+def tagger_model() -> TaggerModel:
+    """The shipped model, read once per process (plain arrays, no pickle)."""
+    path = resources.files("nlp") / "data" / "redaction_tagger.npz"
+    with resources.as_file(path) as file, np.load(file, allow_pickle=False) as arrays:
+        return TaggerModel(arrays["weights"].astype(np.float32), float(arrays["intercept"]),
+                           float(arrays["threshold"]))
+
+
+@functools.cache
+def lexicons() -> Lexicons:
+    """The word sets the features read, loaded once per process."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    given, surnames = set(), set()
+    gazetteer = resources.files("nlp") / "data" / "name_gazetteer.txt"
+    for line in gazetteer.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, kinds = line.partition("\t")
+            if "g" in kinds:
+                given.add(name)
+            if "s" in kinds:
+                surnames.add(name)
+    local = name_lexicon()
+    return Lexicons(frozenset(given), frozenset(surnames), local.given_names | local.ambiguous_names,
+                    local.is_known, is_common_word, frozenset(STOP_WORDS))
+
+
+def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tuple[Token, float]]:
+    """Each word worth scoring with its probability of being (part of) a person name."""
+    tokens = tokenize(text)
+    chosen = [index for index, token in enumerate(tokens) if worth_scoring(token, lexicon)]
+    if not chosen:
+        return []
+    writing = text_case(text)
+    buckets = len(model.weights)
+    rows = [hashed(token_features(tokens, index, lexicon, writing), buckets) for index in chosen]
+    sizes = np.fromiter((len(row) for row in rows), dtype=np.int64, count=len(rows))
+    flat = np.fromiter((bucket for row in rows for bucket in row), dtype=np.int64, count=int(sizes.sum()))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    scores = np.add.reduceat(model.weights[flat], starts) + model.intercept
+    probabilities = 1.0 / (1.0 + np.exp(-scores))
+    return [(tokens[index], float(probability)) for index, probability in zip(chosen, probabilities, strict=True)]
+
+
+def tagged_name_spans(text: str, threshold: float | None = None) -> list[Span]:
+    """Person names the tagger finds in ``text``, adjacent name words joined into one span."""
+    model = tagger_model()
+    cut = model.threshold if threshold is None else threshold
+    spans: list[Span] = []
+    for token, probability in scored_tokens(text, lexicons(), model):
+        if probability < cut:
+            continue
+        if spans and text[spans[-1][1]:token.start] in _JOINERS:
+            spans[-1] = (spans[-1][0], token.end, "NAME")
+        else:
+            spans.append((token.start, token.end, "NAME"))
+    return spans
