@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]")
-_POSSESSIVE = re.compile(r"(.{2,})(['’][sS])$")
+_POSSESSIVES = frozenset(("'s", "’s", "'S", "’S"))
 _SENTENCE_END = frozenset((".", "!", "?", ":", ";", "\n", "•", "*", "-", "–", "—", "(", "\"", "“", "|"))
 _SHAPE_RUNS = re.compile(r"(.)\1+")
 
@@ -43,15 +43,14 @@ class Lexicons(NamedTuple):
 def tokenize(text: str) -> list[Token]:
     """Words (possessive ``'s`` split off), digit runs and single punctuation marks, with offsets."""
     tokens = []
+    make = tuple.__new__  # Token(...) goes through a Python-level __new__: this is the hot loop
     for match in _TOKEN.finditer(text):
-        word, start = match.group(), match.start()
-        possessive = _POSSESSIVE.match(word) if word[0].isalpha() else None
-        if possessive:
-            split = start + len(possessive.group(1))
-            tokens.append(Token(start, split, possessive.group(1), possessive.group(1).lower()))
-            tokens.append(Token(split, match.end(), possessive.group(2), possessive.group(2).lower()))
+        word, (start, end) = match.group(), match.span()
+        if len(word) > 3 and word[-2:] in _POSSESSIVES:
+            tokens.append(make(Token, (start, end - 2, word[:-2], word[:-2].lower())))
+            tokens.append(make(Token, (end - 2, end, word[-2:], word[-2:].lower())))
         else:
-            tokens.append(Token(start, match.end(), word, word.lower()))
+            tokens.append(make(Token, (start, end, word, word.lower())))
     return tokens
 
 
@@ -60,20 +59,36 @@ def is_word(token: Token) -> bool:
     return token.text[0].isalpha() and len(token.text) > 1 or token.text.isalpha() and token.text.isupper()
 
 
-def worth_scoring(token: Token, lexicons: Lexicons) -> bool:
-    """Skip what is never a name, cheaply: punctuation, digits, known terms, lower-case stop words and
-    lower-case dictionary words that are no given name ("the printer", but "sarah and tom")."""
+def worth_scoring(tokens: list[Token], index: int, lexicons: Lexicons, *, shouting: bool = False) -> bool:
+    """Skip what is never a name, cheaply: punctuation, digits, known terms, stop words (capitalised ones
+    only at a sentence start: "The", but "thanks Will") and lower-case dictionary words that are no given
+    name ("the printer", but "sarah and tom")."""
+    token = tokens[index]
     if not token.text[0].isalpha() or lexicons.known(token.lower):
         return False
+    if len(token.text) > 1 and token.text.isupper():
+        return shouting  # "VPN", "HR": acronyms, unless the whole text is in capitals
+    if token.lower in lexicons.stop:
+        return token.text[0].isupper() and not is_initial(tokens, index)
     if token.text[0].isupper():
         return True
-    if token.lower in lexicons.stop:
-        return False
-    return not lexicons.common(token.lower) or token.lower in lexicons.given
+    return token.lower in lexicons.given or not lexicons.common(token.lower)
+
+
+def is_initial(tokens: list[Token], index: int) -> bool:
+    """Whether ``tokens[index]`` opens the text or follows sentence-ending punctuation."""
+    return index == 0 or tokens[index - 1].text in _SENTENCE_END
 
 
 def shape(word: str) -> str:
     """``Xx`` / ``x`` / ``X`` / ``Xx-Xx``: character classes with runs collapsed."""
+    if word.isalpha():
+        if word.islower():
+            return "x"
+        if word.isupper():
+            return "X"
+        if word[0].isupper() and word[1:].islower():
+            return "Xx" if len(word) > 1 else "X"
     classes = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
     return _SHAPE_RUNS.sub(r"\1", classes)
 
@@ -89,11 +104,13 @@ def case_of(word: str) -> str:
 
 def text_case(text: str) -> str:
     """How the writer uses capitals: ``lower`` (never), ``upper`` (mostly shouting) or ``mixed``."""
-    letters = [c for c in text if c.isalpha()]
-    uppers = sum(c.isupper() for c in letters)
-    if not uppers:
+    if text.lower() == text:
         return "lower"
-    return "upper" if uppers > 0.6 * len(letters) else "mixed"
+    if text.upper() == text:
+        return "upper"
+    words = _TOKEN.findall(text)
+    shouted = sum(word.isupper() and len(word) > 1 for word in words)
+    return "upper" if shouted > 0.6 * len(words) else "mixed"
 
 
 def _gazetteer_flags(lower: str, lexicons: Lexicons) -> str:
@@ -119,7 +136,7 @@ def token_features(tokens: list[Token], index: int, lexicons: Lexicons, writing:
     previous2, _ = _neighbour(tokens, index - 2)
     following, following_shape = _neighbour(tokens, index + 1)
     following2, _ = _neighbour(tokens, index + 2)
-    initial = "1" if index == 0 or previous in _SENTENCE_END else "0"
+    initial = "1" if is_initial(tokens, index) else "0"
     neighbour_flags = (_gazetteer_flags(previous, lexicons) if previous[0].isalpha() else "-",
                        _gazetteer_flags(following, lexicons) if following[0].isalpha() else "-")
     length = "1" if len(lower) <= 2 else "2" if len(lower) <= 4 else "3" if len(lower) <= 7 else "4"

@@ -28,6 +28,11 @@ _TICKET = re.compile(
     re.IGNORECASE,
 )
 _NAME_TOKEN = r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)?"
+#: Anchors a pattern that opens with a name at a word start (a mid-word start never matches, and
+#: the engine then skips the name loop at every other position).
+_WORD_START = r"(?<![^\W_'’\-])"
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_CONJUNCTION = re.compile(r"(?i)[ \t](?:and|or|&)[ \t]")
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[\n.!?;,)]))[ \t]*(?:many\s+thanks|thanks\s+again|thank\s+you|thanks|thx|ta|cheers|"
     r"(?:kind(?:est)?|warm(?:est)?|best|many)\s+regards|regards|best\s+wishes|best|br|rgds|"
@@ -48,12 +53,12 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _PAIR = re.compile(
-    rf"(?P<first>{_NAME_TOKEN})[ \t]+(?:and|&)[ \t]+(?P<second>{_NAME_TOKEN})"
+    rf"{_WORD_START}(?P<first>{_NAME_TOKEN})[ \t]+(?:and|&)[ \t]+(?P<second>{_NAME_TOKEN})"
     r"(?=[ \t]+(?:in|from|at|on|of)[ \t]+(?:the[ \t]+)?[^\W\d_])",
     re.IGNORECASE,
 )
 _FROM_TEAM = re.compile(
-    rf"(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|at|on)[ \t]+(?:the[ \t]+)?(?:service\s*desk|help\s*desk|"
+    rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|at|on)[ \t]+(?:the[ \t]+)?(?:service\s*desk|help\s*desk|"
     r"desktop\s+support|it|payroll|hr|finance|legal|procurement|facilities|networks?|infra(?:structure)?|"
     r"security|ops|operations|accounts|sales|marketing|support|the\s+\w+\s+team)\b",
     re.IGNORECASE,
@@ -75,7 +80,7 @@ _SLOTS = (
                r"(?=[ \t]*(?:[,.(]|$|in\b|from\b|here\b|at\b))", re.IGNORECASE),
     re.compile(rf"{_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:here|writing)\b", re.IGNORECASE),
 )
-_LIST = re.compile(rf"{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*[ \t]*,?[ \t]+(?:and|&|or)[ \t]+"
+_LIST = re.compile(rf"{_WORD_START}{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*[ \t]*,?[ \t]+(?:and|&|or)[ \t]+"
                    rf"{_NAME_TOKEN}")
 #: Words that follow a cue but are no name ("thanks a lot", "ask the team", "cheers all").
 _NOT_AFTER_CUE = frozenset((
@@ -89,7 +94,9 @@ _NOT_AFTER_CUE = frozenset((
 
 def ticket_spans(text: str) -> list[Span]:
     """Ticket and asset numbers as ``(start, end, "TICKET")`` (only the number when a cue word precedes)."""
-    spans = []
+    spans: list[Span] = []
+    if not _HAS_DIGIT.search(text):
+        return spans
     for match in _TICKET.finditer(text):
         start, end = match.span(1) if match.group(1) else match.span()
         spans.append((start, end, "TICKET"))
@@ -135,8 +142,9 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
             if lower not in _NOT_AFTER_CUE and not match.group("name").isupper() and (
                     not is_ordinary(lower) or known_name):
                 spans.append((*match.span("name"), "NAME"))
-    spans += _listed_names(text, is_ordinary, is_given_name)
-    for match in _PAIR.finditer(text):
+    conjunction = bool(_HAS_CONJUNCTION.search(text))
+    spans += _listed_names(text, is_ordinary, is_given_name) if conjunction else []
+    for match in _PAIR.finditer(text) if conjunction else ():
         first, second = match.group("first").lower(), match.group("second").lower()
         unknown = not (is_ordinary(first) or is_ordinary(second))
         if unknown or (is_given_name(first) and is_given_name(second)):

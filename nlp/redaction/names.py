@@ -25,7 +25,7 @@ from nlp.redaction.lexicon import (
 )
 from nlp.redaction.ner import NerRequest, is_common_word, ner_names, ner_windows
 from nlp.redaction.spans import Redaction, overlaps
-from nlp.redaction.tagger import tagged_name_spans
+from nlp.redaction.tagger import lexicons, scored_tokens, spans_of, still_uncertain, tagger_model
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _BOUNDARY_CHARS = ".!?\n:;•*"
@@ -51,9 +51,14 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
     """
     found: list[list[Redaction]] = []
     requests: list[NerRequest] = []
+    model = tagger_model()
     for index, (text, claimed) in enumerate(zip(texts, taken, strict=True)):
         names, candidates = rule_names(text, claimed)
-        found.append(names + _informal_names(text, claimed) + _tagged_names(text, claimed))
+        scored = scored_tokens(text, lexicons(), model)
+        tagged = [Redaction(start, end, label) for start, end, label in spans_of(text, scored, model.threshold)
+                  if not overlaps(claimed, start, end)]
+        found.append(names + _informal_names(text, claimed) + tagged)
+        candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:
         for index, span in ner_names(requests):
@@ -68,12 +73,6 @@ def _informal_names(text: str, taken: list[Redaction]) -> list[Redaction]:
         text, lambda lower: is_common_word(lower) or lexicon.is_known(lower),
         lambda lower: lower in lexicon.given_names or lower in lexicon.ambiguous_names)
     return [Redaction(start, end, label) for start, end, label in spans if not overlaps(taken, start, end)]
-
-
-def _tagged_names(text: str, taken: list[Redaction]) -> list[Redaction]:
-    """Names the learned tagger (:mod:`nlp.redaction.tagger`) finds, outside claimed spans."""
-    return [Redaction(start, end, label) for start, end, label in tagged_name_spans(text)
-            if not overlaps(taken, start, end)]
 
 
 class Word(NamedTuple):

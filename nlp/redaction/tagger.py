@@ -13,6 +13,7 @@ plain comment costs a few dozen microseconds.
 from __future__ import annotations
 
 import functools
+import math
 from importlib import resources
 from typing import NamedTuple
 
@@ -32,6 +33,8 @@ from nlp.redaction.ner import is_common_word
 
 Span = tuple[int, int, str]
 _JOINERS = frozenset((" ", "-", " - "))
+#: Below this probability a candidate word is not sent to spaCy's NER (chosen on the dev splits).
+NER_FLOOR = 0.05
 
 
 class TaggerModel(NamedTuple):
@@ -73,30 +76,47 @@ def lexicons() -> Lexicons:
 def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tuple[Token, float]]:
     """Each word worth scoring with its probability of being (part of) a person name."""
     tokens = tokenize(text)
-    chosen = [index for index, token in enumerate(tokens) if worth_scoring(token, lexicon)]
+    writing = text_case(text)
+    shouting = writing == "upper"
+    chosen = [index for index in range(len(tokens)) if worth_scoring(tokens, index, lexicon, shouting=shouting)]
     if not chosen:
         return []
-    writing = text_case(text)
     buckets = len(model.weights)
     rows = [hashed(token_features(tokens, index, lexicon, writing), buckets) for index in chosen]
-    sizes = np.fromiter((len(row) for row in rows), dtype=np.int64, count=len(rows))
-    flat = np.fromiter((bucket for row in rows for bucket in row), dtype=np.int64, count=int(sizes.sum()))
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    scores = np.add.reduceat(model.weights[flat], starts) + model.intercept
-    probabilities = 1.0 / (1.0 + np.exp(-scores))
-    return [(tokens[index], float(probability)) for index, probability in zip(chosen, probabilities, strict=True)]
+    weights = model.weights.take([bucket for row in rows for bucket in row]).tolist()
+    scored, cursor = [], 0
+    for index, row in zip(chosen, rows, strict=True):
+        score = model.intercept + sum(weights[cursor:cursor + len(row)])
+        cursor += len(row)
+        scored.append((tokens[index], 1.0 / (1.0 + math.exp(-score))))
+    return scored
 
 
 def tagged_name_spans(text: str, threshold: float | None = None) -> list[Span]:
     """Person names the tagger finds in ``text``, adjacent name words joined into one span."""
     model = tagger_model()
-    cut = model.threshold if threshold is None else threshold
+    return spans_of(text, scored_tokens(text, lexicons(), model), model.threshold if threshold is None else threshold)
+
+
+def spans_of(text: str, scored: list[tuple[Token, float]], threshold: float) -> list[Span]:
+    """The words scored at or above ``threshold``, adjacent ones joined into one span."""
     spans: list[Span] = []
-    for token, probability in scored_tokens(text, lexicons(), model):
-        if probability < cut:
+    for token, probability in scored:
+        if probability < threshold:
             continue
         if spans and text[spans[-1][1]:token.start] in _JOINERS:
             spans[-1] = (spans[-1][0], token.end, "NAME")
         else:
             spans.append((token.start, token.end, "NAME"))
     return spans
+
+
+def still_uncertain(candidates: list[int], scored: list[tuple[Token, float]], threshold: float) -> list[int]:
+    """The candidate word offsets (for spaCy's NER) the tagger is unsure of.
+
+    A word the tagger scores at or above ``threshold`` is already a name, and one below
+    :data:`NER_FLOOR` is almost surely none, so NER, the costly step, runs only for the rest (and
+    for words the tagger does not score)."""
+    probabilities = {token.start: probability for token, probability in scored}
+    return [start for start in candidates
+            if NER_FLOOR <= probabilities.get(start, NER_FLOOR) < threshold]
