@@ -28,6 +28,7 @@ from nlp.redaction import LABELS, Redaction, find_personal_data_many, redact_per
 
 DEFAULT_DATA = Path(__file__).parent / "data" / "redaction.jsonl"
 INFORMAL_DATA = Path(__file__).parent / "data" / "redaction_informal.jsonl"
+QUASI_DATA = Path(__file__).parent / "data" / "quasi_identifiers.jsonl"
 #: Person-span sets scored by :func:`evaluate_person_sets`: name -> splits reported.
 PUBLIC_SETS = {"wnut17": ("dev", "test"), "btc": ("dev", "test")}
 
@@ -140,6 +141,31 @@ def evaluate_person_sets(informal: Path = INFORMAL_DATA) -> dict:
     return figures
 
 
+def evaluate_quasi_identifiers(path: Path = QUASI_DATA) -> dict:
+    """The self-identification warning's quasi-identifier figures per split (:mod:`eval.quasi_identifiers`)."""
+    from eval.quasi_identifiers import load_examples as load_quasi
+    from eval.quasi_identifiers import score
+
+    examples = load_quasi(path)
+    return {split: score([example for example in examples if example["split"] == split]) for split in ("dev", "test")}
+
+
+def _print_data(informal: Path) -> None:
+    from eval.conll import FILES, data_root
+
+    root = data_root()
+    print("Data: informal feedback set " + str(informal) + "; public person sets under " + str(root) + ": "
+          + ", ".join(f"{name} {split} {FILES[name, split]}" for name, splits in PUBLIC_SETS.items()
+                      for split in splits) + f"; quasi-identifiers {QUASI_DATA}")
+
+
+def _print_quasi_identifiers(figures: dict) -> None:
+    print("Quasi-identifiers (self-identification warning; overlap recall and precision):")
+    for split, row in figures.items():
+        print(f"  {split:<5} gold {row['gold']:>4}  found {row['found']:>4}  recall {row['recall']}  "
+              f"precision {row['precision']}")
+
+
 def _print_person_sets(figures: dict) -> None:
     print("Person spans (NAME; tickets where marked) on informal text:")
     for name, row in figures.items():
@@ -175,7 +201,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.persons_only:
         _print_figures(evaluate_redaction(args.path))
+    _print_data(args.informal)
     _print_person_sets(evaluate_person_sets(args.informal))
+    if not args.persons_only:
+        _print_quasi_identifiers(evaluate_quasi_identifiers())
 
 
 if __name__ == "__main__":

@@ -29,6 +29,14 @@ POSITIVE = (
     "{N} {S} from {T} was great", "i emailed {N} {S} twice", "{S} fixed the printer", "Mr {S} was very patient",
     "{N}, {M} and {O} did the rollout", "tell {N} the {P} export is broken again", "{N} - the new monitors are great",
     "honestly {N} is the best thing about IT", "got better help from my nephew {N} than the desk",
+    "ping {N} or {M} if it breaks again", "cc: {N} {S}; {M}; {O} {S}", "{N} ({T}) here - the {P} export fails",
+    "link it to the one {N} opened last week", "the update came from {N} on {P} before IT said anything",
+    "{N} opened a ticket for us", "{N} rang back within the hour", "{S} {N} from {T} took the call",
+    "{N} de la {S} sorted the access", "{N} van {S} is our contact", "{N} al-{S} was patient with me",
+    "{N} at the {W} desk closed my ticket", "ask for {N}, not the queue", "thanks to {N} {S} and {M}",
+    "{N} {S} ({T}) made it painless", "the trainer {N} was excellent", "our BRM {N} never replies",
+    "my manager {N} raised it twice", "{N} and i spent a day on the {P} issue", "had to chase {N} three times",
+    "- {N}", "{N}\n{T}", "ta {N}", "thx {N}, legend",
 )
 NEGATIVE = (
     "{W} is a busy month for payroll", "Will the new laptops arrive before the audit?", "{P} keeps crashing",
@@ -43,6 +51,11 @@ NEGATIVE = (
     "the Rose Garden meeting room projector needs replacing", "the chatbot is useless",
     "Summer interns still have no accounts", "New starters wait a week for {P}", "Read the {P} guide first",
     "Dear Sir/Madam, the {P} renewal failed", "Shout out to the {T} team", "Happy with {P} overall",
+    "the {W} update broke {P} or {Q}", "cc: {T}; {T}", "{T} here - the {P} export fails",
+    "Sunday night deployments keep failing", "Fortune favours the teams with backups", "Memory leak in {P} again",
+    "Rose Garden room is always booked", "Alexa and Cortana are switched off", "the chatbot Max is useless",
+    "Windows Hello fails every morning", "Will there be training on {P}?", "May we have more {P} licences?",
+    "Victoria line delays made the training late",
 )
 TEAMS = ("payroll", "HR", "finance", "the service desk", "desktop support", "facilities", "procurement",
          "Networks", "Security", "the Leeds depot", "infrastructure", "Accounts")
@@ -60,8 +73,12 @@ def _name_styles(rng: random.Random, name: str) -> str:
     return name.lower() if roll < 0.95 else name.upper()
 
 
-def synthetic_examples(given: list[str], surnames: list[str], count: int, seed: int = 7) -> list[dict]:
-    """``count`` templated sentences (two positive to one negative) with their ``NAME`` spans."""
+def synthetic_examples(given: list[str], surnames: list[str], count: int, seed: int = 7,
+                       word_names: list[str] | None = None) -> list[dict]:
+    """``count`` templated sentences (two positive to one negative) with their ``NAME`` spans.
+
+    ``word_names`` (given names that are also English words: Grace, Sunny, Will) fill a fifth of the
+    name slots, so that the context, not the word alone, decides."""
     rng = random.Random(seed)
     examples = []
     for number in range(count):
@@ -72,7 +89,8 @@ def synthetic_examples(given: list[str], surnames: list[str], count: int, seed: 
             text += template[cursor:match.start()]
             slot = match.group(1)
             if slot in "NMO":
-                value = _name_styles(rng, rng.choice(given))
+                pool = word_names if word_names and rng.random() < 0.2 else given
+                value = _name_styles(rng, rng.choice(pool))
             elif slot == "S":
                 value = _name_styles(rng, rng.choice(surnames))
             else:

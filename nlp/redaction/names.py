@@ -25,7 +25,7 @@ from nlp.redaction.lexicon import (
 )
 from nlp.redaction.ner import NerRequest, is_common_word, ner_names, ner_windows
 from nlp.redaction.spans import Redaction, overlaps
-from nlp.redaction.tagger import lexicons, scored_tokens, spans_of, still_uncertain, tagger_model
+from nlp.redaction.tagger import confirmed, lexicons, scored_tokens, spans_of, still_uncertain, tagger_model
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _BOUNDARY_CHARS = ".!?\n:;•*"
@@ -57,7 +57,7 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
         scored = scored_tokens(text, lexicons(), model)
         tagged = [Redaction(start, end, label) for start, end, label in spans_of(text, scored, model.threshold)
                   if not overlaps(claimed, start, end)]
-        found.append(names + _informal_names(text, claimed) + tagged)
+        found.append(confirmed(text, names + _informal_names(text, claimed), scored, model.veto) + tagged)
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:

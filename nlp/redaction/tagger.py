@@ -30,6 +30,7 @@ from nlp.redaction.features import (
 )
 from nlp.redaction.lexicon import name_lexicon
 from nlp.redaction.ner import is_common_word
+from nlp.redaction.spans import Redaction
 
 Span = tuple[int, int, str]
 _JOINERS = frozenset((" ", "-", " - "))
@@ -43,6 +44,7 @@ class TaggerModel(NamedTuple):
     weights: np.ndarray
     intercept: float
     threshold: float
+    veto: float
 
 
 @functools.cache
@@ -51,7 +53,7 @@ def tagger_model() -> TaggerModel:
     path = resources.files("nlp") / "data" / "redaction_tagger.npz"
     with resources.as_file(path) as file, np.load(file, allow_pickle=False) as arrays:
         return TaggerModel(arrays["weights"].astype(np.float32), float(arrays["intercept"]),
-                           float(arrays["threshold"]))
+                           float(arrays["threshold"]), float(arrays["veto"]))
 
 
 @functools.cache
@@ -120,3 +122,21 @@ def still_uncertain(candidates: list[int], scored: list[tuple[Token, float]], th
     probabilities = {token.start: probability for token, probability in scored}
     return [start for start in candidates
             if NER_FLOOR <= probabilities.get(start, NER_FLOOR) < threshold]
+
+
+def confirmed(text: str, spans: list[Redaction], scored: list[tuple[Token, float]], veto: float) -> list[Redaction]:
+    """The rules' ``spans`` minus those whose every word the tagger scored below ``veto``.
+
+    Sentence-opening slang and misspellings ("Bruh", "Altho") fit the positional rules; the tagger,
+    which has seen them, outvotes the rules there. A span with a word the tagger did not score
+    (a stop word, a known term) is kept as the rules found it."""
+    if not spans:
+        return spans
+    probabilities = {token.start: probability for token, probability in scored}
+    kept = []
+    for span in spans:
+        words = [token.start + span.start for token in tokenize(text[span.start:span.end]) if token.text[0].isalpha()]
+        inside = [probabilities.get(start) for start in words]
+        if not words or None in inside or max(p for p in inside if p is not None) >= veto:
+            kept.append(span)
+    return kept

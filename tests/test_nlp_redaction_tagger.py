@@ -1,0 +1,103 @@
+"""The learned name tagger (nlp.redaction.tagger) in the real redaction path: names in informal writing
+go, ordinary words that are also names stay, and the shipped model is plain arrays."""
+
+from __future__ import annotations
+
+import zlib
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from nlp.redaction import find_personal_data, redact_personal_data
+from nlp.redaction.features import hashed, shape, text_case, tokenize
+from nlp.redaction.tagger import confirmed, lexicons, scored_tokens, still_uncertain, tagger_model
+from nlp.redaction.spans import Redaction
+
+
+def names_in(text: str) -> list[str]:
+    return [text[span.start:span.end] for span in find_personal_data(text) if span.label == "NAME"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("thanks, sipho from payroll", "sipho"),
+    ("Cheers, Jordan from Payroll", "Jordan"),
+    ("i asked priya raghunathan about the licence", "raghunathan"),
+    ("Kind regards - Siobhan", "Siobhan"),
+    ("xoliswa and bongani in desktop support sorted it", "xoliswa"),
+    ("xoliswa and bongani in desktop support sorted it", "bongani"),
+    ("Okonkwo fixed the printer", "Okonkwo"),
+    ("honestly thabo is the only one who answers the phone", "thabo"),
+    ("Grace from HR walked me through the new leave form", "Grace"),
+    ("thanks Will, the dock works now", "Will"),
+    ("the engineer, Nguyen Van Minh, was very patient", "Nguyen"),
+    ("ping @jsmith if the export fails", "@jsmith"),
+])
+def test_names_in_informal_writing_are_redacted(text, name):
+    assert any(name in found for found in names_in(text)), (text, names_in(text))
+    assert name not in redact_personal_data(text)
+
+
+@pytest.mark.parametrize("text", [
+    "May is our busiest month, please no changes then.",
+    "Will the new laptops arrive before the audit?",
+    "Mark the ticket as urgent, it blocks payroll.",
+    "Grace period for password resets is far too short.",
+    "Bill payments portal is down again.",
+    "Teams keeps crashing on Windows after the update.",
+    "the Victoria office still has no guest wifi",
+    "Windows updates broke Teams and Outlook on Monday.",
+    "Thanks for sorting the VPN so quickly, great job.",
+    "hey, lol, the printer is jammed again",
+])
+def test_ordinary_words_that_are_also_names_stay(text):
+    assert names_in(text) == []
+    assert redact_personal_data(text) == text
+
+
+def test_ticket_numbers_become_ticket_placeholders():
+    assert redact_personal_data("see INC0012345 and RITM0045678") == "see [TICKET] and [TICKET]"
+
+
+def test_shipped_model_is_plain_arrays_with_sane_settings():
+    path = resources.files("nlp") / "data" / "redaction_tagger.npz"
+    with resources.as_file(path) as file, np.load(file, allow_pickle=False) as arrays:
+        assert set(arrays.files) == {"weights", "intercept", "threshold", "veto"}
+        assert arrays["weights"].dtype == np.float32 and arrays["weights"].ndim == 1
+    model = tagger_model()
+    assert 0.0 < model.threshold < 1.0 and 0.0 <= model.veto < model.threshold
+    assert np.isfinite(model.weights).all() and np.count_nonzero(model.weights) > 10_000
+
+
+def test_tokens_keep_offsets_and_split_a_possessive():
+    text = "Ask Siobhan's team, or O'Brien-Smith."
+    tokens = tokenize(text)
+    assert all(text[token.start:token.end] == token.text for token in tokens)
+    assert [token.text for token in tokens][:4] == ["Ask", "Siobhan", "'s", "team"]
+    assert "O'Brien-Smith" in [token.text for token in tokens]
+
+
+def test_feature_hashing_is_stable_across_processes():
+    assert hashed(["bias", "w=sipho"], 1 << 18) == [zlib.crc32(b"bias") % (1 << 18),
+                                                    zlib.crc32(b"w=sipho") % (1 << 18)]
+    assert [shape(word) for word in ("Sipho", "sipho", "IT", "Al-Farsi", "x")] == ["Xx", "x", "X", "Xx-Xx", "x"]
+    assert [text_case(text) for text in ("thanks sipho", "THANKS SIPHO!", "Thanks Sipho")] == [
+        "lower", "upper", "mixed"]
+
+
+def test_only_words_that_could_be_names_are_scored():
+    scored = scored_tokens("The printer on level 2 is broken and Thandeka fixed it", lexicons(), tagger_model())
+    assert [token.text for token, _ in scored] == ["Thandeka"]
+    assert scored[0][1] >= tagger_model().threshold
+
+
+def test_tagger_gates_ner_and_vetoes_rule_names():
+    text = "Bruh the vpn died and Thandeka fixed it"
+    scored = scored_tokens(text, lexicons(), tagger_model())
+    probabilities = {token.text: probability for token, probability in scored}
+    starts = {word: text.index(word) for word in ("Thandeka",)}
+    # a word the tagger already calls a name needs no NER; an unscored word still goes to NER
+    assert still_uncertain([starts["Thandeka"], 0], scored, tagger_model().threshold) == [0]
+    rule_span = Redaction(starts["Thandeka"], starts["Thandeka"] + 8, "NAME")
+    assert confirmed(text, [rule_span], scored, veto=probabilities["Thandeka"] - 0.01) == [rule_span]
+    assert confirmed(text, [rule_span], scored, veto=probabilities["Thandeka"] + 0.01) == []
