@@ -30,6 +30,10 @@ from nlp.redaction.tagger import confirmed, lexicons, scored_tokens, spans_of, s
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _BOUNDARY_CHARS = ".!?\n:;•*"
 _OPENERS = " \t\r\"'“‘(["
+_CONTRACTION = re.compile(r"['’](?:s|re|ve|ll|d|t|m)$")
+_PLACE_NOUN = re.compile(
+    r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
+    r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road)\b", re.IGNORECASE)
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
 
@@ -57,22 +61,32 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
         scored = scored_tokens(text, lexicons(), model)
         tagged = [Redaction(start, end, label) for start, end, label in spans_of(text, scored, model.threshold)
                   if not overlaps(claimed, start, end)]
-        found.append(confirmed(text, names + _informal_names(text, claimed), scored, model.veto) + tagged)
+        found.append(_not_a_place(text, confirmed(text, names + _informal_names(text, claimed), scored, model.veto)
+                                  + tagged))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:
         for index, span in ner_names(requests):
-            found[index].append(span)
+            found[index] += _not_a_place(texts[index], [span])
     return found
 
 
 def _informal_names(text: str, taken: list[Redaction]) -> list[Redaction]:
     """Names that informal cues point at (:mod:`nlp.redaction.informal`), outside claimed spans."""
     lexicon = name_lexicon()
+
+    def is_ordinary(lower: str) -> bool:
+        head = _CONTRACTION.sub("", lower)  # "she's", "that's", "they're": the word before the ending
+        return is_common_word(head) or lexicon.is_known(head)
+
     spans = informal_name_spans(
-        text, lambda lower: is_common_word(lower) or lexicon.is_known(lower),
-        lambda lower: lower in lexicon.given_names or lower in lexicon.ambiguous_names)
+        text, is_ordinary, lambda lower: lower in lexicon.given_names or lower in lexicon.ambiguous_names)
     return [Redaction(start, end, label) for start, end, label in spans if not overlaps(taken, start, end)]
+
+
+def _not_a_place(text: str, spans: list[Redaction]) -> list[Redaction]:
+    """Drop names that head a place or unit: "the Austin team", "Victoria Station", "the Brunel centre"."""
+    return [span for span in spans if not _PLACE_NOUN.match(text, span.end)]
 
 
 class Word(NamedTuple):
