@@ -142,12 +142,13 @@ def evaluate_person_sets(informal: Path = INFORMAL_DATA) -> dict:
 
 
 def evaluate_quasi_identifiers(path: Path = QUASI_DATA) -> dict:
-    """The self-identification warning's quasi-identifier figures per split (:mod:`eval.quasi_identifiers`)."""
+    """Quasi-identifier figures of the self-identification warning per split (see eval.quasi_identifiers)."""
     from eval.quasi_identifiers import load_examples as load_quasi
     from eval.quasi_identifiers import score
 
     examples = load_quasi(path)
-    return {split: score([example for example in examples if example["split"] == split]) for split in ("dev", "test")}
+    return {split: score([example for example in examples if example["split"] == split])
+            for split in ("dev", "test")}
 
 
 def _print_data(informal: Path) -> None:

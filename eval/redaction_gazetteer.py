@@ -23,7 +23,7 @@ from pathlib import Path
 
 OUTPUT = Path(__file__).resolve().parents[1] / "nlp" / "data" / "name_gazetteer.txt"
 CENSUS_SURNAMES = 15000
-_LATIN = re.compile(r"^[a-zà-öø-ÿāăąćčďđēėęěğīįıķĺľłńňōőœŕřśşšţťūůűųźżžșț'’\-]{2,}$")
+_LATIN = re.compile(r"^(?=[^'’\-])[a-zà-öø-ÿāăąćčďđēėęěğīįıķĺľłńňōőœŕřśşšţťūůűųźżžșț'’\-]{2,}$")
 _FAKER_ATTRIBUTES = {"first_names": "g", "first_names_male": "g", "first_names_female": "g",
                      "first_names_nonbinary": "g", "last_names": "s", "last_names_male": "s",
                      "last_names_female": "s"}
@@ -72,8 +72,9 @@ def build(output: Path = OUTPUT) -> dict[str, int]:
         for name, kinds in source.items():
             merged.setdefault(name, set()).update(kinds)
     lines = [f"{name}\t{''.join(sorted(kinds))}" for name, kinds in sorted(merged.items())]
-    header = ("# Given names (g) and surnames (s), lower case: Faker 40.54.0 person locales (MIT) and US Census "
-              "1990 lists via names 0.3.0 (MIT).\n# Built by python -m eval.redaction_gazetteer; do not edit.\n")
+    header = ("# Given names (g) and surnames (s), lower case: Faker 40.54.0 person locales (MIT)\n"
+              "# and US Census 1990 lists via names 0.3.0 (MIT).\n"
+              "# Built by python -m eval.redaction_gazetteer.\n")
     output.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
     return {"names": len(lines), "given": sum("g" in k for k in merged.values()),
             "surnames": sum("s" in k for k in merged.values())}

@@ -21,14 +21,15 @@ from scipy import sparse
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from nlp.redaction import features, tagger  # noqa: E402
+from nlp.redaction import features, tagger
 
 OUTPUT = Path(__file__).resolve().parents[1] / "nlp" / "data" / "redaction_tagger.npz"
 BUCKETS = 1 << 18
-THRESHOLDS = (0.3, 0.4, 0.5)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.4)
 VETOES = (0.05, 0.1)
-#: Informal-set precision below this makes a setting unacceptable (the target is 0.90 on test).
-PRECISION_FLOOR = 0.92
+#: Informal-set dev precision below this rules a setting out: the target is 0.90 on test, and the rules
+#: alone lost 0.03 from dev to test before the tagger (0.942 -> 0.911), so dev keeps a margin.
+PRECISION_FLOOR = 0.94
 
 
 def training_rows(examples: list[dict]) -> tuple[list[list[int]], list[int]]:
@@ -71,15 +72,15 @@ def fit(rows: list[list[int]], labels: list[int], strength: float) -> tuple[np.n
     indices = np.fromiter((bucket for row in rows for bucket in row), dtype=np.int64)
     matrix = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), BUCKETS))
     matrix.sum_duplicates()
-    model = LogisticRegression(C=strength, max_iter=2000, solver="liblinear")
+    model = LogisticRegression(C=strength, max_iter=2000, solver="liblinear", random_state=0)
     model.fit(matrix, np.asarray(labels))
     return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
 
 def save(weights: np.ndarray, intercept: float, threshold: float, veto: float, path: Path = OUTPUT) -> None:
     """Write the plain arrays the tagger reads, and drop the process's cached copy."""
-    np.savez_compressed(path, weights=weights, intercept=np.float32(intercept), threshold=np.float32(threshold),
-                        veto=np.float32(veto))
+    np.savez_compressed(path, weights=weights, intercept=np.float32(intercept),
+                        threshold=np.float32(threshold), veto=np.float32(veto))
     tagger.tagger_model.cache_clear()
 
 
@@ -93,7 +94,7 @@ def dev_sets() -> dict[str, list[dict]]:
 
 
 def dev_objective(scores: dict[str, dict]) -> float:
-    """Mean F2 (recall weighs double) over the dev sets; minus one if informal precision falls below the floor."""
+    """Mean F2 (recall counts double) over the dev sets, minus 1 if informal precision is under the floor."""
     total = 0.0
     for row in scores.values():
         recall, precision = row["recall"] or 0.0, row["precision"] or 0.0

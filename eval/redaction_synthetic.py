@@ -17,42 +17,57 @@ import re
 POSITIVE = (
     "thanks {N}", "thanks {N}, sorted now", "cheers {N}!", "thx {N}", "ta {N} x", "many thanks to {N}",
     "Kind regards,\n{N}", "Regards - {N}", "Best,\n{N} ({T})", "{N} from {T} sorted it out in an hour",
-    "{N} on the desk was really helpful", "{N} fixed my laptop in ten minutes", "i asked {N} about the licence",
-    "spoke to {N} yesterday and still nothing", "{N} and {M} in {T} were great", "big shout out to {N} for the move",
-    "{N} said it was on the backlog", "{N} is always friendly but slow", "we were promised {N} would call back",
+    "{N} on the desk was really helpful", "{N} fixed my laptop in ten minutes",
+    "i asked {N} about the licence", "spoke to {N} yesterday and still nothing",
+    "{N} and {M} in {T} were great", "big shout out to {N} for the move", "{N} said it was on the backlog",
+    "{N} is always friendly but slow", "we were promised {N} would call back",
     "my contact is {N}, and she has been brilliant", "Hi {N}, the printer is broken again",
-    "{N} here from {T}, the vpn is slow", "please ask {N} or {M} next time", "the engineer, {N}, was polite",
-    "{N}'s team closed my ticket without asking", "loved the session {N} ran on {P}", "kudos to {N} and {M}",
-    "{N} came over and fixed the dock", "had a call with {N} about the {P} licences", "{N} was brilliant as always",
-    "not sure who {N} is but the fix worked", "{N} (service desk) rang me back", "when {N} left, nobody knew the setup",
-    "{N} in {T} helped me reset my PIN", "ping {N} if the till goes down", "talk to {N}, he knows {P}",
-    "{N} {S} from {T} was great", "i emailed {N} {S} twice", "{S} fixed the printer", "Mr {S} was very patient",
-    "{N}, {M} and {O} did the rollout", "tell {N} the {P} export is broken again", "{N} - the new monitors are great",
-    "honestly {N} is the best thing about IT", "got better help from my nephew {N} than the desk",
-    "ping {N} or {M} if it breaks again", "cc: {N} {S}; {M}; {O} {S}", "{N} ({T}) here - the {P} export fails",
+    "{N} here from {T}, the vpn is slow", "please ask {N} or {M} next time",
+    "the engineer, {N}, was polite", "{N}'s team closed my ticket without asking",
+    "loved the session {N} ran on {P}", "kudos to {N} and {M}", "{N} came over and fixed the dock",
+    "had a call with {N} about the {P} licences", "{N} was brilliant as always",
+    "not sure who {N} is but the fix worked", "{N} (service desk) rang me back",
+    "when {N} left, nobody knew the setup", "{N} in {T} helped me reset my PIN",
+    "ping {N} if the till goes down", "talk to {N}, he knows {P}", "{N} {S} from {T} was great",
+    "i emailed {N} {S} twice", "{S} fixed the printer", "Mr {S} was very patient",
+    "{N}, {M} and {O} did the rollout", "tell {N} the {P} export is broken again",
+    "{N} - the new monitors are great", "honestly {N} is the best thing about IT",
+    "got better help from my nephew {N} than the desk", "ping {N} or {M} if it breaks again",
+    "cc: {N} {S}; {M}; {O} {S}", "{N} ({T}) here - the {P} export fails",
     "link it to the one {N} opened last week", "the update came from {N} on {P} before IT said anything",
     "{N} opened a ticket for us", "{N} rang back within the hour", "{S} {N} from {T} took the call",
     "{N} de la {S} sorted the access", "{N} van {S} is our contact", "{N} al-{S} was patient with me",
     "{N} at the {W} desk closed my ticket", "ask for {N}, not the queue", "thanks to {N} {S} and {M}",
     "{N} {S} ({T}) made it painless", "the trainer {N} was excellent", "our BRM {N} never replies",
-    "my manager {N} raised it twice", "{N} and i spent a day on the {P} issue", "had to chase {N} three times",
-    "- {N}", "{N}\n{T}", "ta {N}", "thx {N}, legend",
+    "my manager {N} raised it twice", "{N} and i spent a day on the {P} issue",
+    "had to chase {N} three times", "- {N}", "{N}\n{T}", "ta {N}", "thx {N}, legend",
+    "{N} was off sick so nobody could help", "still waiting on {N} to approve it",
+    "{N}'s replacement never showed", "big thanks to {N} @ {T}",
+    "Dear {N}, the {P} access is still missing", "Thank you {N}!!", "{N}, {M}: thanks both",
+    "{N} who sits in {T} knows the fix", "someone called {N} rang me",
+    "a guy named {N} from the vendor helped", "{N} the contractor left half the cabling",
+    "contractor {N} {S} was great", "{N} on nights reset it", "my colleague {N} has the same issue",
+    "as {N} said, it is the firewall", "{N} told us it would be fixed", "{N} {I}. from {T} was lovely",
+    "{I}. {S} signed it off", "{S}, {N} - {T}", "new starter {N} still has no laptop",
+    "{N} mentioned the {P} upgrade", "i think it was {N}? or {M}", "{N} & {M} from {T}", "{N}/{M} in {T}",
 )
 NEGATIVE = (
-    "{W} is a busy month for payroll", "Will the new laptops arrive before the audit?", "{P} keeps crashing",
-    "Mark the ticket as urgent please", "Grace period for password resets is too short", "{P} on {Q} is slow",
+    "{W} is a busy month for payroll", "Will the new laptops arrive before the audit?",
+    "{P} keeps crashing", "Mark the ticket as urgent please",
+    "Grace period for password resets is too short", "{P} on {Q} is slow",
     "Thanks for sorting the VPN so quickly", "Cheers for the quick fix", "the {W} office has no guest wifi",
     "Great job on the rollout", "Honestly the service desk is slow", "{W} maintenance windows are a pain",
     "Lucky we had backups", "Memory usage on the terminal server is high", "Cash registers keep freezing",
     "Sterling invoices fail to import", "Hope the new portal is better", "Victoria Station is closer to us",
     "the {T} team is great", "{T} never answers the phone", "Kind regards,\n{T}", "Regards,\nthe {T} team",
     "ask the team about {P}", "thanks all for the help", "{W} morning the {P} sync failed",
-    "Please fix {P} before the {W} release", "{P} and {Q} in the {T} office", "Bill payments portal is down",
-    "the Rose Garden meeting room projector needs replacing", "the chatbot is useless",
-    "Summer interns still have no accounts", "New starters wait a week for {P}", "Read the {P} guide first",
-    "Dear Sir/Madam, the {P} renewal failed", "Shout out to the {T} team", "Happy with {P} overall",
-    "the {W} update broke {P} or {Q}", "cc: {T}; {T}", "{T} here - the {P} export fails",
-    "Sunday night deployments keep failing", "Fortune favours the teams with backups", "Memory leak in {P} again",
+    "Please fix {P} before the {W} release", "{P} and {Q} in the {T} office",
+    "Bill payments portal is down", "the Rose Garden meeting room projector needs replacing",
+    "the chatbot is useless", "Summer interns still have no accounts", "New starters wait a week for {P}",
+    "Read the {P} guide first", "Dear Sir/Madam, the {P} renewal failed", "Shout out to the {T} team",
+    "Happy with {P} overall", "the {W} update broke {P} or {Q}", "cc: {T}; {T}",
+    "{T} here - the {P} export fails", "Sunday night deployments keep failing",
+    "Fortune favours the teams with backups", "Memory leak in {P} again",
     "Rose Garden room is always booked", "Alexa and Cortana are switched off", "the chatbot Max is useless",
     "Windows Hello fails every morning", "Will there be training on {P}?", "May we have more {P} licences?",
     "Victoria line delays made the training late",
@@ -93,10 +108,13 @@ def synthetic_examples(given: list[str], surnames: list[str], count: int, seed: 
                 value = _name_styles(rng, rng.choice(pool))
             elif slot == "S":
                 value = _name_styles(rng, rng.choice(surnames))
+            elif slot == "I":
+                value = rng.choice("ABCDEFGHIJKLMNOPRSTW")
             else:
                 value = rng.choice({"T": TEAMS, "P": PRODUCTS, "Q": PRODUCTS, "W": WORDS}[slot])
-            if slot in "NMOS":
-                if spans and spans[-1]["end"] == len(text) - 1 and text.endswith(" "):
+            if slot in "NMOSI":
+                gap = text[spans[-1]["end"]:] if spans else "-"
+                if len(gap) in (1, 2) and gap.strip(". ") == "":
                     spans[-1]["end"] = len(text) + len(value)  # "{N} {S}": one full name
                 else:
                     spans.append({"start": len(text), "end": len(text) + len(value), "label": "NAME"})

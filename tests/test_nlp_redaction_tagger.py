@@ -11,8 +11,8 @@ import pytest
 
 from nlp.redaction import find_personal_data, redact_personal_data
 from nlp.redaction.features import hashed, shape, text_case, tokenize
-from nlp.redaction.tagger import confirmed, lexicons, scored_tokens, still_uncertain, tagger_model
 from nlp.redaction.spans import Redaction
+from nlp.redaction.tagger import confirmed, lexicons, scored_tokens, still_uncertain, tagger_model
 
 
 def names_in(text: str) -> list[str]:
@@ -80,13 +80,15 @@ def test_tokens_keep_offsets_and_split_a_possessive():
 def test_feature_hashing_is_stable_across_processes():
     assert hashed(["bias", "w=sipho"], 1 << 18) == [zlib.crc32(b"bias") % (1 << 18),
                                                     zlib.crc32(b"w=sipho") % (1 << 18)]
-    assert [shape(word) for word in ("Sipho", "sipho", "IT", "Al-Farsi", "x")] == ["Xx", "x", "X", "Xx-Xx", "x"]
+    words = ("Sipho", "sipho", "IT", "Al-Farsi", "x")
+    assert [shape(word) for word in words] == ["Xx", "x", "X", "Xx-Xx", "x"]
     assert [text_case(text) for text in ("thanks sipho", "THANKS SIPHO!", "Thanks Sipho")] == [
         "lower", "upper", "mixed"]
 
 
 def test_only_words_that_could_be_names_are_scored():
-    scored = scored_tokens("The printer on level 2 is broken and Thandeka fixed it", lexicons(), tagger_model())
+    text = "The printer on level 2 is broken and Thandeka fixed it"
+    scored = scored_tokens(text, lexicons(), tagger_model())
     assert [token.text for token, _ in scored] == ["Thandeka"]
     assert scored[0][1] >= tagger_model().threshold
 

@@ -1,11 +1,13 @@
 """Personal-data redaction for partner free text, run before anything is stored.
 
 Two detectors, one module each: :mod:`nlp.redaction.patterns` (e-mails, URLs, phone numbers, long
-digit runs, ``@handles``; microseconds, on every text) and :mod:`nlp.redaction.names` (person
-names from cheap rules, with spaCy's NER only for the sentences the rules cannot explain, which
-keeps the survey submit path fast for the common comment that names nobody). Patterns run first;
-names are looked for only outside what they found; overlaps are then resolved in
-:func:`nlp.redaction.spans.non_overlapping`.
+digit runs, ``@handles``, ticket and asset numbers; microseconds, on every text) and
+:mod:`nlp.redaction.names` (person names from cheap rules and informal cues, a learned tagger
+(:mod:`nlp.redaction.tagger`: hashed-feature logistic regression stored as plain arrays) that adds
+names and vetoes rule names it is sure are none, and spaCy's NER only for the capitalised words
+that neither the rules nor the tagger can settle, which keeps the survey submit path fast).
+Patterns run first; names are looked for only outside what they found; overlaps are then resolved
+in :func:`nlp.redaction.spans.non_overlapping`.
 
 Nothing here logs text: the input is personal data until this package has finished with it.
 

@@ -54,11 +54,6 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def is_word(token: Token) -> bool:
-    """Whether the token is made of letters (only words can be names)."""
-    return token.text[0].isalpha() and len(token.text) > 1 or token.text.isalpha() and token.text.isupper()
-
-
 def worth_scoring(tokens: list[Token], index: int, lexicons: Lexicons, *, shouting: bool = False) -> bool:
     """Skip what is never a name, cheaply: punctuation, digits, known terms, stop words (capitalised ones
     only at a sentence start: "The", but "thanks Will") and lower-case dictionary words that are no given

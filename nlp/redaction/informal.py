@@ -58,7 +58,8 @@ _PAIR = re.compile(
     re.IGNORECASE,
 )
 _FROM_TEAM = re.compile(
-    rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|at|on)[ \t]+(?:the[ \t]+)?(?:service\s*desk|help\s*desk|"
+    rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|at|on)[ \t]+(?:the[ \t]+)?"
+    r"(?:service\s*desk|help\s*desk|"
     r"desktop\s+support|it|payroll|hr|finance|legal|procurement|facilities|networks?|infra(?:structure)?|"
     r"security|ops|operations|accounts|sales|marketing|support|the\s+\w+\s+team)\b",
     re.IGNORECASE,
@@ -80,7 +81,8 @@ _SLOTS = (
                r"(?=[ \t]*(?:[,.(]|$|in\b|from\b|here\b|at\b))", re.IGNORECASE),
     re.compile(rf"{_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:here|writing)\b", re.IGNORECASE),
 )
-_LIST = re.compile(rf"{_WORD_START}{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*[ \t]*,?[ \t]+(?:and|&|or)[ \t]+"
+_LIST = re.compile(rf"{_WORD_START}{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*"
+                   r"[ \t]*,?[ \t]+(?:and|&|or)[ \t]+"
                    rf"{_NAME_TOKEN}")
 #: Words that follow a cue but are no name ("thanks a lot", "ask the team", "cheers all").
 _NOT_AFTER_CUE = frozenset((

@@ -59,10 +59,10 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
     for index, (text, claimed) in enumerate(zip(texts, taken, strict=True)):
         names, candidates = rule_names(text, claimed)
         scored = scored_tokens(text, lexicons(), model)
-        tagged = [Redaction(start, end, label) for start, end, label in spans_of(text, scored, model.threshold)
-                  if not overlaps(claimed, start, end)]
-        found.append(_not_a_place(text, confirmed(text, names + _informal_names(text, claimed), scored, model.veto)
-                                  + tagged))
+        tagged = [Redaction(*span) for span in spans_of(text, scored, model.threshold)
+                  if not overlaps(claimed, span[0], span[1])]
+        ruled = confirmed(text, names + _informal_names(text, claimed), scored, model.veto)
+        found.append(_not_a_place(text, ruled + tagged))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:

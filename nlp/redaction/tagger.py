@@ -80,7 +80,8 @@ def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tupl
     tokens = tokenize(text)
     writing = text_case(text)
     shouting = writing == "upper"
-    chosen = [index for index in range(len(tokens)) if worth_scoring(tokens, index, lexicon, shouting=shouting)]
+    chosen = [index for index in range(len(tokens))
+              if worth_scoring(tokens, index, lexicon, shouting=shouting)]
     if not chosen:
         return []
     buckets = len(model.weights)
@@ -97,7 +98,8 @@ def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tupl
 def tagged_name_spans(text: str, threshold: float | None = None) -> list[Span]:
     """Person names the tagger finds in ``text``, adjacent name words joined into one span."""
     model = tagger_model()
-    return spans_of(text, scored_tokens(text, lexicons(), model), model.threshold if threshold is None else threshold)
+    cut = model.threshold if threshold is None else threshold
+    return spans_of(text, scored_tokens(text, lexicons(), model), cut)
 
 
 def spans_of(text: str, scored: list[tuple[Token, float]], threshold: float) -> list[Span]:
@@ -124,7 +126,8 @@ def still_uncertain(candidates: list[int], scored: list[tuple[Token, float]], th
             if NER_FLOOR <= probabilities.get(start, NER_FLOOR) < threshold]
 
 
-def confirmed(text: str, spans: list[Redaction], scored: list[tuple[Token, float]], veto: float) -> list[Redaction]:
+def confirmed(text: str, spans: list[Redaction], scored: list[tuple[Token, float]],
+              veto: float) -> list[Redaction]:
     """The rules' ``spans`` minus those whose every word the tagger scored below ``veto``.
 
     Sentence-opening slang and misspellings ("Bruh", "Altho") fit the positional rules; the tagger,
@@ -135,7 +138,8 @@ def confirmed(text: str, spans: list[Redaction], scored: list[tuple[Token, float
     probabilities = {token.start: probability for token, probability in scored}
     kept = []
     for span in spans:
-        words = [token.start + span.start for token in tokenize(text[span.start:span.end]) if token.text[0].isalpha()]
+        words = [token.start + span.start for token in tokenize(text[span.start:span.end])
+                 if token.text[0].isalpha()]
         inside = [probabilities.get(start) for start in words]
         if not words or None in inside or max(p for p in inside if p is not None) >= veto:
             kept.append(span)
