@@ -42,7 +42,8 @@ def training_rows(examples: list[dict]) -> tuple[list[list[int]], list[int]]:
         tokens = features.tokenize(text)
         writing = features.text_case(text)
         for index, token in enumerate(tokens):
-            if not features.worth_scoring(tokens, index, lexicons, shouting=writing == "upper"):
+            if not features.worth_scoring(tokens, index, lexicons, shouting=writing == "upper",
+                                          lowercase_writer=writing == "lower"):
                 continue
             if any(start < token.end and token.start < end for start, end in ignored):
                 continue

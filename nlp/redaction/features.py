@@ -54,10 +54,11 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def worth_scoring(tokens: list[Token], index: int, lexicons: Lexicons, *, shouting: bool = False) -> bool:
+def worth_scoring(tokens: list[Token], index: int, lexicons: Lexicons, *, shouting: bool = False,
+                  lowercase_writer: bool = False) -> bool:
     """Skip what is never a name, cheaply: punctuation, digits, known terms, stop words (capitalised ones
-    only at a sentence start: "The", but "thanks Will") and lower-case dictionary words that are no given
-    name ("the printer", but "sarah and tom")."""
+    only at a sentence start: "The", but "thanks Will") and lower-case dictionary words, except given
+    names in a text that has no capital at all ("the printer", "mark it", but "sarah and tom")."""
     token = tokens[index]
     if not token.text[0].isalpha() or lexicons.known(token.lower):
         return False
@@ -67,7 +68,9 @@ def worth_scoring(tokens: list[Token], index: int, lexicons: Lexicons, *, shouti
         return token.text[0].isupper() and not is_initial(tokens, index)
     if token.text[0].isupper():
         return True
-    return token.lower in lexicons.given or not lexicons.common(token.lower)
+    if lexicons.common(token.lower):  # "mark the ticket"; "sarah and tom" only from one who never capitalises
+        return lowercase_writer and token.lower in lexicons.given
+    return True
 
 
 def is_initial(tokens: list[Token], index: int) -> bool:

@@ -134,7 +134,9 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
             start, end = match.span("name")
             if pattern in (_SIGN_OFF, _GREETING) and _closes_a_line(text, start):
                 token = re.match(_NAME_TOKEN, text[start:])
-                spans.append((start, start + len(token.group() if token else text[start:end]), "NAME"))
+                word = token.group() if token else text[start:end]
+                if is_given_name(word.lower()) or not is_ordinary(word.lower()):  # not "Regards – Facilities"
+                    spans.append((start, start + len(word), "NAME"))
                 continue
             take(start, end, cued=True)
     for number, pattern in enumerate(_SLOTS):

@@ -33,7 +33,8 @@ _OPENERS = " \t\r\"'“‘(["
 _CONTRACTION = re.compile(r"['’](?:s|re|ve|ll|d|t|m)$")
 _PLACE_NOUN = re.compile(
     r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
-    r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road)\b", re.IGNORECASE)
+    r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road|bank|group|portal|system|app|"
+    r"server)\b", re.IGNORECASE)
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
 

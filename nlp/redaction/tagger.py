@@ -79,9 +79,9 @@ def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tupl
     """Each word worth scoring with its probability of being (part of) a person name."""
     tokens = tokenize(text)
     writing = text_case(text)
-    shouting = writing == "upper"
+    shouting, lowercase_writer = writing == "upper", writing == "lower"
     chosen = [index for index in range(len(tokens))
-              if worth_scoring(tokens, index, lexicon, shouting=shouting)]
+              if worth_scoring(tokens, index, lexicon, shouting=shouting, lowercase_writer=lowercase_writer)]
     if not chosen:
         return []
     buckets = len(model.weights)
