@@ -32,6 +32,7 @@ def names_in(text: str) -> list[str]:
     ("thanks Will, the dock works now", "Will"),
     ("the engineer, Nguyen Van Minh, was very patient", "Nguyen"),
     ("ping @jsmith if the export fails", "@jsmith"),
+    ("Dr. Helen Zhang in analytics was a real partner", "Helen Zhang"),
 ])
 def test_names_in_informal_writing_are_redacted(text, name):
     assert any(name in found for found in names_in(text)), (text, names_in(text))
@@ -49,10 +50,17 @@ def test_names_in_informal_writing_are_redacted(text, name):
     "Windows updates broke Teams and Outlook on Monday.",
     "Thanks for sorting the VPN so quickly, great job.",
     "hey, lol, the printer is jammed again",
+    "Please mark the ticket as urgent, the bill run is blocked.",
+    "Kind regards – Facilities",
+    "Chase Bank integration broke after the patch",
 ])
 def test_ordinary_words_that_are_also_names_stay(text):
     assert names_in(text) == []
     assert redact_personal_data(text) == text
+
+
+def test_an_honorific_is_kept_and_the_name_after_it_goes():
+    assert redact_personal_data("Dr. Helen Zhang in analytics helped") == "Dr. [NAME] in analytics helped"
 
 
 def test_ticket_numbers_become_ticket_placeholders():

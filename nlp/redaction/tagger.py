@@ -28,7 +28,7 @@ from nlp.redaction.features import (
     tokenize,
     worth_scoring,
 )
-from nlp.redaction.lexicon import name_lexicon
+from nlp.redaction.lexicon import HONORIFICS, name_lexicon
 from nlp.redaction.ner import is_common_word
 from nlp.redaction.spans import Redaction
 
@@ -103,10 +103,10 @@ def tagged_name_spans(text: str, threshold: float | None = None) -> list[Span]:
 
 
 def spans_of(text: str, scored: list[tuple[Token, float]], threshold: float) -> list[Span]:
-    """The words scored at or above ``threshold``, adjacent ones joined into one span."""
+    """The words scored at or above ``threshold`` (never an honorific: "Dr."), adjacent ones joined."""
     spans: list[Span] = []
     for token, probability in scored:
-        if probability < threshold:
+        if probability < threshold or token.lower in HONORIFICS:
             continue
         if spans and text[spans[-1][1]:token.start] in _JOINERS:
             spans[-1] = (spans[-1][0], token.end, "NAME")
