@@ -51,6 +51,7 @@ def test_names_in_informal_writing_are_redacted(text, name):
     "Thanks for sorting the VPN so quickly, great job.",
     "hey, lol, the printer is jammed again",
     "Please mark the ticket as urgent, the bill run is blocked.",
+    "please mark the ticket as urgent, we were in at dawn for the cutover",
     "Kind regards – Facilities",
     "Chase Bank integration broke after the patch",
 ])

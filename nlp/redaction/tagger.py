@@ -34,6 +34,8 @@ from nlp.redaction.spans import Redaction
 
 Span = tuple[int, int, str]
 _JOINERS = frozenset((" ", "-", " - "))
+#: A lower-case English word ("mark", "dawn", "rose") is a name only at this probability or above (dev splits).
+DICTIONARY_WORD_CUT = 0.6
 #: Below this probability a candidate word is not sent to spaCy's NER (chosen on the dev splits).
 NER_FLOOR = 0.05
 
@@ -108,6 +110,8 @@ def spans_of(text: str, scored: list[tuple[Token, float]], threshold: float) -> 
     for token, probability in scored:
         if probability < threshold or token.lower in HONORIFICS:
             continue
+        if probability < DICTIONARY_WORD_CUT and token.text.islower() and is_common_word(token.lower):
+            continue  # "mark the ticket", "at dawn": a lower-case English word needs a surer score
         if spans and text[spans[-1][1]:token.start] in _JOINERS:
             spans[-1] = (spans[-1][0], token.end, "NAME")
         else:
