@@ -34,7 +34,7 @@ from nlp.redaction.spans import Redaction
 
 Span = tuple[int, int, str]
 _JOINERS = frozenset((" ", "-", " - "))
-#: A lower-case English word ("mark", "dawn", "rose") is a name only at this probability or above (dev splits).
+#: A lower-case English word ("mark", "dawn", "rose") is a name only at this probability (dev splits).
 DICTIONARY_WORD_CUT = 0.6
 #: Below this probability a candidate word is not sent to spaCy's NER (chosen on the dev splits).
 NER_FLOOR = 0.05
