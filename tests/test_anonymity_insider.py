@@ -68,12 +68,12 @@ class World:
     culture: FlaskClient
     arrivals: list[str] = field(default_factory=list)  # WORDS used, in arrival order
 
-    def submit(self, count: int) -> None:
+    def submit(self, count: int, department: str = "Finance") -> None:
         """``count`` partners answer through the real form, each about the next unused word."""
         for _ in range(count):
             word = WORDS[len(self.arrivals)]
             self.arrivals.append(word)
-            submit_answer(self, word)
+            submit_answer(self, word, department)
 
     def analyse(self) -> str:
         """``rapport analyze`` through the CLI; returns what it printed."""
@@ -98,7 +98,7 @@ def _signed_in(app, db, role: str) -> FlaskClient:
     return client
 
 
-def submit_answer(world: World, word: str) -> None:
+def submit_answer(world: World, word: str, department: str = "Finance") -> None:
     """One partner's answer: two free-text answers (two units each) and a segment, via the form."""
     # Each partner has a browser of their own: the one before would be told "you already answered".
     world.partner.delete_cookie("session")
@@ -114,7 +114,7 @@ def submit_answer(world: World, word: str) -> None:
             f"The {word} request took far too long to close. Nobody explained the {word} delay to us.",
         questions["Anything else?"]: f"The {word} team was friendly. Please keep the {word} updates coming.",
         questions["How well does IT listen?"]: "3",
-        questions["Your department"]: "Finance",
+        questions["Your department"]: department,
     }
     response = world.partner.post(f"/s/{world.wave.token}", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
@@ -122,9 +122,8 @@ def submit_answer(world: World, word: str) -> None:
 
 @pytest.fixture
 def world(tmp_path, monkeypatch) -> Iterator[World]:
-    instance = tmp_path / "instance"
+    instance = tmp_path / "instance"  # created by opening the database, as a first deployment would
     jobs = tmp_path / "jobs"
-    instance.mkdir()
     monkeypatch.setenv("RAPPORT_INSTANCE_PATH", str(instance))
     database = str(instance / "rapport.db")
     db = open_database(database)
@@ -257,6 +256,20 @@ def test_below_k_new_answers_change_no_page_count_search_or_export(world):
         assert word not in shown, word  # not searchable, not exported, not quoted
 
 
+def test_a_wave_shows_nothing_but_fewer_than_k_so_far_until_its_first_batch(world):
+    """Before a wave's first release, the insider sees the same as for an empty wave."""
+    world.analyse()
+    before = snapshot(world)
+    world.submit(K - 1)
+    world.analyse()
+    after = snapshot(world)
+    assert differences(before, after) == []
+    assert f"fewer than {K} so far" in after[f"/staff/surveys/{world.survey.id}/overview"]
+    world.submit(1)
+    world.analyse()
+    assert differences(before, snapshot(world)) != []  # control: the first batch of k does show
+
+
 def test_analysis_page_reveals_no_count_below_k(world):
     world.submit(2 * K)
     world.analyse()
@@ -325,6 +338,47 @@ def test_you_said_we_did_counts_only_released_answers(world):
     assert str(3 * K - 1) not in numbers(page), page
 
 
+def _segment_rows_that_give_a_small_group_away(con: sqlite3.Connection, table: str) -> list[str]:
+    """Stored rows of every theme together (``trend_points``) or of silo metrics (``silo_points``)
+    not marked suppressed, per wave: any that is small, and any small group that is the wave total
+    minus the segments shown (respondents without a segment count as a group of their own)."""
+    where = "AND theme_id = ''" if table == "trend_points" else ""
+    waves: dict[int, dict[str, tuple[int, int]]] = {}
+    for wave_id, segment, responses, suppressed in con.execute(
+            f"SELECT wave_id, segment, responses, suppressed FROM {table} WHERE 1 {where}"):
+        waves.setdefault(wave_id, {})[segment] = (responses, suppressed)
+    leaks = []
+    for wave_id, rows in waves.items():
+        leaks += [f"{table} wave {wave_id} {segment or 'all'}: {n} shown"
+                  for segment, (n, suppressed) in rows.items() if not suppressed and n < K]
+        total, total_hidden = rows.pop("", (0, 1))
+        if total_hidden:
+            continue
+        unsegmented = total - sum(n for n, _ in rows.values())
+        unknown = [n for n, suppressed in rows.values() if suppressed] + ([unsegmented] * (unsegmented > 0))
+        if len(unknown) == 1 and unknown[0] < K:
+            leaks.append(f"{table} wave {wave_id}: total minus shown segments = {unknown[0]} respondents")
+    return leaks
+
+
+@pytest.mark.parametrize("departments", [{"Finance": 7, "HR": 2}, {"Finance": 6, "HR": 5, "": 2}],
+                         ids=["small-department", "no-department"])
+def test_analysis_stores_no_segment_row_that_differencing_turns_into_a_small_group(world, departments):
+    """Pages and the API re-check segment rows against the wave total, but what analysis stores
+    for them to read must already be safe: a page that showed every stored row not marked
+    suppressed would give nobody away."""
+    for department, count in departments.items():
+        world.submit(count, department)
+    world.analyse()
+    con = sqlite3.connect(world.app.config["DATABASE"])
+    assert con.execute("SELECT COUNT(*) FROM trend_points WHERE segment = '' AND theme_id = '' "
+                       "AND suppressed = 0").fetchone()[0] == 1  # the wave itself is shown
+    leaks = [leak for table in ("trend_points", "silo_points")
+             for leak in _segment_rows_that_give_a_small_group_away(con, table)]
+    con.close()
+    assert leaks == [], "\n".join(leaks)
+
+
 # ----------------------------------------------------------------------------------------------
 # Rule 8: ids cannot be joined back to a respondent
 # ----------------------------------------------------------------------------------------------
@@ -372,10 +426,16 @@ def test_no_exported_field_groups_the_units_of_one_respondent(world):
 
 
 def test_pages_show_no_response_id(world):
+    """Not in the text, nor in a form's hidden field or a link: every page, every theme page."""
     world.submit(2 * K)
     world.analyse()
     response_ids = [row[0] for row in world.db.execute("SELECT id FROM responses")]
-    for client, url in staff_pages(world):
+    pages = staff_pages(world)
+    themes = visible(world.brm.get(f"/staff/surveys/{world.survey.id}/themes").get_data(as_text=True))[1]
+    pages += [(world.brm, link) for link in sorted(set(themes))
+              if re.fullmatch(rf"/staff/surveys/{world.survey.id}/themes/[^/?#]+", link)]
+    assert len(pages) > len(staff_pages(world))
+    for client, url in pages:
         html = client.get(url, follow_redirects=True).get_data(as_text=True)
         for response_id in response_ids:
             assert response_id not in html and response_id[:8] not in html, url
@@ -557,6 +617,33 @@ def test_a_submission_writes_nothing_to_the_instance_folder_but_the_database(wor
     assert changed == set()
 
 
+def test_the_database_files_are_the_service_accounts_alone(world):
+    """The times of ``rapport.db``, ``-wal`` and ``-shm`` show when the last write (perhaps a
+    submission) happened, and nothing can set a file's change time back (``os.utime`` itself sets it
+    to now), so other accounts on the server must not even ``stat`` them: Rapport creates the folder
+    0700 and the database 0600, and SQLite gives ``-wal`` and ``-shm`` the database's mode."""
+    world.submit(1)
+    database = world.app.config["DATABASE"]
+    paths = [os.path.dirname(database)] + [database + suffix for suffix in ("", "-wal", "-shm")]
+    modes = {os.path.basename(path): oct(os.stat(path).st_mode & 0o777) for path in paths}
+    assert modes == {"instance": "0o700", "rapport.db": "0o600", "rapport.db-wal": "0o600",
+                     "rapport.db-shm": "0o600"}
+
+
+def test_init_db_warns_when_other_accounts_can_reach_the_database(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    app = create_app({"DATABASE": str(shared / "rapport.db"), "SECRET_KEY": "x"})
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert f"other accounts on this server can open {shared}" in result.stderr
+    assert oct((shared / "rapport.db").stat().st_mode & 0o777) == "0o600"
+    shared.chmod(0o700)
+    again = app.test_cli_runner().invoke(args=["init-db"])
+    assert again.exit_code == 0 and "Warning" not in again.stderr
+
+
 # ---- a real server -----------------------------------------------------------------------------
 
 CLIENT_ADDRESS = "127.0.0.77"  # a loopback address of its own, so "the client's address" is unambiguous
@@ -628,10 +715,24 @@ def _form_post(port: int, token: str, world: World, word: str) -> bytes:
     return _raw_request(port, headers.encode() + body)
 
 
+def _check_post(port: int, token: str, world: World, text: str) -> bytes:
+    """The form's "check before sending" as its script sends it (JSON answer), from the partner."""
+    from urllib.parse import urlencode
+
+    field = next(f"q{row[0]}" for row in world.db.execute(
+        "SELECT id FROM questions WHERE survey_id = ? AND kind = 'text'", [world.survey.id]))
+    body = urlencode({field: text}).encode()
+    return _raw_request(port, (f"POST /s/{token}/check HTTP/1.0\r\nHost: x\r\nAccept: application/json\r\n"
+                               f"Content-Type: application/x-www-form-urlencoded\r\n"
+                               f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
+
+
 @pytest.mark.slow
 def test_server_logs_hold_no_client_address_no_time_of_day_and_no_forged_lines(world, served):
     answer = _form_post(served.port, world.wave.token, world, "printer")
     assert answer.split(b" ", 2)[1] == b"303", answer.decode("utf-8", "replace")
+    checked = _check_post(served.port, world.wave.token, world, "thanks, sipho from payroll")
+    assert checked.split(b" ", 2)[1] == b"200" and b"sipho" in checked, checked[:300]
     _raw_request(served.port, b"GARBAGE \x01\x02 NOT-HTTP\r\n\r\n")  # a malformed request
     forged = "FORGED 203.0.113.9 - - [01/Jan/2026] \"GET /admin\" 200"
     _raw_request(served.port, f"GET /s/{world.wave.token}%0A{forged.replace(' ', '%20')} HTTP/1.0\r\n"
@@ -652,6 +753,10 @@ def test_server_logs_hold_no_client_address_no_time_of_day_and_no_forged_lines(w
             if ("/s/" in line or "request" in line.lower()) and TIME_OF_DAY.search(line):
                 problems.append((stream, "time of day", line))
     assert problems == [], "\n".join(map(repr, problems))
+    # "Check before sending" keeps nothing: not in a log, not in the database files.
+    stored = b"".join(open(world.app.config["DATABASE"] + suffix, "rb").read()
+                      for suffix in ("", "-wal") if os.path.exists(world.app.config["DATABASE"] + suffix))
+    assert "sipho" not in logs["access"] + logs["error"] and b"sipho" not in stored
 
 
 def test_invitation_counts_move_in_released_batches_not_per_answer(world):
