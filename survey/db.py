@@ -6,6 +6,7 @@ connection per request (staff pages); ``partner_db`` keeps one per server thread
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -39,10 +40,8 @@ def open_database(path: str) -> sqlite_utils.Database:
 
 def _create_privately(path: str) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(path)), mode=PRIVATE_FOLDER_MODE, exist_ok=True)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
-    except FileExistsError:
-        pass
 
 
 def shared_database_paths(path: str) -> list[str]:
