@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TypeVar
 
 from nlp.results import Estimate, SiloPoint, TrendPoint
@@ -31,11 +32,17 @@ def suppress_trend_points(points: list[TrendPoint], min_group_size: int) -> list
     for wave, counts in by_wave.items():
         for segment, theme in suppress_small_cells(counts, min_group_size=min_group_size).suppressed:
             i = index[(wave, segment, theme)]
-            result[i] = _hidden(result[i])
-    return suppress_segment_rows(result, min_group_size)
+            result[i] = _hidden_trend(result[i])
+    return _suppress_segment_rows(result, min_group_size, _hidden_trend)
 
 
-def suppress_segment_rows(points: list[Point], min_group_size: int) -> list[Point]:
+def suppress_silo_points(points: list[SiloPoint], min_group_size: int) -> list[SiloPoint]:
+    """Hide each wave's segment silo metrics that are small or that differencing would give away."""
+    return _suppress_segment_rows(points, min_group_size, _hidden_silo)
+
+
+def _suppress_segment_rows(points: list[Point], min_group_size: int,
+                           hide: Callable[[Point], Point]) -> list[Point]:
     """Hide each wave's segment rows (every theme together: ``theme_id`` None, or silo points) that
     are small or would give a small group away as the wave total minus the segments shown."""
     rows = [(i, point) for i, point in enumerate(points) if getattr(point, "theme_id", None) is None]
@@ -49,14 +56,16 @@ def suppress_segment_rows(points: list[Point], min_group_size: int) -> list[Poin
     result = list(points)
     for i, point in rows:
         if point.segment is not None and (point.wave, point.segment) in hidden:
-            result[i] = _hidden(point)
+            result[i] = hide(point)
     return result
 
 
-def _hidden(point: Point) -> Point:
+def _hidden_trend(point: TrendPoint) -> TrendPoint:
     """The cell with its figures removed (its respondent count stays, for re-checking thresholds)."""
-    if isinstance(point, TrendPoint):
-        return dataclasses.replace(point, share=None, suppressed=True, marker=None, change_p_value=None,
-                                   sentiment=Estimate(point.sentiment.n, None, None, None, True))
+    return dataclasses.replace(point, share=None, suppressed=True, marker=None, change_p_value=None,
+                               sentiment=Estimate(point.sentiment.n, None, None, None, True))
+
+
+def _hidden_silo(point: SiloPoint) -> SiloPoint:
     return dataclasses.replace(point, rate_per_thousand_words=None, share_of_responses_flagged=None,
                                partnership_to_silo_ratio=None, suppressed=True)

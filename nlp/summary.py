@@ -349,7 +349,7 @@ def compute_silo_points(
 ) -> list[SiloPoint]:
     """Silo metrics per wave and per wave x segment; segments that are small, or that would give a
     small group away as the wave total minus the segments shown, are suppressed."""
-    from nlp.cell_suppression import suppress_segment_rows
+    from nlp.cell_suppression import suppress_silo_points
     from nlp.silo import partnership_to_silo_ratio, silo_rate_per_thousand_words
 
     groups: dict[tuple[str, str | None], list[UnitResult]] = defaultdict(list)
@@ -376,4 +376,4 @@ def compute_silo_points(
                 partnership_to_silo_ratio=None if suppressed else partnership_to_silo_ratio(partners, flags),
                 suppressed=suppressed,
             ))
-    return suppress_segment_rows(points, min_group_size)
+    return suppress_silo_points(points, min_group_size)

@@ -261,7 +261,7 @@ def _tuples(array: np.ndarray) -> tuple[tuple, ...]:
 
 
 def hidden_segments(
-    total: int, counts: Mapping[Hashable, int], min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    total: int, counts: Mapping[Any, int], min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 ) -> frozenset:
     """Segments of a wave to hide against the wave's total: small ones and their complements.
 
@@ -270,7 +270,7 @@ def hidden_segments(
     they nor the last small segment can be worked out as the total minus the segments shown. When
     the total itself is under the threshold, every segment is hidden.
     """
-    groups: dict[Hashable, int] = dict(counts)
+    groups: dict[Any, int] = dict(counts)
     unsegmented = total - sum(groups.values())
     if unsegmented > 0:
         groups[None] = unsegmented
