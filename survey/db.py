@@ -38,10 +38,16 @@ def open_database(path: str) -> sqlite_utils.Database:
     return db
 
 
+def create_private_file(path: str) -> None:
+    """Create an empty file at ``path`` that only this account can read (FileExistsError if there)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+
+
 def _create_privately(path: str) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(path)), mode=PRIVATE_FOLDER_MODE, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    if not os.path.exists(path):
+        with contextlib.suppress(FileExistsError):
+            create_private_file(path)
 
 
 def shared_database_paths(path: str) -> list[str]:
