@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +28,23 @@ ADAPTER_PATH = Path(__file__).resolve().parent.parent / "data" / "sentiment" / "
 HEAD_SCALE = 10.0
 #: Columns the head adds to the general vectors: logits of negative, neutral, positive.
 HEAD_WIDTH = 3
+#: Width of the general all-MiniLM-L6-v2 vectors the analysis computes for themes.
+GENERAL_WIDTH = 384
+
+
+#: A run of sentence-final marks (and the spaces around them) that the encoder does not read.
+_FINAL_MARKS = re.compile(r"[\s.!?\u2026]+$")
+
+
+def canonical_text(text: str) -> str:
+    """``text`` as the encoder reads it: whitespace collapsed, final ``.``/``!``/``?``/``…`` dropped.
+
+    The tokenizer is uncased, so with this a label cannot change when only letter case,
+    whitespace or the final stop changes ("as internal customers we should be treated better"
+    with and without a full stop). Texts that are only marks stay as they are.
+    """
+    collapsed = " ".join(text.split())
+    return _FINAL_MARKS.sub("", collapsed) or collapsed
 
 
 def sentiment_embedder(model_cache: str | os.PathLike[str] | None = None) -> SemanticEmbedder:
@@ -64,7 +82,7 @@ def _head() -> tuple[np.ndarray, np.ndarray]:
 
 def sentiment_vectors(texts: Sequence[str], model_cache: str | os.PathLike[str] | None = None) -> np.ndarray:
     """Unit-length float32 vectors of the adapted encoder, shape ``(len(texts), 384)``."""
-    return sentiment_embedder(model_cache).embed(list(texts))
+    return sentiment_embedder(model_cache).embed([canonical_text(text) for text in texts])
 
 
 def sentiment_logits(texts: Sequence[str], model_cache: str | os.PathLike[str] | None = None) -> np.ndarray:
