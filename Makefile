@@ -53,12 +53,14 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m eval
 
-## sentiment-model: retrain the shipped sentiment encoder and model from nlp/data/sentiment/training_manifest.json
-## (needs the shared data directory, DATA=../shared/data by default; hours on two busy cores)
+## sentiment-model: retrain the shipped sentiment encoder (nlp/data/sentiment/training_manifest.json), the
+## semantic model fitted on dev rows, and the lexical fallback (needs the shared data directory,
+## DATA=../shared/data by default; about an hour on two busy cores)
 DATA ?= ../shared/data
 sentiment-model: $(STAMP)
 	nice -n 10 $(BIN)/python -m nlp.sentiment.training.real_voices $(DATA)
-	nice -n 10 $(BIN)/python -m nlp.sentiment.training.calibrate $(DATA) --max-rows 1200 --blend-files tweets
+	nice -n 10 $(BIN)/python -m nlp.sentiment.training.calibrate $(DATA)
+	nice -n 10 $(BIN)/python -m nlp.sentiment.training.train --data-dir $(DATA) --kinds lexical
 
 clean:
 	rm -rf $(VENV) node_modules *.egg-info .pytest_cache .ruff_cache

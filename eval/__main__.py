@@ -1,5 +1,8 @@
-"""``python -m eval [DATA_DIR]`` (``make eval``): run every quality evaluation, print the figures,
-and write them with the data each one used to ``eval/RESULTS.md``.
+"""``python -m eval [DATA_DIR] [--only MODULE ...]`` (``make eval``): run every quality evaluation, print
+the figures, and write them with the data each one used to ``eval/RESULTS.md``.
+
+``--only eval.sentiment`` re-runs the named evaluations and replaces only their sections of
+``eval/RESULTS.md`` (the others, and the header's date line, stay as they were written).
 
 Each evaluation is its own module (``eval.redaction``, ``eval.silo``, ``eval.sentiment``,
 ``eval.themes``, ``eval.clustering``) and runs in a subprocess, so one failing evaluation is
@@ -40,26 +43,55 @@ def run(module: str, data_dir: pathlib.Path | None) -> tuple[str, int, float]:
         time.perf_counter() - started)
 
 
-def main() -> int:
-    data_dir = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DATA
-    sections = [
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", nargs="?", type=pathlib.Path, default=DEFAULT_DATA)
+    parser.add_argument("--only", nargs="+", choices=[module for module, _ in EVALUATIONS],
+                        help="re-run these evaluations and replace only their sections")
+    args = parser.parse_args(argv)
+    data_dir = args.data_dir
+    results_path = ROOT / "eval" / "RESULTS.md"
+    written = section_texts(results_path.read_text(encoding="utf-8")) if args.only else {}
+    header = written.pop("", None) or "\n".join([
         "# Evaluation results",
         "",
         f"Written by `python -m eval {data_dir}` on {dt.date.today().isoformat()}. "
         "Public data from `../shared/data` (see eval/README.md for where to get it); "
         "labelled domain sets from `eval/data/` and `nlp/data/sentiment/`.",
-    ]
+    ])
+    sections = [header.rstrip("\n")]
     failures = 0
     for module, takes_data in EVALUATIONS:
+        title = f"## `python -m {module}`" + (f" `{data_dir}`" if takes_data else "")
+        if args.only and module not in args.only:
+            if module in written:
+                sections += ["", written[module].rstrip("\n")]
+            continue
         print(f"== {module}", flush=True)
         output, code, seconds = run(module, data_dir if takes_data else None)
         print(output, flush=True)
         failures += code != 0
-        sections += ["", f"## `python -m {module}`" + (f" `{data_dir}`" if takes_data else ""),
-                     "", f"Exit code {code}, {seconds:.0f} s wall.", "", "```", output.rstrip(), "```"]
-    (ROOT / "eval" / "RESULTS.md").write_text("\n".join(sections) + "\n", encoding="utf-8")
+        when = f" (re-run alone on {dt.date.today().isoformat()})" if args.only else ""
+        sections += ["", title, "", f"Exit code {code}, {seconds:.0f} s wall{when}.", "", "```",
+                     output.rstrip(), "```"]
+    results_path.write_text("\n".join(sections) + "\n", encoding="utf-8")
     print(f"Wrote eval/RESULTS.md ({failures} evaluation(s) failed).")
     return 1 if failures else 0
+
+
+def section_texts(markdown: str) -> dict[str, str]:
+    """The sections of a written ``RESULTS.md`` by module (``""``: the header before the first one)."""
+    sections: dict[str, str] = {}
+    key, lines = "", []
+    for line in markdown.splitlines(keepends=True):
+        if line.startswith("## `python -m "):
+            sections[key] = "".join(lines)
+            key, lines = line.split("`")[1].removeprefix("python -m "), []
+        lines.append(line)
+    sections[key] = "".join(lines)
+    return sections
 
 
 if __name__ == "__main__":

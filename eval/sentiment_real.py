@@ -47,7 +47,8 @@ def model_labels(texts: list[str], key: str, cache_dir: Path) -> list[str]:
     """The shipped semantic model's three-class labels (its inputs cached under ``key``)."""
     from nlp.sentiment import load_shipped_model
 
-    return load_shipped_model("semantic").predict(texts, semantic_inputs(texts, key, cache_dir))
+    model = load_shipped_model("semantic")
+    return list(model.predict(model.features(texts, semantic_inputs(texts, key, cache_dir))))
 
 
 def vader_labels(texts: list[str]) -> list[str]:
@@ -101,13 +102,16 @@ def perturbations(text: str) -> list[str]:
 
 
 def token_ids(texts: list[str]) -> list[tuple[int, ...]]:
-    """The sentiment encoder's token ids of each text (the packaged MiniLM tokenizer, uncased)."""
+    """The token ids the sentiment encoder reads for each text (its :func:`canonical_text`, through the
+    packaged MiniLM tokenizer, which is uncased)."""
     from transformers import AutoTokenizer
 
     from nlp.embeddings import packaged_model_dir
+    from nlp.sentiment.encoder import canonical_text
 
     tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_dir()))
-    return [tuple(ids) for ids in tokenizer(texts, truncation=True, max_length=256)["input_ids"]]
+    canonical = [canonical_text(text) for text in texts]
+    return [tuple(ids) for ids in tokenizer(canonical, truncation=True, max_length=256)["input_ids"]]
 
 
 def invariance_suite(texts: list[str]) -> tuple[list, set, list[str]]:

@@ -11,7 +11,7 @@ import pytest
 from eval.sentiment_real import label_figures, perturbations
 from nlp.errors import SentimentModelError
 from nlp.sentiment.model import SentimentModel
-from nlp.sentiment.training.corpus import LABELS
+from nlp.sentiment.training.corpus import LABELS, LabelledTexts
 from nlp.sentiment.training.real_corpus import read_real_set
 from nlp.sentiment.training.real_voices import class_weights, length_batches
 
@@ -94,27 +94,51 @@ def _logits_model(texts, rng):
     logits = rng.normal(size=(len(texts), 3)).astype(np.float32)
     logits[np.arange(len(texts)), [LABELS.index(label) for label in labels]] += 3.0
     model = SentimentModel(text_features="head_logits", lexical_weight=0.0, vader_weight=0.3)
-    return model.fit(texts, labels, logits), labels, logits
+    return model.fit(model.features(texts, logits), labels), labels, logits
 
 
 def test_logits_only_model_reads_three_columns_and_survives_save_and_load(tmp_path):
+    from nlp.sentiment.storage import load_model, save_model
+
     rng = np.random.default_rng(3)
     texts = [f"Comment number {i} about the service desk." for i in range(90)]
     model, labels, logits = _logits_model(texts, rng)
     assert model.embedding_width_ == 3
-    assert np.mean(np.array(model.predict(texts, logits)) == np.array(labels)) > 0.9
-    loaded = SentimentModel.load(_saved(model, tmp_path))
-    assert loaded.predict(texts, logits) == model.predict(texts, logits)
+    predicted = model.predict(model.features(texts, logits))
+    assert np.mean(predicted == np.array(labels)) > 0.9
+    save_model(model, tmp_path / "model.npz")
+    loaded = load_model(tmp_path / "model.npz")
+    assert list(loaded.predict(loaded.features(texts, logits))) == list(predicted)
     # the label ignores letter case: lexical features carry no weight in it
-    assert model.predict([text.upper() for text in texts], logits) == model.predict(texts, logits)
+    upper = [text.upper() for text in texts]
+    assert list(model.predict(model.features(upper, logits))) == list(predicted)
     with pytest.raises(SentimentModelError, match="width 3"):
-        model.predict(texts, np.zeros((len(texts), 384), dtype=np.float32))
+        model.features(texts, np.zeros((len(texts), 384), dtype=np.float32))
 
 
-def _saved(model, tmp_path):
-    path = tmp_path / "model.npz"
-    model.save(path)
-    return path
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("as internal customers we should be treated better.", "as internal customers we should be treated better"),
+    ("  Great!!!  \n", "Great"), ("Helpful   but\tunderstaffed ?", "Helpful but understaffed"),
+    ("n/a", "n/a"), ("...", "..."), ("Why? Because.", "Why? Because"),
+])
+def test_canonical_text_drops_only_whitespace_and_the_final_stop(text, canonical):
+    from nlp.sentiment.encoder import canonical_text
+
+    assert canonical_text(text) == canonical
+    # the encoder's tokenizer is uncased, so every perturbation reaches it as the same tokens
+    assert {canonical_text(variant).lower() for variant in perturbations(text)} <= {canonical.lower()}
+
+
+def test_dynasent_dev_halves_are_disjoint_stratified_and_fixed(tmp_path):
+    from nlp.sentiment.training.real_corpus import dev_half
+
+    rows = LabelledTexts("dynasent-r1-dev", tuple(f"s{i}" for i in range(60)),
+                         tuple(LABELS[i % 3] for i in range(60)))
+    train, select = dev_half(rows, "devtrain"), dev_half(rows, "devselect")
+    assert not set(train.texts) & set(select.texts)
+    assert sorted(train.texts + select.texts) == sorted(rows.texts)
+    assert [train.labels.count(label) for label in LABELS] == [10, 10, 10]
+    assert dev_half(rows, "devtrain") == train and train.name == "dynasent-r1-devtrain"
 
 
 @pytest.mark.slow

@@ -1,11 +1,11 @@
 """Fit the shipped semantic model on dev rows: ``python -m nlp.sentiment.training.calibrate [DATA_DIR]``.
 
 Model 2 reads only the three logits of the sentiment encoder (``text_features="head_logits"``,
-lexical weight 0), so its label depends on the encoder's tokens alone: letter case and whitespace
-cannot change it (the tokenizer is uncased and splits on whitespace). The logistic regression over
-the logits is fitted on dev/val rows the encoder never trained on (TweetEval val, DynaSent round-1
-and round-2 dev, the hard-shape dev rows when given), each source's classes balanced and the
-sources weighted equally. The class bias is chosen on 5-fold out-of-fold predictions of those rows
+lexical weight 0), so its label depends on the encoder's tokens of the canonical text alone
+(:func:`nlp.sentiment.encoder.canonical_text`): letter case, whitespace and the final stop cannot
+change it. The logistic regression over the logits is fitted on dev rows the encoder never trained
+on (TweetEval val, the ``devselect`` halves of DynaSent round-1 and round-2 dev, the domain and
+hard-shape ``dev`` rows), each source's classes balanced and the sources weighted equally. The class bias is chosen on 5-fold out-of-fold predictions of those rows
 (mean of TweetEval val macro recall and the other sets' accuracy). The continuous score blends
 ``P(positive) - P(negative)`` with VADER's compound; the blend and gain are chosen by Pearson r on
 the training halves of the VADER tweets and Amazon files (their held-out halves are evaluated).
@@ -25,11 +25,13 @@ from sklearn.model_selection import StratifiedKFold
 
 from nlp.sentiment.encoder import SentimentLogits
 from nlp.sentiment.features import lexical_features
-from nlp.sentiment.model import SHIPPED_MODELS, SentimentModel
+from nlp.sentiment.model import SentimentModel
+from nlp.sentiment.storage import SHIPPED_MODELS, save_model
 from nlp.sentiment.training.corpus import (
     LABELS,
     LabelledTexts,
     cached_embeddings,
+    DOMAIN_SET,
     read_domain_set,
     read_public_file,
 )
@@ -38,7 +40,7 @@ from nlp.sentiment.training.real_corpus import read_real_set, sample_rows
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
 HARD_FILE = REPO_ROOT / "nlp" / "data" / "sentiment" / "domain_hard.csv"
-DEV_SETS = ("tweeteval-val", "dynasent-r1-dev", "dynasent-r2-dev")
+DEV_SETS = ("tweeteval-val", "dynasent-r1-devselect", "dynasent-r2-devselect")
 BIASES = np.round(np.arange(-0.6, 0.61, 0.1), 2)
 BLENDS = np.round(np.arange(0.0, 1.01, 0.1), 2)
 BLEND_FILES = ("tweets", "amazon")
@@ -49,6 +51,7 @@ def calibration_rows(data_dir: Path, hard_path: Path | None, max_rows: int = 0) 
     """The dev rows the classifier is fitted on, by source (a seeded sample of ``max_rows`` per source
     when given)."""
     rows = {name: sample_rows(read_real_set(data_dir, name), max_rows) for name in DEV_SETS}
+    rows["domain-dev"] = read_domain_set("dev", DOMAIN_SET)
     if hard_path is not None and hard_path.exists():
         rows["hard-dev"] = read_domain_set("dev", hard_path)
     return rows
@@ -81,10 +84,10 @@ def out_of_fold_proba(model: SentimentModel, texts: list[str], labels: list[str]
                       lexical: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """5-fold out-of-fold class probabilities."""
     proba = np.zeros((len(texts), len(LABELS)))
+    X = model.features(texts, logits, lexical)
     for fit, held in StratifiedKFold(5, shuffle=True, random_state=0).split(logits, labels):
-        fold = SentimentModel(**model.get_params()).fit(
-            [texts[i] for i in fit], [labels[i] for i in fit], logits[fit], weights[fit], lexical[fit])
-        proba[held] = fold.predict_proba([texts[i] for i in held], logits[held], lexical[held])
+        fold = SentimentModel(**model.get_params()).fit(X[fit], [labels[i] for i in fit], weights[fit])
+        proba[held] = fold.predict_proba(X[held])
     return proba
 
 
@@ -104,7 +107,7 @@ def choose_blend(model: SentimentModel, data_dir: Path, cache_dir: Path,
     parts = []
     for rows in public:
         logits = cached_embeddings(rows.texts, f"{rows.name}", cache_dir, embedder=SentimentLogits())
-        parts.append((rows, *model.components_and_proba(list(rows.texts), logits)))
+        parts.append((rows, *model.components_and_proba(model.features(list(rows.texts), logits))))
     best = (-1.0, 0.0, 1.0)
     for vader_weight, gain in itertools.product(BLENDS, GAINS):
         model.set_params(vader_weight=float(vader_weight), score_gain=gain)
@@ -134,10 +137,10 @@ def calibrate(data_dir: Path, hard_path: Path | None, out: Path, cache_dir: Path
     print(f"out of fold on {len(texts)} dev rows: objective {unbiased:.4f} without bias, {objective:.4f} "
           f"with class bias {bias}", flush=True)
     model = SentimentModel(text_features="head_logits", C=1.0, lexical_weight=0.0, class_bias=bias)
-    model.fit(texts, labels, logits, weights, lexical)
+    model.fit(model.features(texts, logits, lexical), labels, weights)
     vader_weight, gain, public_r = choose_blend(model, data_dir, cache_dir, blend_files)
     model.set_params(vader_weight=vader_weight, score_gain=gain)
-    model.save(out, {"vectors": SentimentLogits().name, "rows": {k: len(v.texts) for k, v in sources.items()},
+    save_model(model, out, {"vectors": SentimentLogits().name, "rows": {k: len(v.texts) for k, v in sources.items()},
                      "out_of_fold_dev_objective": round(objective, 4), "public_train_r": round(public_r, 4)})
     print(f"wrote {out}: {json.dumps(model.get_params())}")
     return model
