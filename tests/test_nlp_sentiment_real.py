@@ -117,7 +117,7 @@ def test_logits_only_model_reads_three_columns_and_survives_save_and_load(tmp_pa
 
 
 @pytest.mark.parametrize(("text", "canonical"), [
-    ("as internal customers we should be treated better.", "as internal customers we should be treated better"),
+    ("we should be treated better.", "we should be treated better"),
     ("  Great!!!  \n", "Great"), ("Helpful   but\tunderstaffed ?", "Helpful but understaffed"),
     ("n/a", "n/a"), ("...", "..."), ("Why? Because.", "Why? Because"),
 ])

@@ -13,7 +13,13 @@ import numpy as np
 
 from nlp.embeddings import semantic_backend_available
 from nlp.errors import SentimentModelError
-from nlp.sentiment.encoder import GENERAL_WIDTH, HEAD_WIDTH, SentimentLogits, semantic_features, sentiment_logits
+from nlp.sentiment.encoder import (
+    GENERAL_WIDTH,
+    HEAD_WIDTH,
+    SentimentLogits,
+    semantic_features,
+    sentiment_logits,
+)
 from nlp.sentiment.labels import LABEL_CUTS, LABELS, sentiment_label
 
 if TYPE_CHECKING:

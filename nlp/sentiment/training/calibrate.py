@@ -5,8 +5,9 @@ lexical weight 0), so its label depends on the encoder's tokens of the canonical
 (:func:`nlp.sentiment.encoder.canonical_text`): letter case, whitespace and the final stop cannot
 change it. The logistic regression over the logits is fitted on dev rows the encoder never trained
 on (TweetEval val, the ``devselect`` halves of DynaSent round-1 and round-2 dev, the domain and
-hard-shape ``dev`` rows), each source's classes balanced and the sources weighted equally. The class bias is chosen on 5-fold out-of-fold predictions of those rows
-(mean of TweetEval val macro recall and the other sets' accuracy). The continuous score blends
+hard-shape ``dev`` rows), each source's classes balanced and the sources weighted equally. The
+class bias is chosen on 5-fold out-of-fold predictions of those rows (mean of TweetEval val macro
+recall and the other sets' accuracy). The continuous score blends
 ``P(positive) - P(negative)`` with VADER's compound; the blend and gain are chosen by Pearson r on
 the training halves of the VADER tweets and Amazon files (their held-out halves are evaluated).
 """
@@ -28,10 +29,10 @@ from nlp.sentiment.features import lexical_features
 from nlp.sentiment.model import SentimentModel
 from nlp.sentiment.storage import SHIPPED_MODELS, save_model
 from nlp.sentiment.training.corpus import (
+    DOMAIN_SET,
     LABELS,
     LabelledTexts,
     cached_embeddings,
-    DOMAIN_SET,
     read_domain_set,
     read_public_file,
 )
@@ -140,8 +141,10 @@ def calibrate(data_dir: Path, hard_path: Path | None, out: Path, cache_dir: Path
     model.fit(model.features(texts, logits, lexical), labels, weights)
     vader_weight, gain, public_r = choose_blend(model, data_dir, cache_dir, blend_files)
     model.set_params(vader_weight=vader_weight, score_gain=gain)
-    save_model(model, out, {"vectors": SentimentLogits().name, "rows": {k: len(v.texts) for k, v in sources.items()},
-                     "out_of_fold_dev_objective": round(objective, 4), "public_train_r": round(public_r, 4)})
+    rows = {name: len(part.texts) for name, part in sources.items()}
+    save_model(model, out, {"vectors": SentimentLogits().name, "rows": rows,
+                            "out_of_fold_dev_objective": round(objective, 4),
+                            "public_train_r": round(public_r, 4)})
     print(f"wrote {out}: {json.dumps(model.get_params())}")
     return model
 

@@ -168,7 +168,8 @@ class Encoder:
         frozen = len(layers) - int(self.settings.get("train_layers", len(layers)))
         additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         with torch.set_grad_enabled(torch.is_grad_enabled() and frozen == 0):
-            hidden = self.transformer.embeddings(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids))
+            hidden = self.transformer.embeddings(input_ids=input_ids,
+                                                 token_type_ids=torch.zeros_like(input_ids))
         for index, layer in enumerate(layers):
             if index < frozen and self.transformer.training:
                 layer.eval()

@@ -84,7 +84,8 @@ class TrainingSet:
 
 
 def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: float = DOMAIN_WEIGHT,
-                      public_names: tuple[str, ...] = TRAINING_PUBLIC, with_vectors: bool = True) -> TrainingSet:
+                      public_names: tuple[str, ...] = TRAINING_PUBLIC,
+                      with_vectors: bool = True) -> TrainingSet:
     """Domain ``train`` rows plus, if ``data_dir`` is given, the public training halves (``vectors``
     is empty, width 0, without ``with_vectors``: the lexical model reads none)."""
     domain = read_domain_set("train")
