@@ -178,7 +178,7 @@ def evaluate_sentiment(data_dir: Path = DEFAULT_DATA_DIR, cache_dir: Path = CACH
     if (Path(data_dir) / "sentiment").is_dir():
         results["public"] = evaluate_public(Path(data_dir), cache_dir, max_rows, public_files)
         results["real"] = evaluate_real_sets(Path(data_dir), cache_dir, sample=real_sample)
-        results["invariance"] = evaluate_invariance(Path(data_dir), cache_dir, invariance_sample)
+        results["invariance"] = evaluate_invariance(Path(data_dir), cache_dir, invariance_sample, real_sample)
     if speed:
         results["seconds_per_10k"] = evaluate_speed(cache_dir)
     return results
@@ -218,10 +218,11 @@ def print_results(results: dict) -> None:
         inv = results["invariance"]
         scope = f"a seeded sample of {inv['texts']}" if inv["sample"] else f"all {inv['texts']}"
         print(f"Label invariance: {inv['changed']} of {inv['pairs']} (text, variant) pairs change label "
-              f"({inv['share'] * 100:.2f}%) over {scope} evaluation texts (domain test + real tests;"
-              " variants: final stop removed/added, lower case, first letter's case, doubled spaces,"
-              f" surrounding whitespace; {inv['same_tokens']} variants tokenise exactly as their text and"
-              " keep its label by construction, the rest were run through the model)")
+              f"({inv['share'] * 100:.2f}%) over {scope} evaluation texts (domain test + the real test rows"
+              " read above; variants: final stop removed/added, lower case, first letter's case, doubled"
+              f" spaces, surrounding whitespace; {inv['same_tokens']} variants reach the encoder as the"
+              " same tokens as their text (canonical text, uncased tokenizer) and keep its label by"
+              " construction, the rest were run through the model)")
         for text, variant in inv["examples"]:
             print(f"    {text!r} -> {variant!r}")
     if "seconds_per_10k" in results:

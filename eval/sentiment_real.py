@@ -36,11 +36,27 @@ def semantic_inputs(texts, key: str, cache_dir: Path, general=None) -> np.ndarra
     from nlp.sentiment import load_shipped_model
     from nlp.sentiment.encoder import SentimentLogits
 
-    logits = cached_embeddings(texts, key, cache_dir, embedder=SentimentLogits())
+    logits = _memoised_logits(list(texts), key, cache_dir, SentimentLogits())
     if load_shipped_model("semantic").text_features == "head_logits":
         return logits
     general = cached_embeddings(texts, key, cache_dir) if general is None else general
     return np.hstack([general, logits])
+
+
+#: Logits computed in this process, by embedder name and text: the sets overlap (the invariance
+#: suite reads the texts the other figures read), and the encoder pass is the slow part.
+_LOGITS: dict[tuple[str, str], np.ndarray] = {}
+
+
+def _memoised_logits(texts: list[str], key: str, cache_dir: Path, embedder) -> np.ndarray:
+    """Logits of ``texts``: from this process's memo, else from the on-disk cache under ``key``."""
+    missing = list(dict.fromkeys(text for text in texts if (embedder.name, text) not in _LOGITS))
+    if missing:
+        for text, row in zip(missing, cached_embeddings(missing, key, cache_dir, embedder=embedder),
+                             strict=True):
+            _LOGITS[(embedder.name, text)] = row
+    return np.array([_LOGITS[(embedder.name, text)] for text in texts], dtype=np.float32).reshape(
+        len(texts), -1)
 
 
 def model_labels(texts: list[str], key: str, cache_dir: Path) -> list[str]:
@@ -131,12 +147,13 @@ def invariance_suite(texts: list[str]) -> tuple[list, set, list[str]]:
     return pairs, same_tokens, variants
 
 
-def invariance_texts(data_dir: Path, sample: int = 0) -> list[str]:
-    """Every evaluation text once: the domain test split, then the real test sets, in file order;
-    with ``sample`` > 0, a seeded sample of that many of them (in the same order)."""
+def invariance_texts(data_dir: Path, sample: int = 0, real_sample: int = 0) -> list[str]:
+    """Every evaluation text once: the domain test split, then the real test sets (the seeded samples
+    of ``real_sample`` rows the real-set figures read, when given), in file order; with ``sample`` >
+    0, a seeded sample of that many of them (in the same order)."""
     texts = list(read_domain_set("test").texts)
     for name in REAL_TEST_SETS:
-        texts += read_real_set(data_dir, name).texts
+        texts += sample_rows(read_real_set(data_dir, name), real_sample).texts
     texts = list(dict.fromkeys(texts))
     if 0 < sample < len(texts):
         keep = np.sort(np.random.default_rng(INVARIANCE_SEED).choice(len(texts), sample, replace=False))
@@ -144,14 +161,14 @@ def invariance_texts(data_dir: Path, sample: int = 0) -> list[str]:
     return texts
 
 
-def evaluate_invariance(data_dir: Path, cache_dir: Path, sample: int = 0) -> dict:
+def evaluate_invariance(data_dir: Path, cache_dir: Path, sample: int = 0, real_sample: int = 0) -> dict:
     """Share of (text, variant) pairs whose label differs, over the domain test split and the real tests
     (all of them, or a seeded sample of ``sample`` texts).
 
     When the shipped label reads only the encoder's logits (model 2), a variant with the same token
     ids as its text has the same label by construction and is not run through the model.
     """
-    texts = invariance_texts(data_dir, sample)
+    texts = invariance_texts(data_dir, sample, real_sample)
     originals = dict(zip(texts, model_labels(texts, "invariance-originals", cache_dir), strict=True))
     pairs, same_tokens, variants = invariance_suite(list(originals))
     labelled = dict(zip(variants, model_labels(variants, "invariance-variants", cache_dir), strict=True))

@@ -9,7 +9,7 @@ hard-shape ``dev`` rows), each source's classes balanced and the sources weighte
 class bias is chosen on 5-fold out-of-fold predictions of those rows (mean of TweetEval val macro
 recall and the other sets' accuracy). The continuous score blends
 ``P(positive) - P(negative)`` with VADER's compound; the blend and gain are chosen by Pearson r on
-the training halves of the VADER tweets and Amazon files (their held-out halves are evaluated).
+the training half of the VADER tweets file (its held-out half is evaluated).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ HARD_FILE = REPO_ROOT / "nlp" / "data" / "sentiment" / "domain_hard.csv"
 DEV_SETS = ("tweeteval-val", "dynasent-r1-devselect", "dynasent-r2-devselect")
 BIASES = np.round(np.arange(-0.6, 0.61, 0.1), 2)
 BLENDS = np.round(np.arange(0.0, 1.01, 0.1), 2)
-BLEND_FILES = ("tweets", "amazon")
+BLEND_FILES = ("tweets",)
 GAINS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 
 
