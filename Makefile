@@ -59,7 +59,7 @@ eval: $(STAMP)
 DATA ?= ../shared/data
 sentiment-model: $(STAMP)
 	nice -n 10 $(BIN)/python -m nlp.sentiment.training.real_voices $(DATA)
-	nice -n 10 $(BIN)/python -m nlp.sentiment.training.calibrate $(DATA)
+	nice -n 10 $(BIN)/python -m nlp.sentiment.training.calibrate $(DATA) --max-rows 1000
 	nice -n 10 $(BIN)/python -m nlp.sentiment.training.train --data-dir $(DATA) --kinds lexical
 
 clean:

@@ -93,18 +93,21 @@ def out_of_fold_proba(model: SentimentModel, texts: list[str], labels: list[str]
 
 
 def choose_bias(model: SentimentModel, sources: dict[str, LabelledTexts], proba: np.ndarray) -> tuple:
-    """The class bias (negative, neutral; positive fixed at 0) with the best out-of-fold objective."""
-    best = (-1.0, (0.0, 0.0, 0.0))
+    """(objective, bias): the class bias (negative, neutral; positive fixed at 0) with the best
+    out-of-fold objective, the smallest such bias on ties."""
+    scored = []
     for negative, neutral in itertools.product(BIASES, BIASES):
         model.class_bias = (float(negative), float(neutral), 0.0)
-        best = max(best, (dev_objective(sources, model.labels_from_proba(proba)), model.class_bias))
-    return best
+        objective = dev_objective(sources, model.labels_from_proba(proba))
+        scored.append((round(objective, 10), -abs(negative) - abs(neutral), model.class_bias))
+    objective, _, bias = max(scored)
+    return objective, bias
 
 
 def choose_blend(model: SentimentModel, data_dir: Path, cache_dir: Path,
-                 names: tuple[str, ...] = BLEND_FILES) -> tuple[float, float, float]:
+                 names: tuple[str, ...] = BLEND_FILES, max_rows: int = 0) -> tuple[float, float, float]:
     """(vader weight, gain, mean r) maximising Pearson r on the VADER files' training halves."""
-    public = [read_public_file(data_dir, name, part="train") for name in names]
+    public = [sample_rows(read_public_file(data_dir, name, part="train"), max_rows) for name in names]
     parts = []
     for rows in public:
         logits = cached_embeddings(rows.texts, f"{rows.name}", cache_dir, embedder=SentimentLogits())
@@ -139,7 +142,7 @@ def calibrate(data_dir: Path, hard_path: Path | None, out: Path, cache_dir: Path
           f"with class bias {bias}", flush=True)
     model = SentimentModel(text_features="head_logits", C=1.0, lexical_weight=0.0, class_bias=bias)
     model.fit(model.features(texts, logits, lexical), labels, weights)
-    vader_weight, gain, public_r = choose_blend(model, data_dir, cache_dir, blend_files)
+    vader_weight, gain, public_r = choose_blend(model, data_dir, cache_dir, blend_files, max_rows)
     model.set_params(vader_weight=vader_weight, score_gain=gain)
     rows = {name: len(part.texts) for name, part in sources.items()}
     save_model(model, out, {"vectors": SentimentLogits().name, "rows": rows,

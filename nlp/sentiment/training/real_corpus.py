@@ -97,5 +97,6 @@ def sample_rows(rows: LabelledTexts, size: int, seed: int = 12) -> LabelledTexts
     if not 0 < size < len(rows.texts):
         return rows
     keep = np.sort(np.random.default_rng(seed).choice(len(rows.texts), size, replace=False))
+    ratings = None if rows.ratings is None else tuple(rows.ratings[i] for i in keep)
     return LabelledTexts(f"{rows.name}-sample{size}", tuple(rows.texts[i] for i in keep),
-                         tuple(rows.labels[i] for i in keep))
+                         tuple(rows.labels[i] for i in keep), ratings)
