@@ -63,6 +63,8 @@ def model_labels(texts: list[str], key: str, cache_dir: Path) -> list[str]:
     """The shipped semantic model's three-class labels (its inputs cached under ``key``)."""
     from nlp.sentiment import load_shipped_model
 
+    if not texts:
+        return []
     model = load_shipped_model("semantic")
     return list(model.predict(model.features(texts, semantic_inputs(texts, key, cache_dir))))
 
