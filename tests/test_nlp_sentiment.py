@@ -46,6 +46,7 @@ POSITIVE_EXAMPLES = [
     "Zero complaints from my team this year.",
     "Not bad at all, and better than last year.",
     "The team went above and beyond to get us live before the audit.",
+    "the desk staff are patient with people who are not technical, like me",
 ]
 
 
@@ -62,17 +63,11 @@ def test_labels_are_the_five_levels_in_order():
     assert LABELS == ("very negative", "negative", "neutral", "positive", "very positive")
 
 
-#: Hard examples the shipped model (1.3) gets wrong; strict, so a model that fixes one fails here
-#: until it is moved back.
-KNOWN_MISSES = {"They treat us as an internal customer rather than a partner.", "Helpful but understaffed."}
-
-
+#: Model 1.3 read "They treat us as an internal customer rather than a partner." and "Helpful but
+#: understaffed." positive (they were strict xfails); model 2.0 reads every example here right.
 @pytest.mark.slow
-@pytest.mark.parametrize(("text", "sign"), [
-    pytest.param(text, sign, marks=pytest.mark.xfail(strict=True, reason="model 1.3 reads it positive"))
-    if text in KNOWN_MISSES else (text, sign)
-    for text, sign in [(text, -1) for text in NEGATIVE_EXAMPLES] + [(text, 1) for text in POSITIVE_EXAMPLES]
-])
+@pytest.mark.parametrize(("text", "sign"), [(text, -1) for text in NEGATIVE_EXAMPLES]
+                         + [(text, 1) for text in POSITIVE_EXAMPLES])
 def test_hard_examples_get_the_right_sign(text, sign, semantic_embedder):
     score = score_sentiment([text], semantic_embedder.embed([text]))[0]
     assert np.sign(score) == sign
