@@ -72,7 +72,7 @@ KNOWN_MISSES = {"Helpful but understaffed.",
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("text", "sign"), [
-    pytest.param(text, sign, marks=pytest.mark.xfail(strict=True, reason="model 2.0 reads it with the wrong sign"))
+    pytest.param(text, sign, marks=pytest.mark.xfail(strict=True, reason="model 2.0 reads the wrong sign"))
     if text in KNOWN_MISSES else (text, sign)
     for text, sign in [(text, -1) for text in NEGATIVE_EXAMPLES] + [(text, 1) for text in POSITIVE_EXAMPLES]
 ])
