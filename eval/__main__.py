@@ -96,7 +96,7 @@ def kept_section(written: dict[str, str], module: str) -> str | None:
 def section_texts(markdown: str) -> dict[str, str]:
     """The sections of a written ``RESULTS.md`` by module (``""``: the header before the first one)."""
     sections: dict[str, str] = {}
-    key, lines = "", []
+    key, lines = "", list[str]()
     for line in markdown.splitlines(keepends=True):
         if line.startswith("## `python -m "):
             sections[key] = "".join(lines)

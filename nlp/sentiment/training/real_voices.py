@@ -20,12 +20,16 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nlp.sentiment.encoder import ADAPTER_PATH, HEAD_SCALE
 from nlp.sentiment.training.corpus import LABELS, LabelledTexts, read_domain_set
 from nlp.sentiment.training.real_corpus import read_real_set, sample_rows
+
+if TYPE_CHECKING:
+    import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MANIFEST_PATH = REPO_ROOT / "nlp" / "data" / "sentiment" / "training_manifest.json"
@@ -72,7 +76,9 @@ def read_source(source: dict, data_dir: Path) -> LabelledTexts:
 
 def training_rows(manifest: dict, data_dir: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Texts, class indices and sample weights of the training mix (repeats expanded)."""
-    texts, gold, weights = [], [], []
+    texts: list[str] = []
+    gold: list[int] = []
+    weights: list[float] = []
     for source in manifest["sources"]:
         rows = read_source(source, data_dir)
         for _ in range(int(source.get("repeat", 1))):
@@ -146,7 +152,7 @@ class Encoder:
         canonical = [canonical_text(text) for text in texts]
         return self.tokenizer(canonical, truncation=True, max_length=self.settings["max_tokens"])["input_ids"]
 
-    def logits(self, ids: list[list[int]]):
+    def logits(self, ids: list[list[int]]) -> torch.Tensor:
         """Head logits of a batch of token id lists (padded here)."""
         torch = self.torch
         longest = max(len(row) for row in ids)
@@ -160,7 +166,7 @@ class Encoder:
         pooled = torch.nn.functional.normalize((hidden * weights).sum(1) / weights.sum(1), dim=1)
         return self.head(pooled * HEAD_SCALE)
 
-    def _hidden(self, input_ids, mask):
+    def _hidden(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Last hidden states; the layers below the top ``train_layers`` run without gradients (and
         without dropout), so a step costs a forward pass plus the backward pass of the top layers."""
         torch = self.torch
@@ -243,7 +249,8 @@ def train(manifest: dict, data_dir: Path, out: Path, checkpoint_dir: Path, measu
     warmup = max(1, int(settings["warmup"] * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, 1 - step / steps))
-    batches, step, started, seen, running = [], 0, time.perf_counter(), 0, 0.0
+    batches: list[np.ndarray] = []
+    step, started, seen, running = 0, time.perf_counter(), 0, 0.0
     while step < stop:
         if not batches:
             batches = length_batches(lengths, settings["batch"], rng)
