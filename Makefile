@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test lint bench eval browser clean serve
+.PHONY: demo test lint bench eval browser clean serve sentiment-model
 
 $(STAMP): requirements.txt setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m eval
+
+## sentiment-model: retrain the shipped sentiment encoder (nlp/data/sentiment/training_manifest.json), the
+## semantic model fitted on dev rows, and the lexical fallback (needs the shared data directory,
+## DATA=../shared/data by default; about an hour on two busy cores)
+DATA ?= ../shared/data
+sentiment-model: $(STAMP)
+	nice -n 10 $(BIN)/python -m nlp.sentiment.training.real_voices $(DATA)
+	nice -n 10 $(BIN)/python -m nlp.sentiment.training.calibrate $(DATA) --max-rows 1000
+	nice -n 10 $(BIN)/python -m nlp.sentiment.training.train --data-dir $(DATA) --kinds lexical
 
 clean:
 	rm -rf $(VENV) node_modules *.egg-info .pytest_cache .ruff_cache

@@ -21,10 +21,12 @@ import numpy as np
 from scipy.stats import pearsonr
 from sklearn.metrics import accuracy_score, f1_score
 
+from eval.sentiment_real import evaluate_invariance, evaluate_real_sets, print_real_sets, semantic_inputs
 from nlp.sentiment import load_shipped_model, score_sentiment, sentiment_label
 from nlp.sentiment.encoder import SentimentLogits
 from nlp.sentiment.features import vader_analyzer
 from nlp.sentiment.training.corpus import (
+    DOMAIN_SET,
     PUBLIC_FILES,
     cached_embeddings,
     read_domain_set,
@@ -36,6 +38,9 @@ DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
 SAMPLE_SEED = 7
 DOMAIN_FILE = "nlp/data/sentiment/domain_labelled.csv"
+#: The hard shapes of issue 12 (wishes that imply complaints, sarcasm, facts that are complaints,
+#: hedged praise, contrast, non-answers, many voices), with their own train/dev/test splits.
+HARD_FILE = REPO_ROOT / "nlp" / "data" / "sentiment" / "domain_hard.csv"
 #: Row ranges (0-based, data rows in file order) of the domain set's writing batches.
 DOMAIN_BATCHES = {"batches 1-2": (0, 1166), "batch 3": (1166, None)}
 SCORERS = {
@@ -65,30 +70,27 @@ def vader_labels(texts: list[str]) -> list[str]:
 
 
 def model_scores(kind: str, texts: list[str], features: np.ndarray) -> np.ndarray:
-    """Scores of one shipped model (``semantic`` reads ``features``: general vectors, then the
-    sentiment head's logits; ``lexical`` ignores them)."""
+    """Scores of one shipped model (``semantic`` reads ``features``: see :func:`semantic_inputs`;
+    ``lexical`` ignores them)."""
     model = load_shipped_model(kind)
     X = model.features(texts, features if kind == "semantic" else None)
     return np.clip(model.sentiment_scores(X), -1, 1)
 
 
-def evaluate_domain(cache_dir: Path) -> dict:
-    """Accuracy and macro-F1 on the domain test split, per scorer."""
-    everything = read_domain_set()
-    vectors = np.hstack([
-        cached_embeddings(everything.texts, "domain", cache_dir),
-        cached_embeddings(everything.texts, "domain", cache_dir, embedder=SentimentLogits()),
-    ])
-    test = read_domain_set("test")
+def evaluate_domain(cache_dir: Path, path: Path = DOMAIN_SET) -> dict:
+    """Accuracy and macro-F1 on the test split of a labelled domain file, per scorer."""
+    everything = read_domain_set(path=path)
+    test = read_domain_set("test", path)
+    vectors = semantic_inputs(list(test.texts), f"{path.stem}-test", cache_dir)
     keep = np.isin(np.array(everything.texts), np.array(test.texts))
     texts, gold = list(test.texts), list(test.labels)
     predictions = {"vader": vader_labels(texts)}
     for kind in ("semantic", "lexical"):
-        scores = model_scores(kind, texts, vectors[keep])
+        scores = model_scores(kind, texts, vectors)
         predictions[kind] = [three_class(sentiment_label(s)) for s in scores]
     positions = np.flatnonzero(keep)
     batches = {batch: (positions >= start) & (positions < (end or len(keep)))
-               for batch, (start, end) in DOMAIN_BATCHES.items()}
+               for batch, (start, end) in DOMAIN_BATCHES.items()} if path == DOMAIN_SET else {}
     return {"n": len(texts), **{
         name: {"accuracy": accuracy_score(gold, predicted),
                "macro_f1": f1_score(gold, predicted, average="macro"),
@@ -120,13 +122,14 @@ def heldout_vectors(data_dir: Path, name: str, texts: list[str], cache_dir: Path
     return cached_embeddings(texts, f"public-{name}-heldout", cache_dir, embedder=embedder)
 
 
-def evaluate_public(data_dir: Path, cache_dir: Path, max_rows: int) -> dict:
-    """Pearson r with the human ratings on each public file's held-out half, per scorer."""
+def evaluate_public(data_dir: Path, cache_dir: Path, max_rows: int, names=tuple(PUBLIC_FILES)) -> dict:
+    """Pearson r with the human ratings on each public file's held-out half (``names``), per scorer."""
     results = {}
-    for name in PUBLIC_FILES:
+    for name in names:
         texts, ratings = heldout_rows(data_dir, name, max_rows)
-        vectors = np.hstack([heldout_vectors(data_dir, name, texts, cache_dir),
-                             heldout_vectors(data_dir, name, texts, cache_dir, SentimentLogits())])
+        logits = heldout_vectors(data_dir, name, texts, cache_dir, SentimentLogits())
+        vectors = logits if load_shipped_model("semantic").text_features == "head_logits" else np.hstack(
+            [heldout_vectors(data_dir, name, texts, cache_dir), logits])
         scores = {"vader": [vader_analyzer().polarity_scores(text)["compound"] for text in texts]}
         scores.update({kind: model_scores(kind, texts, vectors) for kind in ("semantic", "lexical")})
         results[name] = {"n": len(texts), **{
@@ -162,14 +165,22 @@ def evaluate_speed(cache_dir: Path) -> float:
 
 
 def evaluate_sentiment(data_dir: Path = DEFAULT_DATA_DIR, cache_dir: Path = CACHE_DIR,
-                       max_rows: int = 2100) -> dict:
-    """Every sentiment figure as a dict: ``domain``, ``hard_examples``, ``public``, ``seconds_per_10k``."""
+                       max_rows: int = 2100, hard_file: Path = HARD_FILE, invariance_sample: int = 0,
+                       public_files=tuple(PUBLIC_FILES), real_sample: int = 0, speed: bool = True) -> dict:
+    """Every sentiment figure as a dict: ``domain``, ``hard_shapes`` (if the file exists),
+    ``hard_examples``, ``public``, ``real``, ``invariance``, ``seconds_per_10k``."""
     load_shipped_model.cache_clear()
     results = {"domain": evaluate_domain(cache_dir), "data": str(data_dir)}
+    if Path(hard_file).exists():
+        results["hard_shapes"] = evaluate_domain(cache_dir, Path(hard_file))
+        results["hard_file"] = str(hard_file)
     results["hard_examples"] = dict(zip(HARD_EXAMPLES, score_sentiment(list(HARD_EXAMPLES)), strict=True))
     if (Path(data_dir) / "sentiment").is_dir():
-        results["public"] = evaluate_public(Path(data_dir), cache_dir, max_rows)
-    results["seconds_per_10k"] = evaluate_speed(cache_dir)
+        results["public"] = evaluate_public(Path(data_dir), cache_dir, max_rows, public_files)
+        results["real"] = evaluate_real_sets(Path(data_dir), cache_dir, sample=real_sample)
+        results["invariance"] = evaluate_invariance(Path(data_dir), cache_dir, invariance_sample, real_sample)
+    if speed:
+        results["seconds_per_10k"] = evaluate_speed(cache_dir)
     return results
 
 
@@ -183,6 +194,12 @@ def print_results(results: dict) -> None:
                              for batch, (n, accuracy) in figures["batches"].items())
         print(f"  {title:34s} accuracy {figures['accuracy']:.3f}  macro-F1 {figures['macro_f1']:.3f}"
               f"  | {by_batch}")
+    if "hard_shapes" in results:
+        hard = results["hard_shapes"]
+        print(f"Hard shapes held-out split: {hard['n']} sentences ({results['hard_file']}, split=test)")
+        for scorer, title in SCORERS.items():
+            figures = hard[scorer]
+            print(f"  {title:34s} accuracy {figures['accuracy']:.3f}  macro-F1 {figures['macro_f1']:.3f}")
     print("Hard examples (score, label):")
     for text, score in results["hard_examples"].items():
         print(f"  {score:+.2f} {sentiment_label(score):13s} {text}")
@@ -196,8 +213,21 @@ def print_results(results: dict) -> None:
             low, high = figures["semantic_minus_vader_ci"]
             print(f"  {name:7s} n={figures['n']:5d}  {line}  | semantic - VADER "
                   f"{figures['semantic'] - figures['vader']:+.3f} (95% CI {low:+.3f} to {high:+.3f})")
-    print("Scoring 10,000 units with precomputed general embeddings (sentiment encoder included): "
-          f"{results['seconds_per_10k']:.1f} s")
+    if "real" in results:
+        print_real_sets(results["real"], Path(results["data"]))
+        inv = results["invariance"]
+        scope = f"a seeded sample of {inv['texts']}" if inv["sample"] else f"all {inv['texts']}"
+        print(f"Label invariance: {inv['changed']} of {inv['pairs']} (text, variant) pairs change label "
+              f"({inv['share'] * 100:.2f}%) over {scope} evaluation texts (domain test + the real test rows"
+              " read above; variants: final stop removed/added, lower case, first letter's case, doubled"
+              f" spaces, surrounding whitespace; {inv['same_tokens']} variants reach the encoder as the"
+              " same tokens as their text (canonical text, uncased tokenizer) and keep its label by"
+              " construction, the rest were run through the model)")
+        for text, variant in inv["examples"]:
+            print(f"    {text!r} -> {variant!r}")
+    if "seconds_per_10k" in results:
+        print("Scoring 10,000 units with precomputed general embeddings (sentiment encoder included): "
+              f"{results['seconds_per_10k']:.1f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -206,8 +236,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     parser.add_argument("--max-rows", type=int, default=2100, help="held-out rows per public file")
+    parser.add_argument("--hard-file", type=Path, default=HARD_FILE, help="labelled hard shapes (test split)")
+    parser.add_argument("--invariance-sample", type=int, default=0,
+                        help="run the invariance suite on a seeded sample of this many texts (0: all)")
+    parser.add_argument("--public-files", nargs="+", default=list(PUBLIC_FILES), choices=list(PUBLIC_FILES),
+                        help="VADER sets to report Pearson r on (default: all four)")
+    parser.add_argument("--real-sample", type=int, default=0,
+                        help="score a seeded sample of this many rows of each real test set (0: all)")
+    parser.add_argument("--no-speed", action="store_true", help="skip the 10,000-unit timing")
     args = parser.parse_args(argv)
-    print_results(evaluate_sentiment(args.data_dir, args.cache_dir, args.max_rows))
+    print_results(evaluate_sentiment(args.data_dir, args.cache_dir, args.max_rows, args.hard_file,
+                                     args.invariance_sample, tuple(args.public_files), args.real_sample,
+                                     not args.no_speed))
 
 
 if __name__ == "__main__":

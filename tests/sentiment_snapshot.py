@@ -43,7 +43,7 @@ def synthetic_semantic_features(count: int, width: int = 384, head_width: int = 
     """Seeded unit vectors of ``width`` followed by ``head_width`` logits in about [-4, 4]."""
     rng = np.random.default_rng(SEED)
     vectors = rng.normal(size=(count, width))
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     return np.hstack([vectors, rng.normal(scale=2.0, size=(count, head_width))]).astype(np.float32)
 
 
@@ -55,7 +55,10 @@ def current_outputs() -> dict[str, dict[str, list]]:
     outputs = {}
     for kind in ("lexical", "semantic"):
         model = load_shipped_model(kind)
-        vectors = synthetic_semantic_features(len(texts)) if kind == "semantic" else None
+        vectors = None
+        if kind == "semantic":  # the shipped model 2 reads only the head's logits (width 3)
+            width = 0 if model.text_features == "head_logits" else model.embedding_width_ - 3
+            vectors = synthetic_semantic_features(len(texts), width=width)
         features = model.features(texts, vectors)
         outputs[kind] = {"scores": [round(float(score), 9) for score in model.sentiment_scores(features)],
                          "labels": [str(label) for label in model.predict(features)]}

@@ -46,6 +46,7 @@ POSITIVE_EXAMPLES = [
     "Zero complaints from my team this year.",
     "Not bad at all, and better than last year.",
     "The team went above and beyond to get us live before the audit.",
+    "the desk staff are patient with people who are not technical, like me",
 ]
 
 
@@ -62,14 +63,16 @@ def test_labels_are_the_five_levels_in_order():
     assert LABELS == ("very negative", "negative", "neutral", "positive", "very positive")
 
 
-#: Hard examples the shipped model (1.3) gets wrong; strict, so a model that fixes one fails here
-#: until it is moved back.
-KNOWN_MISSES = {"They treat us as an internal customer rather than a partner.", "Helpful but understaffed."}
+#: Hard examples the shipped model (2.0) gets wrong; strict, so a model that fixes one fails here
+#: until it is moved back. (Model 1.3 also missed "They treat us as an internal customer rather
+#: than a partner.", which model 2.0 reads negative.)
+KNOWN_MISSES = {"Helpful but understaffed.",
+                "the desk staff are patient with people who are not technical, like me"}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("text", "sign"), [
-    pytest.param(text, sign, marks=pytest.mark.xfail(strict=True, reason="model 1.3 reads it positive"))
+    pytest.param(text, sign, marks=pytest.mark.xfail(strict=True, reason="model 2.0 reads the wrong sign"))
     if text in KNOWN_MISSES else (text, sign)
     for text, sign in [(text, -1) for text in NEGATIVE_EXAMPLES] + [(text, 1) for text in POSITIVE_EXAMPLES]
 ])
@@ -123,8 +126,10 @@ def test_shipped_models_load_with_the_shapes_they_were_trained_with():
     assert lexical.coef_.shape == (3, lexical.n_hash_features + len(FEATURE_NAMES))
     assert lexical.n_features_in_ == lexical.coef_.shape[1]
     semantic = load_shipped_model("semantic")
-    assert semantic.embedding_width_ == 384 + HEAD_WIDTH  # general vector, then the sentiment head's logits
-    assert semantic.coef_.shape == (3, 384 + HEAD_WIDTH + semantic.n_hash_features + len(FEATURE_NAMES))
+    assert semantic.text_features == "head_logits"  # model 2 reads only the sentiment head's logits
+    assert semantic.embedding_width_ == HEAD_WIDTH
+    assert semantic.coef_.shape == (3, HEAD_WIDTH + len(FEATURE_NAMES))
+    assert not semantic.coef_[:, HEAD_WIDTH:].any()  # lexical features carry no weight in the label
     assert list(semantic.classes_) == list(lexical.classes_) == ["negative", "neutral", "positive"]
 
 
@@ -283,7 +288,10 @@ def test_new_rows_get_a_stratified_split_and_old_rows_keep_theirs():
 
 def test_shipped_domain_set_has_a_split_for_every_row_and_a_30_percent_test_share():
     everything = read_domain_set()
-    test = read_domain_set("test")
+    test, dev = read_domain_set("test"), read_domain_set("dev")
     assert len(everything.texts) >= 1150
-    assert len(test.texts) + len(read_domain_set("train").texts) == len(everything.texts)
+    assert len(test.texts) + len(dev.texts) + len(read_domain_set("train").texts) == len(everything.texts)
     assert 0.28 <= len(test.texts) / len(everything.texts) <= 0.32
+    # the dev rows (15% of the former train split) are for selection: the encoder never trains on them
+    assert 0.09 <= len(dev.texts) / len(everything.texts) <= 0.12
+    assert not set(dev.texts) & (set(test.texts) | set(read_domain_set("train").texts))

@@ -33,6 +33,7 @@ TEXTS = [
 
 def test_sentiment_vectors_come_from_the_adapted_model(semantic_embedder):
     vectors = sentiment_vectors(TEXTS)
+    assert np.array_equal(sentiment_vectors([text.rstrip(".!") + "  " for text in TEXTS]), vectors)
     assert vectors.shape == (len(TEXTS), 384) and vectors.dtype == np.float32
     assert np.linalg.norm(vectors, axis=1) == pytest.approx(1.0, abs=1e-5)
     assert sentiment_embedder().name.endswith(f"+adapter-{adapter_digest(ADAPTER_PATH)}")
@@ -64,7 +65,7 @@ def test_semantic_features_are_the_general_vectors_then_the_logits(semantic_embe
     assert np.array_equal(features[:, :384], general)
     assert features[:, 384:] == pytest.approx(sentiment_logits(TEXTS), abs=1e-5)
     assert semantic_features(TEXTS) == pytest.approx(features, abs=1e-5)  # computes the general ones
-    assert SentimentLogits().name == f"{sentiment_embedder().name}+head"
+    assert SentimentLogits().name == f"{sentiment_embedder().name}+head+canonical"
 
 
 @pytest.mark.slow  # loads the torch backend and, on a fresh machine, exports the adapted model

@@ -7,7 +7,7 @@ import pytest
 
 from nlp.errors import SentimentModelError
 from nlp.sentiment import load_shipped_model, score_sentiment, sentiment_label
-from nlp.sentiment.encoder import semantic_features
+from nlp.sentiment.encoder import sentiment_logits
 from nlp.sentiment.labels import LABEL_BANDS, score_within_label, three_class
 from nlp.sentiment.model import SentimentModel
 
@@ -49,11 +49,11 @@ def test_lexical_label_agrees_with_the_score_on_a_batch():
 
 @pytest.mark.slow
 def test_semantic_label_agrees_with_the_score_on_a_batch(semantic_embedder):
-    _assert_label_agrees_with_score("semantic", semantic_features(BATCH, semantic_embedder.embed(BATCH)))
+    _assert_label_agrees_with_score("semantic", sentiment_logits(BATCH))
 
 
 def test_semantic_model_refuses_vectors_without_the_sentiment_logits(semantic_embedder):
-    with pytest.raises(SentimentModelError, match="semantic_features"):
+    with pytest.raises(SentimentModelError, match="sentiment_logits"):
         load_shipped_model("semantic").features(BATCH, semantic_embedder.embed(BATCH))
 
 
@@ -73,7 +73,7 @@ def test_shipped_models_get_the_easy_examples_right(semantic_embedder):
     expected = list(EASY_EXAMPLES.values())
     vectors = semantic_embedder.embed(texts)
     semantic, lexical = load_shipped_model("semantic"), load_shipped_model("lexical")
-    assert semantic.predict(semantic.features(texts, semantic_features(texts, vectors))).tolist() == expected
+    assert semantic.predict(semantic.features(texts, sentiment_logits(texts))).tolist() == expected
     assert [three_class(score) for score in score_sentiment(texts, vectors)] == expected
     assert lexical.predict(lexical.features(texts)).tolist() == expected
 

@@ -202,6 +202,9 @@ class OnnxSentenceEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = len(os.sched_getaffinity(0))
         options.inter_op_num_threads = 1
+        # idle worker threads sleep instead of spinning: on a shared machine, spinning threads burn
+        # the CPU share the busy ones need (no measurable cost when the cores are free)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 

@@ -1,17 +1,20 @@
-"""The sentiment encoder: all-MiniLM-L6-v2 with a domain-sentiment adapter and a three-class head.
+"""The sentiment encoder: all-MiniLM-L6-v2 with a sentiment adapter and a three-class head.
 
 General sentence vectors encode topic more than stance: "no complaints this quarter" sits next to
-complaints. The adapter (``encoder_adapter.npz``, written by :mod:`nlp.sentiment.training.finetune`) is a
-low-rank change to the encoder's weights, trained with a linear head on the domain ``train`` rows.
-It is merged at load time and runs on the same backends as the general embedder (ONNX Runtime, a
-cached export keyed by the adapter's digest; torch otherwise). The head's three logits join the
-general vectors as features of the semantic sentiment model (:func:`semantic_features`).
+complaints. The adapter (``encoder_adapter.npz``, written by :mod:`nlp.sentiment.training.real_voices`
+from ``training_manifest.json``: TweetEval, DynaSent and the domain ``train`` rows) is a low-rank
+change to the encoder's weights, trained with a linear head. It is merged at load time and runs on
+the same backends as the general embedder (ONNX Runtime, a cached export keyed by the adapter's
+digest; torch otherwise). The encoder reads each text's :func:`canonical_text`. The head's three
+logits are what the shipped semantic sentiment model reads (:func:`sentiment_logits`);
+:func:`semantic_features` (general vectors, then the logits) serves the model-1 design.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +30,23 @@ ADAPTER_PATH = Path(__file__).resolve().parent.parent / "data" / "sentiment" / "
 HEAD_SCALE = 10.0
 #: Columns the head adds to the general vectors: logits of negative, neutral, positive.
 HEAD_WIDTH = 3
+#: Width of the general all-MiniLM-L6-v2 vectors the analysis computes for themes.
+GENERAL_WIDTH = 384
+
+
+#: A run of sentence-final marks (and the spaces around them) that the encoder does not read.
+_FINAL_MARKS = re.compile(r"[\s.!?\u2026]+$")
+
+
+def canonical_text(text: str) -> str:
+    """``text`` as the encoder reads it: whitespace collapsed, final ``.``/``!``/``?``/``…`` dropped.
+
+    The tokenizer is uncased, so with this a label cannot change when only letter case,
+    whitespace or the final stop changes ("as internal customers we should be treated better"
+    with and without a full stop). Texts that are only marks stay as they are.
+    """
+    collapsed = " ".join(text.split())
+    return _FINAL_MARKS.sub("", collapsed) or collapsed
 
 
 def sentiment_embedder(model_cache: str | os.PathLike[str] | None = None) -> SemanticEmbedder:
@@ -49,7 +69,7 @@ def sentiment_embedder(model_cache: str | os.PathLike[str] | None = None) -> Sem
 def _sentiment_embedder(model_cache: Path) -> SemanticEmbedder:
     if not ADAPTER_PATH.exists():
         raise SentimentModelError(
-            f"{ADAPTER_PATH} is missing; train it with: python -m nlp.sentiment.training.finetune")
+            f"{ADAPTER_PATH} is missing; train it with: make sentiment-model")
     return SemanticEmbedder(adapter=ADAPTER_PATH, model_cache=model_cache)
 
 
@@ -58,13 +78,13 @@ def _head() -> tuple[np.ndarray, np.ndarray]:
     head = read_head(ADAPTER_PATH)
     if set(head) != {"weight", "bias"}:
         raise SentimentModelError(
-            f"{ADAPTER_PATH} has no sentiment head; retrain: python -m nlp.sentiment.training.finetune")
+            f"{ADAPTER_PATH} has no sentiment head; retrain: make sentiment-model")
     return head["weight"], head["bias"]
 
 
 def sentiment_vectors(texts: Sequence[str], model_cache: str | os.PathLike[str] | None = None) -> np.ndarray:
     """Unit-length float32 vectors of the adapted encoder, shape ``(len(texts), 384)``."""
-    return sentiment_embedder(model_cache).embed(list(texts))
+    return sentiment_embedder(model_cache).embed([canonical_text(text) for text in texts])
 
 
 def sentiment_logits(texts: Sequence[str], model_cache: str | os.PathLike[str] | None = None) -> np.ndarray:
@@ -87,8 +107,9 @@ class SentimentLogits:
 
     @property
     def name(self) -> str:
-        """The adapted encoder's name (it includes the adapter's digest) plus the head."""
-        return f"{sentiment_embedder(self.model_cache).name}+head"
+        """The adapted encoder's name (it includes the adapter's digest), the head and the
+        :func:`canonical_text` step."""
+        return f"{sentiment_embedder(self.model_cache).name}+head+canonical"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """The logits of ``texts``."""

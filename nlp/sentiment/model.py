@@ -36,7 +36,7 @@ from nlp.errors import SentimentModelError
 from nlp.sentiment.features import FEATURE_NAMES, lexical_features
 from nlp.sentiment.labels import score_within_label
 
-TEXT_FEATURES = ("embeddings", "hashed_ngrams", "embeddings+ngrams")
+TEXT_FEATURES = ("embeddings", "hashed_ngrams", "embeddings+ngrams", "head_logits")
 CLASSES = ("negative", "neutral", "positive")
 #: Regression target of a labelled text that has no human rating (other labels: 0).
 LABEL_TARGETS = {"negative": -0.6, "neutral": 0.0, "positive": 0.6}
@@ -73,7 +73,9 @@ class SentimentModel(ClassifierMixin, BaseEstimator):
     text_features
         What :meth:`features` puts in the text block: ``"embeddings"`` (vectors passed in, or
         :func:`nlp.sentiment.encoder.semantic_features`), ``"hashed_ngrams"`` (no embedding model
-        needed) or ``"embeddings+ngrams"`` (both).
+        needed), ``"embeddings+ngrams"`` (both) or ``"head_logits"`` (only the sentiment encoder's
+        three logits, :func:`nlp.sentiment.encoder.sentiment_logits`, passed in as ``vectors`` or
+        computed).
     C
         Inverse L2 regularisation strength of the logistic regression.
     lexical_weight
@@ -174,16 +176,17 @@ class SentimentModel(ClassifierMixin, BaseEstimator):
         if self.text_features == "hashed_ngrams":
             return hashed_ngrams(texts, self.n_hash_features)
         if vectors is None:
-            from nlp.sentiment.encoder import semantic_features
+            from nlp.sentiment.encoder import semantic_features, sentiment_logits
 
-            vectors = semantic_features(texts)
+            logits_only = self.text_features == "head_logits"
+            vectors = sentiment_logits(texts) if logits_only else semantic_features(texts)
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(texts):
             raise SentimentModelError(f"expected one vector per text, got shape {vectors.shape}")
         if hasattr(self, "embedding_width_") and vectors.shape[1] != self.embedding_width_:
             raise SentimentModelError(
                 f"this model reads vectors of width {self.embedding_width_}, not {vectors.shape[1]}"
-                " (the shipped semantic model: nlp.sentiment.encoder.semantic_features)")
+                " (the shipped semantic model: nlp.sentiment.encoder.sentiment_logits)")
         if self.text_features == "embeddings+ngrams":
             return sparse.hstack([sparse.csr_matrix(vectors), hashed_ngrams(texts, self.n_hash_features)])
         return vectors

@@ -13,7 +13,13 @@ import numpy as np
 
 from nlp.embeddings import semantic_backend_available
 from nlp.errors import SentimentModelError
-from nlp.sentiment.encoder import HEAD_WIDTH, SentimentLogits, semantic_features
+from nlp.sentiment.encoder import (
+    GENERAL_WIDTH,
+    HEAD_WIDTH,
+    SentimentLogits,
+    semantic_features,
+    sentiment_logits,
+)
 from nlp.sentiment.labels import LABEL_CUTS, LABELS, sentiment_label
 
 if TYPE_CHECKING:
@@ -30,7 +36,7 @@ def _semantic_model_for(vectors: np.ndarray | None,
     from nlp.sentiment.storage import load_shipped_model  # brings scikit-learn: imported on first use
 
     model = load_shipped_model("semantic")
-    general_width = model.embedding_width_ - HEAD_WIDTH
+    general_width = GENERAL_WIDTH if reads_logits_only_of(model) else model.embedding_width_ - HEAD_WIDTH
     if vectors is not None:
         usable = vectors.ndim == 2 and vectors.shape[1] == general_width
         reason = f"vectors of width {vectors.shape[-1]}, not {general_width}"
@@ -44,8 +50,13 @@ def _semantic_model_for(vectors: np.ndarray | None,
     expected = SentimentLogits(model_cache).name
     if trained_on and trained_on != expected:
         raise SentimentModelError(f"the semantic sentiment model was trained with {trained_on}, not "
-                                  f"{expected}; retrain it: python -m nlp.sentiment.training.train")
+                                  f"{expected}; retrain it: make sentiment-model")
     return model
+
+
+def reads_logits_only_of(model: SentimentModel) -> bool:
+    """Whether ``model`` reads only the sentiment encoder's logits (not the general vectors)."""
+    return model.text_features == "head_logits"
 
 
 def score_sentiment(texts: list[str], vectors: np.ndarray | None = None,
@@ -59,9 +70,11 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None,
     vectors
         Their all-MiniLM-L6-v2 embeddings (L2-normalised, shape ``(len(texts), 384)``) if the
         caller has them; otherwise they are computed with
-        :func:`nlp.embeddings.default_embedder`. Vectors of another width (the lexical embedding
-        backend) select the lexical model. The semantic model also reads the fine-tuned sentiment
-        encoder's logits (:mod:`nlp.sentiment.encoder`), computed here.
+        :func:`nlp.embeddings.default_embedder` if the model reads them. Vectors of another width
+        (the lexical embedding backend) select the lexical model. The semantic model reads the
+        fine-tuned sentiment encoder's logits (:mod:`nlp.sentiment.encoder`), computed here; the
+        shipped one reads nothing else (``text_features="head_logits"``), so the general vectors
+        only say which backend runs.
     model_cache
         Folder of the exported ONNX models (general and sentiment encoder); None means
         ``~/.cache/rapport``.
@@ -92,5 +105,7 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None,
         lexical = load_shipped_model("lexical")
         scores = lexical.sentiment_scores(lexical.features(texts))
     else:
-        scores = model.sentiment_scores(model.features(texts, semantic_features(texts, vectors, model_cache)))
+        features = (sentiment_logits(texts, model_cache) if reads_logits_only_of(model)
+                    else semantic_features(texts, vectors, model_cache))
+        scores = model.sentiment_scores(model.features(texts, features))
     return [float(score) for score in np.clip(scores, -1.0, 1.0)]

@@ -4,6 +4,10 @@ New rows are appended to ``domain_labelled.csv`` with an empty ``split`` column;
 assigns them, and only them, to ``train`` or ``test`` (stratified by label, 30% test, a fixed
 seed) before any model sees them. Rows that already have a split keep it, so the held-out set
 only ever grows and is never reshuffled into training.
+
+A ``dev`` split exists too: 15% of the ``train`` rows (stratified by label, seed 20261207) were
+moved to it once for sentiment model 2, which selects its checkpoint and calibration on them; the
+encoder never trains on them. New rows still go to ``train`` or ``test`` only.
 """
 
 from __future__ import annotations

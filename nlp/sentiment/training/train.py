@@ -1,4 +1,8 @@
-"""Train the shipped sentiment models: ``python -m nlp.sentiment.training.train [--data-dir DIR]``.
+"""Train the shipped lexical fallback model: ``python -m nlp.sentiment.training.train [--data-dir DIR]``.
+
+The shipped semantic model (model 2) reads only the sentiment encoder's logits and is fitted on dev
+rows by :mod:`nlp.sentiment.training.calibrate` (``make sentiment-model`` runs both); ``--kinds
+semantic`` still trains the model-1 design (general vectors + logits + n-grams) for comparison.
 
 Training data: the ``train`` split of the labelled domain set (weighted up, it is what Rapport
 scores; their sentiment-head logits are the cross-fitted ones of :mod:`nlp.sentiment.training.finetune`)
@@ -80,15 +84,15 @@ class TrainingSet:
 
 
 def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: float = DOMAIN_WEIGHT,
-                      public_names: tuple[str, ...] = TRAINING_PUBLIC) -> TrainingSet:
-    """Domain ``train`` rows plus, if ``data_dir`` is given, the public training halves."""
-    domain_all = read_domain_set()
-    domain_vectors = cached_embeddings(domain_all.texts, "domain", cache_dir)
+                      public_names: tuple[str, ...] = TRAINING_PUBLIC,
+                      with_vectors: bool = True) -> TrainingSet:
+    """Domain ``train`` rows plus, if ``data_dir`` is given, the public training halves (``vectors``
+    is empty, width 0, without ``with_vectors``: the lexical model reads none)."""
     domain = read_domain_set("train")
-    keep = np.isin(np.array(domain_all.texts), np.array(domain.texts))
     texts, labels = list(domain.texts), list(domain.labels)
     weights = [np.full(len(texts), domain_weight)]
-    vectors = [np.hstack([domain_vectors[keep], crossfitted_logits(domain.texts, domain.labels, cache_dir)])]
+    vectors = [_domain_vectors(domain.texts, domain.labels, cache_dir) if with_vectors
+               else np.zeros((len(texts), 0), dtype=np.float32)]
     targets, sources = [np.full(len(texts), np.nan)], ["domain"] * len(texts)
     public_sets = {} if data_dir is None else {
         name: read_public_file(data_dir, name) for name in public_names}
@@ -97,7 +101,7 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
         all_vectors = np.hstack([
             cached_embeddings(public.texts, f"public-{name}", cache_dir),
             cached_embeddings(public.texts, f"public-{name}", cache_dir, embedder=SentimentLogits()),
-        ])
+        ]) if with_vectors else np.zeros((len(public.texts), 0), dtype=np.float32)
         texts += [text for text, kept in zip(public.texts, mask, strict=True) if kept]
         labels += [label for label, kept in zip(public.labels, mask, strict=True) if kept]
         weights.append(np.ones(int(mask.sum())))
@@ -106,6 +110,14 @@ def load_training_set(data_dir: Path | None, cache_dir: Path, domain_weight: flo
         sources += [name] * int(mask.sum())
     return TrainingSet(tuple(texts), tuple(labels), np.concatenate(weights), np.vstack(vectors),
                        lexical_features(texts), np.concatenate(targets), tuple(sources))
+
+
+def _domain_vectors(texts: tuple[str, ...], labels: tuple[str, ...], cache_dir: Path) -> np.ndarray:
+    """General vectors and cross-fitted head logits of the domain ``train`` rows."""
+    domain_all = read_domain_set()
+    keep = np.isin(np.array(domain_all.texts), np.array(texts))
+    general = cached_embeddings(domain_all.texts, "domain", cache_dir)[keep]
+    return np.hstack([general, crossfitted_logits(texts, labels, cache_dir)])
 
 
 def crossfitted_logits(texts: tuple[str, ...], labels: tuple[str, ...], cache_dir: Path) -> np.ndarray:
@@ -166,17 +178,20 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"public files (default: as in {TRAINED_SETTINGS.name}, else tweets amazon)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="embedding cache")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: shipped)")
+    parser.add_argument("--kinds", nargs="+", default=["lexical"], choices=["semantic", "lexical"],
+                        help="models to train (default: lexical; the semantic one comes from calibrate)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
-    loaded: dict[tuple[str, ...], TrainingSet] = {}
-    for kind in ("semantic", "lexical"):
+    loaded: dict[tuple[tuple[str, ...], bool], TrainingSet] = {}
+    for kind in args.kinds:
         settings = chosen_settings(kind)
         public = () if args.no_public else tuple(settings["public"] if args.public is None else args.public)
-        if public not in loaded:
-            loaded[public] = load_training_set(args.data_dir if public else None, args.cache_dir,
-                                               public_names=public)
-        training = with_domain_weight(loaded[public], settings["domain_weight"])
+        key = (public, kind == "semantic")
+        if key not in loaded:
+            loaded[key] = load_training_set(args.data_dir if public else None, args.cache_dir,
+                                            public_names=public, with_vectors=kind == "semantic")
+        training = with_domain_weight(loaded[key], settings["domain_weight"])
         print(f"{kind}: {len(training.texts)} training rows (domain weight {settings['domain_weight']:g})")
         model = train_model(kind, training)
         path = SHIPPED_MODELS[kind] if args.out is None else args.out / SHIPPED_MODELS[kind].name

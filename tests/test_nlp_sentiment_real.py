@@ -1,0 +1,177 @@
+"""Sentiment on real voices (issue 12): data readers, training pieces, the logits-only model, invariance."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from eval.sentiment_real import label_figures, perturbations
+from nlp.errors import SentimentModelError
+from nlp.sentiment.model import SentimentModel
+from nlp.sentiment.training.corpus import LABELS, LabelledTexts
+from nlp.sentiment.training.real_corpus import read_real_set
+from nlp.sentiment.training.real_voices import class_weights, length_batches
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A data directory with tiny files in the shared sets' real formats."""
+    tweeteval = tmp_path / "sentiment" / "tweeteval"
+    tweeteval.mkdir(parents=True)
+    (tweeteval / "test_text.txt").write_text("@user loving it \nworst day ever \nthe bus is at 5 \n")
+    (tweeteval / "test_labels.txt").write_text("2\n0\n1\n")
+    dynasent = tmp_path / "sentiment" / "dynasent"
+    dynasent.mkdir()
+    rows = [{"sentence": "Great tacos.", "gold_label": "positive"},
+            {"sentence": "Meh, unsure.", "gold_label": None},
+            {"sentence": "The staff was rude.", "gold_label": "negative"}]
+    (dynasent / "dynasent-v1.1-round02-dynabench-test.jsonl").write_text(
+        "\n".join(json.dumps(row) for row in rows) + "\n")
+    phrasebank = tmp_path / "sentiment" / "financial_phrasebank"
+    phrasebank.mkdir()
+    (phrasebank / "Sentences_AllAgree.txt").write_text(
+        "Profit rose to EUR 5 mn from EUR 3 mn .@positive\nThe price is 3 @ 4 euros .@neutral\n")
+    return tmp_path
+
+
+def test_readers_return_texts_with_three_class_labels(data_dir):
+    tweets = read_real_set(data_dir, "tweeteval-test")
+    assert tweets.texts == ("@user loving it", "worst day ever", "the bus is at 5")
+    assert tweets.labels == ("positive", "negative", "neutral")
+    dynasent = read_real_set(data_dir, "dynasent-r2-test")
+    assert dynasent.texts == ("Great tacos.", "The staff was rude.")  # rows without a gold label dropped
+    phrasebank = read_real_set(data_dir, "fpb-allagree")
+    assert phrasebank.texts[1] == "The price is 3 @ 4 euros ."  # split at the last @
+    assert phrasebank.labels == ("positive", "neutral")
+    with pytest.raises(ValueError, match="unknown real sentiment set"):
+        read_real_set(data_dir, "fpb-train")
+
+
+@pytest.mark.parametrize("text", ["We deserve better.", "as internal customers we should be treated better",
+                                  "Helpful but understaffed!", "  n/a  "])
+def test_perturbations_change_only_punctuation_case_and_whitespace(text):
+    variants = perturbations(text)
+    assert variants and text not in variants
+
+    def skeleton(value: str) -> str:
+        return re.sub(r"[\s.!?]", "", value).lower()
+
+    assert all(skeleton(variant) == skeleton(text) for variant in variants)
+    def ends_in_mark(value: str) -> bool:
+        return value.rstrip()[-1:] in (".", "!", "?")
+
+    assert any(ends_in_mark(variant) != ends_in_mark(text) for variant in variants)  # stop removed or added
+
+
+def test_label_figures_count_shares_and_the_largest_gap():
+    gold = ["negative", "negative", "neutral", "positive"]
+    predicted = ["negative", "positive", "neutral", "positive"]
+    figures = label_figures(gold, predicted)
+    assert figures["accuracy"] == 0.75
+    assert figures["macro_recall"] == pytest.approx((0.5 + 1 + 1) / 3)
+    assert figures["confusion"] == [[1, 0, 1], [0, 1, 0], [0, 0, 1]]
+    assert figures["gold_share"] == [0.5, 0.25, 0.25] and figures["predicted_share"] == [0.25, 0.25, 0.5]
+    assert figures["max_share_gap"] == pytest.approx(0.25)
+
+
+def test_class_weights_balance_the_mix_and_batches_cover_every_row_once():
+    gold = np.array([0] * 10 + [1] * 30 + [2] * 60)
+    weights = class_weights(gold, 1.0)
+    assert np.bincount(gold) @ weights == pytest.approx(len(gold))  # each class the same total weight
+    assert weights[0] * 10 == pytest.approx(weights[2] * 60)
+    assert np.allclose(class_weights(gold, 0.0), 1.0)
+    lengths = np.random.default_rng(0).integers(3, 60, size=1000)
+    batches = length_batches(lengths, 32, np.random.default_rng(1))
+    assert sorted(np.concatenate(batches).tolist()) == list(range(1000))
+    assert np.mean([np.ptp(lengths[batch]) for batch in batches]) < 10  # batched by length
+
+
+def _logits_model(texts, rng):
+    labels = [LABELS[i % 3] for i in range(len(texts))]
+    logits = rng.normal(size=(len(texts), 3)).astype(np.float32)
+    logits[np.arange(len(texts)), [LABELS.index(label) for label in labels]] += 3.0
+    model = SentimentModel(text_features="head_logits", lexical_weight=0.0, vader_weight=0.3)
+    return model.fit(model.features(texts, logits), labels), labels, logits
+
+
+def test_logits_only_model_reads_three_columns_and_survives_save_and_load(tmp_path):
+    from nlp.sentiment.storage import load_model, save_model
+
+    rng = np.random.default_rng(3)
+    texts = [f"Comment number {i} about the service desk." for i in range(90)]
+    model, labels, logits = _logits_model(texts, rng)
+    assert model.embedding_width_ == 3
+    predicted = model.predict(model.features(texts, logits))
+    assert np.mean(predicted == np.array(labels)) > 0.9
+    save_model(model, tmp_path / "model.npz")
+    loaded = load_model(tmp_path / "model.npz")
+    assert list(loaded.predict(loaded.features(texts, logits))) == list(predicted)
+    # the label ignores letter case: lexical features carry no weight in it
+    upper = [text.upper() for text in texts]
+    assert list(model.predict(model.features(upper, logits))) == list(predicted)
+    with pytest.raises(SentimentModelError, match="width 3"):
+        model.features(texts, np.zeros((len(texts), 384), dtype=np.float32))
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("we should be treated better.", "we should be treated better"),
+    ("  Great!!!  \n", "Great"), ("Helpful   but\tunderstaffed ?", "Helpful but understaffed"),
+    ("n/a", "n/a"), ("...", "..."), ("Why? Because.", "Why? Because"),
+])
+def test_canonical_text_drops_only_whitespace_and_the_final_stop(text, canonical):
+    from nlp.sentiment.encoder import canonical_text
+
+    assert canonical_text(text) == canonical
+    # the encoder's tokenizer is uncased, so every perturbation reaches it as the same tokens
+    assert {canonical_text(variant).lower() for variant in perturbations(text)} <= {canonical.lower()}
+
+
+def test_dynasent_dev_halves_are_disjoint_stratified_and_fixed(tmp_path):
+    from nlp.sentiment.training.real_corpus import dev_half
+
+    rows = LabelledTexts("dynasent-r1-dev", tuple(f"s{i}" for i in range(60)),
+                         tuple(LABELS[i % 3] for i in range(60)))
+    train, select = dev_half(rows, "devtrain"), dev_half(rows, "devselect")
+    assert not set(train.texts) & set(select.texts)
+    assert sorted(train.texts + select.texts) == sorted(rows.texts)
+    assert [train.labels.count(label) for label in LABELS] == [10, 10, 10]
+    assert dev_half(rows, "devtrain") == train and train.name == "dynasent-r1-devtrain"
+
+
+@pytest.mark.slow
+def test_warm_start_reproduces_the_saved_adapter_and_head(tmp_path):
+    from nlp.sentiment.training.real_voices import Encoder
+
+    settings = {"rank": 4, "alpha": 8.0, "dropout": 0.0, "max_tokens": 32}
+    first = Encoder(settings, seed=1)
+    with __import__("torch").no_grad():
+        for module in first.transformer.modules():
+            if hasattr(module, "lora_b"):
+                module.lora_b.normal_(0, 0.02)  # a non-trivial adapter
+    path = tmp_path / "adapter.npz"
+    first.save(path, {"note": "test"})
+    second = Encoder(settings, seed=2)
+    second.warm_start(path)
+    texts = ["Helpful but understaffed.", "No complaints this quarter."]
+    np.testing.assert_allclose(second.predict(texts), first.predict(texts), atol=2e-2)  # float16 factors
+    assert not np.allclose(Encoder(settings, seed=2).predict(texts), first.predict(texts), atol=2e-2)
+
+
+def test_calibration_weights_balance_classes_within_sources_and_sources_equally():
+    from nlp.sentiment.training.calibrate import balanced_weights, dev_objective
+    from nlp.sentiment.training.corpus import LabelledTexts
+
+    tweets = ("negative",) + ("neutral",) * 3 + ("positive",) * 2
+    sources = {"tweeteval-val": LabelledTexts("a", ("x",) * 6, tweets),
+               "dynasent-r1-dev": LabelledTexts("b", ("y",) * 3, ("negative", "neutral", "positive"))}
+    weights = balanced_weights(sources)
+    assert weights.mean() == pytest.approx(1.0)
+    assert weights[:6].sum() == pytest.approx(weights[6:].sum())  # each source the same total weight
+    assert weights[0] == pytest.approx(weights[1:4].sum())  # one negative weighs as much as three neutrals
+    predicted = np.array(["negative", "neutral", "neutral", "neutral", "neutral", "positive",
+                          "negative", "negative", "positive"])
+    # TweetEval: macro recall (1 + 1 + 0.5) / 3; DynaSent: accuracy 2 / 3
+    assert dev_objective(sources, predicted) == pytest.approx(((2.5 / 3) + (2 / 3)) / 2)
