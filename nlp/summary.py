@@ -118,10 +118,10 @@ def assign_and_discover(
     """
     from nlp.themes import assign_themes
     from nlp.themes.cohesion import loosest_cohesion
-    from nlp.themes.concerns import MIN_PROPOSAL_SIZE, discover_clusters
+    from nlp.themes.concerns import MIN_PROPOSAL_SIZE
     from nlp.themes.nonanswers import non_answer_mask
     from nlp.themes.quotes import content_words
-    from nlp.themes.stability import carry_over
+    from nlp.themes.stability import carry_over, discover_with_previous
 
     assignment = assign_themes(vectors, taxonomy, embedder, [unit.text_key for unit in units])
     # Non-answers are "no content": in no theme and no proposal (a BRM's explicit move still wins).
@@ -147,9 +147,10 @@ def assign_and_discover(
     # A proposal must hang together as well as the loosest theme this run filled (of proposal size).
     smallest = max(MIN_PROPOSAL_UNITS, round(MIN_PROPOSAL_SHARE * len(units)))
     floor = loosest_cohesion(_rows_by_theme(units).values(), vectors, smallest)
-    labels, summaries = discover_clusters(
-        distinct, vectors[first_rows], random_state, "emerging-", MIN_PROPOSAL_SIZE,
-        set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed, min_cohesion=floor,
+    # Last run's proposals continue (1% more data must not reshuffle them); the rest is clustered.
+    labels, summaries = discover_with_previous(
+        distinct, [units[row].text_key for row in first_rows], vectors[first_rows], previous_proposals,
+        random_state, set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed, min_cohesion=floor,
     )
     members_by_label: dict[int, list[int]] = defaultdict(list)
     for text, label in zip(distinct, labels, strict=True):
