@@ -57,9 +57,11 @@ def one_growth(texts: Sequence[str], vectors: np.ndarray, taxonomy: Taxonomy, em
     new = np.random.default_rng(seed).random(len(texts)) < share
     base = np.flatnonzero(~new)
     all_units = _units(texts)
-    first_units, first, _ = assign_and_discover([all_units[i] for i in base], vectors[base], taxonomy, embedder)
+    first_units, first, _ = assign_and_discover([all_units[i] for i in base], vectors[base], taxonomy,
+                                                embedder)
     first_ids = {p.id for p in first}
-    previous = [PreviousProposal(p.id, p.name, frozenset(u.text_key for u in first_units if u.theme_id == p.id))
+    previous = [PreviousProposal(p.id, p.name,
+                                 frozenset(u.text_key for u in first_units if u.theme_id == p.id))
                 for p in first]
     second_units, second, redirects = assign_and_discover(all_units, vectors, taxonomy, embedder,
                                                           previous_proposals=previous)
@@ -117,9 +119,10 @@ def stability_figures(data_dir: str | Path | None = None, repeats: int = 3) -> d
             figures = one_growth(texts, vectors, taxonomy, embedder, seed)
             runs.append(figures)
             results[f"{name}/{seed}"] = figures
-            print(f"  {name:13s} seed {seed}: {figures['texts']:.0f} texts +{figures['added']:.0f}; proposals "
-                  f"{figures['proposals_before']:.0f} -> {figures['proposals_after']:.0f}; ARI on shared "
-                  f"texts {figures['ari_shared']:.3f}; same id and name {figures['kept_id_and_name']:.0%}; "
+            print(f"  {name:13s} seed {seed}: {figures['texts']:.0f} texts +{figures['added']:.0f}; "
+                  f"proposals {figures['proposals_before']:.0f} -> {figures['proposals_after']:.0f}; "
+                  f"ARI on shared texts {figures['ari_shared']:.3f}; "
+                  f"same id and name {figures['kept_id_and_name']:.0%}; "
                   f"redirected {figures['redirected']:.0f}")
         worst = {key: min(run[key] for run in runs) for key in ("ari_shared", "kept_id_and_name")}
         results[name] = worst

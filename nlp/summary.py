@@ -20,6 +20,8 @@ MIN_UNITS_FOR_DISCOVERY = 20
 #: A proposal needs at least this share of all units (and at least MIN_PROPOSAL_UNITS units).
 MIN_PROPOSAL_SHARE = 0.01
 MIN_PROPOSAL_UNITS = 5
+#: Share of the size bar a proposal continuing from the previous run must still reach.
+CONTINUING_SIZE = 0.8
 #: Fewest content words a comment needs to join an emerging-theme proposal: "Legend.", "Smooth
 #: now." or "Most things!" answer their question but, read alone, say what about nothing.
 MIN_CONTENT_WORDS_FOR_PROPOSALS = 3
@@ -158,7 +160,11 @@ def assign_and_discover(
     carried = carry_over(summaries, {label: {units[r].text_key for r in rows}
                                      for label, rows in members_by_label.items()},
                          previous_proposals, {units[r].text_key for r in pool})
-    kept = [summary for summary in carried.summaries if len(members_by_label[summary.label]) >= smallest]
+    # A proposal that continues needs only CONTINUING_SIZE of the size a new one needs (hysteresis:
+    # the size bar grows with the survey, and 1% more comments must not drop a proposal).
+    continuing = {proposal.id for proposal in previous_proposals}
+    kept = [summary for summary in carried.summaries if len(members_by_label[summary.label])
+            >= (CONTINUING_SIZE * smallest if summary.id in continuing else smallest)]
     proposals = [_proposal(units, summary, sorted(members_by_label[summary.label])) for summary in kept]
     kept_ids = {proposal.id for proposal in proposals}
     return units, proposals, {old: new for old, new in carried.redirects.items() if new in kept_ids}

@@ -147,10 +147,13 @@ def discover_with_previous(
     min_cohesion: float | None = None,
 ) -> tuple[np.ndarray, list[ClusterSummary]]:
     """Proposals for the unassigned pool: the previous run's proposals continue
-    (:func:`continue_proposals`) and the units they leave are clustered into new ones.
+    (:func:`continue_proposals`), and a cluster of a fresh discovery over the whole pool becomes a
+    new proposal when most of its units are in no continuing one (those units form it).
 
-    Labels ``0..len(continuing)-1`` are continuing proposals; discovery's labels follow them.
-    Summaries are not yet renamed: :func:`carry_over` gives continuing ones their old id and name.
+    The fresh discovery runs over the whole pool, as the first run's did, so the same data gives
+    the same new proposals (clustering only the leftovers would find groups the first run did
+    not). Labels ``0..len(continuing)-1`` are continuing proposals, new ones follow. Summaries are
+    not yet renamed: :func:`carry_over` gives continuing ones their old id and name.
     """
     from nlp.themes.concerns import MIN_PROPOSAL_SIZE, discover_clusters
     from nlp.themes.labels import describe_clusters
@@ -158,12 +161,15 @@ def discover_with_previous(
     vectors = np.asarray(vectors, dtype=np.float32)
     labels, continuing = continue_proposals(keys, vectors, previous)
     taken = set(taken_ids) | {proposal.id for proposal in previous}
-    summaries = describe_clusters(texts, labels, vectors, "emerging-", taken, embed) if continuing else []
-    rest = np.flatnonzero(labels < 0)
-    if rest.size >= MIN_PROPOSAL_SIZE:
-        found, more = discover_clusters([texts[int(i)] for i in rest], vectors[rest], random_state, "emerging-",
-                                        MIN_PROPOSAL_SIZE, taken, embed, min_cohesion=min_cohesion)
-        offset = len(continuing)
-        labels[rest] = np.where(found >= 0, found + offset, -1)
-        summaries += [dataclasses.replace(summary, label=summary.label + offset) for summary in more]
-    return labels, summaries
+    fresh, summaries = discover_clusters(texts, vectors, random_state, "emerging-", MIN_PROPOSAL_SIZE,
+                                         set(taken), embed, min_cohesion=min_cohesion)
+    if not continuing:
+        return fresh, summaries
+    next_label = len(continuing)
+    for cluster in sorted(int(c) for c in set(fresh.tolist()) if c >= 0):
+        members = fresh == cluster
+        free = members & (labels < 0)
+        if free.sum() >= max(MIN_PROPOSAL_SIZE, MIN_SHARED * members.sum()):
+            labels[free] = next_label
+            next_label += 1
+    return labels, describe_clusters(texts, labels, vectors, "emerging-", taken, embed)
