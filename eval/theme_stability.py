@@ -63,8 +63,9 @@ def one_growth(texts: Sequence[str], vectors: np.ndarray, taxonomy: Taxonomy, em
     previous = [PreviousProposal(p.id, p.name,
                                  frozenset(u.text_key for u in first_units if u.theme_id == p.id))
                 for p in first]
-    second_units, second, redirects = assign_and_discover(all_units, vectors, taxonomy, embedder,
-                                                          previous_proposals=previous)
+    second_units, second, redirects = assign_and_discover(
+        all_units, vectors, taxonomy, embedder, previous_proposals=previous,
+        new_unit_keys={all_units[i].text_key for i in np.flatnonzero(new)})
     second_ids = {p.id for p in second}
     before = [u.theme_id if u.theme_id in first_ids else "-" for u in first_units]
     after = [second_units[i].theme_id if second_units[i].theme_id in second_ids else "-" for i in base]

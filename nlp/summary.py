@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +38,7 @@ def summarise(
     min_group_size: int = 5,
     random_state: int = 0,
     previous_proposals: Sequence[Any] = (),
+    new_unit_keys: Collection[str] | None = None,
 ) -> Analysis:
     """Build themes, trends and silo metrics from all units of a survey.
 
@@ -62,6 +63,9 @@ def summarise(
     previous_proposals
         The last run's proposals (:class:`nlp.themes.stability.PreviousProposal`): clusters that
         continue one keep its id and name, and merged-away ones get a redirect.
+    new_unit_keys
+        Text keys of the units analysed for the first time in this run: only they may join a
+        continuing proposal (``None``: any unit in no proposal may).
 
     Returns
     -------
@@ -74,7 +78,7 @@ def summarise(
     taxonomy = taxonomy if taxonomy is not None else DEFAULT_THEMES
     lexicon = lexicon if lexicon is not None else Lexicon.load()
     units, emerging, redirects = assign_and_discover(units, vectors, taxonomy, embedder, random_state,
-                                                     previous_proposals)
+                                                     previous_proposals, new_unit_keys)
     themes = summarise_themes(units, vectors, taxonomy, emerging, min_group_size, embedder)
     trends = compute_trends(units, waves, min_group_size, random_state)
     silo = compute_silo_points(units, waves, min_group_size)
@@ -110,6 +114,7 @@ def _sentiment_version() -> str:
 def assign_and_discover(
     units: Sequence[UnitResult], vectors: np.ndarray, taxonomy: Any, embedder: Embedder,
     random_state: int = 0, previous_proposals: Sequence[Any] = (),
+    new_unit_keys: Collection[str] | None = None,
 ) -> tuple[list[UnitResult], list[ThemeSummary], dict[str, str]]:
     """Assign units to active themes, then cluster the rest into emerging-theme proposals.
 
@@ -153,6 +158,7 @@ def assign_and_discover(
     labels, summaries = discover_with_previous(
         distinct, [units[row].text_key for row in first_rows], vectors[first_rows], previous_proposals,
         random_state, set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed, min_cohesion=floor,
+        new_keys=new_unit_keys,
     )
     members_by_label: dict[int, list[int]] = defaultdict(list)
     for text, label in zip(distinct, labels, strict=True):

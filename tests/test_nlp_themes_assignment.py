@@ -65,3 +65,5 @@ def test_previous_proposals_keep_their_units_and_take_in_close_new_ones_only():
     assert (labels[:10] == 0).all() and (labels[10:20] == 1).all()
     assert (labels[20:22] == 0).all()  # new comments near A's centre join A
     assert (labels[22:] == -1).all()  # the rest is left for discovery (a proposal that lost most units ends)
+    only_new, _ = continue_proposals(keys, vectors, previous, new_keys={keys[20]})
+    assert (only_new[20], only_new[21]) == (0, -1)  # a unit the last run left out stays out

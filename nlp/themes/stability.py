@@ -9,7 +9,7 @@ most of its units went, so its old link can redirect there.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,15 +100,16 @@ def carry_over(
 JOIN_QUANTILE = 0.25
 
 
-def continue_proposals(keys: Sequence[str], vectors: np.ndarray,
-                       previous: Sequence[PreviousProposal]) -> tuple[np.ndarray, list[PreviousProposal]]:
+def continue_proposals(keys: Sequence[str], vectors: np.ndarray, previous: Sequence[PreviousProposal],
+                       new_keys: Collection[str] | None = None) -> tuple[np.ndarray, list[PreviousProposal]]:
     """Keep the previous run's proposals together instead of clustering their units afresh.
 
     A previous proposal continues when at least :data:`MIN_SHARED` of its units are still in the
-    pool (``keys``); its units keep their proposal, and a unit in no previous proposal joins the
-    continuing proposal whose centroid it is closest to when that cosine reaches the
-    :data:`JOIN_QUANTILE` of the proposal's own units. Re-clustering everything would let a 1% growth
-    of the data reshuffle every proposal (ids, names and links with them).
+    pool (``keys``); its units keep their proposal, and a new unit (in ``new_keys``; ``None``: any
+    unit in no continuing proposal) joins the continuing proposal whose centroid it is closest to
+    when that cosine reaches the :data:`JOIN_QUANTILE` of the proposal's own units. Units the last
+    run left out stay out, so the shared units keep their grouping. Re-clustering everything would
+    let a 1% growth of the data reshuffle every proposal (ids, names and links with them).
 
     Returns
     -------
@@ -132,7 +133,10 @@ def continue_proposals(keys: Sequence[str], vectors: np.ndarray,
     centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
     floors = np.array([np.quantile(unit[labels == index] @ centroids[index], JOIN_QUANTILE)
                        for index in range(len(continuing))])
-    free = np.flatnonzero(labels < 0)
+    joinable = labels < 0
+    if new_keys is not None:
+        joinable &= np.isin(np.asarray(keys, dtype=object), list(new_keys))
+    free = np.flatnonzero(joinable)
     if free.size:
         similarity = unit[free] @ centroids.T
         best = similarity.argmax(axis=1)
@@ -144,7 +148,7 @@ def continue_proposals(keys: Sequence[str], vectors: np.ndarray,
 def discover_with_previous(
     texts: Sequence[str], keys: Sequence[str], vectors: np.ndarray, previous: Sequence[PreviousProposal],
     random_state: int, taken_ids: set[str], embed: Callable[[list[str]], np.ndarray] | None = None,
-    min_cohesion: float | None = None,
+    min_cohesion: float | None = None, new_keys: Collection[str] | None = None,
 ) -> tuple[np.ndarray, list[ClusterSummary]]:
     """Proposals for the unassigned pool: the previous run's proposals continue
     (:func:`continue_proposals`), and a cluster of a fresh discovery over the whole pool becomes a
@@ -159,7 +163,7 @@ def discover_with_previous(
     from nlp.themes.labels import describe_clusters
 
     vectors = np.asarray(vectors, dtype=np.float32)
-    labels, continuing = continue_proposals(keys, vectors, previous)
+    labels, continuing = continue_proposals(keys, vectors, previous, new_keys)
     taken = set(taken_ids) | {proposal.id for proposal in previous}
     fresh, summaries = discover_clusters(texts, vectors, random_state, "emerging-", MIN_PROPOSAL_SIZE,
                                          set(taken), embed, min_cohesion=min_cohesion)
