@@ -8,6 +8,7 @@ import pytest
 
 from eval.themes import assignment_figures, leave_one_theme_out, load_labelled
 from nlp.themes import DEFAULT_THEMES, assign_themes
+from nlp.themes.redescribe import describe_groups
 from nlp.themes.stability import PreviousProposal, continue_proposals
 
 #: Workplace comments about things other than IT (written for this test, in no data file).
@@ -67,3 +68,17 @@ def test_previous_proposals_keep_their_units_and_take_in_close_new_ones_only():
     assert (labels[22:] == -1).all()  # the rest is left for discovery (a proposal that lost most units ends)
     only_new, _ = continue_proposals(keys, vectors, previous, new_keys={keys[20]})
     assert (only_new[20], only_new[21]) == (0, -1)  # a unit the last run left out stays out
+
+
+def test_a_curated_group_is_described_from_stored_phrases_first_then_its_own_words():
+    texts = ["Laptop provisioning takes three weeks for every new starter.",
+             "New starters wait weeks for laptop provisioning and accounts.",
+             "Laptop provisioning is slow and the accounts arrive late too.",
+             "Accounts for new starters are never ready on their first day."]
+    vectors = np.eye(4, 6) + 0.5
+    summary, = describe_groups(texts, np.zeros(4, dtype=int), vectors,
+                               stored_phrases=("laptop provisioning", "canteen menu"), prefix="")
+    assert summary.key_phrases[0] == "laptop provisioning"
+    assert "canteen menu" not in summary.key_phrases  # a stored phrase the group never uses is dropped
+    assert len(summary.key_phrases) > 1 and summary.name == "Laptop provisioning"
+    assert summary.quotes and set(summary.quotes) <= set(texts)

@@ -17,10 +17,11 @@ from analysed_support import build_demo_survey_with_uncovered_concerns
 
 pytestmark = pytest.mark.slow  # starts from a real analysis (built once per session)
 
-#: Longest a curation request may take in a warm worker (sub-clustering a theme is the slowest).
-MAX_REQUEST_SECONDS = 5.0
+#: Longest a curation request may take in a warm worker (sub-clustering a theme is the slowest; about
+#: 3 s on the shared 2-core machine at load average 16, so the bound is loose on purpose).
+MAX_REQUEST_SECONDS = 15.0
 #: Longest the worker's first curation request may take (it imports scikit-learn and SciPy).
-FIRST_REQUEST_SECONDS = 20.0
+FIRST_REQUEST_SECONDS = 30.0
 
 WORKER = textwrap.dedent("""
     import json, sys, time
@@ -84,3 +85,4 @@ def test_curation_requests_never_load_spacy_and_stay_fast(analysed_copy, tmp_pat
     assert max(step["seconds"] for step in report["steps"][1:]) < MAX_REQUEST_SECONDS, report
     assert report["merged_phrases"], "the merged theme's key phrases are recomputed"
     assert report["spacy_loaded"] is False
+    print({step["name"]: round(step["seconds"], 2) for step in report["steps"]})

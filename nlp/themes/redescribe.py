@@ -48,9 +48,13 @@ def describe_groups(
         return []
     unit = normalize(np.asarray(vectors, dtype=np.float32))
     ngrams = class_tfidf_phrases(texts, labels, top=NGRAM_CANDIDATES)
-    candidates = {g: [*stored_phrases, *ngrams.get(g, ())] for g in groups}
     centroids = {g: unit[labels == g].mean(axis=0) for g in groups}
-    ranked = cluster_phrases(texts, labels, candidates, centroids, None, top)
+    # The analysis's own (noun-phrase) key phrases first; n-grams only fill the places left.
+    own = {g: list(stored_phrases) for g in groups}
+    stored = cluster_phrases(texts, labels, own, centroids, None, top)
+    filler = cluster_phrases(texts, labels, {g: list(ngrams.get(g, ())) for g in groups}, centroids, None,
+                             top)
+    ranked = {g: _fill(stored.get(g) or [], filler.get(g) or [], top) for g in groups}
     taken = set() if taken_ids is None else taken_ids
     sizes = {g: int((labels == g).sum()) for g in groups}
     summaries = []
@@ -64,3 +68,14 @@ def describe_groups(
             quote_like_it=tuple(q.like_it for q in quotes),
         ))
     return summaries
+
+
+def _fill(chosen: list[str], more: list[str], top: int) -> list[str]:
+    """``chosen`` topped up to ``top`` with phrases of ``more`` that share no word with those chosen."""
+    result = list(chosen[:top])
+    for phrase in more:
+        if len(result) >= top:
+            break
+        if not set(phrase.split()) & {word for taken in result for word in taken.split()}:
+            result.append(phrase)
+    return result
