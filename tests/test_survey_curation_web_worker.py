@@ -28,6 +28,7 @@ WORKER = textwrap.dedent("""
     from survey import create_app
     from survey.db import open_database
     from survey.store.staff import create_staff_user
+    from survey.web.workspace.corrections import unit_token
 
     path, jobs = sys.argv[1], sys.argv[2]
     app = create_app({"DATABASE": path, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
@@ -44,6 +45,8 @@ WORKER = textwrap.dedent("""
     moved = db.execute("SELECT id FROM units WHERE theme_id = ? ORDER BY id", [seeded[1]]).fetchone()[0]
     picked = [r[0] for r in db.execute(
         "SELECT id FROM units WHERE theme_id = ? ORDER BY id LIMIT 6", [seeded[0]])]
+    with app.app_context():  # pages name comments by opaque tokens, never by unit id
+        moved, picked = unit_token(moved), [unit_token(unit_id) for unit_id in picked]
     base = f"/staff/surveys/{survey}/themes"
     steps = [
         ("merge", f"{base}/{seeded[3]}/merge", {"into": seeded[2]}),
