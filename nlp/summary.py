@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +20,8 @@ MIN_UNITS_FOR_DISCOVERY = 20
 #: A proposal needs at least this share of all units (and at least MIN_PROPOSAL_UNITS units).
 MIN_PROPOSAL_SHARE = 0.01
 MIN_PROPOSAL_UNITS = 5
+#: Share of the size bar a proposal continuing from the previous run must still reach.
+CONTINUING_SIZE = 0.8
 #: Fewest content words a comment needs to join an emerging-theme proposal: "Legend.", "Smooth
 #: now." or "Most things!" answer their question but, read alone, say what about nothing.
 MIN_CONTENT_WORDS_FOR_PROPOSALS = 3
@@ -36,6 +38,7 @@ def summarise(
     min_group_size: int = 5,
     random_state: int = 0,
     previous_proposals: Sequence[Any] = (),
+    new_unit_keys: Collection[str] | None = None,
 ) -> Analysis:
     """Build themes, trends and silo metrics from all units of a survey.
 
@@ -60,6 +63,9 @@ def summarise(
     previous_proposals
         The last run's proposals (:class:`nlp.themes.stability.PreviousProposal`): clusters that
         continue one keep its id and name, and merged-away ones get a redirect.
+    new_unit_keys
+        Text keys of the units analysed for the first time in this run: only they may join a
+        continuing proposal (``None``: any unit in no proposal may).
 
     Returns
     -------
@@ -72,7 +78,7 @@ def summarise(
     taxonomy = taxonomy if taxonomy is not None else DEFAULT_THEMES
     lexicon = lexicon if lexicon is not None else Lexicon.load()
     units, emerging, redirects = assign_and_discover(units, vectors, taxonomy, embedder, random_state,
-                                                     previous_proposals)
+                                                     previous_proposals, new_unit_keys)
     themes = summarise_themes(units, vectors, taxonomy, emerging, min_group_size, embedder)
     trends = compute_trends(units, waves, min_group_size, random_state)
     silo = compute_silo_points(units, waves, min_group_size)
@@ -108,6 +114,7 @@ def _sentiment_version() -> str:
 def assign_and_discover(
     units: Sequence[UnitResult], vectors: np.ndarray, taxonomy: Any, embedder: Embedder,
     random_state: int = 0, previous_proposals: Sequence[Any] = (),
+    new_unit_keys: Collection[str] | None = None,
 ) -> tuple[list[UnitResult], list[ThemeSummary], dict[str, str]]:
     """Assign units to active themes, then cluster the rest into emerging-theme proposals.
 
@@ -118,10 +125,10 @@ def assign_and_discover(
     """
     from nlp.themes import assign_themes
     from nlp.themes.cohesion import loosest_cohesion
-    from nlp.themes.concerns import MIN_PROPOSAL_SIZE, discover_clusters
+    from nlp.themes.concerns import MIN_PROPOSAL_SIZE
     from nlp.themes.nonanswers import non_answer_mask
     from nlp.themes.quotes import content_words
-    from nlp.themes.stability import carry_over
+    from nlp.themes.stability import carry_over, discover_with_previous
 
     assignment = assign_themes(vectors, taxonomy, embedder, [unit.text_key for unit in units])
     # Non-answers are "no content": in no theme and no proposal (a BRM's explicit move still wins).
@@ -147,9 +154,11 @@ def assign_and_discover(
     # A proposal must hang together as well as the loosest theme this run filled (of proposal size).
     smallest = max(MIN_PROPOSAL_UNITS, round(MIN_PROPOSAL_SHARE * len(units)))
     floor = loosest_cohesion(_rows_by_theme(units).values(), vectors, smallest)
-    labels, summaries = discover_clusters(
-        distinct, vectors[first_rows], random_state, "emerging-", MIN_PROPOSAL_SIZE,
-        set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed, min_cohesion=floor,
+    # Last run's proposals continue (1% more data must not reshuffle them); the rest is clustered.
+    labels, summaries = discover_with_previous(
+        distinct, [units[row].text_key for row in first_rows], vectors[first_rows], previous_proposals,
+        random_state, set(taxonomy.ids) | set(taxonomy.aliases), embedder.embed, min_cohesion=floor,
+        new_keys=new_unit_keys,
     )
     members_by_label: dict[int, list[int]] = defaultdict(list)
     for text, label in zip(distinct, labels, strict=True):
@@ -157,7 +166,11 @@ def assign_and_discover(
     carried = carry_over(summaries, {label: {units[r].text_key for r in rows}
                                      for label, rows in members_by_label.items()},
                          previous_proposals, {units[r].text_key for r in pool})
-    kept = [summary for summary in carried.summaries if len(members_by_label[summary.label]) >= smallest]
+    # A proposal that continues needs only CONTINUING_SIZE of the size a new one needs (hysteresis:
+    # the size bar grows with the survey, and 1% more comments must not drop a proposal).
+    continuing = {proposal.id for proposal in previous_proposals}
+    kept = [summary for summary in carried.summaries if len(members_by_label[summary.label])
+            >= (CONTINUING_SIZE * smallest if summary.id in continuing else smallest)]
     proposals = [_proposal(units, summary, sorted(members_by_label[summary.label])) for summary in kept]
     kept_ids = {proposal.id for proposal in proposals}
     return units, proposals, {old: new for old, new in carried.redirects.items() if new in kept_ids}

@@ -5,7 +5,9 @@ of the stored unit id under a key drawn afresh for every export (anonymity rule 
 across two exports, so rows of two exports cannot be joined by id, and nothing in an id says which
 units share a respondent. Rows are sorted by wave, segment, theme and that export id, never by
 arrival (rule 2), nor with one respondent's units side by side. A segment with fewer than
-``min_group_size`` respondents in a wave is written as :data:`SUPPRESSED_SEGMENT` (rule 5). CSV text
+``min_group_size`` respondents in a wave is written as :data:`SUPPRESSED_SEGMENT` (rule 5), and a
+theme with fewer than ``min_group_size`` respondents in a wave is left blank: a theme only one or
+two people wrote about would otherwise show which units share a respondent (rule 8). CSV text
 cells that a spreadsheet would read as a formula are neutralised with a leading apostrophe.
 """
 
@@ -142,16 +144,22 @@ def _records(rows: Iterable[ExportUnit | Mapping[str, Any]], min_group_size: int
     key = export_key if export_key is not None else secrets.token_bytes(32)
     units = [_as_unit(row) for row in rows]
     respondents: defaultdict[tuple[str, str | None], set[str]] = defaultdict(set)
+    theme_respondents: defaultdict[tuple[str, str | None], set[str]] = defaultdict(set)
     for unit in units:
         respondents[unit.wave, unit.segment].add(unit.response_id)
+        theme_respondents[unit.wave, unit.theme].add(unit.response_id)
     ids = {unit.unit_id: export_id(unit.unit_id, key) for unit in units}
-    units.sort(key=lambda u: (u.wave, u.segment or "", u.theme or "", ids[u.unit_id]))
+    shown = {unit.unit_id: unit.theme if len(theme_respondents[unit.wave, unit.theme]) >= min_group_size
+             else None for unit in units}
+    # Sorted by the theme as written, so a blanked theme's units are not kept side by side.
+    units.sort(key=lambda u: (u.wave, u.segment or "", shown[u.unit_id] or "", ids[u.unit_id]))
     records = []
     for unit in units:
         record = {name: value for name, value in asdict(unit).items() if name in UNIT_COLUMNS}
         record["unit_id"] = ids[unit.unit_id]
         if unit.segment is not None and len(respondents[unit.wave, unit.segment]) < min_group_size:
             record["segment"] = SUPPRESSED_SEGMENT
+        record["theme"] = shown[unit.unit_id]
         if unit.sentiment_score is not None:
             record["sentiment_score"] = round(float(unit.sentiment_score), 3)
         records.append({name: record[name] for name in UNIT_COLUMNS})

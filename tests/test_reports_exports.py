@@ -103,6 +103,13 @@ def test_segments_below_the_threshold_are_suppressed(units):
     assert "HR" not in units_to_csv(units) and "HR" not in units_to_json(units)
 
 
+def test_themes_below_the_threshold_are_left_blank_so_they_group_no_respondent(units):
+    rows = by_stored_id(read_csv(units_to_csv(units, export_key=KEY)), units)
+    assert rows["h2"]["theme"] == ""  # "Support": one respondent
+    assert rows["f0"]["theme"] == rows["h1"]["theme"] == "Delivery"  # six respondents
+    assert "Support" not in units_to_csv(units) and "Support" not in units_to_json(units)
+
+
 def test_threshold_counts_respondents_not_units():
     many_units_one_person = [unit(f"u{n}", "same-response") for n in range(6)]
     rows = read_csv(units_to_csv(many_units_one_person))

@@ -127,6 +127,9 @@ def test_proposal_links_keep_working_when_new_answers_arrive(tmp_path):
     now = dict(db.execute("SELECT id, name FROM themes WHERE kind = 'emerging'").fetchall())
     kept = [theme_id for theme_id in before if theme_id in now]
     assert all(now[theme_id] == before[theme_id] for theme_id in kept), "a carried-over proposal keeps a name"
+    assert kept == list(before), "a few new answers keep every proposal (they continue, issue 13 item 5)"
+    for theme_id in kept:  # and its comments: only the new ones may join it
+        assert set(keys[theme_id]) <= {key for (key,) in db.execute(of_theme, [theme_id])}
     for theme_id in set(before) - set(now):
         if redirect_target(db, survey_id, theme_id) is not None:
             continue

@@ -9,7 +9,7 @@ most of its units went, so its old link can redirect there.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,3 +93,87 @@ def carry_over(
         if shared[row, best] / old_sizes[row, 0] >= MIN_SHARED:
             redirects[old.id] = result[best].id
     return CarriedOver(result, redirects)
+
+
+#: A new unit joins a continuing proposal when its cosine to the proposal's centroid reaches this
+#: quantile of the cosines of the proposal's own units (so it sits no further out than most of them).
+JOIN_QUANTILE = 0.25
+
+
+def continue_proposals(keys: Sequence[str], vectors: np.ndarray, previous: Sequence[PreviousProposal],
+                       new_keys: Collection[str] | None = None) -> tuple[np.ndarray, list[PreviousProposal]]:
+    """Keep the previous run's proposals together instead of clustering their units afresh.
+
+    A previous proposal continues when at least :data:`MIN_SHARED` of its units are still in the
+    pool (``keys``); its units keep their proposal, and a new unit (in ``new_keys``; ``None``: any
+    unit in no continuing proposal) joins the continuing proposal whose centroid it is closest to
+    when that cosine reaches the :data:`JOIN_QUANTILE` of the proposal's own units. Units the last
+    run left out stay out, so the shared units keep their grouping. Re-clustering everything would
+    let a 1% growth of the data reshuffle every proposal (ids, names and links with them).
+
+    Returns
+    -------
+    tuple
+        Per key, the index of its continuing proposal or ``-1`` (left for discovery), and the
+        continuing proposals in index order.
+    """
+    labels = np.full(len(keys), -1, dtype=int)
+    position = {key: i for i, key in enumerate(keys)}
+    continuing: list[PreviousProposal] = []
+    for proposal in previous:
+        rows = [position[key] for key in proposal.unit_keys if key in position and labels[position[key]] < 0]
+        if rows and len(rows) >= MIN_SHARED * len(proposal.unit_keys):
+            labels[rows] = len(continuing)
+            continuing.append(proposal)
+    if not continuing:
+        return labels, continuing
+    unit = np.asarray(vectors, dtype=np.float32)
+    unit = unit / np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+    centroids = np.vstack([unit[labels == index].mean(axis=0) for index in range(len(continuing))])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    floors = np.array([np.quantile(unit[labels == index] @ centroids[index], JOIN_QUANTILE)
+                       for index in range(len(continuing))])
+    joinable = labels < 0
+    if new_keys is not None:
+        joinable &= np.isin(np.asarray(keys, dtype=object), list(new_keys))
+    free = np.flatnonzero(joinable)
+    if free.size:
+        similarity = unit[free] @ centroids.T
+        best = similarity.argmax(axis=1)
+        joins = similarity[np.arange(free.size), best] >= floors[best]
+        labels[free[joins]] = best[joins]
+    return labels, continuing
+
+
+def discover_with_previous(
+    texts: Sequence[str], keys: Sequence[str], vectors: np.ndarray, previous: Sequence[PreviousProposal],
+    random_state: int, taken_ids: set[str], embed: Callable[[list[str]], np.ndarray] | None = None,
+    min_cohesion: float | None = None, new_keys: Collection[str] | None = None,
+) -> tuple[np.ndarray, list[ClusterSummary]]:
+    """Proposals for the unassigned pool: the previous run's proposals continue
+    (:func:`continue_proposals`), and a cluster of a fresh discovery over the whole pool becomes a
+    new proposal when most of its units are in no continuing one (those units form it).
+
+    The fresh discovery runs over the whole pool, as the first run's did, so the same data gives
+    the same new proposals (clustering only the leftovers would find groups the first run did
+    not). Labels ``0..len(continuing)-1`` are continuing proposals, new ones follow. Summaries are
+    not yet renamed: :func:`carry_over` gives continuing ones their old id and name.
+    """
+    from nlp.themes.concerns import MIN_PROPOSAL_SIZE, discover_clusters
+    from nlp.themes.labels import describe_clusters
+
+    vectors = np.asarray(vectors, dtype=np.float32)
+    labels, continuing = continue_proposals(keys, vectors, previous, new_keys)
+    taken = set(taken_ids) | {proposal.id for proposal in previous}
+    fresh, summaries = discover_clusters(texts, vectors, random_state, "emerging-", MIN_PROPOSAL_SIZE,
+                                         set(taken), embed, min_cohesion=min_cohesion)
+    if not continuing:
+        return fresh, summaries
+    next_label = len(continuing)
+    for cluster in sorted(int(c) for c in set(fresh.tolist()) if c >= 0):
+        members = fresh == cluster
+        free = members & (labels < 0)
+        if free.sum() >= max(MIN_PROPOSAL_SIZE, MIN_SHARED * members.sum()):
+            labels[free] = next_label
+            next_label += 1
+    return labels, describe_clusters(texts, labels, vectors, "emerging-", taken, embed)

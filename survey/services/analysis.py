@@ -93,7 +93,7 @@ def run_analysis(
     previous = [PreviousProposal(*row) for row in store.previous_proposals(db, survey_id)]
     analysis = summarise(units, vectors, waves=waves, taxonomy=taxonomy, lexicon=lexicon,
                          embedder=embedder, min_group_size=min_group_size, random_state=random_state,
-                         previous_proposals=previous)
+                         previous_proposals=previous, new_unit_keys={unit.text_key for unit in new_units})
     store.save_summary(db, survey_id, analysis, previous=units)
     # Counted before scoring: a response arriving meanwhile makes the next run re-score.
     counts["responses"] = aggregates.survey_response_total(db, survey_id)

@@ -48,9 +48,17 @@ def _theme_kind(db: sqlite_utils.Database, survey_id: int, theme_id: str) -> str
 
 
 def _finish(db: sqlite_utils.Database, survey_id: int, taxonomy: Taxonomy, thresholds: Thresholds,
-            changed: Iterable[str]) -> None:
+            changed: Iterable[str], phrases: Sequence[str] = ()) -> None:
     save_taxonomy(db, survey_id, taxonomy)
-    refresh_theme_figures(db, survey_id, taxonomy, thresholds, changed)
+    refresh_theme_figures(db, survey_id, taxonomy, thresholds, changed, phrases)
+
+
+def _stored_phrases(db: sqlite_utils.Database, survey_id: int, theme_ids: Iterable[str]) -> list[str]:
+    """The key phrases the last analysis stored for these themes (those that exist), in order."""
+    stored = themes.theme_kinds(db, survey_id)
+    found = [json.loads(themes.stored_theme_row(db, survey_id, theme_id)["key_phrases"])
+             for theme_id in dict.fromkeys(theme_ids) if theme_id in stored]
+    return list(dict.fromkeys(phrase for phrases in found for phrase in phrases))
 
 
 def rename_theme(
@@ -79,11 +87,12 @@ def merge_theme(
             taxonomy = taxonomy.add_theme(source_id, _proposal_examples(db, survey_id, source_id),
                                           theme_id=source_id)
         taxonomy = taxonomy.merge([source_id], into_id)
+    phrases = _stored_phrases(db, survey_id, (into_id, source_id))
     units_store.move_theme_units(db, survey_id, source_id, into_id)
     with db.conn:  # the merged theme's old link leads to where its comments went
         themes.delete_theme(db, survey_id, source_id)
         theme_redirects.record_redirects(db, survey_id, [(source_id, into_id)])
-    _finish(db, survey_id, taxonomy, thresholds, (into_id,))
+    _finish(db, survey_id, taxonomy, thresholds, (into_id,), phrases)
 
 
 def move_unit(
@@ -97,8 +106,9 @@ def move_unit(
     previous = units_store.themes_of_text(db, survey_id, text_key)
     with _curating(db, survey_id) as taxonomy:
         taxonomy = taxonomy.move_unit(text_key, theme_id)
+    phrases = _stored_phrases(db, survey_id, [*previous, taxonomy.resolve(theme_id)])
     units_store.pin_texts_to_theme(db, survey_id, [text_key], taxonomy.resolve(theme_id))
-    _finish(db, survey_id, taxonomy, thresholds, {*previous, taxonomy.resolve(theme_id)})
+    _finish(db, survey_id, taxonomy, thresholds, {*previous, taxonomy.resolve(theme_id)}, phrases)
 
 
 def split_theme(
@@ -126,21 +136,23 @@ def split_theme(
         # nlp.themes pulls in scikit-learn (~90 MB): web workers load it only when a page curates.
         from nlp.themes.curation import proposal_name
 
-        summary, keys = _second_subcluster(db, survey_id, rows)
+        summary, keys = _second_subcluster(db, survey_id, theme_id, rows)
         examples, name = list(summary.quotes), name.strip() or proposal_name(summary)
     with _curating(db, survey_id) as taxonomy:
         taxonomy = taxonomy.split(theme_id, name.strip(), examples, keys)
     new_id = taxonomy.themes[-1].id
     units_store.pin_texts_to_theme(db, survey_id, keys, new_id)
-    _finish(db, survey_id, taxonomy, thresholds, (theme_id, new_id))
+    phrases = _stored_phrases(db, survey_id, [theme_id])
+    _finish(db, survey_id, taxonomy, thresholds, (theme_id, new_id), phrases)
     return new_id
 
 
-def _second_subcluster(db: sqlite_utils.Database, survey_id: int,
+def _second_subcluster(db: sqlite_utils.Database, survey_id: int, theme_id: str,
                        rows: list[tuple]) -> tuple[ClusterSummary, list[str]]:
     """Sub-cluster a theme's units; return the second-largest part's summary and unit keys."""
     # nlp.themes pulls in scikit-learn (~90 MB): web workers load it only when a page curates.
-    from nlp.themes import ConcernClusterer, describe_clusters
+    from nlp.themes import ConcernClusterer
+    from nlp.themes.redescribe import describe_groups
 
     texts = [row[1] for row in rows]
     vectors = cached_vectors(db, survey_id, [row[2] for row in rows])
@@ -158,7 +170,8 @@ def _second_subcluster(db: sqlite_utils.Database, survey_id: int,
             raise InvalidInput("This theme has too few comments to split: select comments to split off.")
         labels = AgglomerativeClustering(n_clusters=2, linkage="ward").fit_predict(vectors)
     taken = set(load_taxonomy(db, survey_id).ids)
-    described = describe_clusters(texts, labels, vectors, prefix="", taken_ids=taken)
+    described = describe_groups(texts, labels, vectors, _stored_phrases(db, survey_id, [theme_id]),
+                                prefix="", taken_ids=taken)
     if len(described) < 2:
         raise InvalidInput("This theme's comments form one group: select comments to split off instead.")
     second = described[1]
@@ -232,16 +245,21 @@ def cached_vectors(db: sqlite_utils.Database, survey_id: int, keys: Sequence[str
 
 def refresh_theme_figures(
     db: sqlite_utils.Database, survey_id: int, taxonomy: Taxonomy, thresholds: Thresholds,
-    changed: Iterable[str] = (),
+    changed: Iterable[str] = (), phrases: Sequence[str] = (),
 ) -> None:
     """Bring the stored themes and theme trend cells in line with the curated taxonomy and units.
 
     Names, descriptions and kinds come from the taxonomy; sizes, shares and sentiment from the
-    units; key phrases and quotes are recomputed for the ``changed`` themes only; trend cells are
-    recomputed with the analysis's own :func:`nlp.summary.compute_trends` (suppression included).
+    units; key phrases and quotes are recomputed for the ``changed`` themes only, without spaCy
+    (:mod:`nlp.themes.redescribe`: candidates are ``phrases``, the key phrases the analysis stored for
+    the themes involved, else the changed themes' own); trend cells are recomputed with the
+    analysis's own :func:`nlp.summary.compute_trends` (suppression included).
     """
     active = [(theme.id, theme.name, theme.description) for theme in taxonomy.active]
-    descriptions = {theme_id: _description(db, survey_id, theme_id, thresholds) for theme_id in set(changed)}
+    changed = set(changed)
+    phrases = list(phrases) or _stored_phrases(db, survey_id, changed)
+    descriptions = {theme_id: _description(db, survey_id, theme_id, thresholds, phrases)
+                    for theme_id in changed}
     with db.conn:
         themes.sync_seeded_themes(db, survey_id, active)
         themes.refresh_theme_sizes(db, survey_id, thresholds.min_quote_group_size)
@@ -250,12 +268,12 @@ def refresh_theme_figures(
     _refresh_trend_cells(db, survey_id, thresholds)
 
 
-def _description(db: sqlite_utils.Database, survey_id: int, theme_id: str,
-                 thresholds: Thresholds) -> tuple[tuple[str, ...], list[str], tuple[int, ...]]:
+def _description(db: sqlite_utils.Database, survey_id: int, theme_id: str, thresholds: Thresholds,
+                 phrases_pool: Sequence[str]) -> tuple[tuple[str, ...], list[str], tuple[int, ...]]:
     """Key phrases and (above the quote threshold) representative quote ids of one theme, with
-    how many similar comments each quote stands for."""
+    how many similar comments each quote stands for; no spaCy (a web request runs this)."""
     # nlp.themes pulls in scikit-learn (~90 MB): web workers load it only when a page curates.
-    from nlp.themes import describe_clusters
+    from nlp.themes.redescribe import describe_groups
 
     rows = units_store.theme_unit_rows(db, survey_id, theme_id)
     phrases: tuple[str, ...] = ()
@@ -263,7 +281,8 @@ def _description(db: sqlite_utils.Database, survey_id: int, theme_id: str,
     like_it: tuple[int, ...] = ()
     if rows:
         vectors = cached_vectors(db, survey_id, [row[2] for row in rows])
-        described = describe_clusters([row[1] for row in rows], np.zeros(len(rows), dtype=int), vectors)
+        described = describe_groups([row[1] for row in rows], np.zeros(len(rows), dtype=int), vectors,
+                                    phrases_pool)
         if described:
             phrases = described[0].key_phrases
             if len({row[3] for row in rows}) >= thresholds.min_quote_group_size:
