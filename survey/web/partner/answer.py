@@ -10,6 +10,7 @@ Nothing in this module logs or stores anything about the request beyond the answ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import urllib.parse
 from typing import Any
@@ -188,7 +189,13 @@ def _code_page(wave: Wave, form: CodeForm, message: str | None = None, status: i
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="rapport-partner-form-token")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    """One serializer per key: building it (key derivation, JSON checks) cost more than signing."""
+    return URLSafeSerializer(secret_key, salt="rapport-partner-form-token")
 
 
 def _new_form_token(wave: Wave) -> str:
