@@ -10,7 +10,7 @@ from page_support import hidden_fields
 from test_survey_partner import answers_for, stored_count
 
 from survey import create_app
-from survey.store.surveys import questions_for, update_question, update_wave
+from survey.store.surveys import get_survey, questions_for, update_survey, update_wave
 from survey.web.partner import blank_form
 
 TOKENS = re.compile(r'(name="(?:csrf_token|form_token)" type="hidden" value=")[^"]*"')
@@ -64,17 +64,21 @@ def test_the_cached_page_is_the_page_a_full_render_gives(csrf_app, db, partner_w
     assert TOKENS.sub(r"\1", cached) == TOKENS.sub(r"\1", rendered)
 
 
-def test_a_changed_question_wave_or_setting_shows_at_once(app, client, db, partner_wave):
+def test_a_changed_survey_wave_question_or_setting_shows_at_once(app, client, db, partner_wave):
     wave = partner_wave()
-    assert "What should IT change?" in page_of(client, wave)
-    question = questions_for(db, wave.survey_id)[0]
-    update_question(db, question.id, question.kind, "What should IT stop doing?",
-                    required=question.required)
+    assert "Tell us how IT works with you." in page_of(client, wave)
+    survey = get_survey(db, wave.survey_id)
+    update_survey(db, survey.id, survey.title, "Five minutes, anonymous.", survey.privacy_note)
     html = page_of(client, wave)
-    assert "What should IT stop doing?" in html and "What should IT change?" not in html
+    assert "Five minutes, anonymous." in html and "Tell us how IT works with you." not in html
     closes = dt.date.today() + dt.timedelta(days=3)
     update_wave(db, wave.id, wave.label, wave.opens_on, closes)
     assert f"open until {closes.day} {closes:%B %Y}" in page_of(client, wave)
+    # The store locks questions once a wave opens; a change made in the database anyway still shows.
+    question = questions_for(db, wave.survey_id)[0]
+    with db.conn:
+        db.execute("UPDATE questions SET prompt = ? WHERE id = ?", ["What should IT stop?", question.id])
+    assert "What should IT stop?" in page_of(client, wave)
     app.config["MAX_ANSWER_CHARS"] = 1234
     assert "Up to 1,234 characters." in page_of(client, wave)
 
