@@ -33,6 +33,13 @@ def ner_pipeline() -> Language:
     return load_pipeline()
 
 
+def _not_for_ner(nlp: Language) -> list[str]:
+    """Components NER does not read: all but ``ner`` and any it listens to (none in the small English
+    pipeline, whose NER has its own tok2vec, so running the shared one would only cost time)."""
+    feeding = {name for name, pipe in nlp.pipeline if "ner" in getattr(pipe, "listening_components", ())}
+    return [name for name in nlp.pipe_names if name != "ner" and name not in feeding]
+
+
 def is_common_word(lower: str) -> bool:
     """An English dictionary word or a simple inflection of one (spaCy's lemmatizer index)."""
     words = _common_words()
@@ -76,8 +83,7 @@ def ner_names(requests: list[NerRequest]) -> Iterator[tuple[int, Redaction]]:
     """PERSON entities in the requested windows, trimmed of known words, as ``(text index, span)``."""
     known_words = name_lexicon().known_words
     nlp = ner_pipeline()
-    disabled = [name for name in nlp.pipe_names if name not in ("tok2vec", "ner")]
-    for doc, (index, offset) in nlp.pipe(requests, as_tuples=True, disable=disabled):
+    for doc, (index, offset) in nlp.pipe(requests, as_tuples=True, disable=_not_for_ner(nlp)):
         for entity in doc.ents:
             if entity.label_ != "PERSON":
                 continue

@@ -28,6 +28,11 @@ from survey.errors import RapportError
 __all__ = ["ACCESS_LOG_FORMAT", "PrivateErrorFilter", "PrivateLogger", "gunicorn_options", "serve"]
 from survey.services.models import spacy_model_from_config
 from survey.services.replication import ReplicaSettings, start_replication, stop_replication
+from survey.store.throttle import parse_limits
+
+#: Templates of the partner pages, compiled before the workers fork.
+PARTNER_TEMPLATES = ("partner/survey.html", "partner/thanks.html", "partner/already.html",
+                     "partner/closed.html", "partner/code.html", "error.html")
 
 #: Threads per worker. Each client still sending its request holds one thread, and gunicorn does not
 #: spread connections evenly over workers, so each worker gets enough threads for all 50 slow
@@ -115,6 +120,16 @@ def prepare_for_serving(app: Flask) -> None:
     # Import matplotlib (through the chart functions) in the master too: otherwise each worker pays
     # about a second on its first chart page, even when the chart itself comes from the shared cache.
     import reports.charts  # noqa: F401
+
+    _warm_partner_path(app)
+
+
+def _warm_partner_path(app: Flask) -> None:
+    """Compile the partner templates and parse the throttle limits (importing ``limits``) in the
+    master, so no worker pays for them on its first partner request (bench/submit.py's p99)."""
+    for name in PARTNER_TEMPLATES:
+        app.jinja_env.get_template(name)
+    parse_limits(app.config.get("SUBMISSION_RATE_LIMIT"))
 
 
 def serve(app: Flask, **options: Any) -> None:

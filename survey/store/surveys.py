@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from survey.errors import Conflict, InvalidInput, NotFound, SurveyLocked
-from survey.store import inserted_id
+from survey.store import inserted_id, select_rows
 
 QUESTION_KINDS = ("text", "rating", "nps", "choice", "segment")
 ACCESS_MODES = ("public", "invitation")
@@ -102,7 +102,7 @@ def create_survey(
 
 def get_survey(db: sqlite_utils.Database, survey_id: int) -> Survey:
     """Return one survey or raise :class:`NotFound`."""
-    rows = list(db.table("surveys").rows_where("id = ?", [survey_id]))
+    rows = select_rows(db, "SELECT * FROM surveys WHERE id = ?", [survey_id])
     if not rows:
         raise NotFound(f"There is no survey {survey_id}.")
     return _survey(rows[0])
@@ -286,7 +286,7 @@ def _checked_question(
 
 def get_question(db: sqlite_utils.Database, question_id: int) -> Question:
     """Return one question or raise :class:`NotFound`."""
-    rows = list(db.table("questions").rows_where("id = ?", [question_id]))
+    rows = select_rows(db, "SELECT * FROM questions WHERE id = ?", [question_id])
     if not rows:
         raise NotFound(f"There is no question {question_id}.")
     return _question(rows[0])
@@ -294,10 +294,8 @@ def get_question(db: sqlite_utils.Database, question_id: int) -> Question:
 
 def questions_for(db: sqlite_utils.Database, survey_id: int) -> list[Question]:
     """The survey's questions in display order."""
-    return [
-        _question(row)
-        for row in db.table("questions").rows_where("survey_id = ?", [survey_id], order_by="position")
-    ]
+    sql = "SELECT * FROM questions WHERE survey_id = ? ORDER BY position"
+    return [_question(row) for row in select_rows(db, sql, [survey_id])]
 
 
 def create_wave(
@@ -376,7 +374,7 @@ def response_counts(db: sqlite_utils.Database, survey_id: int) -> dict[int, int]
 
 def get_wave(db: sqlite_utils.Database, wave_id: int) -> Wave:
     """Return one wave or raise :class:`NotFound`."""
-    rows = list(db.table("waves").rows_where("id = ?", [wave_id]))
+    rows = select_rows(db, "SELECT * FROM waves WHERE id = ?", [wave_id])
     if not rows:
         raise NotFound(f"There is no wave {wave_id}.")
     return _wave(rows[0])
@@ -384,7 +382,7 @@ def get_wave(db: sqlite_utils.Database, wave_id: int) -> Wave:
 
 def get_wave_by_token(db: sqlite_utils.Database, token: str) -> Wave:
     """Return the wave behind a partner link token or raise :class:`NotFound`."""
-    rows = list(db.table("waves").rows_where("token = ?", [token]))
+    rows = select_rows(db, "SELECT * FROM waves WHERE token = ?", [token])
     if not rows:
         raise NotFound("This survey link is not valid. Check that you copied the whole link.")
     return _wave(rows[0])
@@ -392,9 +390,5 @@ def get_wave_by_token(db: sqlite_utils.Database, token: str) -> Wave:
 
 def waves_for(db: sqlite_utils.Database, survey_id: int) -> list[Wave]:
     """The survey's waves in chronological order (by opening date, then label)."""
-    return [
-        _wave(row)
-        for row in db.table("waves").rows_where(
-            "survey_id = ?", [survey_id], order_by="opens_on, label"
-        )
-    ]
+    sql = "SELECT * FROM waves WHERE survey_id = ? ORDER BY opens_on, label"
+    return [_wave(row) for row in select_rows(db, sql, [survey_id])]

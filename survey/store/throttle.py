@@ -61,16 +61,7 @@ def exceeded(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
 def record(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
            limits: tuple[Limit, ...], now: float | None = None) -> None:
     """Count one event in every window of ``limits`` and drop expired rows (one transaction)."""
-    now = time.time() if now is None else now
-    with db.conn:
-        db.execute("DELETE FROM throttle_hits WHERE expires < ?", [int(now)])
-        for limit in limits:
-            start, end = _window(limit, now)
-            db.execute(
-                "INSERT INTO throttle_hits (key, expires, hits) VALUES (?, ?, 1) "
-                "ON CONFLICT (key) DO UPDATE SET hits = hits + 1",
-                [_key(secret, scope, subject, start), end + 60 - end % 60],
-            )
+    _count_event(db, secret, scope, subject, limits, now)
 
 
 def take(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
@@ -79,8 +70,25 @@ def take(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
 
     Counting first and checking after keeps two workers from both taking the last place.
     """
-    record(db, secret, scope, subject, limits, now)
-    return not any(count(db, secret, scope, subject, limit, now) > limit.amount for limit in limits)
+    counts = _count_event(db, secret, scope, subject, limits, now)
+    return all(hits <= limit.amount for hits, limit in zip(counts, limits, strict=True))
+
+
+def _count_event(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
+                 limits: tuple[Limit, ...], now: float | None) -> list[int]:
+    """Add one event to each window of ``limits`` in one transaction; return each window's count."""
+    now = time.time() if now is None else now
+    counts = []
+    with db.conn:
+        db.execute("DELETE FROM throttle_hits WHERE expires < ?", [int(now)])
+        for limit in limits:
+            start, end = _window(limit, now)
+            counts.append(db.execute(
+                "INSERT INTO throttle_hits (key, expires, hits) VALUES (?, ?, 1) "
+                "ON CONFLICT (key) DO UPDATE SET hits = hits + 1 RETURNING hits",
+                [_key(secret, scope, subject, start), end + 60 - end % 60],
+            ).fetchone()[0])
+    return counts
 
 
 def forget(db: sqlite_utils.Database, secret: str, scope: str, subject: str,

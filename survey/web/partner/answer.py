@@ -10,6 +10,7 @@ Nothing in this module logs or stores anything about the request beyond the answ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import urllib.parse
 from typing import Any
@@ -34,6 +35,7 @@ from survey.store.surveys import (
 )
 from survey.web import throttles
 from survey.web.partner import guards
+from survey.web.partner.blank_form import blank_form_page
 from survey.web.partner.forms import CodeForm, ResponseForm, build_response_form, scale_ends
 from survey.web.partner.privacy import own_privacy_note
 from survey.web.security import csrf
@@ -93,11 +95,23 @@ def thanks(token: str) -> str:
 
 def _show_survey(wave: Wave) -> Any:
     if wave.access != "invitation":
-        return _render_survey(wave, _new_form(wave))
+        return _blank_public_form(wave)
     if "code" not in request.args:
         return _code_page(wave, CodeForm(formdata=None))
     code_form = CodeForm(formdata=None, code=request.args["code"])
     return _survey_after_code(wave, request.args["code"], code_form)
+
+
+def _blank_public_form(wave: Wave) -> Any:
+    """The blank form of a public wave, from the per-worker page cache when possible."""
+    questions = tuple(questions_for(partner_db(), wave.survey_id))
+    form_class = build_response_form(questions, current_app.config["MAX_ANSWER_CHARS"])
+    page = blank_form_page(
+        wave, get_survey(partner_db(), wave.survey_id), questions,
+        render=lambda token: _render_survey(wave, form_class(formdata=None, form_token=token))[0],
+        new_form_token=lambda: _new_form_token(wave),
+    )
+    return page if page is not None else _render_survey(wave, _new_form(wave))
 
 
 def _survey_after_code(wave: Wave, typed_code: str, code_form: CodeForm) -> Any:
@@ -188,7 +202,13 @@ def _code_page(wave: Wave, form: CodeForm, message: str | None = None, status: i
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="rapport-partner-form-token")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    """One serializer per key: building it (key derivation, JSON checks) cost more than signing."""
+    return URLSafeSerializer(secret_key, salt="rapport-partner-form-token")
 
 
 def _new_form_token(wave: Wave) -> str:
