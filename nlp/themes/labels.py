@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from nlp.themes.names import choose_name, cluster_phrases, text_candidates
+from nlp.themes.names import PhraseRanking, choose_name, cluster_phrases, text_candidates
 from nlp.themes.nonanswers import is_non_answer
 from nlp.themes.quotes import select_quotes
 
@@ -144,14 +144,15 @@ def key_phrases(
 ) -> dict[int, tuple[str, ...]]:
     """Key phrases per cluster label: noun and verb-object phrases of its central members, ranked
     by class-based TF-IDF, embedding relevance (with ``embed``) and MMR diversity."""
-    return {c: phrases for c, (phrases, _) in _phrases_and_centroids(texts, labels, vectors, embed, top).items()}
+    described = _phrases_and_centroids(texts, labels, vectors, embed, top)
+    return {c: ranking.key_phrases for c, (ranking, _) in described.items()}
 
 
 def _phrases_and_centroids(
     texts: Sequence[str], labels: np.ndarray, vectors: np.ndarray,
     embed: Callable[[list[str]], np.ndarray] | None, top: int = 5,
-) -> dict[int, tuple[tuple[str, ...], np.ndarray]]:
-    """Per cluster label, its key phrases and its (normalised-mean) centroid."""
+) -> dict[int, tuple[PhraseRanking, np.ndarray]]:
+    """Per cluster label, its ranked phrases and its centroid (mean of the unit vectors)."""
     labels = np.asarray(labels)
     unit = normalize(np.asarray(vectors, dtype=np.float32))
     clusters = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
@@ -160,12 +161,13 @@ def _phrases_and_centroids(
     for cluster in clusters:
         members = np.flatnonzero(labels == cluster)
         centroids[cluster] = unit[members].mean(axis=0)
-        central[cluster] = members[np.argsort(-(unit[members] @ centroids[cluster]), kind="stable")[:PHRASE_SAMPLE]]
+        order = np.argsort(-(unit[members] @ centroids[cluster]), kind="stable")
+        central[cluster] = members[order[:PHRASE_SAMPLE]]
     sampled = [int(i) for cluster in clusters for i in central[cluster]]
     parsed = dict(zip(sampled, text_candidates([texts[i] for i in sampled]), strict=True))
     candidates = {cluster: [parsed[int(i)] for i in central[cluster]] for cluster in clusters}
     ranked = cluster_phrases(candidates, centroids, embed, top)
-    return {c: (tuple(ranked.get(c) or ()), centroids[c]) for c in clusters}
+    return {c: (ranked.get(c) or PhraseRanking(), centroids[c]) for c in clusters}
 
 
 def describe_clusters(
@@ -192,7 +194,7 @@ def describe_clusters(
     """
     labels = np.asarray(labels)
     described = _phrases_and_centroids(texts, labels, vectors, embed)
-    phrases = {c: found for c, (found, _) in described.items()}
+    phrases = {c: ranking.key_phrases for c, (ranking, _) in described.items()}
     taken = set() if taken_ids is None else taken_ids
     sizes = {cluster: int((labels == cluster).sum()) for cluster in phrases}
     summaries = []
@@ -200,10 +202,12 @@ def describe_clusters(
     for cluster in sorted(phrases, key=lambda c: (-sizes[c], c)):
         members = np.flatnonzero(labels == cluster)
         member_texts = [texts[int(i)] for i in members]
+        ranking, centroid = described[cluster]
         quotes = select_quotes(member_texts, np.asarray(vectors)[members])
         summaries.append(ClusterSummary(
             id=cluster_id(phrases[cluster], taken, prefix), label=cluster, size=sizes[cluster],
             key_phrases=phrases[cluster], quotes=tuple(q.text for q in quotes),
-            name=choose_name(phrases[cluster], member_texts, described[cluster][1], embed), quote_like_it=tuple(q.like_it for q in quotes),
+            name=choose_name(ranking, member_texts, centroid, embed),
+            quote_like_it=tuple(q.like_it for q in quotes),
         ))
     return summaries

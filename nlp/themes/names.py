@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -39,7 +40,8 @@ GENERIC_NOUNS = _word_set("""
 issue issues problem problems help process processes work time times day days week weeks month
 months year years question questions matter matters part parts place case cases point points area
 areas option options experience experiences information info details detail level levels system
-systems team teams company department side end start change changes request requests
+systems team teams company department side end start change changes request requests business
+service services staff user users date dates customer customers
 """)
 #: Extra lexical score per word beyond the first: a longer phrase is a little more readable.
 LENGTH_BONUS = 0.15
@@ -61,9 +63,11 @@ def phrase_words(phrase: str) -> list[str]:
 
 def is_clean_phrase(phrase: str) -> bool:
     """True when a phrase is fit to show: 1-4 words, no repeated word, no filler or stop word at
-    an edge, and at least one content word (no filler anywhere)."""
+    an edge, at least one content word (no filler anywhere), and not a generic noun alone."""
     words = phrase_words(phrase)
     if not words or len(words) > MAX_PHRASE_WORDS or len(set(words)) < len(words):
+        return False
+    if words == [phrase.lower()] and words[0] in GENERIC_NOUNS:
         return False
     if any(w in FILLER_WORDS for w in words):
         return False
@@ -97,12 +101,14 @@ def text_candidates(texts: Sequence[str]) -> list[frozenset[str]]:
 
 def _trimmed_words(tokens: list) -> list[str]:
     """The words of a noun phrase without leading determiners or stop words, ending on its noun."""
-    tokens = [t for t in tokens if not t.is_punct and not t.like_num]
-    while tokens and (tokens[0].is_stop or tokens[0].pos_ in ("DET", "PRON", "ADV", "CCONJ")):
+    while tokens and (tokens[0].is_stop or tokens[0].is_punct or tokens[0].like_num
+                      or tokens[0].pos_ in ("DET", "PRON", "ADV", "CCONJ")):
         tokens = tokens[1:]
     if not tokens or tokens[-1].pos_ not in ("NOUN", "PROPN") or tokens[-1].is_stop:
         return []
-    return [t.text.lower() for t in tokens][-MAX_PHRASE_WORDS:]
+    # The span as written, so "e-signature tool" keeps its hyphen (spaCy splits it in three).
+    written = tokens[0].doc[tokens[0].i:tokens[-1].i + 1].text
+    return phrase_words(written)[-MAX_PHRASE_WORDS:]
 
 
 def _verb_phrases(doc) -> set[str]:
@@ -125,8 +131,9 @@ def _verb_phrases(doc) -> set[str]:
 def cluster_phrases(
     candidates: dict[int, list[frozenset[str]]], centroids: dict[int, np.ndarray],
     embed: Callable[[list[str]], np.ndarray] | None, top: int = 5,
-) -> dict[int, list[str]]:
-    """Rank each cluster's candidate phrases; returns up to ``top`` per cluster label, best first.
+) -> dict[int, PhraseRanking]:
+    """Rank each cluster's candidate phrases: up to ``top`` key phrases per cluster label, best
+    first, and its best-scored phrases for naming.
 
     ``candidates`` holds, per cluster, the candidate phrases of each of its (sampled) members. A
     phrase's lexical score is its document frequency in the cluster times the log of that over
@@ -136,16 +143,17 @@ def cluster_phrases(
     """
     clean = {c: [{" ".join(phrase_words(p)) for p in found} for found in members]
              for c, members in candidates.items()}
-    clean = {c: [{p for p in found if is_clean_phrase(p)} for found in members] for c, members in clean.items()}
+    clean = {c: [{p for p in found if is_clean_phrase(p)} for found in members]
+             for c, members in clean.items()}
     counts = {c: Counter(p for found in members for p in found) for c, members in clean.items()}
     sizes = {c: max(1, len(members)) for c, members in clean.items()}
     everywhere: Counter[str] = sum(counts.values(), Counter())
     total = sum(sizes.values())
-    ranked: dict[int, list[str]] = {}
+    ranked: dict[int, PhraseRanking] = {}
     for cluster, counted in counts.items():
         phrases = sorted(counted)
         if not phrases:
-            ranked[cluster] = []
+            ranked[cluster] = PhraseRanking()
             continue
         inside = np.array([counted[p] for p in phrases], dtype=float) / sizes[cluster]
         others = max(1, total - sizes[cluster])
@@ -154,17 +162,26 @@ def cluster_phrases(
     return ranked
 
 
+@dataclass(frozen=True)
+class PhraseRanking:
+    """A cluster's phrases: diverse key phrases (MMR, no shared word) and the best-scored
+    phrases before diversity, from which its name is chosen."""
+
+    key_phrases: tuple[str, ...] = ()
+    best: tuple[str, ...] = ()
+
+
 def rank_phrases(
     phrases: Sequence[str], inside: np.ndarray, outside: np.ndarray, centroid: np.ndarray | None,
     embed: Callable[[list[str]], np.ndarray] | None, top: int = 5,
-) -> list[str]:
+) -> PhraseRanking:
     """Pick up to ``top`` diverse phrases by c-TF-IDF (``inside`` / ``outside`` document rates)
     and, with ``embed``, cosine to ``centroid``."""
     keep = inside > 0
     phrases = [p for p, k in zip(phrases, keep, strict=True) if k]
     inside, outside = inside[keep], outside[keep]
     if not phrases:
-        return []
+        return PhraseRanking()
     lengths = np.array([len(p.split()) for p in phrases], dtype=float)
     # Frequent in the cluster, rare elsewhere; a longer phrase is a little more readable.
     lexical = inside * np.log1p(inside / (outside + 0.01)) * (1 + LENGTH_BONUS * (lengths - 1))
@@ -177,7 +194,8 @@ def rank_phrases(
         vectors = np.asarray(embed(list(phrases)), dtype=np.float32)
         relevance = vectors @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
         scores = (1 - RELEVANCE_WEIGHT) * lexical + RELEVANCE_WEIGHT * relevance
-    return _mmr(list(phrases), scores, vectors, top)
+    best = tuple(phrases[i] for i in np.argsort(-scores, kind="stable")[:NAME_CANDIDATES])
+    return PhraseRanking(tuple(_mmr(list(phrases), scores, vectors, top)), best)
 
 
 def _mmr(phrases: list[str], scores: np.ndarray, vectors: np.ndarray | None, top: int) -> list[str]:
@@ -192,8 +210,8 @@ def _mmr(phrases: list[str], scores: np.ndarray, vectors: np.ndarray | None, top
                     similarity = float(max(vectors[i] @ vectors[j] for j in chosen))
                 else:
                     similarity = max(_overlap(phrases[i], phrases[j]) for j in chosen)
-                if any(set(phrases[i].split()) & set(phrases[j].split()) for j in chosen):
-                    continue  # no word twice across a theme's key phrases
+                if any(_stems(phrases[i]) & _stems(phrases[j]) for j in chosen):
+                    continue  # no word twice across a theme's key phrases ("contract", "contracts")
             else:
                 similarity = 0.0
             value = MMR_LAMBDA * float(scores[i]) - (1 - MMR_LAMBDA) * similarity
@@ -204,6 +222,11 @@ def _mmr(phrases: list[str], scores: np.ndarray, vectors: np.ndarray | None, top
         chosen.append(best)
         remaining.remove(best)
     return [phrases[i] for i in chosen]
+
+
+def _stems(phrase: str) -> set[str]:
+    """The words of a phrase without a plural ending: "contracts" and "contract" are one word."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in phrase.split()}
 
 
 def _overlap(a: str, b: str) -> float:
@@ -219,21 +242,23 @@ def display_name(phrases: Sequence[str]) -> str:
     return phrases[0][:1].upper() + phrases[0][1:]
 
 
-def choose_name(phrases: Sequence[str], texts: Sequence[str], centroid: np.ndarray | None = None,
+def choose_name(ranking: PhraseRanking, texts: Sequence[str], centroid: np.ndarray | None = None,
                 embed: Callable[[list[str]], np.ndarray] | None = None) -> str:
     """A theme's name, as a person would put it: the candidate closest to the cluster centre.
 
-    Candidates are the best :data:`NAME_CANDIDATES` key phrases and "A and B" pairs of the top
-    three (the shipped taxonomy's names read like that: "Tools and systems"). A bare generic word
+    Candidates are the :data:`NAME_CANDIDATES` best-scored phrases (before diversity), the key
+    phrases, and "A and B" pairs of the top three key phrases (the shipped taxonomy's names read
+    like that: "Tools and systems"). A bare generic word
     ("Desk", "Payroll") is never a name on its own; a specific one (an acronym or product name
     written with capitals in ``texts``: "VPN", "SharePoint") may be. Without ``embed`` the best
     allowed phrase wins. The name keeps the members' usual spelling ("VPN drops").
     """
-    top = list(phrases[:NAME_CANDIDATES])
-    candidates = top + [f"{a} and {b}" for i, a in enumerate(top[:3]) for b in top[i + 1:3]]
+    top = list(ranking.key_phrases[:3])
+    candidates = list(dict.fromkeys([*ranking.best, *ranking.key_phrases,
+                                     *(f"{a} and {b}" for i, a in enumerate(top) for b in top[i + 1:])]))
     allowed = [c for c in candidates if _may_name(c, texts)]
     if not allowed:
-        return display_name(phrases)
+        return display_name(ranking.key_phrases)
     chosen = allowed[0]
     if centroid is not None and embed is not None and len(allowed) > 1:
         vectors = np.asarray(embed(allowed), dtype=np.float32)
@@ -274,7 +299,12 @@ def surface_form(phrase: str, texts: Sequence[str]) -> str:
         for match in pattern.finditer(text):
             if match.start() > 0 and not text[:match.start()].rstrip().endswith((".", "!", "?")):
                 forms[match.group()] += 1
-    if not forms:
+    if forms:
+        form = forms.most_common(1)[0][0]
+        if any(c.isupper() for c in form) and " ".join(phrase_words(form)) == phrase:
+            return form
+    if " " not in phrase:
         return phrase
-    form = forms.most_common(1)[0][0]
-    return form if any(c.isupper() for c in form) and " ".join(phrase_words(form)) == phrase else phrase
+    # Not written together ("lose vpn" from "lose the VPN"): each specific word in its own spelling.
+    return " ".join(surface_form(word, texts) if is_specific_word(word, texts) else word
+                    for word in phrase.split())

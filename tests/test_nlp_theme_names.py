@@ -1,0 +1,136 @@
+"""Theme names and key phrases a person would write, and quotes that say different things (issue 13)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from nlp.themes.labels import describe_clusters
+from nlp.themes.names import (
+    FILLER_WORDS,
+    GENERIC_NOUNS,
+    PhraseRanking,
+    choose_name,
+    is_clean_phrase,
+    is_specific_word,
+    phrase_words,
+    surface_form,
+    text_candidates,
+)
+from nlp.themes.quotes import MAX_QUOTE_COSINE, MAX_SHARED_WORDS, content_words, is_complete_sentence, word_overlap
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+E_SIGNATURE = [
+    "Signature requests expire after 48 hours, so suppliers abroad open a dead envelope.",
+    "Customers can't sign contracts on a phone with the new e-signature tool.",
+    "The e-signature tool has no witness field, so every deed still goes out on paper.",
+    "Counterparties keep asking for a wet-ink signed copy of the contract instead.",
+    "The signature certificate doesn't say when each signer signed the contract.",
+    "Whenever a signer declines the contract nobody gets told.",
+    "Our contract templates were never moved to the e-signature tool.",
+    "Signers on Android see a blank page instead of the contract.",
+    "Senior partners refuse to sign contracts electronically.",
+    "The signing reminders keep chasing clients who already signed the contract.",
+]
+DESK = [
+    "The desk never picks up after five.",
+    "the desk is slow to answer the phone.",
+    "Nobody at the desk knows the warehouse scanners.",
+    "The desk closed my ticket before anything was fixed.",
+    "I waited forty minutes on hold for the desk this morning.",
+    "The desk asks for the same details three times.",
+]
+VPN = [
+    "The VPN drops every afternoon.",
+    "Working from home the VPN disconnects every hour.",
+    "Our VPN is too slow for video calls.",
+    "I lose the VPN whenever the laptop sleeps.",
+    "Since the update the VPN will not connect at all.",
+]
+
+
+def name_words_are_clean(name: str) -> bool:
+    """Every part of a name ("A and B") is a clean phrase: no filler, stop word at an edge or
+    repeated word, and the name repeats no word across its parts."""
+    parts = name.lower().split(" and ")
+    words = phrase_words(name)
+    return all(is_clean_phrase(part) for part in parts) and len(set(words) - {"and"}) == len(
+        [w for w in words if w != "and"])
+
+
+@pytest.mark.parametrize("phrase", ["issue", "business", "problem", "team", "process", "things"])
+def test_a_generic_noun_alone_is_not_a_key_phrase_but_fits_inside_one(phrase):
+    assert not is_clean_phrase(phrase)
+    assert phrase in GENERIC_NOUNS or phrase in FILLER_WORDS
+    if phrase in GENERIC_NOUNS:
+        assert is_clean_phrase(f"approval {phrase}")
+
+
+def test_capitals_inside_a_sentence_make_a_word_specific():
+    assert is_specific_word("vpn", VPN)
+    assert not is_specific_word("desk", DESK)  # "The desk..." at the start of a text does not count
+    assert surface_form("vpn", VPN) == "VPN"
+    assert surface_form("desk", DESK) == "desk"
+
+
+def test_candidates_include_verb_object_phrases_and_keep_hyphens():
+    found = text_candidates(["I want to activate my new card", "The new e-signature tool is slow.",
+                             "My card payment was declined twice."])
+    assert "activate card" in found[0]
+    assert "e-signature tool" in found[1] and "tool" in found[1]
+    assert "declined payment" in found[2] or "declined card payment" in found[2]
+
+
+def test_a_bare_generic_word_never_names_a_theme():
+    # Only generic single words: the name falls back to a pair rather than "Desk".
+    ranking = PhraseRanking(key_phrases=("desk", "hold", "ticket"), best=("desk", "hold"))
+    name = choose_name(ranking, DESK)
+    assert len(phrase_words(name)) > 1 and name_words_are_clean(name)
+    assert name[0].isupper()
+    # A specific word may stand alone, in the members' spelling.
+    assert choose_name(PhraseRanking(("vpn",), ("vpn",)), VPN) == "VPN"
+    # A generic noun is never one half of a pair ("Card and process").
+    assert "process" not in choose_name(PhraseRanking(("card", "process"), ("card", "process")), ["a card"]).lower()
+
+
+@pytest.mark.slow
+def test_emerging_clusters_get_clean_noun_phrase_names_and_key_phrases(semantic_embedder):
+    texts = E_SIGNATURE + DESK + VPN
+    labels = np.array([0] * len(E_SIGNATURE) + [1] * len(DESK) + [2] * len(VPN))
+    summaries = describe_clusters(texts, labels, semantic_embedder.embed(texts), embed=semantic_embedder.embed)
+    names = {s.label: s.name for s in summaries}
+    assert any(word in names[0].lower() for word in ("sign", "contract")), names[0]
+    assert names[1].lower() != "desk" and "desk" in names[1].lower(), names[1]
+    assert "VPN" in names[2], names[2]
+    for summary in summaries:
+        assert name_words_are_clean(summary.name), summary.name
+        assert len(phrase_words(summary.name)) > 1 or is_specific_word(summary.name, texts), summary.name
+        for phrase in summary.key_phrases:
+            words = phrase_words(phrase)
+            assert is_clean_phrase(phrase), phrase
+            assert words[0] not in ENGLISH_STOP_WORDS and words[-1] not in ENGLISH_STOP_WORDS
+            assert not set(words) & FILLER_WORDS
+        stems = [w.rstrip("s") for phrase in summary.key_phrases for w in phrase.split()]
+        assert len(stems) == len(set(stems)), summary.key_phrases  # no word twice, not even plural
+
+
+@pytest.mark.slow
+def test_quotes_are_complete_diverse_and_count_their_look_alikes(semantic_embedder):
+    texts = E_SIGNATURE + [
+        "Also, signature requests expire after 48 hours, so suppliers abroad open a dead envelope.",
+        "Honestly, signature requests expire after 48 hours, so suppliers abroad open a dead envelope.",
+        "contracts", "Signing.", "and the envelope",
+    ]
+    vectors = semantic_embedder.embed(texts)
+    summary, = describe_clusters(texts, np.zeros(len(texts), dtype=int), vectors, embed=semantic_embedder.embed)
+    assert len(summary.quotes) == 3 and len(summary.quote_like_it) == 3
+    assert sum(summary.quote_like_it) + len(summary.quotes) == len(texts)  # every member counted once
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = {text: i for i, text in enumerate(texts)}
+    for quote in summary.quotes:
+        assert is_complete_sentence(quote), quote
+    for a, b in combinations(summary.quotes, 2):
+        assert word_overlap(content_words(a), content_words(b)) <= MAX_SHARED_WORDS, (a, b)
+        assert float(unit[index[a]] @ unit[index[b]]) <= MAX_QUOTE_COSINE, (a, b)
