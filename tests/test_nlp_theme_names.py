@@ -6,6 +6,7 @@ from itertools import combinations
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from nlp.themes.labels import describe_clusters
 from nlp.themes.names import (
@@ -19,8 +20,13 @@ from nlp.themes.names import (
     surface_form,
     text_candidates,
 )
-from nlp.themes.quotes import MAX_QUOTE_COSINE, MAX_SHARED_WORDS, content_words, is_complete_sentence, word_overlap
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from nlp.themes.quotes import (
+    MAX_QUOTE_COSINE,
+    MAX_SHARED_WORDS,
+    content_words,
+    is_complete_sentence,
+    word_overlap,
+)
 
 E_SIGNATURE = [
     "Signature requests expire after 48 hours, so suppliers abroad open a dead envelope.",
@@ -92,14 +98,16 @@ def test_a_bare_generic_word_never_names_a_theme():
     # A specific word may stand alone, in the members' spelling.
     assert choose_name(PhraseRanking(("vpn",), ("vpn",)), VPN) == "VPN"
     # A generic noun is never one half of a pair ("Card and process").
-    assert "process" not in choose_name(PhraseRanking(("card", "process"), ("card", "process")), ["a card"]).lower()
+    pair = choose_name(PhraseRanking(("card", "process"), ("card", "process")), ["a card"])
+    assert "process" not in pair.lower()
 
 
 @pytest.mark.slow
 def test_emerging_clusters_get_clean_noun_phrase_names_and_key_phrases(semantic_embedder):
     texts = E_SIGNATURE + DESK + VPN
     labels = np.array([0] * len(E_SIGNATURE) + [1] * len(DESK) + [2] * len(VPN))
-    summaries = describe_clusters(texts, labels, semantic_embedder.embed(texts), embed=semantic_embedder.embed)
+    vectors = semantic_embedder.embed(texts)
+    summaries = describe_clusters(texts, labels, vectors, embed=semantic_embedder.embed)
     names = {s.label: s.name for s in summaries}
     assert any(word in names[0].lower() for word in ("sign", "contract")), names[0]
     assert names[1].lower() != "desk" and "desk" in names[1].lower(), names[1]
@@ -118,13 +126,15 @@ def test_emerging_clusters_get_clean_noun_phrase_names_and_key_phrases(semantic_
 
 @pytest.mark.slow
 def test_quotes_are_complete_diverse_and_count_their_look_alikes(semantic_embedder):
-    texts = E_SIGNATURE + [
+    texts = [
+        *E_SIGNATURE,
         "Also, signature requests expire after 48 hours, so suppliers abroad open a dead envelope.",
         "Honestly, signature requests expire after 48 hours, so suppliers abroad open a dead envelope.",
         "contracts", "Signing.", "and the envelope",
     ]
     vectors = semantic_embedder.embed(texts)
-    summary, = describe_clusters(texts, np.zeros(len(texts), dtype=int), vectors, embed=semantic_embedder.embed)
+    labels = np.zeros(len(texts), dtype=int)
+    summary, = describe_clusters(texts, labels, vectors, embed=semantic_embedder.embed)
     assert len(summary.quotes) == 3 and len(summary.quote_like_it) == 3
     assert sum(summary.quote_like_it) + len(summary.quotes) == len(texts)  # every member counted once
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)

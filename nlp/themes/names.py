@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -99,7 +100,7 @@ def text_candidates(texts: Sequence[str]) -> list[frozenset[str]]:
     return found
 
 
-def _trimmed_words(tokens: list) -> list[str]:
+def _trimmed_words(tokens: list[Any]) -> list[str]:
     """The words of a noun phrase without leading determiners or stop words, ending on its noun."""
     while tokens and (tokens[0].is_stop or tokens[0].is_punct or tokens[0].like_num
                       or tokens[0].pos_ in ("DET", "PRON", "ADV", "CCONJ")):
@@ -111,7 +112,7 @@ def _trimmed_words(tokens: list) -> list[str]:
     return phrase_words(written)[-MAX_PHRASE_WORDS:]
 
 
-def _verb_phrases(doc) -> set[str]:
+def _verb_phrases(doc: Any) -> set[str]:
     """"activate card" from "activate my new card", "declined payment" from "my payment was
     declined": a content verb with its object's noun (and the noun's compound modifier)."""
     phrases = set()
