@@ -144,3 +144,14 @@ def test_quotes_are_complete_diverse_and_count_their_look_alikes(semantic_embedd
     for a, b in combinations(summary.quotes, 2):
         assert word_overlap(content_words(a), content_words(b)) <= MAX_SHARED_WORDS, (a, b)
         assert float(unit[index[a]] @ unit[index[b]]) <= MAX_QUOTE_COSINE, (a, b)
+
+
+@pytest.mark.parametrize("text, complete", [
+    ("Signature requests expire after 48 hours.", True),
+    ("[NAME] our new reporting tool on time and it does what we need.", False),
+    ("Thanks to [NAME], who brings us together with the right people.", True),
+    ("but the envelope never comes back signed", False),
+    ("Signing.", False),
+])
+def test_a_quote_is_a_complete_sentence(text, complete):
+    assert is_complete_sentence(text) is complete
