@@ -74,7 +74,7 @@ def theme_checks(db_path: Path, survey_id: int | None = None) -> list[ThemeCheck
 
 def print_checks(checks: list[ThemeCheck]) -> dict[str, int]:
     """Print one block per theme and the counts of problems; returns those counts."""
-    from nlp.themes.names import is_clean_phrase, phrase_words
+    from nlp.themes.names import is_clean_name, is_clean_phrase, phrase_words
     from nlp.themes.quotes import MAX_QUOTE_COSINE, MAX_SHARED_WORDS, is_complete_sentence
 
     problems = {"one-word names": 0, "unclean names": 0, "unclean key phrases": 0,
@@ -95,7 +95,7 @@ def print_checks(checks: list[ThemeCheck]) -> dict[str, int]:
             problems[f"quote pairs over cosine {MAX_QUOTE_COSINE}"] += cosine > MAX_QUOTE_COSINE
         if check.kind != "seeded":  # seeded names are the taxonomy's, written by people
             problems["one-word names"] += len(phrase_words(check.name)) == 1
-            problems["unclean names"] += not is_clean_phrase(check.name)
+            problems["unclean names"] += not is_clean_name(check.name)
         problems["unclean key phrases"] += sum(not is_clean_phrase(p) for p in check.key_phrases)
     kinds = {kind: sum(c.kind == kind for c in checks) for kind in sorted({c.kind for c in checks})}
     print(f"\n{len(checks)} themes ({', '.join(f'{n} {k}' for k, n in kinds.items())}); "

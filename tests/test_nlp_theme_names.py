@@ -14,6 +14,7 @@ from nlp.themes.names import (
     GENERIC_NOUNS,
     PhraseRanking,
     choose_name,
+    is_clean_name,
     is_clean_phrase,
     is_specific_word,
     phrase_words,
@@ -57,21 +58,20 @@ VPN = [
 ]
 
 
-def name_words_are_clean(name: str) -> bool:
-    """Every part of a name ("A and B") is a clean phrase: no filler, stop word at an edge or
-    repeated word, and the name repeats no word across its parts."""
-    parts = name.lower().split(" and ")
-    words = phrase_words(name)
-    return all(is_clean_phrase(part) for part in parts) and len(set(words) - {"and"}) == len(
-        [w for w in words if w != "and"])
-
-
 @pytest.mark.parametrize("phrase", ["issue", "business", "problem", "team", "process", "things"])
 def test_a_generic_noun_alone_is_not_a_key_phrase_but_fits_inside_one(phrase):
     assert not is_clean_phrase(phrase)
     assert phrase in GENERIC_NOUNS or phrase in FILLER_WORDS
     if phrase in GENERIC_NOUNS:
         assert is_clean_phrase(f"approval {phrase}")
+
+
+@pytest.mark.parametrize("name, clean", [
+    ("Laptop provisioning delays", True), ("Cards and fees", True), ("E-signature tool", True),
+    ("Desk and desk", False), ("Feels like", False), ("Cards and fees and rates", False), ("The team", False),
+])
+def test_a_clean_name_is_one_or_two_clean_phrases(name, clean):
+    assert is_clean_name(name) is clean
 
 
 def test_capitals_inside_a_sentence_make_a_word_specific():
@@ -93,7 +93,7 @@ def test_a_bare_generic_word_never_names_a_theme():
     # Only generic single words: the name falls back to a pair rather than "Desk".
     ranking = PhraseRanking(key_phrases=("desk", "hold", "ticket"), best=("desk", "hold"))
     name = choose_name(ranking, DESK)
-    assert len(phrase_words(name)) > 1 and name_words_are_clean(name)
+    assert len(phrase_words(name)) > 1 and is_clean_name(name)
     assert name[0].isupper()
     # A specific word may stand alone, in the members' spelling.
     assert choose_name(PhraseRanking(("vpn",), ("vpn",)), VPN) == "VPN"
@@ -113,7 +113,7 @@ def test_emerging_clusters_get_clean_noun_phrase_names_and_key_phrases(semantic_
     assert names[1].lower() != "desk" and "desk" in names[1].lower(), names[1]
     assert "VPN" in names[2], names[2]
     for summary in summaries:
-        assert name_words_are_clean(summary.name), summary.name
+        assert is_clean_name(summary.name), summary.name
         assert len(phrase_words(summary.name)) > 1 or is_specific_word(summary.name, texts), summary.name
         for phrase in summary.key_phrases:
             words = phrase_words(phrase)

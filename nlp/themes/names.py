@@ -77,6 +77,14 @@ def is_clean_phrase(phrase: str) -> bool:
     return any(w not in ENGLISH_STOP_WORDS and len(w) > 1 for w in words)
 
 
+def is_clean_name(name: str) -> bool:
+    """True when a theme name is a clean phrase, or two joined by "and" ("Cards and fees") that
+    share no word."""
+    parts = [" ".join(phrase_words(part)) for part in name.split(" and ")]
+    words = [w for part in parts for w in part.split()]
+    return len(parts) <= 2 and all(is_clean_phrase(part) for part in parts) and len(set(words)) == len(words)
+
+
 def noun_chunk_candidates(texts: Sequence[str]) -> list[str]:
     """Candidate phrases of ``texts``, all texts together (see :func:`text_candidates`)."""
     return [phrase for found in text_candidates(texts) for phrase in found]
