@@ -262,7 +262,8 @@ def choose_name(ranking: PhraseRanking, texts: Sequence[str], centroid: np.ndarr
     written with capitals in ``texts``: "VPN", "SharePoint") may be. Without ``embed`` the best
     allowed phrase wins. The name keeps the members' usual spelling ("VPN drops").
     """
-    top = list(ranking.key_phrases[:3])
+    # A pair's halves are phrases as written: "Desk and late shifts", not "Desk and treat customers".
+    top = [p for p in ranking.key_phrases if _written_in(p, texts)][:3]
     candidates = list(dict.fromkeys([*ranking.best, *ranking.key_phrases,
                                      *(f"{a} and {b}" for i, a in enumerate(top) for b in top[i + 1:])]))
     allowed = [c for c in candidates if _may_name(c, texts)]
@@ -298,11 +299,22 @@ def is_specific_word(word: str, texts: Sequence[str]) -> bool:
     return seen > 0 and marked * 2 > seen
 
 
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """``phrase`` as written: its words in order, separated by anything but letters and digits."""
+    return re.compile(r"(?<![A-Za-z0-9])" + r"\W+".join(re.escape(w) for w in phrase.split())
+                      + r"(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _written_in(phrase: str, texts: Sequence[str]) -> bool:
+    """True when some text writes ``phrase`` word for word (verb-object phrases are often not)."""
+    pattern = _phrase_pattern(phrase)
+    return any(pattern.search(text) for text in texts)
+
+
 def surface_form(phrase: str, texts: Sequence[str]) -> str:
     """``phrase`` as the members most often write it inside a sentence ("vpn" -> "VPN"), or as
     given when they only write it lower-case or at the start of a sentence."""
-    pattern = re.compile(r"(?<![A-Za-z0-9])" + r"\W+".join(re.escape(w) for w in phrase.split())
-                         + r"(?![A-Za-z0-9])", re.IGNORECASE)
+    pattern = _phrase_pattern(phrase)
     forms: Counter[str] = Counter()
     for text in texts:
         for match in pattern.finditer(text):
