@@ -14,6 +14,7 @@ from nlp.themes.names import (
     GENERIC_NOUNS,
     PhraseRanking,
     choose_name,
+    cluster_phrases,
     is_clean_name,
     is_clean_phrase,
     is_specific_word,
@@ -155,3 +156,13 @@ def test_quotes_are_complete_diverse_and_count_their_look_alikes(semantic_embedd
 ])
 def test_a_quote_is_a_complete_sentence(text, complete):
     assert is_complete_sentence(text) is complete
+
+
+def test_phrases_given_as_lists_are_ranked_without_a_parse():
+    texts = DESK + VPN
+    labels = np.array([0] * len(DESK) + [1] * len(VPN))
+    candidates = {0: ["the desk", "desk", "phone", "feels like", "ticket"],
+                  1: ["vpn", "video calls", "the laptop"]}
+    ranked = cluster_phrases(texts, labels, candidates, {}, None)
+    assert ranked[0][0] == "desk" and "feels like" not in ranked[0]
+    assert ranked[1][0] == "vpn" and all(is_clean_phrase(p) for p in ranked[1])

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from nlp.themes.names import PhraseRanking, choose_name, cluster_phrases, text_candidates
+from nlp.themes.names import PhraseRanking, choose_name, rank_member_phrases, text_candidates
 from nlp.themes.nonanswers import is_non_answer
 from nlp.themes.quotes import select_quotes
 
@@ -166,7 +166,7 @@ def _phrases_and_centroids(
     sampled = [int(i) for cluster in clusters for i in central[cluster]]
     parsed = dict(zip(sampled, text_candidates([texts[i] for i in sampled]), strict=True))
     candidates = {cluster: [parsed[int(i)] for i in central[cluster]] for cluster in clusters}
-    ranked = cluster_phrases(candidates, centroids, embed, top)
+    ranked = rank_member_phrases(candidates, centroids, embed, top)
     return {c: (ranked.get(c) or PhraseRanking(), centroids[c]) for c in clusters}
 
 

@@ -137,7 +137,7 @@ def _verb_phrases(doc: Any) -> set[str]:
     return phrases
 
 
-def cluster_phrases(
+def rank_member_phrases(
     candidates: dict[int, list[frozenset[str]]], centroids: dict[int, np.ndarray],
     embed: Callable[[list[str]], np.ndarray] | None, top: int = 5,
 ) -> dict[int, PhraseRanking]:
@@ -168,6 +168,46 @@ def cluster_phrases(
         others = max(1, total - sizes[cluster])
         outside = np.array([everywhere[p] - counted[p] for p in phrases], dtype=float) / others
         ranked[cluster] = rank_phrases(phrases, inside, outside, centroids.get(cluster), embed, top)
+    return ranked
+
+
+def cluster_phrases(
+    texts: Sequence[str], labels: np.ndarray, candidates: dict[int, list[str]],
+    centroids: dict[int, np.ndarray], embed: Callable[[list[str]], np.ndarray] | None, top: int = 5,
+) -> dict[int, list[str]]:
+    """Rank each cluster's candidate phrases (one list per cluster, counted in every text of
+    ``texts``, as written); returns up to ``top`` per cluster label, best first. Used where no
+    parse is at hand (curation in a web request); the analysis uses :func:`rank_member_phrases`.
+
+    A phrase's lexical score is its document frequency in the cluster times the log of that over
+    its frequency in the other clusters (class-based TF-IDF on phrases); with ``embed``, half of
+    the score is the cosine of the phrase to the cluster centroid; MMR then picks diverse phrases.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    labels = np.asarray(labels)
+    clean = {c: [p for p in dict.fromkeys(" ".join(phrase_words(x)) for x in found) if is_clean_phrase(p)]
+             for c, found in candidates.items()}
+    vocabulary = sorted({p for phrases in clean.values() for p in phrases})
+    if not vocabulary:
+        return {c: [] for c in candidates}
+    vectorizer = CountVectorizer(vocabulary=vocabulary, ngram_range=(1, MAX_PHRASE_WORDS), binary=True,
+                                 lowercase=True, token_pattern=_WORD.pattern)
+    present = vectorizer.transform(texts).tocsc()
+    column = {p: i for i, p in enumerate(vocabulary)}
+    totals = np.asarray(present.sum(axis=0)).ravel()
+    ranked: dict[int, list[str]] = {}
+    for cluster, phrases in clean.items():
+        members = labels == cluster
+        size, others = int(members.sum()), max(1, int((~members).sum()))
+        if not phrases or size == 0:
+            ranked[cluster] = []
+            continue
+        columns = [column[p] for p in phrases]
+        inside = np.asarray(present[members][:, columns].sum(axis=0)).ravel() / size
+        outside = (totals[columns] - inside * size) / others
+        ranked[cluster] = list(rank_phrases(phrases, inside, outside, centroids.get(cluster), embed,
+                                            top).key_phrases)
     return ranked
 
 
