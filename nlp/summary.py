@@ -304,8 +304,10 @@ def compute_trends(
     Theme cells carry their share of the wave's (or segment's) units and a rising/falling/new
     marker from a two-proportion test against the previous wave; overall and segment cells
     carry a test of the change in mean sentiment. Cells under ``min_group_size`` respondents are
-    suppressed, with complementary suppression on each wave's segment x theme table.
+    suppressed, with complementary suppression on each wave's segment x theme table and on its
+    segments against the wave total (:mod:`nlp.cell_suppression`).
     """
+    from nlp.cell_suppression import suppress_trend_points
     from nlp.trends import compare_means, compare_shares, trend_marker
 
     cells = _cells_by_wave(units)
@@ -339,36 +341,15 @@ def compute_trends(
                 change_p_value=p_value, marker=marker, suppressed=suppressed,
             ))
         previous = dict(wave_cells)
-    return _suppress_complements(points, min_group_size)
-
-
-def _suppress_complements(points: list[TrendPoint], min_group_size: int) -> list[TrendPoint]:
-    """Complementary suppression on each wave's segment x theme table (blocks differencing)."""
-    from nlp.suppression import suppress_small_cells
-
-    result = list(points)
-    by_wave: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    index: dict[tuple[str, str, str], int] = {}
-    for i, point in enumerate(points):
-        if point.segment is not None and point.theme_id is not None:
-            by_wave[point.wave][(point.segment, point.theme_id)] = point.responses
-            index[(point.wave, point.segment, point.theme_id)] = i
-    for wave, counts in by_wave.items():
-        suppressed = suppress_small_cells(counts, min_group_size=min_group_size).suppressed
-        for segment, theme in suppressed:
-            i = index[(wave, segment, theme)]
-            point = result[i]
-            result[i] = dataclasses.replace(
-                point, share=None, suppressed=True, marker=None, change_p_value=None,
-                sentiment=Estimate(point.sentiment.n, None, None, None, True),
-            )
-    return result
+    return suppress_trend_points(points, min_group_size)
 
 
 def compute_silo_points(
     units: Sequence[UnitResult], waves: Sequence[str], min_group_size: int
 ) -> list[SiloPoint]:
-    """Silo metrics per wave and per wave x segment."""
+    """Silo metrics per wave and per wave x segment; segments that are small, or that would give a
+    small group away as the wave total minus the segments shown, are suppressed."""
+    from nlp.cell_suppression import suppress_silo_points
     from nlp.silo import partnership_to_silo_ratio, silo_rate_per_thousand_words
 
     groups: dict[tuple[str, str | None], list[UnitResult]] = defaultdict(list)
@@ -395,4 +376,4 @@ def compute_silo_points(
                 partnership_to_silo_ratio=None if suppressed else partnership_to_silo_ratio(partners, flags),
                 suppressed=suppressed,
             ))
-    return points
+    return suppress_silo_points(points, min_group_size)

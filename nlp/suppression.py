@@ -258,3 +258,22 @@ def _as_count_matrix(counts: Sequence[Sequence[int]] | np.ndarray) -> np.ndarray
 
 def _tuples(array: np.ndarray) -> tuple[tuple, ...]:
     return tuple(tuple(value.item() for value in row) for row in array)
+
+
+def hidden_segments(
+    total: int, counts: Mapping[Any, int], min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+) -> frozenset:
+    """Segments of a wave to hide against the wave's total: small ones and their complements.
+
+    ``total`` counts every respondent of the wave; ``counts`` those of each segment. Respondents who
+    gave no segment are a group of their own (``None``, the total minus the segments), so neither
+    they nor the last small segment can be worked out as the total minus the segments shown. When
+    the total itself is under the threshold, every segment is hidden.
+    """
+    groups: dict[Any, int] = dict(counts)
+    unsegmented = total - sum(groups.values())
+    if unsegmented > 0:
+        groups[None] = unsegmented
+    if total < min_group_size:
+        return frozenset(groups) | {None}
+    return frozenset(suppress_small_cells(groups, min_group_size=min_group_size).suppressed)

@@ -6,6 +6,7 @@ connection per request (staff pages); ``partner_db`` keeps one per server thread
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -15,12 +16,18 @@ from flask import Flask, current_app, g
 from survey.migrations import migrate
 
 _thread_state = threading.local()
+#: The database file and the folder Rapport creates for it belong to the service account alone
+#: (SQLite gives ``-wal`` and ``-shm`` the database's mode): their times show when the last write,
+#: perhaps a submission, happened, so other accounts on the server must not even ``stat`` them.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
 
 
 def open_database(path: str) -> sqlite_utils.Database:
-    """Open (creating if needed) the Rapport database at ``path`` in WAL mode."""
+    """Open (creating if needed, readable by this account only) the Rapport database at ``path``
+    in WAL mode."""
     if path != ":memory:":
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        _create_privately(path)
     db = sqlite_utils.Database(path)
     # Connection settings, not queries: wait for writers, enforce foreign keys, fsync at checkpoints.
     db.conn.execute("PRAGMA busy_timeout = 10000")
@@ -29,6 +36,25 @@ def open_database(path: str) -> sqlite_utils.Database:
     if path != ":memory:":
         db.enable_wal()
     return db
+
+
+def create_private_file(path: str) -> None:
+    """Create an empty file at ``path`` that only this account can read (FileExistsError if there)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+
+
+def _create_privately(path: str) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=PRIVATE_FOLDER_MODE, exist_ok=True)
+    if not os.path.exists(path):
+        with contextlib.suppress(FileExistsError):
+            create_private_file(path)
+
+
+def shared_database_paths(path: str) -> list[str]:
+    """The database's folder and files that other accounts may enter, read or ``stat``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    candidates = [(folder, 0o077)] + [(path + suffix, 0o077) for suffix in ("", "-wal", "-shm")]
+    return [name for name, bits in candidates if os.path.exists(name) and os.stat(name).st_mode & bits]
 
 
 def open_migrated(path: str) -> sqlite_utils.Database:

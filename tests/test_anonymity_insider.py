@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
+import pathlib
 import re
 import socket
 import sqlite3
@@ -68,12 +70,12 @@ class World:
     culture: FlaskClient
     arrivals: list[str] = field(default_factory=list)  # WORDS used, in arrival order
 
-    def submit(self, count: int) -> None:
+    def submit(self, count: int, department: str = "Finance") -> None:
         """``count`` partners answer through the real form, each about the next unused word."""
         for _ in range(count):
             word = WORDS[len(self.arrivals)]
             self.arrivals.append(word)
-            submit_answer(self, word)
+            submit_answer(self, word, department)
 
     def analyse(self) -> str:
         """``rapport analyze`` through the CLI; returns what it printed."""
@@ -98,7 +100,7 @@ def _signed_in(app, db, role: str) -> FlaskClient:
     return client
 
 
-def submit_answer(world: World, word: str) -> None:
+def submit_answer(world: World, word: str, department: str = "Finance") -> None:
     """One partner's answer: two free-text answers (two units each) and a segment, via the form."""
     # Each partner has a browser of their own: the one before would be told "you already answered".
     world.partner.delete_cookie("session")
@@ -114,7 +116,7 @@ def submit_answer(world: World, word: str) -> None:
             f"The {word} request took far too long to close. Nobody explained the {word} delay to us.",
         questions["Anything else?"]: f"The {word} team was friendly. Please keep the {word} updates coming.",
         questions["How well does IT listen?"]: "3",
-        questions["Your department"]: "Finance",
+        questions["Your department"]: department,
     }
     response = world.partner.post(f"/s/{world.wave.token}", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
@@ -122,9 +124,8 @@ def submit_answer(world: World, word: str) -> None:
 
 @pytest.fixture
 def world(tmp_path, monkeypatch) -> Iterator[World]:
-    instance = tmp_path / "instance"
+    instance = tmp_path / "instance"  # created by opening the database, as a first deployment would
     jobs = tmp_path / "jobs"
-    instance.mkdir()
     monkeypatch.setenv("RAPPORT_INSTANCE_PATH", str(instance))
     database = str(instance / "rapport.db")
     db = open_database(database)
@@ -162,6 +163,9 @@ class _Text(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         self.links += [value for name, value in attrs if name == "href" and value]
+        # Charts are images: what they draw is part of what the insider sees (by a digest of it).
+        self.parts += [f"[chart {hashlib.sha256(value.encode()).hexdigest()[:12]}]" for name, value in attrs
+                       if name in ("src", "srcset") and value and value.startswith("data:image")]
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
@@ -235,6 +239,7 @@ def test_snapshots_are_stable_when_nothing_arrives(world):
     world.submit(2 * K)
     world.analyse()
     before = snapshot(world)
+    assert sum(text.count("[chart ") for text in before.values()) >= 3  # charts are compared too
     world.analyse()
     assert differences(before, snapshot(world)) == []
 
@@ -255,6 +260,20 @@ def test_below_k_new_answers_change_no_page_count_search_or_export(world):
     shown = json.dumps({key: text for key, text in after.items() if "?q=" not in key})  # not the echo
     for word in world.arrivals[-(K - 1):]:
         assert word not in shown, word  # not searchable, not exported, not quoted
+
+
+def test_a_wave_shows_nothing_but_fewer_than_k_so_far_until_its_first_batch(world):
+    """Before a wave's first release, the insider sees the same as for an empty wave."""
+    world.analyse()
+    before = snapshot(world)
+    world.submit(K - 1)
+    world.analyse()
+    after = snapshot(world)
+    assert differences(before, after) == []
+    assert f"fewer than {K} so far" in after[f"/staff/surveys/{world.survey.id}/overview"]
+    world.submit(1)
+    world.analyse()
+    assert differences(before, snapshot(world)) != []  # control: the first batch of k does show
 
 
 def test_analysis_page_reveals_no_count_below_k(world):
@@ -372,10 +391,16 @@ def test_no_exported_field_groups_the_units_of_one_respondent(world):
 
 
 def test_pages_show_no_response_id(world):
+    """Not in the text, nor in a form's hidden field or a link: every page, every theme page."""
     world.submit(2 * K)
     world.analyse()
     response_ids = [row[0] for row in world.db.execute("SELECT id FROM responses")]
-    for client, url in staff_pages(world):
+    pages = staff_pages(world)
+    themes = visible(world.brm.get(f"/staff/surveys/{world.survey.id}/themes").get_data(as_text=True))[1]
+    pages += [(world.brm, link) for link in sorted(set(themes))
+              if re.fullmatch(rf"/staff/surveys/{world.survey.id}/themes/[^/?#]+", link)]
+    assert len(pages) > len(staff_pages(world))
+    for client, url in pages:
         html = client.get(url, follow_redirects=True).get_data(as_text=True)
         for response_id in response_ids:
             assert response_id not in html and response_id[:8] not in html, url
@@ -512,6 +537,11 @@ def test_no_column_of_any_table_orders_rows_by_arrival(world):
             if share is not None and not 0.15 <= share <= 0.85:
                 leaks.append(f"{table} ORDER BY {order}: {share:.2f}")
     con.close()
+    exported = list(dict.fromkeys(world.arrivals.index(_respondent_of(world, row["text"]))
+                                  for row in world.export_rows()))  # the order of a download's rows too
+    share = _concordance_within_batches(exported, batches)
+    if share is not None and not 0.15 <= share <= 0.85:
+        leaks.append(f"report.json row order: {share:.2f}")
     assert leaks == [], "\n".join(leaks)
 
 
@@ -628,10 +658,24 @@ def _form_post(port: int, token: str, world: World, word: str) -> bytes:
     return _raw_request(port, headers.encode() + body)
 
 
+def _check_post(port: int, token: str, world: World, text: str) -> bytes:
+    """The form's "check before sending" as its script sends it (JSON answer), from the partner."""
+    from urllib.parse import urlencode
+
+    field = next(f"q{row[0]}" for row in world.db.execute(
+        "SELECT id FROM questions WHERE survey_id = ? AND kind = 'text'", [world.survey.id]))
+    body = urlencode({field: text}).encode()
+    return _raw_request(port, (f"POST /s/{token}/check HTTP/1.0\r\nHost: x\r\nAccept: application/json\r\n"
+                               f"Content-Type: application/x-www-form-urlencoded\r\n"
+                               f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
+
+
 @pytest.mark.slow
 def test_server_logs_hold_no_client_address_no_time_of_day_and_no_forged_lines(world, served):
     answer = _form_post(served.port, world.wave.token, world, "printer")
     assert answer.split(b" ", 2)[1] == b"303", answer.decode("utf-8", "replace")
+    checked = _check_post(served.port, world.wave.token, world, "thanks, sipho from payroll")
+    assert checked.split(b" ", 2)[1] == b"200" and b"sipho" in checked, checked[:300]
     _raw_request(served.port, b"GARBAGE \x01\x02 NOT-HTTP\r\n\r\n")  # a malformed request
     forged = "FORGED 203.0.113.9 - - [01/Jan/2026] \"GET /admin\" 200"
     _raw_request(served.port, f"GET /s/{world.wave.token}%0A{forged.replace(' ', '%20')} HTTP/1.0\r\n"
@@ -652,6 +696,11 @@ def test_server_logs_hold_no_client_address_no_time_of_day_and_no_forged_lines(w
             if ("/s/" in line or "request" in line.lower()) and TIME_OF_DAY.search(line):
                 problems.append((stream, "time of day", line))
     assert problems == [], "\n".join(map(repr, problems))
+    # "Check before sending" keeps nothing: not in a log, not in the database files.
+    database = world.app.config["DATABASE"]
+    stored = b"".join(pathlib.Path(database + suffix).read_bytes()
+                      for suffix in ("", "-wal") if os.path.exists(database + suffix))
+    assert "sipho" not in logs["access"] + logs["error"] and b"sipho" not in stored
 
 
 def test_invitation_counts_move_in_released_batches_not_per_answer(world):

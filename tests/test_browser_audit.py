@@ -41,7 +41,6 @@ from survey.web.navigation import PAGES
 
 pytestmark = BROWSER_MARKS
 ROLES = ("brm", "culture_lead", "admin")
-TODAY = dt.date.today()
 
 
 @dataclass(frozen=True)
@@ -55,22 +54,23 @@ class Site:
 
 def _seed(db: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """Add what the demo lacks (staff, an action, an event, more waves); return ids and tokens."""
+    on = dt.date.today()  # when seeding, not at import: a run may cross midnight
     survey_id = db.execute("SELECT id FROM surveys ORDER BY id").fetchone()[0]
     for role in ROLES:
         create_staff_user(db, f"{role}-user", STAFF_PASSWORD, role)
     theme_id = db.execute("SELECT id FROM themes WHERE survey_id = ? AND kind = 'seeded' "
                           "ORDER BY units DESC LIMIT 1", [survey_id]).fetchone()[0]
     action = create_action(db, survey_id, theme_id, "Publish a delivery calendar", owner="Sam Porter",
-                           due_on=TODAY - dt.timedelta(days=3), status="in_progress",
+                           due_on=on - dt.timedelta(days=3), status="in_progress",
                            public_note="A monthly calendar of releases, shared with every department.")
     waves = waves_for(db, survey_id)
     add_event(db, survey_id, waves[1].opens_on - dt.timedelta(days=20), "Service desk reorganised")
-    scheduled = create_wave(db, survey_id, "Next year", TODAY + dt.timedelta(days=60),
-                            TODAY + dt.timedelta(days=90))
-    invited = create_wave(db, survey_id, "Leadership pulse", TODAY, TODAY + dt.timedelta(days=30),
+    scheduled = create_wave(db, survey_id, "Next year", on + dt.timedelta(days=60),
+                            on + dt.timedelta(days=90))
+    invited = create_wave(db, survey_id, "Leadership pulse", on, on + dt.timedelta(days=30),
                           "invitation")
-    open_wave = next(wave for wave in waves if wave.status(TODAY) == "open")
-    closed_wave = next(wave for wave in waves if wave.status(TODAY) == "closed")
+    open_wave = next(wave for wave in waves if wave.status(on) == "open")
+    closed_wave = next(wave for wave in waves if wave.status(on) == "closed")
     ids = {"survey_id": survey_id, "theme_id": theme_id, "action_id": action.id, "fmt": "html",
            "question_id": questions_for(db, survey_id)[0].id, "wave_id": open_wave.id,
            "term_id": current_lexicon(db).terms[0].id, "token": open_wave.token,

@@ -10,6 +10,7 @@ import http.client
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -131,7 +132,7 @@ def test_fifty_slow_clients_do_not_delay_other_requests(real_server, partner_wav
     try:
         time.sleep(1.5)
         took = []
-        for _ in range(20):
+        for _ in range(60):
             started = time.perf_counter()
             status, html, _cookie = get(port, f"/s/{wave.token}", timeout=5)
             took.append(time.perf_counter() - started)
@@ -140,4 +141,6 @@ def test_fifty_slow_clients_do_not_delay_other_requests(real_server, partner_wav
         stop.set()
         for thread in slow:
             thread.join(10)
-    assert max(took) < 2.0, took
+    # Issue 11's budget: p99 < 1 s for normal requests while they trickle (one outlier may reach 2 s
+    # on this shared machine; bench/slow_clients.py measures it quietly).
+    assert statistics.quantiles(took, n=100)[98] < 1.0 and max(took) < 2.0, sorted(took)

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from nlp.errors import StatisticsError
-from nlp.suppression import SuppressedCounts, SuppressedTable, is_reportable, suppress_small_cells
+from nlp.suppression import (
+    SuppressedCounts,
+    SuppressedTable,
+    hidden_segments,
+    is_reportable,
+    suppress_small_cells,
+)
 
 
 def recoverable_cells(counts: np.ndarray, hidden: np.ndarray) -> set[tuple[int, int]]:
@@ -170,3 +176,22 @@ def test_differencing_is_blocked_on_many_random_sparse_mappings():
         matrix, hidden = pair_mask(result, present_rows, present_columns)
         primary = {(present_rows.index(r), present_columns.index(c)) for r, c in result.primary}
         assert not (recoverable_cells(matrix, hidden) & primary), counts
+
+
+def test_segments_are_hidden_against_the_wave_total_with_the_unsegmented_as_a_group():
+    assert hidden_segments(9, {"Finance": 7, "HR": 2}) == {"Finance", "HR"}  # 9 - 7 would give HR away
+    assert hidden_segments(13, {"Finance": 6, "HR": 5}) == {"HR", None}  # nor the 2 without a segment
+    assert hidden_segments(20, {"Finance": 10, "HR": 10}) == frozenset()
+    assert hidden_segments(4, {"Finance": 4}) == {"Finance", None}  # a small wave hides everything
+
+
+def test_no_small_group_is_the_total_minus_the_segments_shown_on_random_waves():
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        counts = {name: int(rng.integers(0, 12)) for name in "abcd" if rng.random() < 0.8}
+        unsegmented = int(rng.integers(0, 4))
+        total = sum(counts.values()) + unsegmented
+        hidden = hidden_segments(total, counts)
+        unknown = [counts[name] for name in hidden if name is not None] + [unsegmented] * (unsegmented > 0)
+        assert all(n >= 5 for name, n in counts.items() if name not in hidden), (counts, hidden)
+        assert total < 5 or len(unknown) != 1 or unknown[0] >= 5, (counts, unsegmented, hidden)

@@ -15,8 +15,6 @@ from survey.store.responses import record_response
 from survey.store.responses.release import release_waiting
 from survey.store.staff import create_staff_user
 
-TODAY = dt.date.today()
-
 
 @pytest.fixture
 def brm(staff_login):
@@ -32,7 +30,8 @@ def survey(db):
 
 
 def wave_in(db, survey, access="public", label="2026 Q1"):
-    return store.create_wave(db, survey.id, label, TODAY, TODAY + dt.timedelta(days=30), access)
+    start = dt.date.today()  # when used, not at import: a run may cross midnight
+    return store.create_wave(db, survey.id, label, start, start + dt.timedelta(days=30), access)
 
 
 def text(response):
@@ -172,8 +171,8 @@ def test_bad_wave_input_gets_a_specific_message_and_keeps_the_input(brm, db, sur
 
 def test_creating_a_public_wave_shows_its_full_link_in_a_copy_field(brm, db, survey):
     response = brm.post(f"/staff/surveys/{survey.id}/waves/new", data={
-        "label": "2026 Q1", "opens_on": TODAY.isoformat(),
-        "closes_on": (TODAY + dt.timedelta(days=7)).isoformat(), "access": "public"})
+        "label": "2026 Q1", "opens_on": (start := dt.date.today()).isoformat(),
+        "closes_on": (start + dt.timedelta(days=7)).isoformat(), "access": "public"})
     wave = store.waves_for(db, survey.id)[0]
     assert response.headers["Location"].endswith(f"/staff/waves/{wave.id}")
     page = text(brm.get(response.headers["Location"]))

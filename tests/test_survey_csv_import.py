@@ -73,5 +73,6 @@ def test_backup_writes_a_consistent_copy_and_never_overwrites(runner, db, wave, 
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     assert sqlite_utils.Database(str(target))["waves"].count == 1
+    assert oct(target.stat().st_mode & 0o777) == "0o600"  # a copy of every answer: private
     again = runner.invoke(args=["backup", str(target)])
     assert again.exit_code != 0 and "already exists" in again.output

@@ -97,7 +97,8 @@ def test_a_survey_has_at_most_one_segment_question_also_when_editing(db, survey)
 
 def test_the_last_open_text_question_stays_while_the_survey_has_waves(db, survey):
     text, rating, _ = add_three(db, survey.id)
-    store.create_wave(db, survey.id, "2026 Q1", JAN_1, MAR_31)
+    later = dt.date.today() + dt.timedelta(days=30)  # a scheduled wave: its questions may still change
+    store.create_wave(db, survey.id, "Next quarter", later, later + dt.timedelta(days=30))
     with pytest.raises(InvalidInput, match="at least one open-text"):
         store.delete_question(db, text.id)
     with pytest.raises(InvalidInput, match="at least one open-text"):
@@ -122,6 +123,22 @@ def test_questions_lock_once_responses_exist_but_texts_stay_editable(db, survey)
             attempt()
     assert kinds_and_prompts(db, survey.id) == before
     assert store.update_survey(db, survey.id, "Renamed", "New intro", "").title == "Renamed"
+
+
+def test_questions_lock_when_a_wave_opens_not_when_the_first_answer_arrives(db, survey):
+    """Rule 7: a lock that came with the first answer would tell staff that someone answered."""
+    add_three(db, survey.id)
+    today = dt.date.today()
+    wave = store.create_wave(db, survey.id, "Next quarter", today + dt.timedelta(days=7),
+                             today + dt.timedelta(days=30))
+    assert not store.questions_locked(db, survey.id)
+    store.update_wave(db, wave.id, wave.label, today, wave.closes_on)  # it opens: no answer yet
+    assert store.questions_locked(db, survey.id)
+    with pytest.raises(SurveyLocked, match="has opened"):
+        store.add_question(db, survey.id, "text", "New?")
+    with pytest.raises(InvalidInput, match="cannot be moved to open later"):
+        store.update_wave(db, wave.id, wave.label, today + dt.timedelta(days=1), wave.closes_on)
+    assert store.questions_locked(db, survey.id)
 
 
 def test_a_wave_needs_an_open_text_question(db, survey):

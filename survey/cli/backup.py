@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.db import open_database
+from survey.db import create_private_file, open_database
 from survey.store.backups import record_backup
 
 
@@ -18,8 +18,10 @@ from survey.store.backups import record_backup
 @with_appcontext
 def backup_command(destination: str) -> None:
     """Copy the database to DESTINATION with SQLite's online backup (safe while serving)."""
-    if os.path.exists(destination):
-        raise click.ClickException(f"{destination} already exists; choose a new file name.")
+    try:
+        create_private_file(destination)  # a copy of every answer: the service account's alone
+    except FileExistsError:
+        raise click.ClickException(f"{destination} already exists; choose a new file name.") from None
     source = sqlite3.connect(current_app.config["DATABASE"])
     target = sqlite3.connect(destination)
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from nlp.suppression import suppress_small_cells
+from nlp.suppression import hidden_segments
 from survey.errors import InvalidInput
 from survey.store import inserted_id
 from survey.store.aggregates import silo_term_counts
@@ -114,15 +114,10 @@ def silo_cells(db: sqlite_utils.Database, survey_id: int, min_group_size: int) -
 
 
 def _hidden_segments(wave_rows: list[tuple], min_group_size: int) -> frozenset:
-    """Segments to hide in one wave: small ones plus complements (respondents without a segment count)."""
+    """Segments to hide in one wave against today's threshold (analysis stored them suppressed
+    against its own): small ones plus complements, respondents without a segment as a group."""
     total = next((row[2] for row in wave_rows if not row[1]), 0)
-    counts = {row[1]: row[2] for row in wave_rows if row[1]}
-    if total < min_group_size:
-        return frozenset(counts) | {None}
-    unsegmented = total - sum(counts.values())
-    if unsegmented > 0:
-        counts[None] = unsegmented
-    return frozenset(suppress_small_cells(counts, min_group_size=min_group_size).suppressed)
+    return hidden_segments(total, {row[1]: row[2] for row in wave_rows if row[1]}, min_group_size)
 
 
 def term_trends(

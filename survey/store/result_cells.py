@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from nlp.suppression import suppress_small_cells
+from nlp.suppression import hidden_segments
 from survey.store.taxonomies import dismissed_theme_ids
 
 
@@ -85,8 +85,8 @@ def _hidden_segment_rows(
 ) -> set[tuple[int, str]]:
     """(wave id, segment) rows of every theme together to hide: small ones and their complements.
 
-    Respondents who answered no segment form a group of their own (the wave total minus the
-    segments), as on the silo dashboard, so they can be neither shown nor worked out.
+    Analysis stores these rows suppressed already (:mod:`nlp.cell_suppression`); this repeats the
+    check against today's threshold, which may have been raised since the last analysis.
     """
     totals: dict[int, int] = {}
     segments: dict[int, dict[str | None, int]] = {}
@@ -98,13 +98,6 @@ def _hidden_segment_rows(
             segments.setdefault(wave_id, {})[segment] = responses
         else:
             totals[wave_id] = responses
-    hidden: set[tuple[int, str]] = set()
-    for wave_id, counts in segments.items():
-        unsegmented = totals.get(wave_id, 0) - sum(counts.values())
-        groups = {**counts, None: unsegmented} if unsegmented > 0 else dict(counts)
-        if totals.get(wave_id, 0) < min_group_size:
-            suppressed = set(groups)
-        else:
-            suppressed = set(suppress_small_cells(groups, min_group_size=min_group_size).suppressed)
-        hidden |= {(wave_id, segment) for segment in suppressed if segment is not None}
-    return hidden
+    return {(wave_id, segment) for wave_id, counts in segments.items()
+            for segment in hidden_segments(totals.get(wave_id, 0), counts, min_group_size)
+            if segment is not None}

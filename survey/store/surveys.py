@@ -164,12 +164,26 @@ def has_responses(db: sqlite_utils.Database, survey_id: int) -> bool:
     return db.execute(sql, [survey_id]).fetchone() is not None
 
 
+def questions_locked(db: sqlite_utils.Database, survey_id: int, today: dt.date | None = None) -> bool:
+    """Whether the survey's questions may no longer change: a wave of it has opened (partners may
+    have answered) or it holds responses (imported ones too).
+
+    The lock follows the wave dates, not the first answer: a lock that appeared with the first
+    answer would tell staff that someone answered before a batch of k is released (rule 7).
+    """
+    on = (today or dt.date.today()).isoformat()
+    return has_responses(db, survey_id) or db.execute(
+        "SELECT 1 FROM waves WHERE survey_id = ? AND opens_on <= ? LIMIT 1", [survey_id, on]
+    ).fetchone() is not None
+
+
 def ensure_unlocked(db: sqlite_utils.Database, survey_id: int) -> None:
-    """Raise :class:`SurveyLocked` if question changes would corrupt stored responses."""
-    if has_responses(db, survey_id):
+    """Raise :class:`SurveyLocked` if question changes could change what answers mean."""
+    if questions_locked(db, survey_id):
         raise SurveyLocked(
-            "This survey already has responses, so its questions are locked: changing them would "
-            "change what earlier answers mean. Copy the survey to ask different questions."
+            "A wave of this survey has opened, so its questions are locked: partners may have "
+            "answered, and changing the questions would change what those answers mean. Copy the "
+            "survey to ask different questions."
         )
 
 
@@ -307,9 +321,15 @@ def create_wave(
 def update_wave(
     db: sqlite_utils.Database, wave_id: int, label: str, opens_on: dt.date, closes_on: dt.date
 ) -> Wave:
-    """Change a wave's label and dates; its access mode and link stay as they are."""
+    """Change a wave's label and dates; its access mode and link stay as they are. A wave that has
+    opened cannot be moved to open later: partners may have answered it (and the question lock,
+    :func:`questions_locked`, must not come undone and reveal whether anyone did)."""
     wave = get_wave(db, wave_id)
     _check_wave(db, wave.survey_id, label, opens_on, closes_on, wave_id=wave_id)
+    today = dt.date.today()
+    if wave.opens_on <= today < opens_on:
+        raise InvalidInput("This wave has opened, so partners may have answered: it cannot be moved to "
+                           "open later. Close it and add a new wave instead.")
     db.table("waves").update(wave_id, {
         "label": label.strip(), "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat(),
     })

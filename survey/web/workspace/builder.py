@@ -80,7 +80,7 @@ def _render_survey(survey_id: int, *, form: SurveyForm | None = None,
         "form": form or SurveyForm(obj=survey, formdata=None),
         "question_form": question_form or QuestionForm(formdata=None),
         "questions": store.questions_for(db, survey_id),
-        "locked": store.has_responses(db, survey_id),
+        "locked": store.questions_locked(db, survey_id),
         "waves": waves,
         "counts": store.response_counts(db, survey_id),
         "button_form": ConfirmForm(),
@@ -167,7 +167,7 @@ def edit_question(question_id: int) -> Any:
     status = 400 if form.is_submitted() else 200
     survey = store.get_survey(db, question.survey_id)
     return render_template("builder/question.html", form=form, question=question, survey=survey,
-                           locked=store.has_responses(db, survey.id)), status
+                           locked=store.questions_locked(db, survey.id)), status
 
 
 @bp.route("/questions/<int:question_id>/delete", methods=["POST"])

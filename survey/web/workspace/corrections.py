@@ -39,12 +39,16 @@ def unit_token(unit_id: str) -> str:
     return hmac.new(key, unit_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def units_for_tokens(db: sqlite_utils.Database, survey_id: int, tokens: Sequence[str | None]) -> list[str]:
+    """The units that forms' tokens name, in order; a token that matches nothing becomes an id that
+    matches nothing either (read as "not on show")."""
+    by_token = {unit_token(unit_id): unit_id for unit_id in corrections.survey_unit_ids(db, survey_id)}
+    return [by_token.get(token or "", f"unknown:{token}") for token in tokens]
+
+
 def _unit_for_token(db: sqlite_utils.Database, survey_id: int, token: str | None) -> str:
-    """The unit a form's token names, or a token that matches nothing (read as "not on show")."""
-    for unit_id in corrections.survey_unit_ids(db, survey_id):
-        if hmac.compare_digest(unit_token(unit_id), token or ""):
-            return unit_id
-    return f"unknown:{token}"
+    """The unit a form's token names, or an id that matches nothing."""
+    return units_for_tokens(db, survey_id, [token])[0]
 
 
 def correction_context(db: sqlite_utils.Database, survey_id: int, unit_ids: Sequence[str]) -> dict[str, Any]:

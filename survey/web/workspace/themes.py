@@ -22,7 +22,7 @@ from survey.web.auth import role_required
 from survey.web.charts import ChartImage, chart_image
 from survey.web.forms import ConfirmForm
 from survey.web.navigation import choose_survey, survey_tabs
-from survey.web.workspace.corrections import correction_context
+from survey.web.workspace.corrections import correction_context, unit_token, units_for_tokens
 from survey.web.workspace.forms import (
     AcceptProposalForm,
     MergeThemeForm,
@@ -152,7 +152,7 @@ def _curation_forms(found: insights.StoredTheme, others: list, units: list) -> d
     merge = MergeThemeForm()
     merge.into.choices = choices
     split = SplitThemeForm()
-    split.unit_ids.choices = [(unit.unit_id, unit.text) for unit in units]
+    split.unit_ids.choices = [(unit_token(unit.unit_id), unit.text) for unit in units]
     move = MoveUnitForm()
     move.theme_id.choices = choices
     if len(choices) == 1:  # no other theme to merge into or move to
@@ -214,8 +214,10 @@ def merge_theme(survey_id: int, theme_id: str) -> Response:
 def split_theme(survey_id: int, theme_id: str) -> Response:
     """Split selected comments (or a sub-cluster) off into a new theme."""
     def act(form: SplitThemeForm) -> str:
-        return curation.split_theme(get_db(), survey_id, theme_id, name=form.name.data or "",
-                                    unit_ids=form.unit_ids.data or [], thresholds=_thresholds())
+        db = get_db()  # the page names comments by opaque tokens, never by unit id (rule 8)
+        return curation.split_theme(db, survey_id, theme_id, name=form.name.data or "",
+                                    unit_ids=units_for_tokens(db, survey_id, form.unit_ids.data or []),
+                                    thresholds=_thresholds())
 
     return _curate(survey_id, theme_id, SplitThemeForm, act, "New theme split off.")
 
@@ -225,7 +227,9 @@ def split_theme(survey_id: int, theme_id: str) -> Response:
 def move_unit(survey_id: int, theme_id: str) -> Response:
     """Move one comment to another theme."""
     def act(form: MoveUnitForm) -> str:
-        curation.move_unit(get_db(), survey_id, form.unit_id.data, form.theme_id.data, _thresholds())
+        db = get_db()
+        (unit_id,) = units_for_tokens(db, survey_id, [form.unit_id.data])
+        curation.move_unit(db, survey_id, unit_id, form.theme_id.data, _thresholds())
         return theme_id
 
     return _curate(survey_id, theme_id, MoveUnitForm, act, "Comment moved.", choices=True)

@@ -1,0 +1,71 @@
+"""Complementary suppression of the analysis's stored cells (DESIGN.md section 3, rule 5).
+
+Analysis suppresses before it stores, so no stored cell that pages, exports or the API may read
+lets a reader difference a small group out: each wave's segment x theme table is protected as a
+table, and each wave's segments (every theme together, and silo metrics) against the wave total,
+with respondents who gave no segment as a group of their own (:func:`nlp.suppression.hidden_segments`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
+
+from nlp.results import Estimate, SiloPoint, TrendPoint
+from nlp.suppression import hidden_segments, suppress_small_cells
+
+Point = TypeVar("Point", TrendPoint, SiloPoint)
+
+
+def suppress_trend_points(points: list[TrendPoint], min_group_size: int) -> list[TrendPoint]:
+    """Hide the cells of each wave's segment x theme table, then its segment rows, that differencing
+    would give away."""
+    result = list(points)
+    by_wave: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    index: dict[tuple[str, str, str], int] = {}
+    for i, point in enumerate(points):
+        if point.segment is not None and point.theme_id is not None:
+            by_wave[point.wave][(point.segment, point.theme_id)] = point.responses
+            index[(point.wave, point.segment, point.theme_id)] = i
+    for wave, counts in by_wave.items():
+        for segment, theme in suppress_small_cells(counts, min_group_size=min_group_size).suppressed:
+            i = index[(wave, segment, theme)]
+            result[i] = _hidden_trend(result[i])
+    return _suppress_segment_rows(result, min_group_size, _hidden_trend)
+
+
+def suppress_silo_points(points: list[SiloPoint], min_group_size: int) -> list[SiloPoint]:
+    """Hide each wave's segment silo metrics that are small or that differencing would give away."""
+    return _suppress_segment_rows(points, min_group_size, _hidden_silo)
+
+
+def _suppress_segment_rows(points: list[Point], min_group_size: int,
+                           hide: Callable[[Point], Point]) -> list[Point]:
+    """Hide each wave's segment rows (every theme together: ``theme_id`` None, or silo points) that
+    are small or would give a small group away as the wave total minus the segments shown."""
+    rows = [(i, point) for i, point in enumerate(points) if getattr(point, "theme_id", None) is None]
+    totals = {point.wave: point.responses for _, point in rows if point.segment is None}
+    by_wave: dict[str, dict[str, int]] = defaultdict(dict)
+    for _, point in rows:
+        if point.segment is not None:
+            by_wave[point.wave][point.segment] = point.responses
+    hidden = {(wave, segment) for wave, counts in by_wave.items()
+              for segment in hidden_segments(totals.get(wave, 0), counts, min_group_size)}
+    result = list(points)
+    for i, point in rows:
+        if point.segment is not None and (point.wave, point.segment) in hidden:
+            result[i] = hide(point)
+    return result
+
+
+def _hidden_trend(point: TrendPoint) -> TrendPoint:
+    """The cell with its figures removed (its respondent count stays, for re-checking thresholds)."""
+    return dataclasses.replace(point, share=None, suppressed=True, marker=None, change_p_value=None,
+                               sentiment=Estimate(point.sentiment.n, None, None, None, True))
+
+
+def _hidden_silo(point: SiloPoint) -> SiloPoint:
+    return dataclasses.replace(point, rate_per_thousand_words=None, share_of_responses_flagged=None,
+                               partnership_to_silo_ratio=None, suppressed=True)
