@@ -233,7 +233,15 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--small", action="store_true", help="also cluster held-out subsets of 300-3,000")
     parser.add_argument("--end-to-end", action="store_true",
                         help="only time cluster_concerns on raw StackOverflow titles, embedding included")
+    parser.add_argument("--bertopic", metavar="PYTHON", default=None,
+                        help="also time both end to end against BERTopic run by this interpreter "
+                        "(a virtualenv with bertopic; see eval/bertopic_baseline.py)")
     args = parser.parse_args(argv)
+    if args.bertopic:
+        from eval.end_to_end import compare
+
+        part = args.parts.split(",")[-1]
+        return compare(args.bertopic, Path(args.data_dir), tuple(args.datasets.split(",")), part)
     if args.end_to_end:
         f = end_to_end_figures(Path(args.data_dir))
         print(f"End to end, cluster_concerns(texts) on {f['n']} raw {f['dataset']} titles "

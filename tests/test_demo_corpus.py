@@ -15,7 +15,16 @@ import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
 from survey.demo import DEFAULT_DEPARTMENTS, DEFAULT_WAVES, generate_feedback
-from survey.demo.comments import FLAGS, NO_THEME, PERIODS, QUESTIONS, SENTIMENTS, load_comments, read_comment
+from survey.demo.comments import (
+    EMERGING_THEMES,
+    FLAGS,
+    NO_THEME,
+    PERIODS,
+    QUESTIONS,
+    SENTIMENTS,
+    load_comments,
+    read_comment,
+)
 from survey.demo.corpus import STORY_DEPARTMENT
 from survey.demo.story import comment_of, is_complaint, non_answer_share, story_figures
 
@@ -86,7 +95,7 @@ def test_every_record_has_valid_metadata():
         assert set(record) == {"id", "question", "theme", "sentiment", "period", "department",
                                "flags", "text"}, record
         assert record["question"] in QUESTIONS and record["sentiment"] in SENTIMENTS
-        assert record["theme"] in THEME_IDS | {NO_THEME} and record["period"] in PERIODS
+        assert record["theme"] in THEME_IDS | {NO_THEME, *EMERGING_THEMES} and record["period"] in PERIODS
         assert record["department"] in set(DEFAULT_DEPARTMENTS) | {""}
         assert set(record["flags"]) <= FLAGS and record["flags"] == sorted(set(record["flags"]))
         assert record["text"] == record["text"].strip() and "{" not in record["text"]

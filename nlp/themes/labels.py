@@ -15,12 +15,12 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from nlp.themes.names import cluster_phrases, display_name, noun_chunk_candidates
+from nlp.themes.names import PhraseRanking, choose_name, rank_member_phrases, text_candidates
 from nlp.themes.nonanswers import is_non_answer
 from nlp.themes.quotes import select_quotes
 
 #: Central members per cluster whose noun chunks become candidate phrases (spaCy parses only these).
-PHRASE_SAMPLE = 40
+PHRASE_SAMPLE = 150
 
 #: Placeholders written by redaction; never useful as key phrases.
 _PLACEHOLDERS = {"name", "email", "phone", "url", "number"}
@@ -142,21 +142,32 @@ def key_phrases(
     texts: Sequence[str], labels: np.ndarray, vectors: np.ndarray,
     embed: Callable[[list[str]], np.ndarray] | None = None, top: int = 5,
 ) -> dict[int, tuple[str, ...]]:
-    """Key phrases per cluster label: noun phrases of its central members, ranked by class-based
-    TF-IDF, embedding relevance (with ``embed``) and MMR diversity."""
+    """Key phrases per cluster label: noun and verb-object phrases of its central members, ranked
+    by class-based TF-IDF, embedding relevance (with ``embed``) and MMR diversity."""
+    described = _phrases_and_centroids(texts, labels, vectors, embed, top)
+    return {c: ranking.key_phrases for c, (ranking, _) in described.items()}
+
+
+def _phrases_and_centroids(
+    texts: Sequence[str], labels: np.ndarray, vectors: np.ndarray,
+    embed: Callable[[list[str]], np.ndarray] | None, top: int = 5,
+) -> dict[int, tuple[PhraseRanking, np.ndarray]]:
+    """Per cluster label, its ranked phrases and its centroid (mean of the unit vectors)."""
     labels = np.asarray(labels)
     unit = normalize(np.asarray(vectors, dtype=np.float32))
     clusters = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
-    candidates: dict[int, list[str]] = {}
+    central: dict[int, np.ndarray] = {}
     centroids: dict[int, np.ndarray] = {}
     for cluster in clusters:
         members = np.flatnonzero(labels == cluster)
-        centroid = unit[members].mean(axis=0)
-        central = members[np.argsort(-(unit[members] @ centroid), kind="stable")[:PHRASE_SAMPLE]]
-        candidates[cluster] = noun_chunk_candidates([texts[int(i)] for i in central])
-        centroids[cluster] = centroid
-    ranked = cluster_phrases(texts, labels, candidates, centroids, embed, top)
-    return {c: tuple(ranked.get(c) or ()) for c in clusters}
+        centroids[cluster] = unit[members].mean(axis=0)
+        order = np.argsort(-(unit[members] @ centroids[cluster]), kind="stable")
+        central[cluster] = members[order[:PHRASE_SAMPLE]]
+    sampled = [int(i) for cluster in clusters for i in central[cluster]]
+    parsed = dict(zip(sampled, text_candidates([texts[i] for i in sampled]), strict=True))
+    candidates = {cluster: [parsed[int(i)] for i in central[cluster]] for cluster in clusters}
+    ranked = rank_member_phrases(candidates, centroids, embed, top)
+    return {c: (ranked.get(c) or PhraseRanking(), centroids[c]) for c in clusters}
 
 
 def describe_clusters(
@@ -182,17 +193,21 @@ def describe_clusters(
     list of ClusterSummary
     """
     labels = np.asarray(labels)
-    phrases = key_phrases(texts, labels, vectors, embed)
+    described = _phrases_and_centroids(texts, labels, vectors, embed)
+    phrases = {c: ranking.key_phrases for c, (ranking, _) in described.items()}
     taken = set() if taken_ids is None else taken_ids
     sizes = {cluster: int((labels == cluster).sum()) for cluster in phrases}
     summaries = []
     # Ids are handed out largest cluster first, ties by label, so they do not depend on dict order.
     for cluster in sorted(phrases, key=lambda c: (-sizes[c], c)):
         members = np.flatnonzero(labels == cluster)
-        quotes = select_quotes([texts[int(i)] for i in members], np.asarray(vectors)[members])
+        member_texts = [texts[int(i)] for i in members]
+        ranking, centroid = described[cluster]
+        quotes = select_quotes(member_texts, np.asarray(vectors)[members])
         summaries.append(ClusterSummary(
             id=cluster_id(phrases[cluster], taken, prefix), label=cluster, size=sizes[cluster],
             key_phrases=phrases[cluster], quotes=tuple(q.text for q in quotes),
-            name=display_name(phrases[cluster]), quote_like_it=tuple(q.like_it for q in quotes),
+            name=choose_name(ranking, member_texts, centroid, embed),
+            quote_like_it=tuple(q.like_it for q in quotes),
         ))
     return summaries

@@ -52,10 +52,11 @@ def content_words(text: str) -> set[str]:
 
 def is_complete_sentence(text: str) -> bool:
     """A quotable unit: at least :data:`MIN_QUOTE_WORDS` words, not a non-answer, not a clause
-    that starts mid-thought ("but the VPN...", "and then...", "also ...")."""
+    that starts mid-thought ("but the VPN...", "and then...", "also ...") or with a redaction
+    placeholder ("[NAME] our new tool on time")."""
     words = _WORD.findall(text.lower())
-    if len(words) < MIN_QUOTE_WORDS or is_non_answer(text):
-        return False
+    if len(words) < MIN_QUOTE_WORDS or is_non_answer(text) or text.lstrip().startswith("["):
+        return False  # "[NAME] our new reporting tool on time": redaction took its first words
     return words[0] not in {"and", "but", "or", "so", "also", "because", "which", "then"}
 
 

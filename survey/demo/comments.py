@@ -6,8 +6,10 @@ templates), with the metadata the demo story needs:
 ``question``
     ``doing_well`` ("What is IT doing well?") or ``change`` ("What should IT change or improve?").
 ``theme``
-    The concern theme it is mainly about (a theme id of ``nlp/data/themes.json``), or ``none`` for
-    a non-answer such as "n/a", "nothing really" or "see above".
+    The concern theme it is mainly about (a theme id of ``nlp/data/themes.json``), ``none`` for
+    a non-answer such as "n/a", "nothing really" or "see above", or one of
+    :data:`EMERGING_THEMES`: a real situation outside the seeded taxonomy (the rollout of a new
+    e-signature tool in the later waves) that the analysis should propose as an emerging theme.
 ``sentiment``
     ``negative``, ``neutral`` or ``positive``.
 ``period``
@@ -38,6 +40,9 @@ PERIODS = ("early", "late", "any")
 FLAGS = frozenset({"silo", "partnership", "names", "quasi_identifier", "ticket", "contact"})
 #: The theme of a non-answer ("n/a", "nothing really", "see above").
 NO_THEME = "none"
+#: Situations outside the seeded taxonomy that the corpus brings up in the later waves, for the
+#: analysis to discover as emerging themes (their comments are all ``late``).
+EMERGING_THEMES = ("e-signature",)
 #: Kinds of comment the story asks for by rate: siloing language, partnership language, neither.
 KINDS = ("silo", "partnership", "plain")
 
@@ -76,7 +81,7 @@ def read_comment(line: str, theme_ids: Iterable[str]) -> DemoComment:
         name for name, ok in (
             ("text", bool(comment.text.strip()) and comment.text == comment.text.strip()),
             ("question", comment.question in QUESTIONS),
-            ("theme", comment.theme in set(theme_ids) | {NO_THEME}),
+            ("theme", comment.theme in set(theme_ids) | {NO_THEME, *EMERGING_THEMES}),
             ("sentiment", comment.sentiment in SENTIMENTS),
             ("period", comment.period in PERIODS),
             ("flags", comment.flags <= FLAGS),

@@ -12,7 +12,10 @@ The corpus tells a story across the waves (at least three waves are needed to se
 * service-desk complaints rise in :data:`STORY_DEPARTMENT` in the later waves (more in the last);
 * siloing language ("internal customer", "the business", "order taker", ...) declines wave by
   wave while partnership language grows;
-* ratings and NPS improve a little, except in the story department in the later waves.
+* ratings and NPS improve a little, except in the story department in the later waves;
+* a new e-signature tool is rolled out after the second wave, and partners complain about it (and
+  later praise the fixes): a concern outside the seeded taxonomy, for the analysis to propose as
+  an emerging theme.
 
 Within one call comments are dealt without replacement while the pool lasts: a comment repeats
 only once every comment that fits a response (its question, wave period and department) has been
@@ -34,7 +37,7 @@ from importlib import resources
 from itertools import accumulate
 from types import MappingProxyType
 
-from survey.demo.comments import NO_THEME, Cell, CommentPool, load_comments
+from survey.demo.comments import EMERGING_THEMES, NO_THEME, Cell, CommentPool, load_comments
 
 #: The department whose service-desk complaints rise in the later waves.
 STORY_DEPARTMENT = "Operations"
@@ -48,6 +51,9 @@ SILO_RATE_FIRST_WAVE = 0.33
 SILO_RATE_LAST_WAVE = 0.05
 PARTNERSHIP_RATE_FIRST_WAVE = 0.03
 PARTNERSHIP_RATE_LAST_WAVE = 0.24
+#: Complaint and praise weights of the emerging themes (``EMERGING_THEMES``) after the action wave.
+EMERGING_COMPLAINT_WEIGHT = 1.6
+EMERGING_PRAISE_WEIGHT = 0.4
 
 #: How often each theme is what a partner complains about or suggests (answers to "change").
 COMPLAINT_WEIGHTS: Mapping[str, float] = MappingProxyType({
@@ -116,6 +122,9 @@ def wave_story(wave_index: int, wave_count: int, department: str) -> WaveStory:
     if after_action:
         complaint["delivery"] *= DELIVERY_COMPLAINTS_AFTER_ACTION
         praise["delivery"] *= DELIVERY_PRAISE_AFTER_ACTION
+        for emerging in EMERGING_THEMES:
+            complaint[emerging] = EMERGING_COMPLAINT_WEIGHT
+            praise[emerging] = EMERGING_PRAISE_WEIGHT
     if story_cell:
         rise = SERVICE_DESK_COMPLAINTS_IN_STORY_DEPARTMENT
         complaint["support"] *= rise[0] if wave_index == ACTION_WAVE else rise[1]
