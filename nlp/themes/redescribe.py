@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.preprocessing import normalize
 
 from nlp.themes.labels import ClusterSummary, class_tfidf_phrases, cluster_id
-from nlp.themes.names import cluster_phrases, display_name
+from nlp.themes.names import PhraseRanking, choose_name, cluster_phrases
 from nlp.themes.quotes import select_quotes
 
 #: c-TF-IDF n-grams per group added to the stored key phrases as candidates.
@@ -61,10 +61,13 @@ def describe_groups(
     for group in sorted(groups, key=lambda g: (-sizes[g], g)):
         members = np.flatnonzero(labels == group)
         phrases = tuple(ranked.get(group) or ())
-        quotes = select_quotes([texts[int(i)] for i in members], unit[members])
+        member_texts = [texts[int(i)] for i in members]
+        quotes = select_quotes(member_texts, unit[members])
+        # The analysis's naming rule (no bare generic word), without an embedder in a web request.
+        name = choose_name(PhraseRanking(phrases, phrases), member_texts, centroids[group])
         summaries.append(ClusterSummary(
             id=cluster_id(phrases, taken, prefix), label=group, size=sizes[group], key_phrases=phrases,
-            quotes=tuple(q.text for q in quotes), name=display_name(phrases),
+            quotes=tuple(q.text for q in quotes), name=name,
             quote_like_it=tuple(q.like_it for q in quotes),
         ))
     return summaries
