@@ -140,7 +140,9 @@ def answer_text(rng: random.Random, marker: str) -> str:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         parts.append(rng.choice(NAMED).format(first=first, last=last, first_lower=first.lower(),
                                               last_lower=last.lower(), digits=rng.randint(100, 999)))
-    parts.insert(rng.randrange(len(parts) + 1), f"(ref zq{marker})")
+    # The storage-check marker goes last: placed mid-text, "(ref zq1) Printer..." made the next
+    # capitalised word look mid-sentence and sent one bench answer in four to NER (demo: one in eight).
+    parts.append(f"(ref zq{marker})")
     return " ".join(parts)
 
 
