@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import time
 from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from nlp.redaction import LABELS, Redaction, find_personal_data_many, redact_personal_data
+from eval.redaction_cost import best_of_timings, ner_share, summary
+from nlp.redaction import LABELS, Redaction, find_personal_data_many
 
 DEFAULT_DATA = Path(__file__).parent / "data" / "redaction.jsonl"
 INFORMAL_DATA = Path(__file__).parent / "data" / "redaction_informal.jsonl"
@@ -84,25 +83,16 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 def time_redaction(examples: list[dict], repeats: int = 5) -> dict:
     """Milliseconds per comment of ``redact_personal_data`` (best of ``repeats``), with and without names.
 
-    Reports the mean and median per group: the median shows the fast path (patterns and rules
-    only), the mean includes the comments whose candidate sentences go through spaCy's NER.
+    Reports the mean and median per group (:func:`eval.redaction_cost.best_of_timings`, the same
+    measure as ``bench/redaction.py``): the median shows the fast path (patterns and rules only),
+    the mean includes the comments whose candidate sentences go through spaCy's NER.
     """
-    redact_personal_data("Warm up with Sarah Jones.")
     timings: dict = {}
     for group, wants_name in (("with_names", True), ("without_names", False)):
         texts = [example["text"] for example in examples
                  if any(span["label"] == "NAME" for span in example["spans"]) == wants_name]
-        per_comment = []
-        for text in texts:
-            runs = []
-            for _ in range(repeats):
-                started = time.perf_counter()
-                redact_personal_data(text)
-                runs.append((time.perf_counter() - started) * 1000)
-            per_comment.append(min(runs))
-        timings[group] = {"comments": len(texts), "mean_ms": round(statistics.fmean(per_comment), 3),
-                          "median_ms": round(statistics.median(per_comment), 3),
-                          "p99_ms": round(statistics.quantiles(per_comment, n=100)[98], 3)}
+        timings[group] = {"comments": len(texts), **summary(best_of_timings(texts, repeats)),
+                          "ner_share": round(ner_share(texts), 3)}
     return timings
 
 
@@ -188,7 +178,8 @@ def _print_figures(figures: dict) -> None:
                   f"recall {row['recall']}  precision {row['precision']}")
     for group, row in figures["timing"].items():
         print(f"timing {group.replace('_', ' ')} ({row['comments']} comments, one at a time, one process): "
-              f"mean {row['mean_ms']} ms, median {row['median_ms']} ms, p99 {row['p99_ms']} ms per comment")
+              f"mean {row['mean_ms']} ms, median {row['median_ms']} ms, p99 {row['p99_ms']} ms per comment; "
+              f"share sent to spaCy NER {row['ner_share']}")
 
 
 def main(argv: list[str] | None = None) -> None:
