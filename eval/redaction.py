@@ -131,6 +131,34 @@ def evaluate_person_sets(informal: Path = INFORMAL_DATA) -> dict:
     return figures
 
 
+def person_errors(examples: list[dict]) -> list[dict]:
+    """Per example with an error: the gold ``NAME`` spans missed and the ``NAME`` spans found outside any gold.
+
+    For reading the dev splits (``--show-dev-errors``); handles in ``ignore`` count on neither side."""
+    errors = []
+    for example, found in zip(examples, find_personal_data_many([e["text"] for e in examples]), strict=True):
+        text, ignored = example["text"], example.get("ignore", ())
+        names = [span for span in found if span.label == "NAME"
+                 and not any(start < span.end and span.start < end for start, end in ignored)]
+        golds = [gold for gold in example["spans"] if gold["label"] == "NAME"]
+        missed = [text[gold["start"]:gold["end"]] for gold in golds if not _covered(text, gold, names)]
+        false = [text[span.start:span.end] for span in names if not _overlapping(span, golds)]
+        if missed or false:
+            errors.append({"text": text, "missed": missed, "false": false})
+    return errors
+
+
+def _print_dev_errors(informal: Path) -> None:
+    from eval.conll import load_set
+
+    sets = {"informal": [example for example in load_examples(informal) if example["split"] == "dev"],
+            "wnut17": load_set("wnut17", "dev"), "btc": load_set("btc", "dev")}
+    for name, examples in sets.items():
+        print(f"Errors on {name} dev (missed / false):")
+        for error in person_errors(examples):
+            print(f"  missed {error['missed']}  false {error['false']}  in {error['text'][:160]!r}")
+
+
 def evaluate_quasi_identifiers(path: Path = QUASI_DATA) -> dict:
     """Quasi-identifier figures of the self-identification warning per split (see eval.quasi_identifiers)."""
     from eval.quasi_identifiers import load_examples as load_quasi
@@ -190,7 +218,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="the informal feedback set (JSON lines, same format as PATH)")
     parser.add_argument("--persons-only", action="store_true",
                         help="score only the person-span sets (informal, WNUT-17, BTC)")
+    parser.add_argument("--show-dev-errors", action="store_true",
+                        help="list the person-name misses and false alarms of the DEV splits, then stop")
     args = parser.parse_args(argv)
+    if args.show_dev_errors:
+        _print_dev_errors(args.informal)
+        return
     if not args.persons_only:
         _print_figures(evaluate_redaction(args.path))
     _print_data(args.informal)

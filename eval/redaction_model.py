@@ -25,7 +25,7 @@ from nlp.redaction import features, tagger
 
 OUTPUT = Path(__file__).resolve().parents[1] / "nlp" / "data" / "redaction_tagger.npz"
 BUCKETS = 1 << 18
-THRESHOLDS = (0.2, 0.25, 0.3, 0.4)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4)
 VETOES = (0.05, 0.1)
 #: Informal-set dev precision below this rules a setting out: the target is 0.90 on test, and the rules
 #: alone lost 0.03 from dev to test before the tagger (0.942 -> 0.911), so dev keeps a margin.
@@ -95,11 +95,14 @@ def dev_sets() -> dict[str, list[dict]]:
 
 
 def dev_objective(scores: dict[str, dict]) -> float:
-    """Mean F2 (recall counts double) over the dev sets, minus 1 if informal precision is under the floor."""
+    """Mean over the dev sets of F2 on the informal set (recall counts double: a missed name in partner
+    feedback is a leak) and F1 on the public sets (their targets ask for precision as much as recall),
+    minus 1 if informal precision is under :data:`PRECISION_FLOOR`."""
     total = 0.0
-    for row in scores.values():
+    for name, row in scores.items():
         recall, precision = row["recall"] or 0.0, row["precision"] or 0.0
-        total += 5 * precision * recall / (4 * precision + recall) if precision + recall else 0.0
+        beta2 = 4 if name == "informal" else 1
+        total += (1 + beta2) * precision * recall / (beta2 * precision + recall) if precision + recall else 0.0
     penalty = 1.0 if (scores["informal"]["precision"] or 0.0) < PRECISION_FLOOR else 0.0
     return total / len(scores) - penalty
 
@@ -110,8 +113,8 @@ def main(argv: list[str] | None = None) -> None:
     from eval.redaction import score_split
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--c", type=float, nargs="+", default=[0.1, 0.3, 1.0])
-    parser.add_argument("--synthetic", type=int, default=5000, help="templated feedback sentences added")
+    parser.add_argument("--c", type=float, nargs="+", default=[0.1, 0.3, 1.0, 3.0])
+    parser.add_argument("--synthetic", type=int, default=12000, help="templated feedback sentences added")
     args = parser.parse_args(argv)
     public = load_set("wnut17", "train") + load_set("btc", "train")
     train = public + synthetic_training(public, args.synthetic)

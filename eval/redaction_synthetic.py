@@ -5,7 +5,8 @@ lower-case names and words such as May, Will, Teams or Windows that are no names
 were written for this purpose (not taken from the informal evaluation set) and filled with names
 drawn at random from the gazetteer (:mod:`eval.redaction_gazetteer`) and the person tokens of the
 public TRAIN splits, in title case, lower case or capitals. Negative templates put ambiguous words,
-products and departments where a name could stand. :func:`synthetic_examples` returns examples in
+products and departments where a name could stand, and name-like words that head a place or an
+organisation ("Chase Bank", "the Barton Street office"). :func:`synthetic_examples` returns examples in
 the ``{"text", "spans"}`` form of :mod:`eval.redaction`.
 """
 
@@ -50,6 +51,27 @@ POSITIVE = (
     "as {N} said, it is the firewall", "{N} told us it would be fixed", "{N} {I}. from {T} was lovely",
     "{I}. {S} signed it off", "{S}, {N} - {T}", "new starter {N} still has no laptop",
     "{N} mentioned the {P} upgrade", "i think it was {N}? or {M}", "{N} & {M} from {T}", "{N}/{M} in {T}",
+    # sign-offs and greetings, often lower case and on their own line
+    "the {P} login fails every morning.\ncheers, {N}", "{P} is fine now, thanks!\n{N}", "ta very much {N}",
+    "cheers {N} from {T}", "regards\n{N} {S}", "many thanks,\n{N} ({T})", "thanks again {N}!",
+    "best wishes - {N}", "yo {N}, the wifi is down", "hey {N} can you look at {P}", "morning {N},",
+    "sent from my phone\n{N}", "{N} x", "-- {N}, {T}", "thx {N} & {M}", "tyvm {N}",
+    # cue verbs, any case
+    "ask {N} in {T}, she sorted mine", "talk to {N} about {P} access", "i rang {N} and it was sorted",
+    "you should ask {N} {S}, he did the migration", "speak to {N}, not the desk", "had to email {N} twice",
+    "pinged {N} on {P} and got nothing", "message {N} if {P} is down", "chased {N} for a week",
+    "escalated to {N} in {T}", "assigned to {N} then nobody", "thanks to {N} it works", "helped by {N} on the desk",
+    "went to see {N} on the 3rd floor", "waiting for {N} to reply", "heard from {N} that {P} is going",
+    "my line manager {N} signed it", "our {T} lead {N} {S} agreed", "the new guy {N} is great",
+    # surname first, initials, full names with particles
+    "{S} {N} from {T} was very patient", "{S}, {N} ({T})", "{S} sorted the {P} licence", "{S} said no",
+    "{I}.{I}. {S} approved it", "{I} {S} from {T} helped", "{N} {I} {S} rang me back", "{N} {S}-{S} fixed it",
+    "{N} bin {S} set up {P}", "{N} de {S} from {T}", "{N} van der {S} replied", "{N} {S} {S} ({T})",
+    "{S} and {S} in {T} did the move", "{N} ({S}) on the desk", "{S} on nights reset it",
+    # names mid-sentence in ordinary complaints
+    "the laptop {N} gave me has no {P}", "i only got {P} after {N} stepped in", "no one but {N} knows {P}",
+    "apparently {N} is leaving so who owns {P} now", "since {N} moved to {T} nobody answers",
+    "{N}'s fix for {P} held up", "got a call from {N} at 8pm about {P}", "even {N} could not fix {P}",
 )
 NEGATIVE = (
     "{W} is a busy month for payroll", "Will the new laptops arrive before the audit?",
@@ -71,6 +93,22 @@ NEGATIVE = (
     "Rose Garden room is always booked", "Alexa and Cortana are switched off", "the chatbot Max is useless",
     "Windows Hello fails every morning", "Will there be training on {P}?", "May we have more {P} licences?",
     "Victoria line delays made the training late",
+    # cue words and sign-offs before ordinary words
+    "thanks, much appreciated", "cheers for sorting {P}", "ask the desk about {P}", "talk to {T} about it",
+    "thanks again everyone", "Kind regards\n{T}", "regards, {T} team", "ta for the help", "hi team,",
+    "hey all, {P} is down", "morning all", "best, the {T} lot", "thx for the quick fix",
+    "ping the {T} channel on {P}", "speak to your manager first", "had to email twice", "chased it for a week",
+    # ordinary words that are also names, and places
+    "Will someone fix {P}?", "Grace period ends in {W}", "Mark all tickets as done", "Bill run failed again",
+    "Sunny days but the wifi is cloudy", "{W} is when the {P} contract ends", "the {W} release hung {P}",
+    "Hope {P} is back soon", "Joy of joys, {P} crashed", "Faith in {T} is low", "Dawn shift has no {P}",
+    "Amber alert on the {P} dashboard", "Lagos office has no {P}", "the Nairobi site uses {P}",
+    "Windows 11 broke {P}", "the Teams call dropped", "we went to {W} training", "Rich text in {P} is broken",
+    # a name-like word that names a place or an organisation ({Z}: never a person here)
+    "{Z} Bank integration broke after the patch", "the {Z} Street office has no {P}", "{Z} Station wifi is down",
+    "our {Z} Road depot still runs {P}", "the {Z} building lifts", "{Z} House reception has no badge printer",
+    "moved to the {Z} campus in {W}", "the {Z} Group contract renews in {W}", "{Z} Hospital users cannot log in",
+    "{Z} Bank payments fail in {P}", "the {Z} centre printers", "{Z} & Co invoices are stuck",
 )
 TEAMS = ("payroll", "HR", "finance", "the service desk", "desktop support", "facilities", "procurement",
          "Networks", "Security", "the Leeds depot", "infrastructure", "Accounts")
@@ -110,6 +148,8 @@ def synthetic_examples(given: list[str], surnames: list[str], count: int, seed: 
                 value = _name_styles(rng, rng.choice(surnames))
             elif slot == "I":
                 value = rng.choice("ABCDEFGHIJKLMNOPRSTW")
+            elif slot == "Z":
+                value = rng.choice(surnames).title()
             else:
                 value = rng.choice({"T": TEAMS, "P": PRODUCTS, "Q": PRODUCTS, "W": WORDS}[slot])
             if slot in "NMOSI":

@@ -1,7 +1,8 @@
 """Tokens and hashed features of the learned name tagger (:mod:`nlp.redaction.tagger`).
 
 Shared by training (:mod:`eval.redaction_model`) and serving, so the two can never drift apart:
-a text becomes :class:`Token` s (words, numbers, punctuation, a possessive ``'s`` split off), each
+a text becomes :class:`Token` s (words, numbers, punctuation, line breaks, a possessive ``'s`` split
+off), each
 word worth scoring gets a list of feature strings (the word, its shape, affixes, gazetteer and
 dictionary membership, capitalisation against the text's own habits, the neighbouring words),
 and each string is hashed with CRC-32 into a fixed number of buckets.
@@ -14,10 +15,17 @@ import zlib
 from collections.abc import Callable
 from typing import NamedTuple
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]|\n")
 _POSSESSIVES = frozenset(("'s", "’s", "'S", "’S"))
 _SENTENCE_END = frozenset((".", "!", "?", ":", ";", "\n", "•", "*", "-", "–", "—", "(", "\"", "“", "|"))
 _SHAPE_RUNS = re.compile(r"(.)\1+")
+#: Nouns that head a place or an organisation: "Chase Bank", "the Barton Street office" (flag ``o``).
+ORG_NOUNS = frozenset((
+    "bank", "banks", "street", "st", "road", "rd", "avenue", "lane", "station", "office", "offices", "house",
+    "building", "campus", "centre", "center", "hospital", "clinic", "school", "college", "university",
+    "group", "team", "teams", "depot", "site", "branch", "store", "hall", "park", "square", "court", "tower",
+    "plc", "ltd", "inc", "llc", "co", "corp", "holdings", "partners", "associates", "foundation", "trust",
+))
 
 
 class Token(NamedTuple):
@@ -41,7 +49,8 @@ class Lexicons(NamedTuple):
 
 
 def tokenize(text: str) -> list[Token]:
-    """Words (possessive ``'s`` split off), digit runs and single punctuation marks, with offsets."""
+    """Words (possessive ``'s`` split off), digit runs, single punctuation marks and line breaks (a
+    name alone on a line signs a message off), with offsets."""
     tokens = []
     make = tuple.__new__  # Token(...) goes through a Python-level __new__: this is the hot loop
     for match in _TOKEN.finditer(text):
@@ -106,7 +115,7 @@ def text_case(text: str) -> str:
         return "lower"
     if text.upper() == text:
         return "upper"
-    words = _TOKEN.findall(text)
+    words = [word for word in _TOKEN.findall(text) if word != "\n"]
     shouted = sum(word.isupper() and len(word) > 1 for word in words)
     return "upper" if shouted > 0.6 * len(words) else "mixed"
 
@@ -114,6 +123,7 @@ def text_case(text: str) -> str:
 def _gazetteer_flags(lower: str, lexicons: Lexicons) -> str:
     flags = ("g" if lower in lexicons.given else "") + ("s" if lower in lexicons.surnames else "")
     flags += "l" if lower in lexicons.local_given else ""
+    flags += "o" if lower in ORG_NOUNS else ""
     return flags + ("c" if lexicons.common(lower) else "")
 
 
@@ -122,6 +132,20 @@ def _neighbour(tokens: list[Token], index: int) -> tuple[str, str]:
         token = tokens[index]
         return token.lower, shape(token.text) if token.text[0].isalpha() else token.text
     return "<s>" if index < 0 else "</s>", "<s>" if index < 0 else "</s>"
+
+
+def _nearest_word(tokens: list[Token], index: int, step: int) -> str:
+    """The nearest word before (``step`` -1) or after (+1) ``tokens[index]``, across punctuation:
+    "thanks" in "thanks, sipho" and "Cheers!! Jordan"; ``|`` at a line break or the text's edge."""
+    index += step
+    while 0 <= index < len(tokens):
+        text = tokens[index].text
+        if text == "\n":
+            return "|"
+        if text[0].isalpha():
+            return tokens[index].lower
+        index += step
+    return "|"
 
 
 def token_features(tokens: list[Token], index: int, lexicons: Lexicons, writing: str) -> list[str]:
@@ -148,6 +172,7 @@ def token_features(tokens: list[Token], index: int, lexicons: Lexicons, writing:
         f"s-1={previous_shape}", f"s+1={following_shape}", f"s-1={previous_shape}|s+1={following_shape}",
         f"g-1={neighbour_flags[0]}|case={case}", f"g+1={neighbour_flags[1]}|case={case}",
         f"g-1={neighbour_flags[0]}|gz={flags}", f"g+1={neighbour_flags[1]}|gz={flags}",
+        f"pw={_nearest_word(tokens, index, -1)}|case={case}", f"nw={_nearest_word(tokens, index, 1)}",
     ]
 
 
