@@ -132,7 +132,8 @@ def evaluate_person_sets(informal: Path = INFORMAL_DATA) -> dict:
 
 
 def person_errors(examples: list[dict]) -> list[dict]:
-    """Per example with an error: the gold ``NAME`` spans missed and the ``NAME`` spans found outside any gold.
+    """Per example with an error: the gold ``NAME`` spans missed and the ``NAME`` spans found outside
+    any gold.
 
     For reading the dev splits (``--show-dev-errors``); handles in ``ignore`` count on neither side."""
     errors = []

@@ -95,16 +95,19 @@ def dev_sets() -> dict[str, list[dict]]:
 
 
 def dev_objective(scores: dict[str, dict]) -> float:
-    """Mean over the dev sets of F2 on the informal set (recall counts double: a missed name in partner
-    feedback is a leak) and F1 on the public sets (their targets ask for precision as much as recall),
-    minus 1 if informal precision is under :data:`PRECISION_FLOOR`."""
-    total = 0.0
-    for name, row in scores.items():
-        recall, precision = row["recall"] or 0.0, row["precision"] or 0.0
-        beta2 = 4 if name == "informal" else 1
-        total += (1 + beta2) * precision * recall / (beta2 * precision + recall) if precision + recall else 0.0
-    penalty = 1.0 if (scores["informal"]["precision"] or 0.0) < PRECISION_FLOOR else 0.0
-    return total / len(scores) - penalty
+    """Half informal-set F2 (recall counts double: a missed name in partner feedback is a leak; it is
+    the first target) and half the mean F1 of the public sets (their targets ask for precision as
+    much as recall), minus 1 if informal precision is under :data:`PRECISION_FLOOR`."""
+    public = [_f_beta(row, 1.0) for name, row in scores.items() if name != "informal"]
+    objective = 0.5 * _f_beta(scores["informal"], 2.0) + 0.5 * sum(public) / max(len(public), 1)
+    return objective - (1.0 if (scores["informal"]["precision"] or 0.0) < PRECISION_FLOOR else 0.0)
+
+
+def _f_beta(row: dict, beta: float) -> float:
+    recall, precision = row["recall"] or 0.0, row["precision"] or 0.0
+    if not precision + recall:
+        return 0.0
+    return (1 + beta**2) * precision * recall / (beta**2 * precision + recall)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -113,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     from eval.redaction import score_split
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--c", type=float, nargs="+", default=[0.1, 0.3, 1.0, 3.0])
+    parser.add_argument("--c", type=float, nargs="+", default=[0.3, 1.0, 3.0])
     parser.add_argument("--synthetic", type=int, default=12000, help="templated feedback sentences added")
     args = parser.parse_args(argv)
     public = load_set("wnut17", "train") + load_set("btc", "train")

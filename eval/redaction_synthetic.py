@@ -56,11 +56,16 @@ POSITIVE = (
     "cheers {N} from {T}", "regards\n{N} {S}", "many thanks,\n{N} ({T})", "thanks again {N}!",
     "best wishes - {N}", "yo {N}, the wifi is down", "hey {N} can you look at {P}", "morning {N},",
     "sent from my phone\n{N}", "{N} x", "-- {N}, {T}", "thx {N} & {M}", "tyvm {N}",
+    # a name closing a message after a comma or a thank-you, often lower case
+    "thank u {N}!!", "ty {N}!", "thanks for the help, {N}", "great work today, {N}", "nice one {N}",
+    "all working now, thanks {N}", "{P} is back, ta {N}", "you are a star {N}", "much appreciated {N}",
+    "sorted, thank you {N} {S}", "legend {N}", "love you {N} lol", "what would we do without {N}",
     # cue verbs, any case
     "ask {N} in {T}, she sorted mine", "talk to {N} about {P} access", "i rang {N} and it was sorted",
     "you should ask {N} {S}, he did the migration", "speak to {N}, not the desk", "had to email {N} twice",
     "pinged {N} on {P} and got nothing", "message {N} if {P} is down", "chased {N} for a week",
-    "escalated to {N} in {T}", "assigned to {N} then nobody", "thanks to {N} it works", "helped by {N} on the desk",
+    "escalated to {N} in {T}", "assigned to {N} then nobody", "thanks to {N} it works",
+    "helped by {N} on the desk",
     "went to see {N} on the 3rd floor", "waiting for {N} to reply", "heard from {N} that {P} is going",
     "my line manager {N} signed it", "our {T} lead {N} {S} agreed", "the new guy {N} is great",
     # surname first, initials, full names with particles
@@ -97,7 +102,8 @@ NEGATIVE = (
     "thanks, much appreciated", "cheers for sorting {P}", "ask the desk about {P}", "talk to {T} about it",
     "thanks again everyone", "Kind regards\n{T}", "regards, {T} team", "ta for the help", "hi team,",
     "hey all, {P} is down", "morning all", "best, the {T} lot", "thx for the quick fix",
-    "ping the {T} channel on {P}", "speak to your manager first", "had to email twice", "chased it for a week",
+    "ping the {T} channel on {P}", "speak to your manager first", "had to email twice",
+    "chased it for a week",
     # ordinary words that are also names, and places
     "Will someone fix {P}?", "Grace period ends in {W}", "Mark all tickets as done", "Bill run failed again",
     "Sunny days but the wifi is cloudy", "{W} is when the {P} contract ends", "the {W} release hung {P}",
@@ -105,15 +111,27 @@ NEGATIVE = (
     "Amber alert on the {P} dashboard", "Lagos office has no {P}", "the Nairobi site uses {P}",
     "Windows 11 broke {P}", "the Teams call dropped", "we went to {W} training", "Rich text in {P} is broken",
     # a name-like word that names a place or an organisation ({Z}: never a person here)
-    "{Z} Bank integration broke after the patch", "the {Z} Street office has no {P}", "{Z} Station wifi is down",
+    "{Z} Bank integration broke after the patch", "the {Z} Street office has no {P}",
+    "{Z} Station wifi is down",
     "our {Z} Road depot still runs {P}", "the {Z} building lifts", "{Z} House reception has no badge printer",
-    "moved to the {Z} campus in {W}", "the {Z} Group contract renews in {W}", "{Z} Hospital users cannot log in",
+    "moved to the {Z} campus in {W}", "the {Z} Group contract renews in {W}",
+    "{Z} Hospital users cannot log in",
     "{Z} Bank payments fail in {P}", "the {Z} centre printers", "{Z} & Co invoices are stuck",
+    # an IT noun opening a sentence before a verb, as a name would ({V})
+    "{V} went from bad to worse after {W}", "{V} is awful since the {P} upgrade", "{V} was fixed in a day",
+    "{V} has been slow all week", "{V} said it would sync overnight", "{V} fixed itself after a reboot",
+    "{V} took ages. {V} still fails", "{V} broke again, thanks for nothing", "{V} and {V} both need work",
+    "{V}: still broken", "{V} sorted, cheers", "{V} from home is painful",
 )
 TEAMS = ("payroll", "HR", "finance", "the service desk", "desktop support", "facilities", "procurement",
          "Networks", "Security", "the Leeds depot", "infrastructure", "Accounts")
 PRODUCTS = ("Teams", "Windows", "Outlook", "SharePoint", "Excel", "Power BI", "Workday", "ServiceNow", "Zoom",
             "Jira", "Okta", "SAP", "Intune", "OneDrive", "Citrix", "Chrome")
+IT_NOUNS = ("Latency", "Onboarding", "Bandwidth", "Uptime", "Wifi", "Firmware", "Middleware", "Provisioning",
+            "Failover", "Throughput", "Login", "Signup", "Helpdesk", "Offboarding", "Timesheets", "Payslips",
+            "Rostering", "Ticketing", "Hotdesking", "Autosave", "Backups", "Downtime", "Logins", "Dashboards",
+            "Webinars", "Printing", "Scanning", "Storage", "Monitoring", "Patching", "Licensing",
+            "Connectivity")
 WORDS = ("May", "June", "April", "Monday", "Sunday", "Christmas", "Easter", "Victoria", "Summer", "Spring",
          "Friday", "August", "Next", "Every", "Last")
 _SLOT = re.compile(r"\{([A-Z])\}")
@@ -151,7 +169,8 @@ def synthetic_examples(given: list[str], surnames: list[str], count: int, seed: 
             elif slot == "Z":
                 value = rng.choice(surnames).title()
             else:
-                value = rng.choice({"T": TEAMS, "P": PRODUCTS, "Q": PRODUCTS, "W": WORDS}[slot])
+                pools = {"T": TEAMS, "P": PRODUCTS, "Q": PRODUCTS, "W": WORDS, "V": IT_NOUNS}
+                value = rng.choice(pools[slot])
             if slot in "NMOSI":
                 gap = text[spans[-1]["end"]:] if spans else "-"
                 if len(gap) in (1, 2) and gap.strip(". ") == "":

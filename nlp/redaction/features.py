@@ -67,7 +67,8 @@ def worth_scoring(tokens: list[Token], index: int, lexicons: Lexicons, *, shouti
                   lowercase_writer: bool = False) -> bool:
     """Skip what is never a name, cheaply: punctuation, digits, known terms, stop words (capitalised ones
     only at a sentence start: "The", but "thanks Will") and lower-case dictionary words, except given
-    names in a text that has no capital at all ("the printer", "mark it", but "sarah and tom")."""
+    names in a text that has no capital at all ("the printer", "mark it", but "sarah and tom",
+    "ayesha khan")."""
     token = tokens[index]
     if not token.text[0].isalpha() or lexicons.known(token.lower):
         return False
@@ -78,8 +79,15 @@ def worth_scoring(tokens: list[Token], index: int, lexicons: Lexicons, *, shouti
     if token.text[0].isupper():
         return True
     if lexicons.common(token.lower):  # "mark the ticket"; "sarah and tom" only from one who never capitalises
-        return lowercase_writer and token.lower in lexicons.given
+        return lowercase_writer and (
+            token.lower in lexicons.given or _surname_after_given(tokens, index, lexicons))
     return True
+
+
+def _surname_after_given(tokens: list[Token], index: int, lexicons: Lexicons) -> bool:
+    """"ayesha khan": a surname that is also an English word, straight after a given name."""
+    lower = tokens[index].lower
+    return index > 0 and lower in lexicons.surnames and tokens[index - 1].lower in lexicons.given
 
 
 def is_initial(tokens: list[Token], index: int) -> bool:

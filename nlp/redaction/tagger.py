@@ -73,21 +73,24 @@ def lexicons() -> Lexicons:
             if "s" in kinds:
                 surnames.add(name)
     local = name_lexicon()
-    irregular = _irregular_verb_forms()
+    irregular = _irregular_forms()
     return Lexicons(frozenset(given), frozenset(surnames), local.given_names | local.ambiguous_names,
                     local.is_known, lambda lower: lower in irregular or is_common_word(lower),
                     frozenset(STOP_WORDS))
 
 
-def _irregular_verb_forms() -> frozenset[str]:
-    """Irregular verb forms ("hung", "went", "taught") from spaCy's lemmatizer exceptions: the
-    lemma index behind :func:`nlp.redaction.ner.is_common_word` holds base forms only."""
+def _irregular_forms() -> frozenset[str]:
+    """Irregular verb forms ("hung", "went", "taught") and y-to-i comparatives ("easier", "busiest")
+    from spaCy's lemmatizer exceptions: the lemma index behind
+    :func:`nlp.redaction.ner.is_common_word` holds base forms only."""
     nlp = ner_pipeline()
     lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
     lookups = getattr(lemmatizer, "lookups", None)
     if lookups is None or not lookups.has_table("lemma_exc"):
         return frozenset()
-    return frozenset(lookups.get_table("lemma_exc").get("verb", {}))
+    exceptions = lookups.get_table("lemma_exc")
+    comparatives = (form for form in exceptions.get("adj", {}) if form.endswith(("ier", "iest")))
+    return frozenset((*exceptions.get("verb", {}), *comparatives))
 
 
 def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tuple[Token, float]]:
