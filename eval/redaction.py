@@ -30,6 +30,8 @@ INFORMAL_DATA = Path(__file__).parent / "data" / "redaction_informal.jsonl"
 QUASI_DATA = Path(__file__).parent / "data" / "quasi_identifiers.jsonl"
 #: Person-span sets scored by :func:`evaluate_person_sets`: name -> splits reported.
 PUBLIC_SETS = {"wnut17": ("dev", "test"), "btc": ("dev", "test")}
+#: Splits the shipped tagger was trained on (:mod:`eval.redaction_model`): printed, but not held out.
+TRAINED_ON = frozenset(("wnut17 dev",))
 
 
 def load_examples(path: Path = DEFAULT_DATA) -> list[dict]:
@@ -193,7 +195,8 @@ def _print_person_sets(figures: dict) -> None:
             print(f"  {name:<14} data not found: {row['missing']}")
             continue
         print(f"  {name:<14} gold {row['gold']:>4}  found {row['found']:>4}  "
-              f"recall {row['recall']}  precision {row['precision']}")
+              f"recall {row['recall']}  precision {row['precision']}"
+              + ("  (the tagger is trained on this split)" if name in TRAINED_ON else ""))
 
 
 def _print_figures(figures: dict) -> None:

@@ -1,11 +1,13 @@
 """Train the learned name tagger (:mod:`nlp.redaction.tagger`) and choose its threshold on dev splits.
 
-Run ``python -m eval.redaction_model [--c C ...]``. Training data: the train splits of WNUT-17 and the
-Broad Twitter Corpus (:mod:`eval.conll`, CC BY 4.0), person spans against everything else, on the
-words the tagger would score at run time (``@handles`` left out, as in scoring). Model:
+Run ``python -m eval.redaction_model [--c C ...]`` (``make redaction-model``). Training data: the
+WNUT-17 train and dev splits and the Broad Twitter Corpus train split (:mod:`eval.conll`, CC BY 4.0;
+``--hold-out-wnut-dev`` keeps WNUT-17 dev for tuning instead), person spans against everything
+else, on the words the tagger would score at run time (``@handles`` left out, as in scoring), plus
+templated feedback sentences (:mod:`eval.redaction_synthetic`). Model:
 scikit-learn ``LogisticRegression`` on the hashed features of :mod:`nlp.redaction.features`. For each
 regularisation strength the weights are written to ``nlp/data/redaction_tagger.npz`` and the whole
-redaction (rules, NER, tagger) is scored on the DEV splits only (informal feedback, WNUT-17, BTC)
+redaction (rules, NER, tagger) is scored on the DEV splits only (informal feedback and BTC)
 over a grid of thresholds; the setting kept maximises :func:`dev_objective`. Test splits are never
 read here.
 """
@@ -85,13 +87,14 @@ def save(weights: np.ndarray, intercept: float, threshold: float, veto: float, p
     tagger.tagger_model.cache_clear()
 
 
-def dev_sets() -> dict[str, list[dict]]:
-    """The dev splits the threshold is chosen on."""
+def dev_sets(wnut_dev_trains: bool = False) -> dict[str, list[dict]]:
+    """The dev splits the threshold is chosen on (WNUT-17 dev only when it is not trained on)."""
     from eval.conll import load_set
     from eval.redaction import INFORMAL_DATA, load_examples
 
     informal = [example for example in load_examples(INFORMAL_DATA) if example["split"] == "dev"]
-    return {"informal": informal, "wnut17": load_set("wnut17", "dev"), "btc": load_set("btc", "dev")}
+    public = {} if wnut_dev_trains else {"wnut17": load_set("wnut17", "dev")}
+    return {"informal": informal, **public, "btc": load_set("btc", "dev")}
 
 
 def dev_objective(scores: dict[str, dict]) -> float:
@@ -118,13 +121,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--c", type=float, nargs="+", default=[0.3, 1.0, 3.0])
     parser.add_argument("--synthetic", type=int, default=12000, help="templated feedback sentences added")
+    parser.add_argument("--hold-out-wnut-dev", action="store_true",
+                        help="tune on WNUT-17 dev instead of training on it (default: train on it, tune on "
+                             "the informal and BTC dev splits)")
     args = parser.parse_args(argv)
+    train_on_wnut_dev = not args.hold_out_wnut_dev
     public = load_set("wnut17", "train") + load_set("btc", "train")
+    public += load_set("wnut17", "dev") if train_on_wnut_dev else []
     train = public + synthetic_training(public, args.synthetic)
     rows, labels = training_rows(train)
-    print(f"training: WNUT-17 train + BTC train ({len(public)} posts) + {args.synthetic} templated sentences "
-          f"(eval.redaction_synthetic): {len(rows)} scored words, {sum(labels)} in person names")
-    dev = dev_sets()
+    print(f"training: WNUT-17 train{' + dev' if train_on_wnut_dev else ''} + BTC train ({len(public)} "
+          f"posts) + {args.synthetic} templated sentences (eval.redaction_synthetic): {len(rows)} scored "
+          f"words, {sum(labels)} in person names")
+    dev = dev_sets(train_on_wnut_dev)
     best: tuple[float, float, float, float] | None = None
     for strength in args.c:
         weights, intercept = fit(rows, labels, strength)

@@ -1,8 +1,9 @@
 """A learned name tagger: logistic regression over hashed token features, stored as plain arrays.
 
 The weights (``nlp/data/redaction_tagger.npz``: ``weights`` float32 per hash bucket, ``intercept``,
-``threshold``) are written by :mod:`eval.redaction_model`, trained on the WNUT-17 and Broad Twitter
-Corpus train splits (CC BY 4.0) and tuned on their dev splits and the informal feedback dev split.
+``threshold``) are written by :mod:`eval.redaction_model`, trained on WNUT-17 train and dev, the Broad
+Twitter Corpus train split (CC BY 4.0) and templated feedback, and tuned on the BTC and informal
+feedback dev splits.
 They are read with ``allow_pickle=False``. The features (:mod:`nlp.redaction.features`) need no
 model: word lists, the spaCy lemma index that :func:`nlp.redaction.ner.is_common_word` already
 loads, and the name gazetteer ``nlp/data/name_gazetteer.txt`` (:mod:`eval.redaction_gazetteer`).
