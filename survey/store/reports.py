@@ -17,6 +17,7 @@ import sqlite_utils
 from nlp.suppression import suppress_small_cells
 from reports.exports import ExportUnit
 from survey.errors import NotFound
+from survey.store.result_cells import hidden_segment_theme_cells
 from survey.store.surveys import Wave, waves_for
 from survey.store.taxonomies import dismissed_theme_ids
 
@@ -181,11 +182,14 @@ def theme_shares_by_wave(
 def segment_theme_grid(
     db: sqlite_utils.Database, wave: Wave, theme_ids: list[str], min_group_size: int
 ) -> SegmentThemeGrid:
-    """Shares of the given themes per segment in the wave, as the analysis suppressed them."""
+    """Shares of the given themes per segment in the wave, suppressed as the analysis and today's
+    threshold require (:func:`survey.store.result_cells.hidden_segment_theme_cells`)."""
     rows = db.execute(
         f"SELECT segment, theme_id, share, {_HIDDEN} FROM trend_points WHERE survey_id = ? AND wave_id = ? "
         "AND segment != '' AND theme_id != ''", [min_group_size, wave.survey_id, wave.id])
-    cells = {(segment, theme_id): None if hidden else share for segment, theme_id, share, hidden in rows}
+    hidden_pairs = hidden_segment_theme_cells(db, wave.survey_id, min_group_size, wave.id)
+    cells = {(segment, theme_id): None if hidden or (wave.id, segment, theme_id) in hidden_pairs else share
+             for segment, theme_id, share, hidden in rows}
     segments = sorted({segment for segment, _ in cells})
     # A combination without a trend point is a suppressed cell too: never guess a zero.
     values = tuple(tuple(cells.get((segment, theme_id)) for theme_id in theme_ids) for segment in segments)
