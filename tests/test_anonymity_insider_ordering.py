@@ -21,6 +21,26 @@ from insider_support import (
 world = insider.world  # the insider's fixture: one survey, one open wave, real partner form
 
 
+#: Tables that hold a row per response, answer or comment (and must be found by
+#: :func:`insider_support.response_derived_tables`): responses and their release, answers, comments
+#: with their sentiment and theme, silo flags, the embeddings cache, BRM sentiment corrections, and
+#: the full-text index's content and sizes (rowid tables of their own).
+RESPONSE_DERIVED = ("responses", "released_responses", "answers", "analysed_answers", "units",
+                    "unit_embeddings", "sentiment_corrections", "units_fts", "units_fts_content",
+                    "units_fts_docsize")
+
+
+def _correct_one_comment_per_partner_in_arrival_order(world) -> None:
+    from survey.services.sentiment_corrections import correct_sentiment
+
+    units = world.db.execute("SELECT id, text FROM units WHERE survey_id = ?", [world.survey.id]).fetchall()
+    first = {}
+    for unit_id, text in sorted(units):
+        first.setdefault(respondent_of(world, text), unit_id)
+    for word in world.arrivals:
+        correct_sentiment(world.db, world.survey.id, first[word], "positive", min_quote_group_size=K)
+
+
 def test_every_table_holding_response_derived_rows_is_keyed_by_random_ids(world):
     world.submit(K)
     world.analyse()
@@ -28,22 +48,24 @@ def test_every_table_holding_response_derived_rows_is_keyed_by_random_ids(world)
     schema = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     plain = [t for t in response_derived_tables(con)
              if "VIRTUAL" not in (schema[t] or "") and not re.search(r"_fts(_\w+)?$", t)]
-    assert "units" in plain
+    assert {t for t in RESPONSE_DERIVED if not t.startswith("units_fts")} <= set(plain)
     for table in plain:
         assert schema[table].rstrip().upper().endswith("WITHOUT ROWID"), table
     con.close()
-
 
 
 def test_no_column_of_any_table_orders_rows_by_arrival(world):
     """Partners arrive one at a time, with an analysis run after each (the insider's best case).
     Within every batch that rule 7 releases together, ordering any table holding response-derived
     rows by any of its columns (or by rowid) must not follow arrival order. (The FTS index's own
-    b-tree pages, ``units_fts_data``/``_idx``, hold no row per response and are not listings.)"""
+    b-tree pages, ``units_fts_data``/``_idx``, hold no row per response and are not listings.)
+    A BRM also corrects one comment of each partner, in arrival order, so the corrections table
+    holds rows written in that order."""
     for _ in range(35):
         world.submit(1)
         world.analyse()
     batches = release_batches(len(world.arrivals), 1)
+    _correct_one_comment_per_partner_in_arrival_order(world)
     con = sqlite3.connect(world.app.config["DATABASE"])
     text_by_key = dict(con.execute("SELECT text_key, text FROM units"))
     response_of_unit = dict(con.execute("SELECT id, response_id FROM units"))
@@ -69,6 +91,9 @@ def test_no_column_of_any_table_orders_rows_by_arrival(world):
     leaks = []
     tables = dict.fromkeys(response_derived_tables(con) + [t for (t,) in con.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'units_fts%'")])
+    assert set(RESPONSE_DERIVED) <= set(tables), set(RESPONSE_DERIVED) - set(tables)
+    empty = [t for t in RESPONSE_DERIVED if not con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()]
+    assert empty == [], f"nothing to order in {empty}: the test would prove nothing there"
     for table in [t for t in tables if not re.search(r"_fts_(data|idx|config)$", t)]:
         columns = [row[1] for row in con.execute(f'PRAGMA table_info("{table}")')]
         orders = [f'"{c}"' for c in columns] + (["rowid"] if is_rowid_table(con, table) else [])
