@@ -12,7 +12,9 @@ disclosure too. In a mapping keyed by ``(row, column)`` pairs, a combination tha
 a zero (nobody in that segment named that theme): it is suppressed like one, so every consumer
 shows it as hidden (never as 0 or a blank, and never left out where its absence would say 0), and
 complementary suppression protects it like any hidden cell, so no row or column total minus the
-cells shown gives it away.
+cells shown gives it away. The column totals of such a table (a theme's respondents, shown on the
+theme's own pages) are taken as shown whenever they reach the threshold: they are never hidden as a
+complement, so a column is protected by its cells.
 """
 
 from __future__ import annotations
@@ -170,7 +172,7 @@ def _suppress_pairs(counts: Mapping[tuple[Hashable, Hashable], int], min_group_s
     column_index = {column: j for j, column in enumerate(columns)}
     for (row, column), count in counts.items():
         matrix[row_index[row], column_index[column]] = count
-    table = _suppress_table(_as_count_matrix(matrix), min_group_size)
+    table = _suppress_table(_as_count_matrix(matrix), min_group_size, column_totals_shown=True)
     cells = [((row, column), i, j) for i, row in enumerate(rows) for j, column in enumerate(columns)]
     return SuppressedCounts(
         counts=MappingProxyType(dict(counts)),
@@ -186,11 +188,20 @@ def _suppress_pairs(counts: Mapping[tuple[Hashable, Hashable], int], min_group_s
     )
 
 
-def _suppress_table(matrix: np.ndarray, min_group_size: int) -> SuppressedTable:
+def _suppress_table(matrix: np.ndarray, min_group_size: int,
+                    column_totals_shown: bool = False) -> SuppressedTable:
+    """Primary and complementary suppression of ``matrix`` extended by its totals.
+
+    With ``column_totals_shown``, column totals at or above the threshold are known to the reader
+    (shown elsewhere): they are never hidden as complements, so each column is protected by its cells.
+    """
     extended = _with_totals(matrix)
     hidden = extended < min_group_size
     primary = hidden.copy()
-    while _add_complementary_suppression(extended, hidden):
+    fixed = np.zeros_like(hidden)
+    if column_totals_shown:
+        fixed[-1, :-1] = ~hidden[-1, :-1]
+    while _add_complementary_suppression(extended, hidden, fixed):
         pass
     rows, columns = matrix.shape
     return SuppressedTable(
@@ -213,11 +224,12 @@ def _with_totals(matrix: np.ndarray) -> np.ndarray:
     return np.vstack([with_row_totals, with_row_totals.sum(axis=0, keepdims=True)])
 
 
-def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray) -> bool:
+def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray, fixed: np.ndarray) -> bool:
     """Hide one more entry in each line that has exactly one hidden entry; report if any changed.
 
     A line is a row or column of the extended table, its total included: with exactly one
-    unknown in a line, that unknown is the total minus the others.
+    unknown in a line, that unknown is the total minus the others. ``fixed`` entries are known to
+    the reader and are never hidden.
     """
     changed = False
     rows, columns = extended.shape
@@ -226,7 +238,7 @@ def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray) -> 
     for line in lines:
         if sum(hidden[cell] for cell in line) != 1:
             continue
-        complement = _next_smallest(extended, hidden, line)
+        complement = _next_smallest(extended, hidden | fixed, line)
         if complement is not None:
             hidden[complement] = True
             changed = True

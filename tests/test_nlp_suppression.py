@@ -175,6 +175,23 @@ def test_absent_pairs_of_any_segment_are_hidden_and_protected():
     assert recoverable_cells(matrix, hidden) == set()
 
 
+def test_segment_by_theme_totals_are_taken_as_shown_so_complements_go_to_cells():
+    # A theme's total is shown on its own pages whenever it reaches the threshold, whatever this
+    # table decides: hiding theme Y's total (14) as a complement of theme X's (3) would leave A x Y
+    # (2) as the only hidden cell of Y's column, and 14 - 6 - 6 gives it away.
+    counts = {("A", "X"): 1, ("B", "X"): 1, ("C", "X"): 1, ("A", "Y"): 2, ("B", "Y"): 6, ("C", "Y"): 6,
+              ("A", "Z"): 30, ("B", "Z"): 5, ("C", "Z"): 5}
+    result = suppress_small_cells(counts)
+    rows, columns = ["A", "B", "C"], ["X", "Y", "Z"]
+    matrix, _ = pair_mask(result, rows, columns)
+    seen_totals = np.vstack([np.hstack([matrix, matrix.sum(1, keepdims=True)]),
+                             np.append(matrix.sum(0), matrix.sum())])
+    _, hidden = pair_mask(result, rows, columns)
+    hidden[-1, :-1] = seen_totals[-1, :-1] < 5  # theme totals: hidden only when small themselves
+    assert not result.column_totals_suppressed["Y"]
+    assert recoverable_cells(matrix, hidden) == set()
+
+
 def test_differencing_is_blocked_on_many_random_sparse_mappings():
     rng = np.random.default_rng(11)
     rows, columns = ["a", "b", "c", "d"], ["w", "x", "y", "z"]
@@ -187,6 +204,7 @@ def test_differencing_is_blocked_on_many_random_sparse_mappings():
         present_rows = [row for row in rows if row in result.row_totals_suppressed]
         present_columns = [column for column in columns if column in result.column_totals_suppressed]
         matrix, hidden = pair_mask(result, present_rows, present_columns)
+        hidden[-1, :-1] = matrix.sum(0) < 5  # a theme's total is shown on its own pages unless small
         primary = {(present_rows.index(r), present_columns.index(c)) for r, c in result.primary}
         absent = {(i, j) for i, r in enumerate(present_rows) for j, c in enumerate(present_columns)
                   if (r, c) not in counts}
