@@ -6,6 +6,7 @@ is hidden like any small count, and protected against differencing like one.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import insider_support as insider
@@ -120,6 +121,22 @@ def test_a_theme_a_small_department_never_named_is_hidden_and_cannot_be_worked_o
             assert heat.suppressed[row][column] == listed[(segment, theme_id)], (segment, theme_id, hr_themes)
     page = visible(world.brm.get(f"/staff/surveys/{world.survey.id}/segments").get_data(as_text=True))[0]
     assert f"fewer than {K}" in page.lower()
+    assert _theme_page_rows(world, listed) == listed  # the theme pages agree too
+
+
+def _theme_page_rows(world: World, listed: dict) -> dict[tuple[str, str], bool]:
+    """(segment, theme id) -> hidden, as each theme page's "Across waves and segments" table shows
+    it (one wave): a segment left out of the table is a zero it tells by its absence."""
+    rows = {}
+    for theme_id in {theme_id for _, theme_id in listed}:
+        html = world.brm.get(f"/staff/surveys/{world.survey.id}/themes/{theme_id}").get_data(as_text=True)
+        table = html[html.index('id="distribution-heading"'):]
+        table = table[:table.index("</table>")]
+        row = r'<th scope="row">([^<]+)</th>\s*<td class="num">(.*?)</td>'
+        for segment, cell in re.findall(row, table, re.S):
+            if segment != "All respondents":
+                rows[(segment, theme_id)] = bool(re.search(r"fewer than \d+", cell))
+    return rows
 
 
 def test_stored_segment_theme_cells_give_no_zero_away(world):
@@ -159,3 +176,4 @@ def test_pages_and_api_recheck_stored_cells_for_pairs_nobody_answered(world, sto
     for row, segment in enumerate(heat.segments):
         for column, (theme_id, _) in enumerate(heat.themes):
             assert heat.suppressed[row][column] == listed[(segment, theme_id)], (segment, theme_id)
+    assert _theme_page_rows(world, listed) == listed
