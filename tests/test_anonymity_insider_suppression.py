@@ -177,3 +177,19 @@ def test_pages_and_api_recheck_stored_cells_for_pairs_nobody_answered(world, sto
         for column, (theme_id, _) in enumerate(heat.themes):
             assert heat.suppressed[row][column] == listed[(segment, theme_id)], (segment, theme_id)
     assert _theme_page_rows(world, listed) == listed
+
+
+def test_exports_blank_the_theme_of_every_hidden_segment_x_theme_cell(world):
+    """Two departments large enough to quote: counting an export's rows per segment and theme must
+    not show a cell that the table hides (HR never named the delivery themes, so Finance's cells of
+    those themes are hidden too, or the theme total would give HR's zero away)."""
+    world.submit(10, "Finance")
+    world.submit(6, "HR", PRAISE)
+    world.analyse()
+    hidden = {(cell["segment"], cell["theme"]) for cell in _cells(world)
+              if cell["segment"] is not None and cell["theme_id"] is not None and cell["suppressed"]}
+    assert any(segment == "Finance" for segment, _ in hidden)  # complements of HR's zeros
+    rows = world.export_rows()
+    assert {row["segment"] for row in rows} == {"Finance", "HR"}
+    exported = {(row["segment"], row["theme"]) for row in rows if row["theme"]}
+    assert exported and not exported & hidden, sorted(exported & hidden)
