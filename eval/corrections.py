@@ -11,7 +11,10 @@ the paired change and an explicit verdict against noise.
 Sets (``DATA_DIR`` defaults to ``../shared/data``): TweetEval sentiment ``val`` (2,000 tweets) and
 DynaSent round-1 and round-2 ``dev`` (3,600 and 720 review sentences). Test splits are never read.
 The adapter's settings were chosen with ``--tune``, which runs the same simulation on a seeded
-sample of TweetEval's reconstructed ``train`` split, never on the sets reported.
+sample of TweetEval's reconstructed ``train`` split, never on the sets reported. (Since model 2.0
+the sentiment encoder trains on that split, so there the shipped model is stronger than on unseen
+text and the tuning favours a head that rarely moves: with model 2.1, no head and a head on the
+vectors alone, chosen by the one-standard-error rule, were the only settings that did not fall.)
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 CACHE_DIR = REPO_ROOT / "eval" / "out" / "corrections"
 PER_CLASS = (8, 16, 32, 64)
 TUNE_SAMPLE = 3000
-TUNE_GRID = {"prior_temperature": (2.0, 5.0), "embedding_scale": (1.0, 3.0, 10.0), "score_scale": (0.0, 3.0)}
+TUNE_GRID = {"prior_temperature": (5.0, 10.0), "embedding_scale": (1.0, 3.0, 10.0), "score_scale": (0.0, 3.0)}
 #: A mean change below minus this many standard errors (over seeds), and below -0.005, is a fall.
 NOISE_STANDARD_ERRORS = 2.0
 

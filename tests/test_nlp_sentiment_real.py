@@ -175,3 +175,25 @@ def test_calibration_weights_balance_classes_within_sources_and_sources_equally(
                           "negative", "negative", "positive"])
     # TweetEval: macro recall (1 + 1 + 0.5) / 3; DynaSent: accuracy 2 / 3
     assert dev_objective(sources, predicted) == pytest.approx(((2.5 / 3) + (2 / 3)) / 2)
+
+
+def test_class_bias_is_the_best_calibrated_of_the_near_best_biases():
+    from nlp.sentiment.training.calibrate import choose_bias, dev_objective, mean_share_gap
+
+    gold = ("negative",) * 4 + ("neutral",) * 4 + ("positive",) * 4
+    sources = {"dynasent-r1-dev": LabelledTexts("a", ("x",) * 12, gold)}
+    assert mean_share_gap(sources, np.array(gold)) == 0.0
+    assert mean_share_gap(sources, np.array(["negative"] * 12)) == pytest.approx(2 / 3)
+    sure = {"negative": [0.8, 0.1, 0.1], "neutral": [0.1, 0.8, 0.1], "positive": [0.1, 0.1, 0.8]}
+    tie = [0.1, 0.44, 0.46]  # positive without a bias, neutral with a neutral bias of +0.1 or more
+    proba = np.array([sure["negative"]] * 4 + [sure["neutral"]] * 2 + [sure["positive"], tie]
+                     + [sure["positive"]] * 3 + [tie])
+    model = SentimentModel(text_features="head_logits", lexical_weight=0.0)
+    model.classes_ = np.array(LABELS)
+    # no bias: 10 of 12 right, shares 4/2/6; a neutral bias of +0.1 also gets 10 right (one
+    # neutral gained, one positive lost) with shares 4/4/4, so it wins; ties go to the smallest bias
+    objective, bias = choose_bias(model, sources, proba)
+    assert bias == (0.0, 0.1, 0.0)
+    model.class_bias = bias
+    assert objective == pytest.approx(dev_objective(sources, model.labels_from_proba(proba))) == 10 / 12
+    assert mean_share_gap(sources, model.labels_from_proba(proba)) == 0.0

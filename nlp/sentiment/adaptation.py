@@ -95,8 +95,9 @@ class CorrectionAdapter:
     Parameters
     ----------
     C_grid
-        Candidate inverse L2 strengths; ``0`` means "no head" (the shipped model alone). The one
-        with the best cross-validated log-loss on the corrections is used (ties: the smaller).
+        Candidate inverse L2 strengths; ``0`` means "no head" (the shipped model alone). The
+        smallest whose cross-validated log-loss on the corrections is within ``standard_errors``
+        standard errors of the best one's is used.
     prior_temperature
         Logits per unit of shipped score in :func:`prior_logits`: how sure the shipped model is.
     embedding_scale, score_scale
@@ -108,6 +109,9 @@ class CorrectionAdapter:
         positive ``C`` without cross-validation.
     max_iter, random_state
         L-BFGS iterations per fit; seed of the fold shuffle.
+    standard_errors
+        How far (in standard errors of the per-correction loss differences) a larger ``C`` must
+        beat a smaller one to be chosen; 0 takes the best log-loss.
 
     Attributes
     ----------
@@ -126,10 +130,11 @@ class CorrectionAdapter:
         Number of corrections the head was fitted on.
     """
 
-    def __init__(self, C_grid: Sequence[float] = DEFAULT_C_GRID, prior_temperature: float = 5.0,
-                 embedding_scale: float = 3.0, score_scale: float = 3.0, cv_folds: int = 4,
-                 max_iter: int = 300, random_state: int | None = 0) -> None:
+    def __init__(self, C_grid: Sequence[float] = DEFAULT_C_GRID, prior_temperature: float = 10.0,
+                 embedding_scale: float = 3.0, score_scale: float = 0.0, cv_folds: int = 4,
+                 max_iter: int = 300, random_state: int | None = 0, standard_errors: float = 1.0) -> None:
         self.C_grid = C_grid
+        self.standard_errors = standard_errors
         self.prior_temperature = prior_temperature
         self.embedding_scale = embedding_scale
         self.score_scale = score_scale
@@ -141,7 +146,7 @@ class CorrectionAdapter:
         """Constructor arguments, as scikit-learn's ``get_params`` (so ``sklearn.base.clone`` works)."""
         return {name: getattr(self, name) for name in
                 ("C_grid", "prior_temperature", "embedding_scale", "score_scale", "cv_folds", "max_iter",
-                 "random_state")}
+                 "random_state", "standard_errors")}
 
     def set_params(self, **params: Any) -> CorrectionAdapter:
         """Set constructor arguments, as scikit-learn's ``set_params``."""
@@ -156,7 +161,7 @@ class CorrectionAdapter:
                           self.score_scale * np.hstack([scores, np.abs(scores)])])
 
     def _held_out_log_loss(self, design: np.ndarray, offset: np.ndarray, targets: np.ndarray,
-                           C: float) -> float:
+                           C: float) -> np.ndarray:
         from sklearn.model_selection import KFold, StratifiedKFold
 
         smallest_class = np.bincount(targets, minlength=len(CLASSES))[np.unique(targets)].min()
@@ -171,7 +176,20 @@ class CorrectionAdapter:
                 logits = logits + design[test] @ coef.T + intercept
             proba = _softmax(logits)[np.arange(len(test)), targets[test]]
             losses.extend(-np.log(np.clip(proba, 1e-12, None)))
-        return float(np.mean(losses))
+        return np.array(losses)
+
+    def _choose_C(self, design: np.ndarray, offset: np.ndarray, targets: np.ndarray) -> float:
+        """The smallest ``C`` whose held-out log-loss is within one standard error of the best one's
+        (the standard error of the per-correction loss differences, so a head must beat "no head"
+        by more than the noise of a few corrections)."""
+        losses = {C: self._held_out_log_loss(design, offset, targets, C) for C in sorted(self.C_grid)}
+        self.cv_log_loss_: dict[float, float] = {C: float(loss.mean()) for C, loss in losses.items()}
+        best = min(losses, key=lambda C: (self.cv_log_loss_[C], C))
+        for C, loss in losses.items():
+            difference = loss - losses[best]
+            if difference.mean() <= self.standard_errors * difference.std() / np.sqrt(len(difference)) + 1e-9:
+                return float(C)
+        return float(best)
 
     def fit(self, vectors: np.ndarray, shipped_scores: np.ndarray,
             labels: Sequence[str]) -> CorrectionAdapter:
@@ -197,16 +215,13 @@ class CorrectionAdapter:
         design = self._design(vectors, shipped_scores)
         offset = prior_logits(shipped_scores, self.prior_temperature)
         positive = sorted(C for C in self.C_grid if C > 0)
-        self.cv_log_loss_: dict[float, float] = {}
+        self.cv_log_loss_ = {}
         if not positive or not len(targets):
             self.C_ = 0.0
         elif len(targets) < 2 * self.cv_folds:
             self.C_ = positive[0]
         else:
-            self.cv_log_loss_ = {C: self._held_out_log_loss(design, offset, targets, C)
-                                 for C in sorted(self.C_grid)}
-            best = min(self.cv_log_loss_.values())
-            self.C_ = min(C for C, loss in self.cv_log_loss_.items() if loss <= best + 1e-9)
+            self.C_ = self._choose_C(design, offset, targets)
         if self.C_ > 0:
             self.coef_, self.intercept_ = _fit_offset_logistic(design, offset, targets, self.C_,
                                                                self.max_iter)
