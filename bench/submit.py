@@ -68,6 +68,7 @@ class Result:
     get_latencies: list[float]
     markers: list[str]
     elapsed: float
+    client_cpu: float = 0.0
 
 
 # --- the two servers --------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int)
     posts, gets, markers, errors = [], [], [], 0
     hidden = re.compile(r'name="(csrf_token|form_token)" type="hidden" value="([^"]*)"')
     fields = re.compile(r'name="(q\d+)"')
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         try:
             t0 = time.perf_counter()
@@ -183,7 +184,8 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int)
         except (OSError, http.client.HTTPException):
             errors += 1
             connection.close()
-    return Result(len(markers), errors, posts, gets, markers, time.perf_counter() - started)
+    return Result(len(markers), errors, posts, gets, markers, time.perf_counter() - started,
+                  time.process_time() - cpu_started)
 
 
 def _answers(kind: str, names: list[str], rng: random.Random, marker: str) -> dict[str, str]:
@@ -209,6 +211,7 @@ def run_load(port: int, path: str, kind: str, clients: int, seconds: float) -> R
         sum(p.acknowledged for p in parts), sum(p.errors for p in parts),
         [x for p in parts for x in p.post_latencies], [x for p in parts for x in p.get_latencies],
         [m for p in parts for m in p.markers], max(p.elapsed for p in parts),
+        sum(p.client_cpu for p in parts),
     )
 
 
@@ -240,6 +243,12 @@ def server_cpu_seconds(master_pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def machine_idle_seconds() -> float:
+    """Seconds all cores have spent idle (``/proc/stat``), to tell a CPU-bound run from a stalled one."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")  # idle + iowait
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
@@ -253,9 +262,10 @@ def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
         path = path_for(token)
         run_load(port, path, kind, args.clients, 2.0)  # warm-up, not counted
         warm_count, _ = stored_markers(database, kind)
-        cpu_before = server_cpu_seconds(server.pid)
+        cpu_before, idle_before = server_cpu_seconds(server.pid), machine_idle_seconds()
         result = run_load(port, path, kind, args.clients, args.duration)
         server_cpu = server_cpu_seconds(server.pid) - cpu_before
+        idle = (machine_idle_seconds() - idle_before) / (result.elapsed * (os.cpu_count() or 1))
     finally:
         servers.stop(server)
     count, found = stored_markers(database, kind)
@@ -270,6 +280,8 @@ def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
           f"acknowledged but missing from the database: {len(missing)}")
     print(f"{'':8s} server CPU per submission (GET + POST) {cpu_ms:.2f} ms, so at most "
           f"{2000 / cpu_ms:.0f} submissions/s if the server had both cores to itself")
+    print(f"{'':8s} load generator CPU per submission {1000 * result.client_cpu / max(result.acknowledged, 1):.2f} ms;"
+          f" machine idle {100 * idle:.0f}% of the run")
     return rate
 
 
