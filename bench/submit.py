@@ -280,8 +280,9 @@ def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
           f"acknowledged but missing from the database: {len(missing)}")
     print(f"{'':8s} server CPU per submission (GET + POST) {cpu_ms:.2f} ms, so at most "
           f"{2000 / cpu_ms:.0f} submissions/s if the server had both cores to itself")
-    print(f"{'':8s} load generator CPU per submission {1000 * result.client_cpu / max(result.acknowledged, 1):.2f} ms;"
-          f" machine idle {100 * idle:.0f}% of the run")
+    client_ms = 1000 * result.client_cpu / max(result.acknowledged, 1)
+    print(f"{'':8s} load generator CPU per submission {client_ms:.2f} ms; machine idle {100 * idle:.0f}% "
+          "of the run")
     return rate
 
 
