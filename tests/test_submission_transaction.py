@@ -7,9 +7,11 @@ counter never holds the client's address, and every answer row is stored whateve
 """
 
 import datetime as dt
+import threading
 
 import pytest
 
+from survey.db import open_database
 from survey.errors import DuplicateSubmission, Throttled
 from survey.store import surveys as store
 from survey.store import throttle
@@ -86,3 +88,32 @@ def test_every_answer_of_a_very_long_survey_is_stored(db):
     stored = dict(db.execute("SELECT question_id, number FROM answers WHERE response_id = ?",
                              [response_id]).fetchall())
     assert stored == answers
+
+
+def test_threads_of_one_worker_each_store_every_response(app, db, pulse):
+    """Submissions from many threads at once (a gthread worker): each queues for the process's one
+    writer and every response is stored exactly once, with its throttle count."""
+    wave, questions = pulse
+    text, rating = questions
+    limits = (throttle.Limit(10_000, 600),)
+    errors: list[BaseException] = []
+
+    def partner(number: int) -> None:
+        connection = open_database(app.config["DATABASE"])
+        try:
+            for visit in range(15):
+                answers = {text.id: f"Answer {number}-{visit}.", rating.id: 3}
+                record_response(connection, wave, questions, answers, today=JAN_1, form_token=f"token-{number}-{visit}",
+                                throttle=throttle.ticket(SECRET, "submission:1", ADDRESS, limits))
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=partner, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert counts(db) == {"responses": 120, "answers": 240, "tokens": 120, "hits": 120}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 import uuid
 from collections.abc import Mapping
 
@@ -16,6 +17,11 @@ from survey.store.surveys import Question, Wave
 from survey.store.throttle import Ticket, count_ticket
 
 Answer = str | int | None
+#: One submission write transaction at a time per process. Threads of a server worker then queue
+#: here, each woken as soon as the one before commits, rather than in SQLite's busy handler, which
+#: sleeps 1, 2, 5, 10... ms between tries (DESIGN.md section 8; workers still wait for each other
+#: there). A lock per process, so a command or job that writes is never held up by it.
+_ONE_WRITER = threading.Lock()
 #: Answer rows per INSERT statement (4 parameters each, well under SQLite's 32,766).
 _ROWS_PER_INSERT = 500
 
@@ -56,7 +62,18 @@ def record_response(
     rows += [(question_id, text, None) for question_id, text in zip(raw_texts, redacted, strict=True)]
     response_id = str(uuid.uuid4())
     token_hash = None if form_token is None else hash_secret(form_token)
-    conn = db.conn
+    with _ONE_WRITER:
+        _write_response(db.conn, wave, response_id, segment, rows, today, invitation_code=invitation_code,
+                        token_hash=token_hash, throttle=throttle)
+    return response_id
+
+
+def _write_response(
+    conn: sqlite3.Connection, wave: Wave, response_id: str, segment: str | None,
+    rows: list[tuple[int, str | None, int | None]], today: dt.date, *, invitation_code: str | None,
+    token_hash: str | None, throttle: Ticket | None,
+) -> None:
+    """The write transaction of :func:`record_response`: SQL only."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         if throttle is not None and not count_ticket(conn, throttle):
@@ -82,7 +99,6 @@ def record_response(
         if throttle is not None:
             _count_refused(conn, throttle)
         raise
-    return response_id
 
 
 def _insert_answers(conn: sqlite3.Connection, response_id: str,
