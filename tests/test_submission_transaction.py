@@ -103,8 +103,9 @@ def test_threads_of_one_worker_each_store_every_response(app, db, pulse):
         try:
             for visit in range(15):
                 answers = {text.id: f"Answer {number}-{visit}.", rating.id: 3}
+                ticket = throttle.ticket(SECRET, "submission:1", ADDRESS, limits)
                 record_response(connection, wave, questions, answers, today=JAN_1,
-                                form_token=f"token-{number}-{visit}", throttle=throttle.ticket(SECRET, "submission:1", ADDRESS, limits))
+                                form_token=f"token-{number}-{visit}", throttle=ticket)
         except BaseException as error:  # reported by the assertion below
             errors.append(error)
         finally:
