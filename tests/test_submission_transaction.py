@@ -118,3 +118,13 @@ def test_threads_of_one_worker_each_store_every_response(app, db, pulse):
         thread.join(timeout=60)
     assert not errors
     assert counts(db) == {"responses": 120, "answers": 240, "tokens": 120, "hits": 120}
+
+
+def test_expired_counters_go_when_a_new_window_opens(db, pulse):
+    limits = (throttle.Limit(100, 60),)
+    submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_000), "t1")
+    submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_001), "t2")
+    assert db.execute("SELECT hits FROM throttle_hits").fetchall() == [(2,)]
+    # Ten minutes later the old window's row has expired; the next event opens a new one and drops it.
+    submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_600), "t3")
+    assert db.execute("SELECT hits FROM throttle_hits").fetchall() == [(1,)]
