@@ -230,9 +230,9 @@ def stored_markers(database: str, kind: str) -> tuple[int, set[str]]:
     return count, {m for text in texts for m in MARKER.findall(text)}
 
 
-def server_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU seconds used so far by a gunicorn master and its live workers."""
-    total = 0
+def server_cpu_seconds(master_pid: int) -> dict[int, float]:
+    """User + system CPU seconds used so far by a gunicorn master and each of its live workers, by pid."""
+    used = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -240,8 +240,8 @@ def server_cpu_seconds(master_pid: int) -> float:
             continue
         pid, ppid = int(stat.parent.name), int(fields[1])
         if master_pid in (pid, ppid):
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return used
 
 
 def machine_idle_seconds() -> float:
@@ -266,7 +266,7 @@ class App:
     path: str
     warm_count: int = 0
     results: list[Result] = field(default_factory=list)
-    server_cpu: float = 0.0
+    server_cpu: dict[int, float] = field(default_factory=dict)  # by process
     idle: float = 0.0
 
 
@@ -281,7 +281,8 @@ def measure_round(app: App, args: argparse.Namespace, seconds: float) -> Result:
     """``seconds`` of load on ``app``, adding its server CPU and the machine's idle time to the totals."""
     cpu_before, idle_before = server_cpu_seconds(app.server.pid), machine_idle_seconds()
     result = run_load(app.port, app.path, app.kind, args.clients, seconds)
-    app.server_cpu += server_cpu_seconds(app.server.pid) - cpu_before
+    for pid, used in server_cpu_seconds(app.server.pid).items():
+        app.server_cpu[pid] = app.server_cpu.get(pid, 0.0) + used - cpu_before.get(pid, 0.0)
     app.idle += machine_idle_seconds() - idle_before
     app.results.append(result)
     return result
@@ -299,7 +300,7 @@ def report(app: App) -> float:
     print(f"{app.kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
           f"  p99 {1000 * percentile(post, .99):6.1f} ms  (GET p50 {1000 * percentile(get, .5):5.1f} ms"
           f"  p99 {1000 * percentile(get, .99):5.1f} ms)  errors {sum(r.errors for r in app.results)}")
-    cpu_ms = 1000 * app.server_cpu / max(acknowledged, 1)
+    cpu_ms = 1000 * sum(app.server_cpu.values()) / max(acknowledged, 1)
     print(f"{'':8s} acknowledged {acknowledged}, stored {count - app.warm_count} new rows, "
           f"acknowledged but missing from the database: {len(missing)}")
     print(f"{'':8s} server CPU per submission (GET + POST) {cpu_ms:.2f} ms, so at most "
@@ -308,6 +309,10 @@ def report(app: App) -> float:
     idle = app.idle / (elapsed * (os.cpu_count() or 1))
     print(f"{'':8s} load generator CPU per submission {client_ms:.2f} ms; machine idle {100 * idle:.0f}% "
           "of the run")
+    # One worker serving most keep-alive connections is held to one core by its GIL.
+    shares = sorted((used for used in app.server_cpu.values() if used > 0), reverse=True)
+    print(f"{'':8s} server CPU by process (workers, master): "
+          + " / ".join(f"{100 * used / sum(shares):.0f}%" for used in shares))
     return rate
 
 
