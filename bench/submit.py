@@ -5,7 +5,8 @@ holding a demo-like survey, then runs a load generator on the same machine: seve
 a stream of virtual partners who GET the form (CSRF and one-time form token), then POST realistic
 answers, some naming people. It prints submissions/s, p50/p99 latency and errors, checks that every
 acknowledged response is in the database, and measures a bare Flask + WTForms + sqlite-utils insert
-endpoint the same way in the same run, printing the ratio.
+endpoint the same way in the same run, printing the ratio. Both servers run at once and are measured
+in alternating rounds, so a change in the machine's load during the run hurts both alike.
 
 Usage: ``.venv/bin/python bench/submit.py [--duration 15] [--clients 6] [--server waitress:1x8]``
 """
@@ -24,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -68,6 +69,7 @@ class Result:
     get_latencies: list[float]
     markers: list[str]
     elapsed: float
+    client_cpu: float = 0.0
 
 
 # --- the two servers --------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int)
     posts, gets, markers, errors = [], [], [], 0
     hidden = re.compile(r'name="(csrf_token|form_token)" type="hidden" value="([^"]*)"')
     fields = re.compile(r'name="(q\d+)"')
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         try:
             t0 = time.perf_counter()
@@ -183,7 +185,8 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int)
         except (OSError, http.client.HTTPException):
             errors += 1
             connection.close()
-    return Result(len(markers), errors, posts, gets, markers, time.perf_counter() - started)
+    return Result(len(markers), errors, posts, gets, markers, time.perf_counter() - started,
+                  time.process_time() - cpu_started)
 
 
 def _answers(kind: str, names: list[str], rng: random.Random, marker: str) -> dict[str, str]:
@@ -209,6 +212,7 @@ def run_load(port: int, path: str, kind: str, clients: int, seconds: float) -> R
         sum(p.acknowledged for p in parts), sum(p.errors for p in parts),
         [x for p in parts for x in p.post_latencies], [x for p in parts for x in p.get_latencies],
         [m for p in parts for m in p.markers], max(p.elapsed for p in parts),
+        sum(p.client_cpu for p in parts),
     )
 
 
@@ -226,9 +230,9 @@ def stored_markers(database: str, kind: str) -> tuple[int, set[str]]:
     return count, {m for text in texts for m in MARKER.findall(text)}
 
 
-def server_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU seconds used so far by a gunicorn master and its live workers."""
-    total = 0
+def server_cpu_seconds(master_pid: int) -> dict[int, float]:
+    """User + system CPU seconds used so far by a gunicorn master and each of its live workers, by pid."""
+    used = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -236,8 +240,14 @@ def server_cpu_seconds(master_pid: int) -> float:
             continue
         pid, ppid = int(stat.parent.name), int(fields[1])
         if master_pid in (pid, ppid):
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return used
+
+
+def machine_idle_seconds() -> float:
+    """Seconds all cores have spent idle (``/proc/stat``), to tell a CPU-bound run from a stalled one."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")  # idle + iowait
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -245,37 +255,95 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def measure(kind: str, path_for, args: argparse.Namespace, tmp: str) -> float:
+@dataclass
+class App:
+    """One of the two apps under test: its server, and what its measured rounds added up to."""
+
+    kind: str
+    database: str
+    server: object
+    port: int
+    path: str
+    warm_count: int = 0
+    results: list[Result] = field(default_factory=list)
+    server_cpu: dict[int, float] = field(default_factory=dict)  # by process
+    idle: float = 0.0
+
+
+def start_app(kind: str, path_for, args: argparse.Namespace, tmp: str) -> App:
     database = os.path.join(tmp, f"{kind}.db")
     token = build_database(database) if kind == "rapport" else None
     server, port = servers.start(args.server, kind, database, tmp)
-    try:
-        path = path_for(token)
-        run_load(port, path, kind, args.clients, 2.0)  # warm-up, not counted
-        warm_count, _ = stored_markers(database, kind)
-        cpu_before = server_cpu_seconds(server.pid)
-        result = run_load(port, path, kind, args.clients, args.duration)
-        server_cpu = server_cpu_seconds(server.pid) - cpu_before
-    finally:
-        servers.stop(server)
-    count, found = stored_markers(database, kind)
-    missing = set(result.markers) - found
-    rate = result.acknowledged / result.elapsed
-    post, get = result.post_latencies, result.get_latencies
-    print(f"{kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
+    return App(kind, database, server, port, path_for(token))
+
+
+def measure_round(app: App, args: argparse.Namespace, seconds: float) -> Result:
+    """``seconds`` of load on ``app``, adding its server CPU and the machine's idle time to the totals."""
+    cpu_before, idle_before = server_cpu_seconds(app.server.pid), machine_idle_seconds()
+    result = run_load(app.port, app.path, app.kind, args.clients, seconds)
+    for pid, used in server_cpu_seconds(app.server.pid).items():
+        app.server_cpu[pid] = app.server_cpu.get(pid, 0.0) + used - cpu_before.get(pid, 0.0)
+    app.idle += machine_idle_seconds() - idle_before
+    app.results.append(result)
+    return result
+
+
+def report(app: App) -> float:
+    """Print one app's figures over all its rounds; return its submissions per second."""
+    count, found = stored_markers(app.database, app.kind)
+    acknowledged = sum(r.acknowledged for r in app.results)
+    elapsed = sum(r.elapsed for r in app.results)
+    missing = {m for r in app.results for m in r.markers} - found
+    rate = acknowledged / elapsed
+    post = [x for r in app.results for x in r.post_latencies]
+    get = [x for r in app.results for x in r.get_latencies]
+    print(f"{app.kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
           f"  p99 {1000 * percentile(post, .99):6.1f} ms  (GET p50 {1000 * percentile(get, .5):5.1f} ms"
-          f"  p99 {1000 * percentile(get, .99):5.1f} ms)  errors {result.errors}")
-    cpu_ms = 1000 * server_cpu / max(result.acknowledged, 1)
-    print(f"{'':8s} acknowledged {result.acknowledged}, stored {count - warm_count} new rows, "
+          f"  p99 {1000 * percentile(get, .99):5.1f} ms)  errors {sum(r.errors for r in app.results)}")
+    cpu_ms = 1000 * sum(app.server_cpu.values()) / max(acknowledged, 1)
+    print(f"{'':8s} acknowledged {acknowledged}, stored {count - app.warm_count} new rows, "
           f"acknowledged but missing from the database: {len(missing)}")
     print(f"{'':8s} server CPU per submission (GET + POST) {cpu_ms:.2f} ms, so at most "
           f"{2000 / cpu_ms:.0f} submissions/s if the server had both cores to itself")
+    client_ms = 1000 * sum(r.client_cpu for r in app.results) / max(acknowledged, 1)
+    idle = app.idle / (elapsed * (os.cpu_count() or 1))
+    print(f"{'':8s} load generator CPU per submission {client_ms:.2f} ms; machine idle {100 * idle:.0f}% "
+          "of the run")
+    # One worker serving most keep-alive connections is held to one core by its GIL.
+    shares = sorted((used for used in app.server_cpu.values() if used > 0), reverse=True)
+    print(f"{'':8s} server CPU by process (workers, master): "
+          + " / ".join(f"{100 * used / sum(shares):.0f}%" for used in shares))
     return rate
+
+
+def measure_both(args: argparse.Namespace, tmp: str) -> tuple[App, App]:
+    """Both apps up at once, measured in alternating rounds (ABBA...) so a change in the machine's
+    load during the run hurts both alike."""
+    rapport = start_app("rapport", lambda token: f"/s/{token}", args, tmp)
+    try:
+        bare = start_app("bare", lambda _token: "/bare", args, tmp)
+    except BaseException:
+        servers.stop(rapport.server)
+        raise
+    apps = (rapport, bare)
+    try:
+        for app in apps:
+            run_load(app.port, app.path, app.kind, args.clients, 2.0)  # warm-up, not counted
+            app.warm_count = stored_markers(app.database, app.kind)[0]
+        for number in range(args.rounds):
+            for app in apps if number % 2 == 0 else apps[::-1]:
+                measure_round(app, args, args.duration / args.rounds)
+    finally:
+        for app in apps:
+            servers.stop(app.server)
+    return rapport, bare
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of measured load per app")
+    parser.add_argument("--duration", type=float, default=16.0, help="seconds of measured load per app")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="alternating rounds the duration is split into (Rapport, bare, bare, ...)")
     parser.add_argument("--clients", type=int, default=8, help="load-generator processes")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=64,
@@ -285,11 +353,16 @@ def main() -> None:
     args = parser.parse_args()
     args.server = args.server or f"gunicorn-gthread:{args.workers}x{args.threads}"
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"load: {args.clients} client processes x {args.duration:.0f} s; server {args.server}; "
-          f"cores {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"load: {args.clients} client processes x {args.duration:.0f} s per app in {args.rounds} "
+          f"alternating rounds; server {args.server}; cores {os.cpu_count()}; "
+          f"load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
-        rapport = measure("rapport", lambda token: f"/s/{token}", args, tmp)
-        bare = measure("bare", lambda _token: "/bare", args, tmp)
+        apps = measure_both(args, tmp)
+        rapport, bare = (report(app) for app in apps)
+    per_round = [r.acknowledged / r.elapsed / (b.acknowledged / b.elapsed)
+                 for r, b in zip(apps[0].results, apps[1].results, strict=True)]
+    print("ratio per round: " + ", ".join(f"{ratio:.2f}" for ratio in per_round)
+          + f"; load average now {os.getloadavg()[0]:.2f}")
     print(f"ratio rapport / bare: {rapport / bare:.2f}  (budget, DESIGN.md section 8: >= 0.8, POST p99 "
           "< 100 ms, zero errors, nothing acknowledged and lost)")
 

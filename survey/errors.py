@@ -33,6 +33,10 @@ class DuplicateSubmission(InvalidInput):
     """The same form was submitted twice; the first response was kept."""
 
 
+class Throttled(InvalidInput):
+    """Too many submissions from one client for now; the response was not stored."""
+
+
 class SurveyLocked(InvalidInput):
     """The survey's questions cannot change because responses already exist."""
 

@@ -156,6 +156,25 @@ def test_an_idle_session_ends(app, db, tmp_path):
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
 
 
+def test_session_cookies_follow_the_key_when_it_is_rotated(app, db, tmp_path):
+    """The signing serializer is cached per key set: a new key must still end old sessions unless the
+    old key is listed in SECRET_KEY_FALLBACKS."""
+    create_staff_user(db, "brm-user", STAFF_PASSWORD, "brm")
+    old = secure_app(tmp_path, RATELIMIT_ENABLED=False).test_client()
+    assert login(old, "brm-user").status_code == 302
+    captured = old.get_cookie("session").value
+
+    def signed_in(**config) -> bool:
+        client = secure_app(tmp_path, RATELIMIT_ENABLED=False, **config).test_client()
+        client.set_cookie("session", captured)
+        response = client.get("/staff/themes")
+        return "/staff/login" not in response.headers.get("Location", "")
+
+    assert signed_in()
+    assert not signed_in(SECRET_KEY="a-new-secret")
+    assert signed_in(SECRET_KEY="a-new-secret", SECRET_KEY_FALLBACKS=["test-secret"])
+
+
 # --- item 6: login throttling, enumeration, password policy ---------------------------------------
 
 def test_failed_logins_for_one_account_are_counted_across_workers_and_restarts(app, db, tmp_path):

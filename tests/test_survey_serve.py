@@ -61,6 +61,18 @@ def test_access_log_format_has_no_address_agent_referrer_or_query():
         assert atom not in ACCESS_LOG_FORMAT
 
 
+def test_the_master_freezes_its_preloaded_heap_before_workers_fork():
+    """Workers' full collections must not walk the preloaded app and models (p99, shared memory)."""
+    code = ("import gc, survey.cli.serve as serve\n"
+            "hook = serve.gunicorn_options()['when_ready']\n"
+            "assert gc.get_freeze_count() == 0\n"
+            "hook(None)\n"
+            "print(gc.get_freeze_count())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 10_000  # everything imported so far, Flask and gunicorn included
+
+
 def test_error_log_messages_lose_their_query_strings():
     record = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1, "Error handling request %s",
                                ("/s/abc?code=ACDEF-GHJK3",), None)

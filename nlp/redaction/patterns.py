@@ -28,6 +28,10 @@ _NUMBER = re.compile(r"(?<![\w.,$€£¥-])(?:[A-Za-z]-?)?\d{6,}(?![\w]|[.,]\d)"
 _DATE = re.compile(r"\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}")
 _MONEY_AFTER = re.compile(r"\s?(?:%|k\b|m\b|bn\b|eur|usd|gbp|euros?\b|dollars?\b|pounds?\b)", re.IGNORECASE)
 _MONEY_BEFORE = re.compile(r"[$€£¥]\s?$|(?:eur|usd|gbp)\s?$", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+#: Patterns that need an "@" or a digit to match, skipped without running when the text has none.
+_NEED_AT = frozenset((_EMAIL, _HANDLE))
+_NEED_DIGIT = frozenset((_INTL_PHONE, _PHONE, _NUMBER))
 _TRAILING_PUNCT = ".,;:!?)]}'\""
 #: (label, pattern) in the order they run; an earlier match wins over a later overlapping one.
 _PATTERNS = (("EMAIL", _EMAIL), ("URL", _URL), ("NAME", _HANDLE), ("PHONE", _INTL_PHONE),
@@ -41,7 +45,10 @@ def pattern_spans(text: str) -> list[Redaction]:
     numbers are looked for, unless they are part of an e-mail address or a link."""
     spans: list[Redaction] = []
     tickets = [Redaction(start, end, label) for start, end, label in ticket_spans(text)]
+    has_at, has_digit = "@" in text, _DIGIT.search(text) is not None
     for label, pattern in _PATTERNS:
+        if (pattern in _NEED_AT and not has_at) or (pattern in _NEED_DIGIT and not has_digit):
+            continue  # the pattern cannot match: most answers have no "@" and many no digit
         if label == "PHONE" and tickets:
             spans += [ticket for ticket in tickets if not overlaps(spans, ticket.start, ticket.end)]
             tickets = []

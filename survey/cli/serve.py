@@ -9,6 +9,7 @@ date only and loses addresses and query strings; both escape control characters
 
 from __future__ import annotations
 
+import gc
 import importlib.abc
 import os
 import sys
@@ -63,7 +64,17 @@ def gunicorn_options(
         "graceful_timeout": 10,
         # No shared control socket in $HOME: several servers (tests, benchmarks) may run at once.
         "control_socket_disable": True,
+        "when_ready": freeze_preloaded_heap,
     }
+
+
+def freeze_preloaded_heap(_arbiter: Any) -> None:
+    """Move everything the master loaded (the app, spaCy, the tagger) out of the garbage collector's
+    reach before the workers fork. A worker's full collection otherwise walks those ~250,000
+    objects (0.1-0.3 s, stalling every request of that worker: DESIGN.md section 8's p99), and
+    touching them copies shared pages into each worker (``gc.freeze``, Python's advice for
+    pre-fork servers)."""
+    gc.freeze()
 
 
 class RapportServer(BaseApplication):

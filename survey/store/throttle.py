@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -61,7 +62,7 @@ def exceeded(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
 def record(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
            limits: tuple[Limit, ...], now: float | None = None) -> None:
     """Count one event in every window of ``limits`` and drop expired rows (one transaction)."""
-    _count_event(db, secret, scope, subject, limits, now)
+    take(db, secret, scope, subject, limits, now)
 
 
 def take(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
@@ -70,25 +71,49 @@ def take(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
 
     Counting first and checking after keeps two workers from both taking the last place.
     """
-    counts = _count_event(db, secret, scope, subject, limits, now)
-    return all(hits <= limit.amount for hits, limit in zip(counts, limits, strict=True))
-
-
-def _count_event(db: sqlite_utils.Database, secret: str, scope: str, subject: str,
-                 limits: tuple[Limit, ...], now: float | None) -> list[int]:
-    """Add one event to each window of ``limits`` in one transaction; return each window's count."""
-    now = time.time() if now is None else now
-    counts = []
+    event = ticket(secret, scope, subject, limits, now)
     with db.conn:
-        db.execute("DELETE FROM throttle_hits WHERE expires < ?", [int(now)])
-        for limit in limits:
-            start, end = _window(limit, now)
-            counts.append(db.execute(
-                "INSERT INTO throttle_hits (key, expires, hits) VALUES (?, ?, 1) "
-                "ON CONFLICT (key) DO UPDATE SET hits = hits + 1 RETURNING hits",
-                [_key(secret, scope, subject, start), end + 60 - end % 60],
-            ).fetchone()[0])
-    return counts
+        return count_ticket(db.conn, event)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One event to count, its counter keys worked out in advance (see :func:`ticket`)."""
+
+    keys: tuple[tuple[str, int], ...]  # (counter key, expiry) per limit
+    limits: tuple[Limit, ...]
+    now: int
+
+
+def ticket(secret: str, scope: str, subject: str, limits: tuple[Limit, ...],
+           now: float | None = None) -> Ticket:
+    """Prepare one event for :func:`count_ticket`: the keyed hashes are computed here, before the
+    caller opens its write transaction, so the database stays locked for SQL alone."""
+    now = time.time() if now is None else now
+    keys = []
+    for limit in limits:
+        start, end = _window(limit, now)
+        keys.append((_key(secret, scope, subject, start), end + 60 - end % 60))
+    return Ticket(tuple(keys), limits, int(now))
+
+
+def count_ticket(conn: sqlite3.Connection, event: Ticket) -> bool:
+    """Count ``event`` inside the caller's write transaction; return whether it stayed within every
+    limit (counting first and checking after, so two workers cannot both take the last place).
+
+    Expired rows are dropped whenever a new window's counter is created, which every client does
+    at least once a window, so no key outlives its window by much, and the steady stream of events
+    inside one window costs one statement each."""
+    within, new_window = True, False
+    for (key, expires), limit in zip(event.keys, event.limits, strict=True):
+        hits = conn.execute(
+            "INSERT INTO throttle_hits (key, expires, hits) VALUES (?, ?, 1) "
+            "ON CONFLICT (key) DO UPDATE SET hits = hits + 1 RETURNING hits", [key, expires],
+        ).fetchone()[0]
+        within, new_window = within and hits <= limit.amount, new_window or hits == 1
+    if new_window:
+        conn.execute("DELETE FROM throttle_hits WHERE expires < ?", [event.now])
+    return within
 
 
 def forget(db: sqlite_utils.Database, secret: str, scope: str, subject: str,

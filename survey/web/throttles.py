@@ -47,13 +47,15 @@ def _parsed(text: str) -> tuple[throttle.Limit, ...]:
     return throttle.parse_limits(text)
 
 
-def take_submission(db: sqlite_utils.Database, wave_id: int) -> bool:
-    """Count one submission from this client to ``wave_id``; ``False`` once over the limit."""
+def submission_ticket(wave_id: int) -> throttle.Ticket | None:
+    """This client's next submission to ``wave_id``, to be counted by
+    :func:`survey.store.responses.record_response` in the transaction that stores it; ``None``
+    when the submission throttle is off."""
     limits = _parsed(str(current_app.config.get("SUBMISSION_RATE_LIMIT") or ""))
     if not _enabled() or not limits:
-        return True
-    return throttle.take(db, current_app.config["SECRET_KEY"], f"{SUBMISSIONS}:{wave_id}",
-                         client_address(), limits)
+        return None
+    return throttle.ticket(current_app.config["SECRET_KEY"], f"{SUBMISSIONS}:{wave_id}", client_address(),
+                           limits)
 
 
 def take_check(db: sqlite_utils.Database, wave_id: int) -> bool:

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 import uuid
 from collections.abc import Mapping
 
 import sqlite_utils
 
 from nlp.redaction import redact_many
-from survey.errors import DuplicateSubmission, InvalidInput, WaveClosed
+from survey.errors import DuplicateSubmission, InvalidInput, Throttled, WaveClosed
 from survey.store.invitations import burn_invitation_code, hash_secret
 from survey.store.surveys import Question, Wave
+from survey.store.throttle import Ticket, count_ticket
 
 Answer = str | int | None
+#: One submission write transaction at a time per process. Threads of a server worker then queue
+#: here, each woken as soon as the one before commits, rather than in SQLite's busy handler, which
+#: sleeps 1, 2, 5, 10... ms between tries (DESIGN.md section 8; workers still wait for each other
+#: there). A lock per process, so a command or job that writes is never held up by it.
+_ONE_WRITER = threading.Lock()
+#: Answer rows per INSERT statement (4 parameters each, well under SQLite's 32,766).
+_ROWS_PER_INSERT = 500
+
+
 def record_response(
     db: sqlite_utils.Database,
     wave: Wave,
@@ -24,18 +35,23 @@ def record_response(
     today: dt.date | None = None,
     invitation_code: str | None = None,
     form_token: str | None = None,
+    throttle: Ticket | None = None,
 ) -> str:
     """Store one response and return its random id.
 
     ``answers`` maps question ids to values: text for ``text`` and ``choice`` and ``segment``
     questions, integers for ``rating`` and ``nps``. Free text is redacted here, before anything
-    is written. The used form token (double-submit guard), the burnt invitation code and the
-    response are written in one transaction; none of them refers to another, and the response
-    keeps only the submission date.
+    is written. The throttle count (``throttle``, see :func:`survey.store.throttle.ticket`), the
+    used form token (double-submit guard), the burnt invitation code and the response are written
+    in one transaction; none of them refers to another, and the response keeps only the submission
+    date. Everything that is not SQL (redaction, hashes, ids) is done before the transaction opens,
+    so the database is locked for as short a time as possible (DESIGN.md section 8).
 
     Raises
     ------
-    WaveClosed, InvitationCodeRejected, DuplicateSubmission, InvalidInput
+    WaveClosed, Throttled, InvitationCodeRejected, DuplicateSubmission, InvalidInput
+        A submission refused inside the transaction (a used form token, a rejected invitation code)
+        still counts against the throttle.
     """
     today = today or dt.date.today()
     if wave.status(today) != "open":
@@ -45,28 +61,64 @@ def record_response(
     redacted = redact_many(list(raw_texts.values()))
     rows += [(question_id, text, None) for question_id, text in zip(raw_texts, redacted, strict=True)]
     response_id = str(uuid.uuid4())
-    conn = db.conn
+    token_hash = None if form_token is None else hash_secret(form_token)
+    with _ONE_WRITER:
+        _write_response(db.conn, wave, response_id, segment, rows, today, invitation_code=invitation_code,
+                        token_hash=token_hash, throttle=throttle)
+    return response_id
+
+
+def _write_response(
+    conn: sqlite3.Connection, wave: Wave, response_id: str, segment: str | None,
+    rows: list[tuple[int, str | None, int | None]], today: dt.date, *, invitation_code: str | None,
+    token_hash: str | None, throttle: Ticket | None,
+) -> None:
+    """The write transaction of :func:`record_response`: SQL only."""
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        if form_token is not None:
-            _burn_form_token(conn, form_token)
+        if throttle is not None and not count_ticket(conn, throttle):
+            conn.execute("COMMIT")  # the count stays: the limit holds across workers
+            raise Throttled("Too many submissions from this client for now.")
+        if token_hash is not None:
+            _burn_form_token(conn, token_hash)
         if wave.access == "invitation":
             burn_invitation_code(conn, wave.id, invitation_code)
         conn.execute(
             "INSERT INTO responses (id, wave_id, segment, submitted_on) VALUES (?, ?, ?, ?)",
             [response_id, wave.id, segment, today.isoformat()],
         )
-        conn.executemany(
-            "INSERT INTO answers (response_id, question_id, text, number) VALUES (?, ?, ?, ?)",
-            [(response_id, *row) for row in rows],
-        )
+        for chunk in range(0, len(rows), _ROWS_PER_INSERT):
+            _insert_answers(conn, response_id, rows[chunk:chunk + _ROWS_PER_INSERT])
         # Staff see this response only once its wave's batch is released (survey/store/responses/release.py),
         # which also keeps the per-wave count: nothing a staff page reads changes here (rule 7).
+        conn.execute("COMMIT")
+    except Throttled:
+        raise
+    except BaseException:
+        conn.execute("ROLLBACK")
+        if throttle is not None:
+            _count_refused(conn, throttle)
+        raise
+
+
+def _insert_answers(conn: sqlite3.Connection, response_id: str,
+                    rows: list[tuple[int, str | None, int | None]]) -> None:
+    """One INSERT for many answer rows: each statement run inside the transaction is a round trip
+    through the GIL while the database is locked."""
+    values = [value for row in rows for value in (response_id, *row)]
+    conn.execute("INSERT INTO answers (response_id, question_id, text, number) VALUES "
+                 + ", ".join(["(?, ?, ?, ?)"] * len(rows)), values)
+
+
+def _count_refused(conn: sqlite3.Connection, throttle: Ticket) -> None:
+    """Count a refused submission (a used form token, a rejected code) against the throttle."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        count_ticket(conn, throttle)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return response_id
 
 
 def _sorted_answers(
@@ -100,9 +152,9 @@ def _closed_message(wave: Wave, today: dt.date) -> str:
     return f"This survey closed on {wave.closes_on:%d %B %Y}. Thank you for your interest."
 
 
-def _burn_form_token(conn: sqlite3.Connection, form_token: str) -> None:
+def _burn_form_token(conn: sqlite3.Connection, token_hash: str) -> None:
     try:
-        conn.execute("INSERT INTO used_form_tokens (token_hash) VALUES (?)", [hash_secret(form_token)])
+        conn.execute("INSERT INTO used_form_tokens (token_hash) VALUES (?)", [token_hash])
     except sqlite3.IntegrityError:
         raise DuplicateSubmission(
             "This form was already submitted, so your answers are stored once. Thank you."

@@ -19,7 +19,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.db import partner_db
-from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, WaveClosed
+from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, Throttled, WaveClosed
 from survey.store.invitations import (
     REJECTED_CODE_MESSAGE,
     invitation_code_is_usable,
@@ -145,11 +145,11 @@ def _submit(wave: Wave) -> Any:
         code = normalise_invitation_code(form.code.data or "")
         if code is None:
             return _render_survey(wave, form, MALFORMED_CODE, 400, code_error=True)
-    if not throttles.take_submission(partner_db(), wave.id):
-        return _render_survey(wave, form, guards.THROTTLED, 429)
     try:
-        record_response(partner_db(), wave, list(form.questions), form.answers(),
-                        invitation_code=code, form_token=nonce)
+        record_response(partner_db(), wave, list(form.questions), form.answers(), invitation_code=code,
+                        form_token=nonce, throttle=throttles.submission_ticket(wave.id))
+    except Throttled:
+        return _render_survey(wave, form, guards.THROTTLED, 429)
     except DuplicateSubmission as error:
         return render_template("partner/already.html", message=str(error), wave=wave), 409
     except InvitationCodeRejected as error:
