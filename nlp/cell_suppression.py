@@ -21,18 +21,28 @@ Point = TypeVar("Point", TrendPoint, SiloPoint)
 
 def suppress_trend_points(points: list[TrendPoint], min_group_size: int) -> list[TrendPoint]:
     """Hide the cells of each wave's segment x theme table, then its segment rows, that differencing
-    would give away."""
+    would give away.
+
+    The table has every segment and every theme of the wave: a pair nobody answered is a zero that
+    :func:`suppress_small_cells` hides like any small count, and it gets a stored cell of its own
+    (hidden), so no page or API answer can tell it apart from other hidden cells by its absence.
+    """
     result = list(points)
-    by_wave: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    index: dict[tuple[str, str, str], int] = {}
-    for i, point in enumerate(points):
-        if point.segment is not None and point.theme_id is not None:
-            by_wave[point.wave][(point.segment, point.theme_id)] = point.responses
-            index[(point.wave, point.segment, point.theme_id)] = i
-    for wave, counts in by_wave.items():
-        for segment, theme in suppress_small_cells(counts, min_group_size=min_group_size).suppressed:
-            i = index[(wave, segment, theme)]
-            result[i] = _hidden_trend(result[i])
+    index = {(p.wave, p.segment, p.theme_id): i for i, p in enumerate(points)
+             if p.segment is not None and p.theme_id is not None}
+    for wave in dict.fromkeys(point.wave for point in points):
+        segments = sorted({p.segment for p in points if p.wave == wave and p.segment is not None})
+        themes = sorted({p.theme_id for p in points if p.wave == wave and p.theme_id is not None})
+        counts = {(segment, theme): points[index[(wave, segment, theme)]].responses
+                  if (wave, segment, theme) in index else 0 for segment in segments for theme in themes}
+        if not counts:
+            continue
+        for segment, theme in sorted(suppress_small_cells(counts, min_group_size=min_group_size).suppressed):
+            i = index.get((wave, segment, theme))
+            if i is None:
+                result.append(_nobody(wave, segment, theme))
+            else:
+                result[i] = _hidden_trend(result[i])
     return _suppress_segment_rows(result, min_group_size, _hidden_trend)
 
 
@@ -64,6 +74,13 @@ def _hidden_trend(point: TrendPoint) -> TrendPoint:
     """The cell with its figures removed (its respondent count stays, for re-checking thresholds)."""
     return dataclasses.replace(point, share=None, suppressed=True, marker=None, change_p_value=None,
                                sentiment=Estimate(point.sentiment.n, None, None, None, True))
+
+
+def _nobody(wave: str, segment: str, theme_id: str) -> TrendPoint:
+    """The hidden cell of a segment x theme pair that nobody answered (a zero, shown as small)."""
+    return TrendPoint(wave=wave, segment=segment, theme_id=theme_id, responses=0, units=0, share=None,
+                      sentiment=Estimate(0, None, None, None, True), change_p_value=None, marker=None,
+                      suppressed=True)
 
 
 def _hidden_silo(point: SiloPoint) -> SiloPoint:

@@ -8,8 +8,13 @@ holds exactly one, the next-smallest entry of that line is suppressed too (inter
 totals), and the check repeats until nothing changes.
 
 Zero counts are suppressed like any count under the threshold: "nobody in Legal said X" is a
-disclosure too. In a mapping keyed by ``(row, column)`` pairs, combinations that are absent are
-taken as zeros the reader can see (a blank cell), so they never count as protection.
+disclosure too. In a mapping keyed by ``(row, column)`` pairs, a combination that is absent is such
+a zero (nobody in that segment named that theme): it is suppressed like one, so every consumer
+shows it as hidden (never as 0 or a blank, and never left out where its absence would say 0), and
+complementary suppression protects it like any hidden cell, so no row or column total minus the
+cells shown gives it away. The column totals of such a table (a theme's respondents, shown on the
+theme's own pages) are taken as shown whenever they reach the threshold: they are never hidden as a
+complement, so a column is protected by its cells.
 """
 
 from __future__ import annotations
@@ -70,7 +75,8 @@ class SuppressedCounts:
     counts
         Key to count, as given.
     suppressed, primary
-        Keys hidden at all, and hidden because their own count is under the threshold.
+        Keys hidden at all, and hidden because their own count is under the threshold. For
+        ``(row, column)`` keys these include the pairs absent from ``counts`` (zeros, so primary).
     total, total_suppressed
         The sum of the counts and whether it must be hidden.
     row_totals_suppressed, column_totals_suppressed
@@ -158,22 +164,20 @@ def _suppress_mapping(counts: Mapping[Any, int], min_group_size: int) -> Suppres
 
 
 def _suppress_pairs(counts: Mapping[tuple[Hashable, Hashable], int], min_group_size: int) -> SuppressedCounts:
-    """A mapping keyed by ``(row, column)``: a table whose absent cells are visible zeros."""
+    """A mapping keyed by ``(row, column)``: a table whose absent cells are zeros, hidden as such."""
     rows = list(dict.fromkeys(row for row, _ in counts))
     columns = list(dict.fromkeys(column for _, column in counts))
     matrix = np.zeros((len(rows), len(columns)), dtype=np.int64)
-    absent = np.ones_like(matrix, dtype=bool)
     row_index = {row: i for i, row in enumerate(rows)}
     column_index = {column: j for j, column in enumerate(columns)}
     for (row, column), count in counts.items():
         matrix[row_index[row], column_index[column]] = count
-        absent[row_index[row], column_index[column]] = False
-    table = _suppress_table(_as_count_matrix(matrix), min_group_size, absent)
-    position = {(row, column): (i, j) for i, row in enumerate(rows) for j, column in enumerate(columns)}
+    table = _suppress_table(_as_count_matrix(matrix), min_group_size, column_totals_shown=True)
+    cells = [((row, column), i, j) for i, row in enumerate(rows) for j, column in enumerate(columns)]
     return SuppressedCounts(
         counts=MappingProxyType(dict(counts)),
-        suppressed=frozenset(key for key in counts if table.suppressed[position[key][0]][position[key][1]]),
-        primary=frozenset(key for key in counts if table.primary[position[key][0]][position[key][1]]),
+        suppressed=frozenset(key for key, i, j in cells if table.suppressed[i][j]),
+        primary=frozenset(key for key, i, j in cells if table.primary[i][j]),
         total=table.grand_total,
         total_suppressed=table.grand_total_suppressed,
         min_group_size=min_group_size,
@@ -184,15 +188,19 @@ def _suppress_pairs(counts: Mapping[tuple[Hashable, Hashable], int], min_group_s
     )
 
 
-def _suppress_table(
-    matrix: np.ndarray, min_group_size: int, absent: np.ndarray | None = None
-) -> SuppressedTable:
+def _suppress_table(matrix: np.ndarray, min_group_size: int,
+                    column_totals_shown: bool = False) -> SuppressedTable:
+    """Primary and complementary suppression of ``matrix`` extended by its totals.
+
+    With ``column_totals_shown``, column totals at or above the threshold are known to the reader
+    (shown elsewhere): they are never hidden as complements, so each column is protected by its cells.
+    """
     extended = _with_totals(matrix)
-    fixed = np.zeros_like(extended, dtype=bool)
-    if absent is not None:
-        fixed[:-1, :-1] = absent
-    hidden = (extended < min_group_size) & ~fixed
+    hidden = extended < min_group_size
     primary = hidden.copy()
+    fixed = np.zeros_like(hidden)
+    if column_totals_shown:
+        fixed[-1, :-1] = ~hidden[-1, :-1]
     while _add_complementary_suppression(extended, hidden, fixed):
         pass
     rows, columns = matrix.shape
@@ -220,8 +228,8 @@ def _add_complementary_suppression(extended: np.ndarray, hidden: np.ndarray, fix
     """Hide one more entry in each line that has exactly one hidden entry; report if any changed.
 
     A line is a row or column of the extended table, its total included: with exactly one
-    unknown in a line, that unknown is the total minus the others. ``fixed`` entries are known
-    to the reader (absent cells) and are never hidden.
+    unknown in a line, that unknown is the total minus the others. ``fixed`` entries are known to
+    the reader and are never hidden.
     """
     changed = False
     rows, columns = extended.shape

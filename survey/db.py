@@ -43,8 +43,18 @@ def create_private_file(path: str) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
 
 
+def create_private_folder(folder: str) -> None:
+    """Create ``folder`` (and its parents) if needed; a folder created here only this account can enter."""
+    os.makedirs(folder, mode=PRIVATE_FOLDER_MODE, exist_ok=True)
+
+
+def make_private(path: str) -> None:
+    """Make the existing file at ``path`` readable by this account only, as a new database would be."""
+    os.chmod(path, PRIVATE_FILE_MODE)
+
+
 def _create_privately(path: str) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=PRIVATE_FOLDER_MODE, exist_ok=True)
+    create_private_folder(os.path.dirname(os.path.abspath(path)))
     if not os.path.exists(path):
         with contextlib.suppress(FileExistsError):
             create_private_file(path)
@@ -55,6 +65,16 @@ def shared_database_paths(path: str) -> list[str]:
     folder = os.path.dirname(os.path.abspath(path))
     candidates = [(folder, 0o077)] + [(path + suffix, 0o077) for suffix in ("", "-wal", "-shm")]
     return [name for name, bits in candidates if os.path.exists(name) and os.stat(name).st_mode & bits]
+
+
+def shared_database_warning(path: str) -> str | None:
+    """A warning naming the database's folder and files that other accounts can reach, if any."""
+    shared = shared_database_paths(path)
+    if not shared:
+        return None
+    return (f"Warning: other accounts on this server can open {', '.join(shared)}. File times show when "
+            "the last answer may have arrived: make them the service account's alone (chmod 700 the "
+            "folder, chmod 600 the files).")
 
 
 def open_migrated(path: str) -> sqlite_utils.Database:

@@ -2,16 +2,16 @@
 insider too. The API shows nothing of a wave before a batch is released, does not move when fewer
 than k answers arrive, suppresses small groups exactly as the pages do, and sends no id that could
 regroup one respondent's answers. Partners answer through the real form; analysis runs through
-``rapport analyze`` (the world of :mod:`test_anonymity_insider`)."""
+``rapport analyze`` (the world of :mod:`insider_support`)."""
 
 from __future__ import annotations
 
 import json
 import re
 
-import test_anonymity_insider as insider
+import insider_support as insider
 from api_support import api_client
-from test_anonymity_insider import WORDS, K, World, visible
+from insider_support import WORDS, K, World, visible
 
 from survey.store import browse
 

@@ -268,3 +268,47 @@ def test_the_admin_page_shows_replication_the_last_backup_and_masked_settings(
     for secret in ("test-secret", "do-not-show-7731", "AKIA-HIDE-ME"):
         assert secret not in page, secret
     assert page.count("set (hidden)") >= 3 and "REPLICA_SYNC_INTERVAL" in page
+
+
+def _mode(path) -> str:
+    return oct(os.stat(path).st_mode & 0o777)
+
+
+def test_a_restored_database_is_the_service_accounts_alone_like_a_new_one(
+    replicated_app, db, runner, tmp_path
+):
+    """litestream writes with the process umask; a restored copy of every answer must still be 0600
+    in a folder created 0700, as ``open_database`` creates them (their times show when answers came)."""
+    app = replicated_app
+    _write_some(db, "only", 1)
+    shipped = _rapport(app, tmp_path, "replicate", "--once")
+    assert shipped.wait(timeout=60) == 0, shipped.stdout.read()
+    shipped.stdout.close()
+    previous = os.umask(0o022)  # the usual umask: files 0644, folders 0755 unless made private
+    try:
+        fresh = tmp_path / "restored" / "rapport.db"
+        result = runner.invoke(args=["restore", str(fresh)])
+        assert result.exit_code == 0, result.output
+        assert (_mode(fresh.parent), _mode(fresh)) == ("0o700", "0o600")
+        assert "Warning" not in result.output
+        opened = sqlite3.connect(fresh)  # SQLite gives -wal and -shm the database's mode
+        opened.execute("SELECT COUNT(*) FROM surveys").fetchone()
+        extra = [fresh.parent / (fresh.name + suffix) for suffix in ("-wal", "-shm")]
+        assert {_mode(path) for path in extra if path.exists()} <= {"0o600"}
+        opened.close()
+
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o755)
+        shared.chmod(0o755)
+        warned = runner.invoke(args=["restore", str(shared / "rapport.db")])
+        assert warned.exit_code == 0, warned.output
+        assert _mode(shared / "rapport.db") == "0o600"
+        assert f"other accounts on this server can open {shared}" in warned.output
+
+        db.close()
+        forced = runner.invoke(args=["restore", "--force", app.config["DATABASE"]])
+        assert forced.exit_code == 0, forced.output
+        assert _mode(app.config["DATABASE"]) == "0o600"
+    finally:
+        os.umask(previous)
+    assert not [name for name in os.listdir(tmp_path) if ".restoring-" in name]

@@ -149,17 +149,47 @@ def test_segment_by_theme_mappings_are_protected_as_tables():
     assert result.shown(("Legal", "value")) == 7
 
 
-def test_absent_pairs_are_visible_zeros_and_never_count_as_protection():
-    # Finance has no "support" units at all: the blank cell shows 0, so hiding only Finance x
-    # delivery (3) would leave it recoverable from Finance's total.
+def test_an_absent_pair_is_a_hidden_zero_that_no_total_gives_away():
+    # Legal (3 respondents) has no "delivery" units at all: shown as 0, or as the delivery total
+    # minus the cells shown, it says "nobody in Legal said delivery". It is hidden like any count
+    # under the threshold, and its column gets a complement like any hidden cell.
+    counts = {("Finance", "delivery"): 10, ("Finance", "value"): 20, ("Sales", "delivery"): 9,
+              ("Sales", "value"): 12, ("Legal", "value"): 3}
+    result = suppress_small_cells(counts)
+    assert ("Legal", "delivery") in result.primary and result.shown(("Legal", "delivery")) is None
+    assert ("Sales", "delivery") in result.suppressed  # or 19 - 10 - 9 = 0 for Legal
+    rows, columns = ["Finance", "Sales", "Legal"], ["delivery", "value"]
+    matrix, hidden = pair_mask(result, rows, columns)
+    assert recoverable_cells(matrix, hidden) == set()
+
+
+def test_absent_pairs_of_any_segment_are_hidden_and_protected():
+    # Finance has no "support" units: a hidden zero, so Finance's total minus its delivery and value
+    # cells must not give it away either.
     counts = {("Finance", "delivery"): 3, ("Finance", "value"): 20, ("Sales", "delivery"): 9,
               ("Sales", "support"): 7, ("Sales", "value"): 12, ("Legal", "support"): 8, ("Legal", "value"): 6}
     result = suppress_small_cells(counts)
-    assert ("Finance", "support") not in result.suppressed
+    assert {("Finance", "support"), ("Legal", "delivery")} <= result.primary
     rows, columns = ["Finance", "Sales", "Legal"], ["delivery", "support", "value"]
     matrix, hidden = pair_mask(result, rows, columns)
     assert recoverable_cells(matrix, hidden) == set()
-    assert ("Finance", "value") in result.suppressed
+
+
+def test_segment_by_theme_totals_are_taken_as_shown_so_complements_go_to_cells():
+    # A theme's total is shown on its own pages whenever it reaches the threshold, whatever this
+    # table decides: hiding theme Y's total (14) as a complement of theme X's (3) would leave A x Y
+    # (2) as the only hidden cell of Y's column, and 14 - 6 - 6 gives it away.
+    counts = {("A", "X"): 1, ("B", "X"): 1, ("C", "X"): 1, ("A", "Y"): 2, ("B", "Y"): 6, ("C", "Y"): 6,
+              ("A", "Z"): 30, ("B", "Z"): 5, ("C", "Z"): 5}
+    result = suppress_small_cells(counts)
+    rows, columns = ["A", "B", "C"], ["X", "Y", "Z"]
+    matrix, _ = pair_mask(result, rows, columns)
+    seen_totals = np.vstack([np.hstack([matrix, matrix.sum(1, keepdims=True)]),
+                             np.append(matrix.sum(0), matrix.sum())])
+    _, hidden = pair_mask(result, rows, columns)
+    hidden[-1, :-1] = seen_totals[-1, :-1] < 5  # theme totals: hidden only when small themselves
+    assert not result.column_totals_suppressed["Y"]
+    assert recoverable_cells(matrix, hidden) == set()
 
 
 def test_differencing_is_blocked_on_many_random_sparse_mappings():
@@ -174,7 +204,11 @@ def test_differencing_is_blocked_on_many_random_sparse_mappings():
         present_rows = [row for row in rows if row in result.row_totals_suppressed]
         present_columns = [column for column in columns if column in result.column_totals_suppressed]
         matrix, hidden = pair_mask(result, present_rows, present_columns)
+        hidden[-1, :-1] = matrix.sum(0) < 5  # a theme's total is shown on its own pages unless small
         primary = {(present_rows.index(r), present_columns.index(c)) for r, c in result.primary}
+        absent = {(i, j) for i, r in enumerate(present_rows) for j, c in enumerate(present_columns)
+                  if (r, c) not in counts}
+        assert absent <= primary, counts  # a pair nobody answered is a hidden zero
         assert not (recoverable_cells(matrix, hidden) & primary), counts
 
 

@@ -13,6 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from survey.db import shared_database_warning
 from survey.errors import RapportError
 from survey.services.replication import (
     ReplicaSettings,
@@ -58,6 +59,9 @@ def restore_command(output: str, force: bool) -> None:
         raise click.ClickException(str(error)) from error
     counts = ", ".join(f"{count:,} {table}" for table, count in result.rows.items())
     click.echo(f"Restored {settings.target()} to {result.path}: integrity check ok; {counts}.")
+    warning = shared_database_warning(result.path)
+    if warning:
+        click.echo(warning, err=True)
 
 
 @click.command("replica-status")

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.db import open_database, open_migrated, shared_database_paths
+from survey.db import open_database, open_migrated, shared_database_warning
 from survey.errors import RapportError
 from survey.migrations import migrate
 from survey.services.passwords import check_password
@@ -21,11 +21,9 @@ def init_db_command() -> None:
     applied = migrate(db)
     click.echo(f"Database {current_app.config['DATABASE']}: "
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))
-    shared = shared_database_paths(current_app.config["DATABASE"])
-    if shared:
-        click.echo(f"Warning: other accounts on this server can open {', '.join(shared)}. File times "
-                   "show when the last answer may have arrived: make them the service account's alone "
-                   "(chmod 700 the folder, chmod 600 the files).", err=True)
+    warning = shared_database_warning(current_app.config["DATABASE"])
+    if warning:
+        click.echo(warning, err=True)
 
 
 @click.command("create-user")

@@ -2,17 +2,20 @@
 
 The restore goes to a temporary file beside the target; only when ``PRAGMA integrity_check`` says
 ``ok`` does it take the target's name. The live database is replaced only when asked explicitly
-(``force``), and its stale ``-wal`` / ``-shm`` files go with it.
+(``force``), and its stale ``-wal`` / ``-shm`` files go with it. Like a freshly created database,
+the restored file is the service account's alone (``0600``, in a folder created ``0700``).
 """
 
 from __future__ import annotations
 
 import os
-import uuid
+import shutil
+import tempfile
 from dataclasses import dataclass
 
 import sqlite_utils
 
+from survey.db import create_private_folder, make_private
 from survey.errors import InvalidInput
 from survey.services.replication import ReplicaSettings, restore_replica
 from survey.store.backups import integrity_problems, row_counts
@@ -50,10 +53,14 @@ def restore_database(settings: ReplicaSettings, output: str, force: bool = False
     """
     _check_target(settings, output, force)
     folder = os.path.dirname(os.path.abspath(output))
-    os.makedirs(folder, exist_ok=True)
-    staging = os.path.join(folder, f".{os.path.basename(output)}.restoring-{uuid.uuid4().hex[:8]}")
+    create_private_folder(folder)
+    # litestream writes with the process umask: restore into a folder only this account can enter,
+    # and make the file private before SQLite opens it (-wal and -shm take the database's mode).
+    staging_folder = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}.restoring-", dir=folder)
+    staging = os.path.join(staging_folder, os.path.basename(output))
     try:
         restore_replica(settings, staging)
+        make_private(staging)
         db = sqlite_utils.Database(staging)
         try:
             problems = integrity_problems(db)
@@ -70,7 +77,5 @@ def restore_database(settings: ReplicaSettings, output: str, force: bool = False
                 os.remove(output + suffix)
         os.replace(staging, output)
     finally:
-        for leftover in (staging, staging + "-wal", staging + "-shm"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
+        shutil.rmtree(staging_folder, ignore_errors=True)
     return RestoreResult(output, rows)

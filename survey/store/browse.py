@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from nlp.suppression import DEFAULT_MIN_GROUP_SIZE
+from survey.store.result_cells import hidden_segment_theme_cells
 from survey.store.taxonomies import dismissed_theme_ids
 
 #: The analysis's five sentiment labels (``nlp.sentiment.LABELS``; not imported here because that
@@ -314,7 +316,8 @@ def analysed_waves(db: sqlite_utils.Database, survey_id: int) -> list[tuple[int,
         [survey_id])]
 
 
-def segment_theme_cells(db: sqlite_utils.Database, survey_id: int, wave_id: int, metric: str) -> HeatMap:
+def segment_theme_cells(db: sqlite_utils.Database, survey_id: int, wave_id: int, metric: str,
+                        min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> HeatMap:
     """The wave's segment x theme cells from ``trend_points`` (suppressed cells as ``None``).
 
     Columns are the wave's largest reportable themes (dismissed proposals left out); ``share`` is
@@ -333,6 +336,7 @@ def segment_theme_cells(db: sqlite_utils.Database, survey_id: int, wave_id: int,
              sentiment in db.execute(
                  "SELECT segment, theme_id, suppressed, share, sentiment_mean FROM trend_points "
                  "WHERE survey_id = ? AND wave_id = ? AND segment != ''", [survey_id, wave_id])}
+    hidden_pairs = hidden_segment_theme_cells(db, survey_id, min_group_size, wave_id)
     # Every segment of the wave is a row, also one whose cells are all missing (no theme, or too
     # small): a missing cell is shown like a suppressed one.
     segments = sorted({segment for segment, _ in cells})
@@ -341,6 +345,7 @@ def segment_theme_cells(db: sqlite_utils.Database, survey_id: int, wave_id: int,
         row_values, row_hidden = [], []
         for theme_id in theme_ids:
             suppressed, share, sentiment = cells.get((segment, theme_id), (1, None, None))
+            suppressed = suppressed or (wave_id, segment, theme_id) in hidden_pairs
             row_hidden.append(bool(suppressed))
             row_values.append(None if suppressed else (share if metric == "share" else sentiment))
         values.append(tuple(row_values))

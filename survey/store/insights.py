@@ -15,6 +15,7 @@ import sqlite_utils
 from survey.errors import NotFound
 from survey.store.aggregates import wave_scores
 from survey.store.invitations import released_invitation_counts
+from survey.store.result_cells import trend_cells
 from survey.store.surveys import response_counts, waves_for
 from survey.store.taxonomies import dismissed_theme_ids
 
@@ -185,11 +186,10 @@ def _stored_theme(row: tuple, min_group_size: int, marker: str | None) -> Stored
 
 
 def theme_cells(
-    db: sqlite_utils.Database, survey_id: int, theme_id: str | None = None, *, all_segments: bool = False,
-    wave_id: int | None = None,
+    db: sqlite_utils.Database, survey_id: int, theme_id: str | None = None, *, wave_id: int | None = None,
 ) -> list[ThemeCell]:
-    """Theme cells of ``trend_points`` in wave order: every theme or one, every wave or one,
-    all segments together or per segment."""
+    """Theme cells of ``trend_points`` in wave order, all segments together: every theme or one,
+    every wave or one (per segment: :func:`theme_cells_by_segment`)."""
     sql = """
         SELECT trend_points.wave_id, waves.label, segment, theme_id, responses, share, sentiment_mean,
                change_p_value, marker, suppressed
@@ -200,8 +200,7 @@ def theme_cells(
     if theme_id is not None:
         sql += " AND theme_id = ?"
         params.append(theme_id)
-    if not all_segments:
-        sql += " AND segment = ''"
+    sql += " AND segment = ''"
     if wave_id is not None:
         sql += " AND trend_points.wave_id = ?"
         params.append(wave_id)
@@ -213,6 +212,18 @@ def theme_cells(
         for wave_id, wave, segment, theme, responses, share, sentiment, p_value, marker, suppressed
         in db.execute(sql, params)
     ]
+
+
+def theme_cells_by_segment(
+    db: sqlite_utils.Database, survey_id: int, theme_id: str, min_group_size: int
+) -> list[ThemeCell]:
+    """A theme's cells in wave order, all segments together and per segment, suppressed exactly as
+    the API's (:func:`survey.store.result_cells.trend_cells`): with today's threshold, complementary
+    suppression of each wave's segment x theme table, and a hidden cell for every segment of the
+    wave that never named the theme (leaving its row out would say that nobody did)."""
+    return [ThemeCell(cell.wave_id, cell.wave, cell.segment or "", theme_id, cell.respondents, cell.share,
+                      cell.sentiment_mean, cell.change_p_value, cell.marker, cell.suppressed)
+            for cell in trend_cells(db, survey_id, min_group_size, theme_id=theme_id)]
 
 
 def analysed_wave_ids(db: sqlite_utils.Database, survey_id: int) -> list[int]:

@@ -17,6 +17,7 @@ import sqlite_utils
 from nlp.suppression import suppress_small_cells
 from reports.exports import ExportUnit
 from survey.errors import NotFound
+from survey.store.result_cells import hidden_segment_theme_cells
 from survey.store.surveys import Wave, waves_for
 from survey.store.taxonomies import dismissed_theme_ids
 
@@ -105,12 +106,16 @@ def export_units(db: sqlite_utils.Database, wave: Wave, threshold: int) -> list[
     """The wave's analysed units with theme, sentiment and silo flags, from quotable segments only.
 
     Units of groups that :func:`quotable_segments` leaves out are not exported at all (blanking the
-    segment would still print a small group's words). Ordered by random unit id, never arrival.
+    segment would still print a small group's words). A unit whose segment x theme cell the wave's
+    table hides (:func:`survey.store.result_cells.hidden_segment_theme_cells`) is exported without
+    its theme, so counting rows cannot undo the table's suppression. Ordered by random unit id,
+    never arrival.
     """
     allowed = quotable_segments(db, wave.id, threshold)
     if not allowed:
         return []
     names = theme_names(db, wave.survey_id)
+    hidden = hidden_segment_theme_cells(db, wave.survey_id, threshold, wave.id)
     flags: dict[str, list[str]] = {}
     for unit_id, text in db.execute(
         "SELECT f.unit_id, f.text FROM unit_flags AS f JOIN units AS u ON u.id = f.unit_id "
@@ -122,7 +127,8 @@ def export_units(db: sqlite_utils.Database, wave: Wave, threshold: int) -> list[
         "WHERE survey_id = ? AND wave_id = ? ORDER BY id", [wave.survey_id, wave.id])
     return [
         ExportUnit(unit_id=unit_id, response_id=response_id, wave=wave.label, segment=segment,
-                   theme=names.get(theme_id) if theme_id else None, sentiment_score=sentiment,
+                   theme=names.get(theme_id) if theme_id and (wave.id, segment, theme_id) not in hidden
+                   else None, sentiment_score=sentiment,
                    sentiment_label=label, silo_flags=tuple(flags.get(unit_id, ())), text=text)
         for unit_id, response_id, segment, theme_id, sentiment, label, text in rows
         if segment in allowed
@@ -181,11 +187,14 @@ def theme_shares_by_wave(
 def segment_theme_grid(
     db: sqlite_utils.Database, wave: Wave, theme_ids: list[str], min_group_size: int
 ) -> SegmentThemeGrid:
-    """Shares of the given themes per segment in the wave, as the analysis suppressed them."""
+    """Shares of the given themes per segment in the wave, suppressed as the analysis and today's
+    threshold require (:func:`survey.store.result_cells.hidden_segment_theme_cells`)."""
     rows = db.execute(
         f"SELECT segment, theme_id, share, {_HIDDEN} FROM trend_points WHERE survey_id = ? AND wave_id = ? "
         "AND segment != '' AND theme_id != ''", [min_group_size, wave.survey_id, wave.id])
-    cells = {(segment, theme_id): None if hidden else share for segment, theme_id, share, hidden in rows}
+    hidden_pairs = hidden_segment_theme_cells(db, wave.survey_id, min_group_size, wave.id)
+    cells = {(segment, theme_id): None if hidden or (wave.id, segment, theme_id) in hidden_pairs else share
+             for segment, theme_id, share, hidden in rows}
     segments = sorted({segment for segment, _ in cells})
     # A combination without a trend point is a suppressed cell too: never guess a zero.
     values = tuple(tuple(cells.get((segment, theme_id)) for theme_id in theme_ids) for segment in segments)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from nlp.suppression import hidden_segments
+from nlp.suppression import hidden_segments, suppress_small_cells
 from survey.store.taxonomies import dismissed_theme_ids
 
 
@@ -43,10 +43,11 @@ def trend_cells(
     """Every stored cell of the last analysis (released responses only), in wave order.
 
     A cell is suppressed where the analysis suppressed it (with complementary suppression on each
-    wave's segment x theme table) or, should the threshold have been raised since, where it covers
-    fewer than ``min_group_size`` respondents. A segment's row of every theme together gets
-    complementary suppression against the wave total too (:func:`_hidden_segment_rows`), so the
-    total minus the segments shown never gives a small segment away. Dismissed proposals are left out.
+    wave's segment x theme table, re-checked by :func:`hidden_segment_theme_cells`) or, should the
+    threshold have been raised since, where it covers fewer than ``min_group_size`` respondents. A
+    segment's row of every theme together gets complementary suppression against the wave total too
+    (:func:`_hidden_segment_rows`), so the total minus the segments shown never gives a small
+    segment away. Dismissed proposals are left out.
     """
     sql = """
         SELECT p.wave_id, waves.label, p.segment, p.theme_id, themes.name, p.responses, p.units, p.share,
@@ -64,20 +65,46 @@ def trend_cells(
     sql += " ORDER BY waves.opens_on, waves.label, p.segment, p.theme_id"
     dismissed = dismissed_theme_ids(db, survey_id)
     hidden_rows = _hidden_segment_rows(db, survey_id, min_group_size)
-    cells = []
+    hidden_pairs = hidden_segment_theme_cells(db, survey_id, min_group_size, wave_id)
+    cells, stored = [], set()
     for row in db.execute(sql, params):
         (wave, label, cell_segment, cell_theme, name, responses, units, share, mean, low, high, p_value,
          marker, hidden) = row
+        stored.add((wave, cell_segment, cell_theme))
         if cell_theme in dismissed or (cell_theme and name is None):
             continue
-        hidden = hidden or (not cell_theme and (wave, cell_segment) in hidden_rows)
+        hidden = (hidden or (not cell_theme and (wave, cell_segment) in hidden_rows)
+                  or (wave, cell_segment, cell_theme) in hidden_pairs)
         shown = not hidden
         cells.append(TrendCell(
             wave, label, cell_segment or None, cell_theme or None, name, responses if shown else None,
             units if shown else None, share if shown else None, mean if shown else None,
             low if shown else None, high if shown else None, p_value if shown else None,
             marker if shown else None, bool(hidden)))
-    return cells
+    missing = {(wave, cell_segment, cell_theme) for wave, cell_segment, cell_theme in hidden_pairs - stored
+               if segment in (None, cell_segment) and theme_id in (None, cell_theme)
+               and cell_theme not in dismissed}
+    if not missing:
+        return cells
+    return _with_cells_nobody_answered(db, survey_id, cells, missing)
+
+
+def _with_cells_nobody_answered(db: sqlite_utils.Database, survey_id: int, cells: list[TrendCell],
+                                missing: set[tuple[int, str, str]]) -> list[TrendCell]:
+    """``cells`` and a suppressed cell for each (wave id, segment, theme id) pair without a stored
+    cell (stored before analysis kept them), in wave, segment and theme order: leaving a pair out
+    would say that nobody in the segment named the theme."""
+    waves = db.execute("SELECT id, label FROM waves WHERE survey_id = ? ORDER BY opens_on, label",
+                       [survey_id]).fetchall()
+    rank = {wave: i for i, (wave, _) in enumerate(waves)}
+    labels = dict(waves)
+    names = dict(db.execute("SELECT id, name FROM themes WHERE survey_id = ?", [survey_id]).fetchall())
+    cells = cells + [TrendCell(wave, labels[wave], cell_segment, cell_theme, names[cell_theme],
+                               respondents=None, units=None, share=None, sentiment_mean=None,
+                               sentiment_low=None, sentiment_high=None, change_p_value=None, marker=None,
+                               suppressed=True)
+                     for wave, cell_segment, cell_theme in missing if cell_theme in names]
+    return sorted(cells, key=lambda cell: (rank[cell.wave_id], cell.segment or "", cell.theme_id or ""))
 
 
 def _hidden_segment_rows(
@@ -101,3 +128,37 @@ def _hidden_segment_rows(
     return {(wave_id, segment) for wave_id, counts in segments.items()
             for segment in hidden_segments(totals.get(wave_id, 0), counts, min_group_size)
             if segment is not None}
+
+
+def hidden_segment_theme_cells(
+    db: sqlite_utils.Database, survey_id: int, min_group_size: int, wave_id: int | None = None
+) -> set[tuple[int, str, str]]:
+    """(wave id, segment, theme id) cells of each wave's segment x theme table to hide today.
+
+    The table has every segment and every theme of the wave; a pair without a stored cell (nobody
+    answered it) is a zero, hidden like any small count and protected against differencing like
+    one. Analysis stores the cells suppressed already (:mod:`nlp.cell_suppression`); this repeats
+    the check against today's threshold and for cells stored before pairs nobody answered were kept.
+    """
+    segments: dict[int, set[str]] = {}
+    themes: dict[int, set[str]] = {}
+    counts: dict[int, dict[tuple[str, str], int]] = {}
+    sql = "SELECT wave_id, segment, theme_id, responses FROM trend_points WHERE survey_id = ?"
+    params: list = [survey_id]
+    if wave_id is not None:
+        sql += " AND wave_id = ?"
+        params.append(wave_id)
+    for wave, segment, theme_id, responses in db.execute(sql, params):
+        if segment:
+            segments.setdefault(wave, set()).add(segment)
+        if theme_id:
+            themes.setdefault(wave, set()).add(theme_id)
+        if segment and theme_id:
+            counts.setdefault(wave, {})[(segment, theme_id)] = responses
+    hidden = set()
+    for wave in segments.keys() & themes.keys():
+        table = {(segment, theme_id): counts.get(wave, {}).get((segment, theme_id), 0)
+                 for segment in segments[wave] for theme_id in themes[wave]}
+        hidden |= {(wave, segment, theme_id) for segment, theme_id
+                   in suppress_small_cells(table, min_group_size=min_group_size).suppressed}
+    return hidden

@@ -116,7 +116,8 @@ def segments(survey_id: int | None) -> Any:
         wave_id = waves[0][0]
     if waves and wave_id not in {wave for wave, _ in waves}:
         abort(404)
-    heat_map = browse.segment_theme_cells(db, survey_id, wave_id, metric) if waves and wave_id else None
+    heat_map = (browse.segment_theme_cells(db, survey_id, wave_id, metric, threshold)
+                if waves and wave_id else None)
     return render_template(
         "explore/segments.html", survey=survey, waves=waves, wave_id=wave_id, metric=metric,
         heat_map=heat_map, chart=_heatmap_chart(heat_map, threshold) if heat_map else None,

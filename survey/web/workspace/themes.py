@@ -99,7 +99,7 @@ def theme(survey_id: int, theme_id: str) -> Any:
               if t.kind == "seeded" and t.id != theme_id]
     units = insights.theme_units(db, survey_id, theme_id) if quotable else _chosen(db, survey_id, theme_id)
     forms = _curation_forms(found, others, units)
-    cells = insights.theme_cells(db, survey_id, theme_id, all_segments=True)
+    cells = insights.theme_cells_by_segment(db, survey_id, theme_id, config["MIN_GROUP_SIZE"])
     return render_template(
         "workspace/theme.html", survey=survey, theme=found, quotable=quotable, units=units,
         quotes=insights.quotes(db, found.quote_unit_ids) if quotable else [],
