@@ -236,12 +236,15 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--bertopic", metavar="PYTHON", default=None,
                         help="also time both end to end against BERTopic run by this interpreter "
                         "(a virtualenv with bertopic; see eval/bertopic_baseline.py)")
+    parser.add_argument("--reuse-bertopic", action="store_true",
+                        help="with --bertopic, print BERTopic's last kept figures instead of running it")
     args = parser.parse_args(argv)
     if args.bertopic:
         from eval.end_to_end import compare
 
         part = args.parts.split(",")[-1]
-        return compare(args.bertopic, Path(args.data_dir), tuple(args.datasets.split(",")), part)
+        return compare(args.bertopic, Path(args.data_dir), tuple(args.datasets.split(",")), part,
+                       args.reuse_bertopic)
     if args.end_to_end:
         f = end_to_end_figures(Path(args.data_dir))
         print(f"End to end, cluster_concerns(texts) on {f['n']} raw {f['dataset']} titles "

@@ -153,6 +153,10 @@ def test_quotes_are_complete_diverse_and_count_their_look_alikes(semantic_embedd
     ("Thanks to [NAME], who brings us together with the right people.", True),
     ("but the envelope never comes back signed", False),
     ("Signing.", False),
+    ("They don't, so we save every signed PDF by hand.", False),
+    ("It doesn’t. We sign on paper and scan it again.", False),
+    ("They don't answer the phone after four on Fridays.", True),
+    ("It is the slowest laptop I have ever used.", True),
 ])
 def test_a_quote_is_a_complete_sentence(text, complete):
     assert is_complete_sentence(text) is complete

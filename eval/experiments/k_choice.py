@@ -32,7 +32,7 @@ def rule_table(texts, gold, vectors, seed: int) -> list[str]:
     with threadpool_limits(limits=1):
         raw = discover._reduce(features, seed)
         smoothed = discover.ConcernClusterer(random_state=seed)._smooth(raw)
-        n_micro = max(2, min(round(2 * np.sqrt(len(raw))), len(raw) // 3, len(raw) - 1))
+        n_micro = max(2, min(discover.micro_cluster_count(len(raw)), len(raw) - 1))
         micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
     candidates = np.arange(1, n_micro + 1)
     cuts = cut_tree(ward(micro.cluster_centers_), n_clusters=candidates)[micro.labels_]

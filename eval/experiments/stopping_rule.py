@@ -34,7 +34,7 @@ def cut_scores(texts, gold, vectors, seed: int) -> dict[str, tuple[np.ndarray, n
     with threadpool_limits(limits=1):
         raw = discover._reduce(features, seed)
         smoothed = discover.ConcernClusterer(random_state=seed)._smooth(raw)
-        n_micro = max(2, min(round(2 * np.sqrt(len(raw))), len(raw) // 3, len(raw) - 1))
+        n_micro = max(2, min(discover.micro_cluster_count(len(raw)), len(raw) - 1))
         micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
         candidates = np.unique(np.round(np.geomspace(2, min(150, n_micro - 1),
                                                      40)).astype(int))

@@ -1,7 +1,7 @@
 """Discover concern clusters without being told how many there are.
 
 :class:`ConcernClusterer` is a scikit-learn style estimator. It over-clusters neighbour-smoothed
-points with KMeans (about ``2 * sqrt(n)`` micro-clusters), builds the Ward tree of the
+points with KMeans (about ``3 * sqrt(n)`` micro-clusters), builds the Ward tree of the
 micro-cluster centres and cuts it by the Bayesian information criterion of the points
 (:func:`bic_score`): the coarsest cut that gets :data:`BIC_GAIN_SHARE` of the best cut's gain
 over a single cluster. The number of clusters follows the evidence in the data, with no cap and
@@ -33,9 +33,14 @@ from nlp.embeddings import LexicalEmbedder
 MERGE_THRESHOLD = 1.25
 #: Parsimony: the cut chosen is the coarsest whose BIC gain over one cluster reaches this share
 #: of the best gain (chosen on the dev parts, ``eval/README.md``).
-BIC_GAIN_SHARE = 0.9
+BIC_GAIN_SHARE = 0.92
 #: Weight of the lexical block in :func:`concern_features`; chosen on the same dev parts.
-LEXICAL_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.25
+#: Times each point is averaged with its neighbours' mean before KMeans (a short diffusion on
+#: the neighbour graph); chosen on the same dev parts.
+SMOOTHING_ROUNDS = 3
+#: KMeans micro-clusters per square root of the number of points; chosen on the same dev parts.
+MICRO_CLUSTERS_PER_ROOT = 3.0
 #: BIC is measured in at most one principal dimension per this many points (small surveys).
 POINTS_PER_DIMENSION = 10
 #: Width the features are reduced to (PCA) before neighbour search and KMeans, for speed.
@@ -61,7 +66,7 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         ``None`` (default) cuts the Ward tree by BIC; a number merges micro-clusters up to that
         Ward distance in their RMS radii instead (larger gives fewer, broader clusters).
     micro_clusters
-        Number of KMeans micro-clusters; ``None`` uses ``2 * sqrt(n_samples)``.
+        Number of KMeans micro-clusters; ``None`` uses :func:`micro_cluster_count`.
     random_state
         Seed for KMeans; equal seeds give equal labels.
 
@@ -101,9 +106,7 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         with threadpool_limits(limits=1):
             working = _reduce(X, seed)
             smoothed = self._smooth(working)
-            # Micro-clusters of at least three points, so their radius measures the spread.
-            n_micro = self.micro_clusters or min(round(2 * float(np.sqrt(n_points))), n_points // 3)
-            n_micro = max(2, min(n_micro, n_points - 1))
+            n_micro = max(2, min(self.micro_clusters or micro_cluster_count(n_points), n_points - 1))
             micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
             labels = self._merge(micro, working)
         self.n_micro_clusters_ = n_micro
@@ -143,13 +146,16 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
         return merged[micro.labels_]
 
     def _smooth(self, X: np.ndarray) -> np.ndarray:
-        """Average each point with the mean of its nearest neighbours (itself excluded)."""
+        """Average each point with the mean of its nearest neighbours (itself excluded),
+        :data:`SMOOTHING_ROUNDS` times over the same neighbour graph."""
         # Few points: fewer neighbours, or smoothing would blend distinct small topics.
         neighbours = min(self.n_neighbors, X.shape[0] // 20)
         if neighbours < 1:
             return X
         index = NearestNeighbors(n_neighbors=neighbours + 1).fit(X).kneighbors(X, return_distance=False)
-        return 0.5 * (X + X[index[:, 1:]].mean(axis=1))
+        for _ in range(SMOOTHING_ROUNDS):
+            X = 0.5 * (X + X[index[:, 1:]].mean(axis=1))
+        return X
 
     def _finish(self, X: np.ndarray, labels: np.ndarray) -> ConcernClusterer:
         """Turn undersized clusters into noise and renumber the rest 0..n-1 by first appearance."""
@@ -164,6 +170,12 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
             [X[self.labels_ == c].mean(axis=0) for c in range(self.n_clusters_)]
         ).reshape(self.n_clusters_, X.shape[1])
         return self
+
+
+def micro_cluster_count(n_points: int) -> int:
+    """KMeans micro-clusters for ``n_points``: :data:`MICRO_CLUSTERS_PER_ROOT` per square root,
+    and at least three points each so their radius measures the spread."""
+    return min(round(MICRO_CLUSTERS_PER_ROOT * float(np.sqrt(n_points))), n_points // 3)
 
 
 def simplified_silhouette(points: np.ndarray, labels: np.ndarray, min_size: int = 2) -> float:

@@ -34,6 +34,12 @@ FRINGE_SHARE = 0.25
 QUOTE_LAMBDA = 0.6
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _PLACEHOLDERS = {"name", "email", "phone", "url", "number"}
+#: A reply to something unseen: a pronoun and an auxiliary alone before the first comma or stop
+#: ("They don't, so we ...", "It does.", "we did, twice"). Read on its own it says nothing.
+_ELLIPTIC_OPENER = re.compile(
+    r"^\s*(?:they|it|we|i|he|she|you|that|this)\s+(?:do|does|did|don't|doesn't|didn't|is|isn't|are|"
+    r"aren't|was|wasn't|were|weren't|can|can't|will|won't|would|wouldn't|have|haven't|has|hasn't)"
+    r"\s*(?:not\s*)?[,.;:!-]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,13 @@ def content_words(text: str) -> set[str]:
 
 def is_complete_sentence(text: str) -> bool:
     """A quotable unit: at least :data:`MIN_QUOTE_WORDS` words, not a non-answer, not a clause
-    that starts mid-thought ("but the VPN...", "and then...", "also ...") or with a redaction
-    placeholder ("[NAME] our new tool on time")."""
-    words = _WORD.findall(text.lower())
+    that starts mid-thought ("but the VPN...", "and then...", "also ...", "They don't, so ...")
+    or with a redaction placeholder ("[NAME] our new tool on time")."""
+    words = _WORD.findall(text.lower().replace("’", "'"))
     if len(words) < MIN_QUOTE_WORDS or is_non_answer(text) or text.lstrip().startswith("["):
         return False  # "[NAME] our new reporting tool on time": redaction took its first words
+    if _ELLIPTIC_OPENER.match(text.replace("’", "'")):
+        return False
     return words[0] not in {"and", "but", "or", "so", "also", "because", "which", "then"}
 
 
