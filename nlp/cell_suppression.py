@@ -2,8 +2,9 @@
 
 Analysis suppresses before it stores, so no stored cell that pages, exports or the API may read
 lets a reader difference a small group out: each wave's segment x theme table is protected as a
-table, and each wave's segments (every theme together, and silo metrics) against the wave total,
-with respondents who gave no segment as a group of their own (:func:`nlp.suppression.hidden_segments`).
+table (respondents who gave no segment a row of it, though stored nowhere), and each wave's
+segments (every theme together, and silo metrics) against the wave total, with respondents who
+gave no segment as a group of their own (:func:`nlp.suppression.hidden_segments`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from nlp.results import Estimate, SiloPoint, TrendPoint
-from nlp.suppression import hidden_segments, suppress_small_cells
+from nlp.suppression import hidden_segment_theme_pairs, hidden_segments
 
 Point = TypeVar("Point", TrendPoint, SiloPoint)
 
@@ -23,21 +24,18 @@ def suppress_trend_points(points: list[TrendPoint], min_group_size: int) -> list
     """Hide the cells of each wave's segment x theme table, then its segment rows, that differencing
     would give away.
 
-    The table has every segment and every theme of the wave: a pair nobody answered is a zero that
-    :func:`suppress_small_cells` hides like any small count, and it gets a stored cell of its own
-    (hidden), so no page or API answer can tell it apart from other hidden cells by its absence.
+    The table (:func:`nlp.suppression.hidden_segment_theme_pairs`) has every segment and every theme
+    of the wave, and a row for the respondents who gave no segment (stored nowhere: a theme's total
+    minus its segments). A pair nobody answered is a zero hidden like any small count, and it gets a
+    stored cell of its own (hidden), so no page or API answer can tell it apart from other hidden
+    cells by its absence.
     """
     result = list(points)
-    index = {(p.wave, p.segment, p.theme_id): i for i, p in enumerate(points)
-             if p.segment is not None and p.theme_id is not None}
+    index = {(p.wave, p.segment, p.theme_id): i for i, p in enumerate(points)}
     for wave in dict.fromkeys(point.wave for point in points):
-        segments = sorted({p.segment for p in points if p.wave == wave and p.segment is not None})
-        themes = sorted({p.theme_id for p in points if p.wave == wave and p.theme_id is not None})
-        counts = {(segment, theme): points[index[(wave, segment, theme)]].responses
-                  if (wave, segment, theme) in index else 0 for segment in segments for theme in themes}
-        if not counts:
-            continue
-        for segment, theme in sorted(suppress_small_cells(counts, min_group_size=min_group_size).suppressed):
+        respondents = {(p.segment, p.theme_id): p.responses for p in points if p.wave == wave}
+        hidden = hidden_segment_theme_pairs(respondents, min_group_size)
+        for segment, theme in sorted(pair for pair in hidden if pair[0] is not None):
             i = index.get((wave, segment, theme))
             if i is None:
                 result.append(_nobody(wave, segment, theme))

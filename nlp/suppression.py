@@ -14,7 +14,8 @@ shows it as hidden (never as 0 or a blank, and never left out where its absence 
 complementary suppression protects it like any hidden cell, so no row or column total minus the
 cells shown gives it away. The column totals of such a table (a theme's respondents, shown on the
 theme's own pages) are taken as shown whenever they reach the threshold: they are never hidden as a
-complement, so a column is protected by its cells.
+complement, so a column is protected by its cells. Respondents who gave no segment are a row of a
+wave's segment x theme table too (:func:`hidden_segment_theme_pairs`), though no page shows it.
 """
 
 from __future__ import annotations
@@ -285,3 +286,31 @@ def hidden_segments(
     if total < min_group_size:
         return frozenset(groups) | {None}
     return frozenset(suppress_small_cells(groups, min_group_size=min_group_size).suppressed)
+
+
+def hidden_segment_theme_pairs(
+    respondents: Mapping[tuple[Any, Any], int], min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+) -> frozenset[tuple[Any, Any]]:
+    """(segment, theme) cells of a wave's segment x theme table to hide.
+
+    ``respondents`` holds the wave's respondent counts keyed ``(segment, theme)``, ``None`` standing
+    for all: ``(None, None)`` the wave, ``(segment, None)`` a segment, ``(None, theme)`` a theme
+    (shown on the theme's own pages). The table has every segment and theme of the wave; a pair not
+    in ``respondents`` is a zero. Respondents who gave no segment are a row of their own (segment
+    ``None``: a theme's total minus its segments), so a theme's total minus the segment cells shown
+    never gives their count for the theme away; the row is shown nowhere, but its small cells (zeros
+    too) are hidden and protected like any other, and returned with the rest.
+    """
+    segments = list(dict.fromkeys(segment for segment, _ in respondents if segment is not None))
+    themes = list(dict.fromkeys(theme for _, theme in respondents if theme is not None))
+    if not segments or not themes:
+        return frozenset()
+    table = {(segment, theme): respondents.get((segment, theme), 0)
+             for segment in segments for theme in themes}
+    unsegmented = respondents.get((None, None), 0) - sum(respondents.get((segment, None), 0)
+                                                         for segment in segments)
+    if unsegmented > 0:
+        for theme in themes:
+            named = sum(table[(segment, theme)] for segment in segments)
+            table[(None, theme)] = max(respondents.get((None, theme), 0) - named, 0)
+    return suppress_small_cells(table, min_group_size=min_group_size).suppressed

@@ -193,3 +193,59 @@ def test_exports_blank_the_theme_of_every_hidden_segment_x_theme_cell(world):
     assert {row["segment"] for row in rows} == {"Finance", "HR"}
     exported = {(row["segment"], row["theme"]) for row in rows if row["theme"]}
     assert exported and not exported & hidden, sorted(exported & hidden)
+
+
+def _no_department_counts_given_away(cells: list[dict]) -> list[str]:
+    """Per wave and theme whose total the API shows: when every department's cell of the theme is
+    shown too, the total minus them is the count of the partners who gave no department (a row the
+    table does not show, so it is unknown only if another cell of the column is hidden)."""
+    leaks = []
+    for wave in {cell["wave"] for cell in cells}:
+        mine = [cell for cell in cells if cell["wave"] == wave]
+        for total in [cell for cell in mine if cell["segment"] is None and cell["theme_id"]]:
+            column = [cell for cell in mine if cell["segment"] is not None
+                      and cell["theme_id"] == total["theme_id"]]
+            if total["suppressed"] or any(cell["suppressed"] for cell in column):
+                continue
+            rest = total["respondents"] - sum(cell["respondents"] for cell in column)
+            if rest < K:
+                leaks.append(f"{wave}: {total['theme']} total {total['respondents']} minus the departments "
+                             f"shown gives {rest} partners without a department away")
+    return leaks
+
+
+@pytest.mark.parametrize("without", [(2, None), (K, PRAISE)], ids=["few-without", "silent-on-a-theme"])
+def test_partners_without_a_department_cannot_be_worked_out_from_a_theme_total(world, without):
+    """Two departments large enough to show, and partners who pick no department: either fewer than
+    K of them, or K who only praise (so they never named the delivery themes, a zero). Their row is
+    in no table, but each theme's total (its own page, the API) minus the departments' cells shown
+    must still not give their count for the theme away; pages, heat map and API hide the same cells."""
+    world.submit(10, "Finance")
+    world.submit(10, "HR")
+    count, texts = without
+    world.submit(count, "", texts)
+    world.analyse()
+    cells = _cells(world)
+    assert any(cell["segment"] is None and cell["theme_id"] and not cell["suppressed"] for cell in cells)
+    assert _no_department_counts_given_away(cells) == []
+    listed = {(cell["segment"], cell["theme_id"]): cell["suppressed"] for cell in cells
+              if cell["segment"] is not None and cell["theme_id"] is not None}
+    heat = browse.segment_theme_cells(world.db, world.survey.id, world.wave.id, "share")
+    assert set(heat.segments) == {"Finance", "HR"}
+    for row, segment in enumerate(heat.segments):
+        for column, (theme_id, _) in enumerate(heat.themes):
+            assert heat.suppressed[row][column] == listed[(segment, theme_id)], (segment, theme_id)
+    assert _theme_page_rows(world, listed) == listed
+    hidden = {(cell["segment"], cell["theme"]) for cell in cells if cell["suppressed"]
+              and cell["segment"] is not None and cell["theme_id"] is not None}
+    rows = world.export_rows()
+    assert any(not row["segment"] for row in rows) == (count >= K)  # their words: quotable from K
+    exported = {(row["segment"] or None, row["theme"]) for row in rows if row["theme"]}
+    assert not exported & hidden, sorted(exported & hidden)
+    # Units of partners without a department name a theme only where K or more of them did.
+    con = sqlite3.connect(world.app.config["DATABASE"])
+    small = {name for name, n in con.execute(
+        "SELECT t.name, COUNT(DISTINCT u.response_id) FROM themes AS t LEFT JOIN units AS u "
+        "ON u.theme_id = t.id AND u.segment IS NULL GROUP BY t.id") if n < K}
+    con.close()
+    assert not {theme for segment, theme in exported if segment is None} & small

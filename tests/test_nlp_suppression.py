@@ -9,6 +9,7 @@ from nlp.errors import StatisticsError
 from nlp.suppression import (
     SuppressedCounts,
     SuppressedTable,
+    hidden_segment_theme_pairs,
     hidden_segments,
     is_reportable,
     suppress_small_cells,
@@ -229,3 +230,57 @@ def test_no_small_group_is_the_total_minus_the_segments_shown_on_random_waves():
         unknown = [counts[name] for name in hidden if name is not None] + [unsegmented] * (unsegmented > 0)
         assert all(n >= 5 for name, n in counts.items() if name not in hidden), (counts, hidden)
         assert total < 5 or len(unknown) != 1 or unknown[0] >= 5, (counts, unsegmented, hidden)
+
+
+def _wave(cells: dict[tuple[str, str], int], unsegmented: dict[str, int],
+          people: dict[str | None, int]) -> dict:
+    """A wave's respondent counts as analysis stores them: segment x theme cells, theme totals (the
+    partners without a segment included), segment totals and the wave total (``None``: all)."""
+    themes = {theme for _, theme in cells} | set(unsegmented)
+    wave = dict(cells)
+    wave.update({(None, theme): unsegmented.get(theme, 0) + sum(n for (_, t), n in cells.items()
+                                                                 if t == theme) for theme in themes})
+    wave.update({(segment, None): n for segment, n in people.items() if segment is not None})
+    wave[(None, None)] = sum(people.values())
+    return wave
+
+
+def test_partners_without_a_segment_are_a_hidden_row_that_no_theme_total_gives_away():
+    # Finance and HR are large in both themes; the 2 partners without a department named X only.
+    # X's total (22) minus Finance and HR would be their 2, Y's total minus them their 0.
+    wave = _wave({("Finance", "X"): 10, ("HR", "X"): 10, ("Finance", "Y"): 8, ("HR", "Y"): 9},
+                 {"X": 2}, {"Finance": 10, "HR": 10, None: 2})
+    hidden = hidden_segment_theme_pairs(wave)
+    assert {(None, "X"), (None, "Y")} <= hidden
+    for theme in ("X", "Y"):
+        assert any(segment is not None for segment, t in hidden if t == theme), (theme, hidden)
+
+
+def test_no_partners_without_a_segment_add_no_row():
+    wave = _wave({("Finance", "X"): 10, ("HR", "X"): 10, ("Finance", "Y"): 8, ("HR", "Y"): 9},
+                 {}, {"Finance": 10, "HR": 10})
+    assert hidden_segment_theme_pairs(wave) == frozenset()
+
+
+def test_no_theme_total_gives_away_a_small_cell_of_any_row_on_random_waves():
+    rng = np.random.default_rng(17)
+    segments, themes = ["a", "b", "c"], ["w", "x", "y", "z"]
+    for _ in range(150):
+        cells = {(s, t): int(rng.integers(0, 20)) for s in segments for t in themes if rng.random() < 0.8}
+        unsegmented = {t: int(rng.integers(0, 8)) for t in themes if rng.random() < 0.7}
+        people = {s: 1 + max([n for (r, _), n in cells.items() if r == s], default=0) for s in segments}
+        people[None] = max(unsegmented.values(), default=0)
+        hidden = hidden_segment_theme_pairs(_wave(cells, unsegmented, people))
+        rows = segments + [None] * (people[None] > 0)
+        matrix = np.array([[cells.get((s, t), 0) if s is not None else unsegmented.get(t, 0) for t in themes]
+                           for s in rows])
+        mask = np.zeros((len(rows) + 1, len(themes) + 1), dtype=bool)
+        for i, segment in enumerate(rows):
+            mask[i, :-1] = [(segment, theme) in hidden for theme in themes]
+        mask[-1, :-1] = matrix.sum(0) < 5  # a theme's total is shown on its own pages unless small
+        # A row's sum over themes is shown nowhere (a partner may name several themes, so it is not
+        # the segment's respondents); the algorithm may rely on it being unknown.
+        mask[:-1, -1] = True
+        small = {tuple(cell) for cell in np.argwhere(matrix < 5)}
+        assert small <= {tuple(cell) for cell in np.argwhere(mask[:-1, :-1])}, (cells, unsegmented)
+        assert not (recoverable_cells(matrix, mask) & small), (cells, unsegmented, sorted(hidden, key=str))

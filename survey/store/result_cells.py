@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from nlp.suppression import hidden_segments, suppress_small_cells
+from nlp.suppression import hidden_segment_theme_pairs, hidden_segments
 from survey.store.taxonomies import dismissed_theme_ids
 
 
@@ -82,7 +82,8 @@ def trend_cells(
             low if shown else None, high if shown else None, p_value if shown else None,
             marker if shown else None, bool(hidden)))
     missing = {(wave, cell_segment, cell_theme) for wave, cell_segment, cell_theme in hidden_pairs - stored
-               if segment in (None, cell_segment) and theme_id in (None, cell_theme)
+               if cell_segment is not None  # the row of respondents without a segment is shown nowhere
+               and segment in (None, cell_segment) and theme_id in (None, cell_theme)
                and cell_theme not in dismissed}
     if not missing:
         return cells
@@ -132,33 +133,24 @@ def _hidden_segment_rows(
 
 def hidden_segment_theme_cells(
     db: sqlite_utils.Database, survey_id: int, min_group_size: int, wave_id: int | None = None
-) -> set[tuple[int, str, str]]:
+) -> set[tuple[int, str | None, str]]:
     """(wave id, segment, theme id) cells of each wave's segment x theme table to hide today.
 
-    The table has every segment and every theme of the wave; a pair without a stored cell (nobody
-    answered it) is a zero, hidden like any small count and protected against differencing like
-    one. Analysis stores the cells suppressed already (:mod:`nlp.cell_suppression`); this repeats
-    the check against today's threshold and for cells stored before pairs nobody answered were kept.
+    The table (:func:`nlp.suppression.hidden_segment_theme_pairs`) has every segment and every theme
+    of the wave, and a row (segment ``None``) for the respondents who gave no segment: no page shows
+    it, but a theme's total minus the segment cells shown must not give it away, and exports leave
+    the theme out of its units where it is hidden. A pair without a stored cell (nobody answered it)
+    is a zero, hidden like any small count. Analysis stores the cells suppressed already
+    (:mod:`nlp.cell_suppression`); this repeats the check against today's threshold and for cells
+    stored before pairs nobody answered were kept.
     """
-    segments: dict[int, set[str]] = {}
-    themes: dict[int, set[str]] = {}
-    counts: dict[int, dict[tuple[str, str], int]] = {}
+    respondents: dict[int, dict[tuple[str | None, str | None], int]] = {}
     sql = "SELECT wave_id, segment, theme_id, responses FROM trend_points WHERE survey_id = ?"
     params: list = [survey_id]
     if wave_id is not None:
         sql += " AND wave_id = ?"
         params.append(wave_id)
     for wave, segment, theme_id, responses in db.execute(sql, params):
-        if segment:
-            segments.setdefault(wave, set()).add(segment)
-        if theme_id:
-            themes.setdefault(wave, set()).add(theme_id)
-        if segment and theme_id:
-            counts.setdefault(wave, {})[(segment, theme_id)] = responses
-    hidden = set()
-    for wave in segments.keys() & themes.keys():
-        table = {(segment, theme_id): counts.get(wave, {}).get((segment, theme_id), 0)
-                 for segment in segments[wave] for theme_id in themes[wave]}
-        hidden |= {(wave, segment, theme_id) for segment, theme_id
-                   in suppress_small_cells(table, min_group_size=min_group_size).suppressed}
-    return hidden
+        respondents.setdefault(wave, {})[(segment or None, theme_id or None)] = responses
+    return {(wave, segment, theme_id) for wave, counts in respondents.items()
+            for segment, theme_id in hidden_segment_theme_pairs(counts, min_group_size)}
