@@ -195,6 +195,33 @@ def test_exports_blank_the_theme_of_every_hidden_segment_x_theme_cell(world):
     assert exported and not exported & hidden, sorted(exported & hidden)
 
 
+def test_the_responses_browser_shows_no_unit_of_a_hidden_segment_x_theme_cell(world):
+    """The same world as the export test, read through the responses browser: filtering by a theme
+    (and a department) never lists units of a cell the table hides, and an unfiltered page shows
+    no theme for such a unit, so counting what the browser lists cannot undo the suppression."""
+    world.submit(10, "Finance")
+    world.submit(6, "HR", PRAISE)
+    world.analyse()
+    cells = _cells(world)
+    hidden = {(cell["segment"], cell["theme_id"]) for cell in cells
+              if cell["segment"] is not None and cell["theme_id"] is not None and cell["suppressed"]}
+    finance_hidden = sorted(theme_id for segment, theme_id in hidden if segment == "Finance")
+    assert finance_hidden  # complements of HR's zeros
+    survey_id, threshold = world.survey.id, world.app.config["MIN_QUOTE_GROUP_SIZE"]
+    for theme_id in finance_hidden:
+        for segment in (None, "Finance"):
+            chosen = browse.UnitFilter(wave_id=world.wave.id, segment=segment, theme_id=theme_id)
+            listed = browse.browse_units(world.db, survey_id, chosen, min_quote_group_size=threshold)
+            assert [u for u in listed.units if u.segment == "Finance"] == [], (theme_id, segment)
+    everything = browse.browse_units(world.db, survey_id, browse.UnitFilter(wave_id=world.wave.id),
+                                     min_quote_group_size=threshold)
+    assert any(unit.segment == "Finance" for unit in everything.units)
+    shown = {(unit.segment, unit.theme_id) for unit in everything.units if unit.theme_id}
+    assert not shown & hidden, sorted(shown & hidden)
+    page = world.brm.get(f"/staff/surveys/{survey_id}/responses?theme={finance_hidden[0]}&segment=Finance")
+    assert page.status_code == 200
+
+
 def _no_department_counts_given_away(cells: list[dict]) -> list[str]:
     """Per wave and theme whose total the API shows: when every department's cell of the theme is
     shown too, the total minus them is the count of the partners who gave no department (a row the
@@ -240,6 +267,9 @@ def test_partners_without_a_department_cannot_be_worked_out_from_a_theme_total(w
               and cell["segment"] is not None and cell["theme_id"] is not None}
     rows = world.export_rows()
     assert any(not row["segment"] for row in rows) == (count >= K)  # their words: quotable from K
+    browsed = browse.browse_units(world.db, world.survey.id, browse.UnitFilter(wave_id=world.wave.id),
+                                  min_quote_group_size=world.app.config["MIN_QUOTE_GROUP_SIZE"])
+    assert any(not unit.segment for unit in browsed.units) == (count >= K)  # the browser agrees
     exported = {(row["segment"] or None, row["theme"]) for row in rows if row["theme"]}
     assert not exported & hidden, sorted(exported & hidden)
     # Units of partners without a department name a theme only where K or more of them did.

@@ -9,6 +9,7 @@ applied; a suppressed cell comes back as ``None``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -131,16 +132,31 @@ def browse_options(db: sqlite_utils.Database, survey_id: int) -> BrowseOptions:
 
 #: SQL condition: the unit's wave x segment group has enough respondents to quote from. Group sizes
 #: come from the ``trend_points`` the last analysis stored (respondents with text per wave and
-#: segment; units without a segment count against the whole wave); units of a group the analysis
-#: has not summarised yet are left out.
+#: segment; units without a segment count against the partners who gave none: the wave's row minus
+#: the named segments' rows); units of a group the analysis has not summarised yet are left out.
 _QUOTABLE_GROUP = """EXISTS (
     SELECT 1 FROM trend_points AS tp
     WHERE tp.survey_id = units.survey_id AND tp.wave_id = units.wave_id AND tp.theme_id = ''
-      AND tp.segment = coalesce(units.segment, '') AND tp.responses >= :min_quote)"""
+      AND tp.segment = coalesce(units.segment, '')
+      AND tp.responses - CASE WHEN tp.segment != '' THEN 0 ELSE (
+          SELECT coalesce(sum(named.responses), 0) FROM trend_points AS named
+          WHERE named.survey_id = tp.survey_id AND named.wave_id = tp.wave_id
+            AND named.theme_id = '' AND named.segment != '') END >= :min_quote)"""
 
 
-def _filter_sql(survey_id: int, chosen: UnitFilter, min_quote_group_size: int) -> tuple[str, dict]:
-    """WHERE clause (on ``units``) and its named parameters for everything but the text query."""
+#: SQL condition: the unit's (wave, segment) is not one of ``:hidden_cells`` (a JSON list of
+#: ``"<wave id>|<segment>"`` keys whose cell of the chosen theme the segment x theme table hides).
+_OUTSIDE_HIDDEN_CELLS = ("units.wave_id || '|' || coalesce(units.segment, '') "
+                         "NOT IN (SELECT value FROM json_each(:hidden_cells))")
+
+
+def _filter_sql(survey_id: int, chosen: UnitFilter, min_quote_group_size: int,
+                hidden: set[tuple[int, str | None, str]]) -> tuple[str, dict]:
+    """WHERE clause (on ``units``) and its named parameters for everything but the text query.
+
+    A theme filter leaves out the units of the cells of that theme the table hides (``hidden``),
+    as exports leave their theme out, so counting a filtered list cannot undo the suppression.
+    """
     clauses = ["units.survey_id = :survey_id", _QUOTABLE_GROUP]
     params: dict = {"survey_id": survey_id, "min_quote": min_quote_group_size}
     for column, value in (("wave_id", chosen.wave_id), ("segment", chosen.segment),
@@ -148,6 +164,10 @@ def _filter_sql(survey_id: int, chosen: UnitFilter, min_quote_group_size: int) -
         if value is not None and value != "":
             clauses.append(f"units.{column} = :{column}")
             params[column] = value
+    if chosen.theme_id:
+        clauses.append(_OUTSIDE_HIDDEN_CELLS)
+        params["hidden_cells"] = json.dumps(sorted(
+            f"{wave}|{segment or ''}" for wave, segment, theme_id in hidden if theme_id == chosen.theme_id))
     if chosen.flagged is not None:
         clauses.append("units.flag_count > 0" if chosen.flagged else "units.flag_count = 0")
     return " AND ".join(clauses), params
@@ -190,7 +210,8 @@ def _has_quotable_group(db: sqlite_utils.Database, survey_id: int, chosen: UnitF
 def count_respondents(db: sqlite_utils.Database, survey_id: int, chosen: UnitFilter,
                       min_quote_group_size: int, *, up_to: int, common: bool = False) -> int:
     """Distinct respondents whose quotable units match, counted only up to ``up_to`` (stops early)."""
-    where, params = _filter_sql(survey_id, chosen, min_quote_group_size)
+    hidden = hidden_segment_theme_cells(db, survey_id, min_quote_group_size, chosen.wave_id)
+    where, params = _filter_sql(survey_id, chosen, min_quote_group_size, hidden)
     sql, params = _matching_sql(db, where, params, chosen.query.strip(), common)
     return db.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT response_id FROM ({sql}) LIMIT :up_to)",
                       {**params, "up_to": up_to}).fetchone()[0]
@@ -217,9 +238,10 @@ def browse_units(
     if count_respondents(db, survey_id, chosen, min_quote_group_size, up_to=min_quote_group_size,
                          common=sliced) < min_quote_group_size:
         return UnitPage((), page, False, True, searched=bool(query))
-    where, params = _filter_sql(survey_id, chosen, min_quote_group_size)
+    hidden = hidden_segment_theme_cells(db, survey_id, min_quote_group_size, chosen.wave_id)
+    where, params = _filter_sql(survey_id, chosen, min_quote_group_size, hidden)
     rows = _page_rows(db, where, params, query, page, ranked=not common)
-    units = _with_flags(db, rows[:PAGE_SIZE])
+    units = _with_flags(db, rows[:PAGE_SIZE], hidden)
     return UnitPage(tuple(units), page, len(rows) > PAGE_SIZE and page < MAX_PAGE, False,
                     matches=_count_matches(db, where, params, query, sliced), searched=bool(query),
                     ranked=bool(query) and not common)
@@ -268,8 +290,10 @@ def _count_matches(db: sqlite_utils.Database, where: str, params: dict, query: s
                       {**params, "cap": PAGE_SIZE * MAX_PAGE + 1}).fetchone()[0]
 
 
-def _with_flags(db: sqlite_utils.Database, rows: list[dict]) -> list[BrowsedUnit]:
-    """Attach wave labels, theme names and silo flags to a page of unit rows."""
+def _with_flags(db: sqlite_utils.Database, rows: list[dict],
+                hidden: set[tuple[int, str | None, str]]) -> list[BrowsedUnit]:
+    """Attach wave labels, theme names and silo flags to a page of unit rows; a unit whose segment x
+    theme cell the table hides is shown without its theme (as in exports)."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
@@ -285,8 +309,12 @@ def _with_flags(db: sqlite_utils.Database, rows: list[dict]) -> list[BrowsedUnit
     survey_themes = dict(db.execute(
         "SELECT themes.id, themes.name FROM themes JOIN units ON units.survey_id = themes.survey_id "
         "WHERE units.id = ?", [ids[0]]).fetchall())
+    def theme_of(row: dict) -> str | None:
+        shown = (row["wave_id"], row["segment"] or None, row["theme_id"]) not in hidden
+        return row["theme_id"] if shown else None
+
     return [BrowsedUnit(row["id"], row["text"], waves.get(row["wave_id"], ""), row["segment"],
-                        row["theme_id"], survey_themes.get(row["theme_id"]), row["sentiment_label"],
+                        theme_of(row), survey_themes.get(theme_of(row) or ""), row["sentiment_label"],
                         tuple(flags.get(row["id"], ()))) for row in rows]
 
 
