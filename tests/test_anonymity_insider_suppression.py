@@ -63,6 +63,18 @@ def test_analysis_stores_no_segment_row_that_differencing_turns_into_a_small_gro
     assert leaks == [], "\n".join(leaks)
 
 
+def _every_browsed_unit(world: World, chosen: browse.UnitFilter) -> list[browse.BrowsedUnit]:
+    """Every unit the responses browser lists for ``chosen``, page after page."""
+    units: list[browse.BrowsedUnit] = []
+    for page in range(1, 100):
+        listed = browse.browse_units(world.db, world.survey.id, chosen, page=page,
+                                     min_quote_group_size=world.app.config["MIN_QUOTE_GROUP_SIZE"])
+        units += listed.units
+        if not listed.has_next:
+            return units
+    raise AssertionError("more than 99 pages")
+
+
 def _cells(world: World) -> list[dict]:
     reader = api_client(world.brm, world.db, "read")
     answer = reader.get(f"/api/v1/surveys/{world.survey.id}/aggregates")
@@ -207,16 +219,15 @@ def test_the_responses_browser_shows_no_unit_of_a_hidden_segment_x_theme_cell(wo
               if cell["segment"] is not None and cell["theme_id"] is not None and cell["suppressed"]}
     finance_hidden = sorted(theme_id for segment, theme_id in hidden if segment == "Finance")
     assert finance_hidden  # complements of HR's zeros
-    survey_id, threshold = world.survey.id, world.app.config["MIN_QUOTE_GROUP_SIZE"]
+    survey_id = world.survey.id
     for theme_id in finance_hidden:
         for segment in (None, "Finance"):
             chosen = browse.UnitFilter(wave_id=world.wave.id, segment=segment, theme_id=theme_id)
-            listed = browse.browse_units(world.db, survey_id, chosen, min_quote_group_size=threshold)
-            assert [u for u in listed.units if u.segment == "Finance"] == [], (theme_id, segment)
-    everything = browse.browse_units(world.db, survey_id, browse.UnitFilter(wave_id=world.wave.id),
-                                     min_quote_group_size=threshold)
-    assert any(unit.segment == "Finance" for unit in everything.units)
-    shown = {(unit.segment, unit.theme_id) for unit in everything.units if unit.theme_id}
+            listed = _every_browsed_unit(world, chosen)
+            assert [unit for unit in listed if unit.segment == "Finance"] == [], (theme_id, segment)
+    everything = _every_browsed_unit(world, browse.UnitFilter(wave_id=world.wave.id))
+    assert any(unit.segment == "Finance" for unit in everything)
+    shown = {(unit.segment, unit.theme_id) for unit in everything if unit.theme_id}
     assert not shown & hidden, sorted(shown & hidden)
     page = world.brm.get(f"/staff/surveys/{survey_id}/responses?theme={finance_hidden[0]}&segment=Finance")
     assert page.status_code == 200
@@ -267,9 +278,8 @@ def test_partners_without_a_department_cannot_be_worked_out_from_a_theme_total(w
               and cell["segment"] is not None and cell["theme_id"] is not None}
     rows = world.export_rows()
     assert any(not row["segment"] for row in rows) == (count >= K)  # their words: quotable from K
-    browsed = browse.browse_units(world.db, world.survey.id, browse.UnitFilter(wave_id=world.wave.id),
-                                  min_quote_group_size=world.app.config["MIN_QUOTE_GROUP_SIZE"])
-    assert any(not unit.segment for unit in browsed.units) == (count >= K)  # the browser agrees
+    browsed = _every_browsed_unit(world, browse.UnitFilter(wave_id=world.wave.id))
+    assert any(not unit.segment for unit in browsed) == (count >= K)  # the browser agrees
     exported = {(row["segment"] or None, row["theme"]) for row in rows if row["theme"]}
     assert not exported & hidden, sorted(exported & hidden)
     # Units of partners without a department name a theme only where K or more of them did.
