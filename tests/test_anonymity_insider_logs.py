@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import insider_support as insider
 import pytest
 from insider_support import TIME_OF_DAY, K, World
+from test_survey_serve import free_port, wait_for_port
 
 world = insider.world  # the insider's fixture: one survey, one open wave, real partner form
 
@@ -65,12 +66,6 @@ def test_a_submission_writes_nothing_to_the_instance_folder_but_the_database(wor
 CLIENT_ADDRESS = "127.0.0.77"  # a loopback address of its own, so "the client's address" is unambiguous
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _raw_request(port: int, payload: bytes) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=10,
                                   source_address=(CLIENT_ADDRESS, 0)) as connection:
@@ -90,7 +85,7 @@ def _raw_request(port: int, payload: bytes) -> bytes:
 @pytest.fixture
 def served(world, tmp_path):
     """``rapport serve`` on a free loopback port, logging to files the insider can read."""
-    port, access_log, error_log = _free_port(), tmp_path / "access.log", tmp_path / "server.log"
+    port, access_log, error_log = free_port(), tmp_path / "access.log", tmp_path / "server.log"
     env = {**os.environ, "RAPPORT_DATABASE": world.app.config["DATABASE"], "RAPPORT_SECRET_KEY": "s3cret",
            "RAPPORT_INSTANCE_PATH": world.instance, "RAPPORT_ENV": "production"}
     command = [sys.executable, "-c", "from survey.cli.main import main; main()", "serve", "--port", str(port),
@@ -98,15 +93,7 @@ def served(world, tmp_path):
     with open(error_log, "wb") as output:
         server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert server.poll() is None, error_log.read_text()
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "rapport serve did not start"
-                    time.sleep(0.2)
+            wait_for_port(port, server, timeout=90)
             yield SimpleNamespace(port=port, access_log=access_log, error_log=error_log)
         finally:
             server.terminate()

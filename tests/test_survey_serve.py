@@ -27,7 +27,8 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"rapport serve exited early: {process.stdout.read()}")
+            output = process.stdout.read() if process.stdout else "see its log file"
+            raise AssertionError(f"rapport serve exited early: {output}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return

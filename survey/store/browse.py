@@ -208,9 +208,10 @@ def _has_quotable_group(db: sqlite_utils.Database, survey_id: int, chosen: UnitF
 
 
 def count_respondents(db: sqlite_utils.Database, survey_id: int, chosen: UnitFilter,
-                      min_quote_group_size: int, *, up_to: int, common: bool = False) -> int:
-    """Distinct respondents whose quotable units match, counted only up to ``up_to`` (stops early)."""
-    hidden = hidden_segment_theme_cells(db, survey_id, min_quote_group_size, chosen.wave_id)
+                      min_quote_group_size: int, hidden: set[tuple[int, str | None, str]], *,
+                      up_to: int, common: bool = False) -> int:
+    """Distinct respondents whose quotable units match (leaving out the ``hidden`` cells' units
+    under a theme filter), counted only up to ``up_to`` (stops early)."""
     where, params = _filter_sql(survey_id, chosen, min_quote_group_size, hidden)
     sql, params = _matching_sql(db, where, params, chosen.query.strip(), common)
     return db.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT response_id FROM ({sql}) LIMIT :up_to)",
@@ -235,10 +236,10 @@ def browse_units(
     # Counting walks the units index only when a filter picks a slice of the units; otherwise the
     # first matches in the FTS index already fill the (early-stopping) counts.
     sliced = common and bool(chosen.wave_id or chosen.segment or chosen.theme_id)
-    if count_respondents(db, survey_id, chosen, min_quote_group_size, up_to=min_quote_group_size,
+    hidden = hidden_segment_theme_cells(db, survey_id, min_quote_group_size, chosen.wave_id)
+    if count_respondents(db, survey_id, chosen, min_quote_group_size, hidden, up_to=min_quote_group_size,
                          common=sliced) < min_quote_group_size:
         return UnitPage((), page, False, True, searched=bool(query))
-    hidden = hidden_segment_theme_cells(db, survey_id, min_quote_group_size, chosen.wave_id)
     where, params = _filter_sql(survey_id, chosen, min_quote_group_size, hidden)
     rows = _page_rows(db, where, params, query, page, ranked=not common)
     units = _with_flags(db, rows[:PAGE_SIZE], hidden)
