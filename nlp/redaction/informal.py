@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 Span = tuple[int, int, str]  # (start, end, label)
 
@@ -32,6 +33,7 @@ _NAME_TOKEN = r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)?"
 #: the engine then skips the name loop at every other position).
 _WORD_START = r"(?<![^\W_'’\-])"
 _HAS_DIGIT = re.compile(r"\d")
+_HAS_TWO_CAPITALS = re.compile(r"[A-Z]\.?[ ]?[A-Z]")
 _HAS_CONJUNCTION = re.compile(r"(?i)[ \t](?:and|or|&)[ \t]")
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[\n.!?;,)]))[ \t]*(?:many\s+thanks|thanks\s+again|thank\s+you|thanks|thx|ta|cheers|"
@@ -61,11 +63,12 @@ _FROM_TEAM = re.compile(
     rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|at|on)[ \t]+(?:the[ \t]+)?"
     r"(?:service\s*desk|help\s*desk|"
     r"desktop\s+support|it|payroll|hr|finance|legal|procurement|facilities|networks?|infra(?:structure)?|"
-    r"security|ops|operations|accounts|sales|marketing|support|the\s+\w+\s+team)\b",
+    r"security|ops|operations|accounts|sales|marketing|support|comms|communications|onboarding|risk|claims|"
+    r"compliance|audit|treasury|engineering|training|reception|apps|[\w-]+\s+(?:team|desk|office))\b",
     re.IGNORECASE,
 )
 _DOER = re.compile(
-    r"(?:^|(?<=[\n.!?]))[ \t\"'“(]*(?P<name>[A-Z][^\W\d_]+)[ \t]+"
+    r"(?:^|(?<=[\n.!?]))[ \t\"'“(]*(?P<name>[A-Z][^\W\d_]+(?:-[^\W\d_]+)?)[ \t]+"
     r"(?:fixed|sorted|solved|resolved|helped|replied|answered|said|says|told|came|called|rang|emailed|"
     r"explained|promised|closed|reopened|ignored|escalated|set\s+up|installed|configured|did|was|is|has|had)\b",
 )
@@ -81,6 +84,34 @@ _SLOTS = (
                r"(?=[ \t]*(?:[,.(]|$|in\b|from\b|here\b|at\b))", re.IGNORECASE),
     re.compile(rf"{_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:here|writing)\b", re.IGNORECASE),
 )
+#: Initials standing for a person: "thank you KB", "DW in the project office", "per MH's note".
+_INITIALS = re.compile(
+    r"(?:\b(?:thank\s+you|thanks|thx|cheers|cc|ask|asked|per|ping|pinged|talk\s+to|spoke\s+to)[ \t]+)"
+    r"(?P<cued>[A-Z]{2}|[A-Z]\.[ ]?[A-Z]\.?)(?![\w.])"
+    r"|(?<![\w.])(?P<placed>[A-Z]{2}|[A-Z]\.[ ]?[A-Z]\.)(?=[ \t]+(?:in|on|from|at)[ \t]+(?:the[ \t]+)?"
+    r"(?:[\w-]+[ \t]+){0,2}(?:team|desk|office|support)\b)",
+)
+#: A particle opening a clause before a capitalised surname: "ap Rhys from...", "van Niekerk in infra".
+_PARTICLE_NAME = re.compile(
+    rf"{_START}(?P<name>(?:ap|dela|van|von|de|da|di|du|le|la|del|della|dos|das|bin|ibn|abu|ter|ten)"
+    r"(?:[ \t]+(?:der|den|la|los|las|de))?[ \t]+[A-Z][^\W\d_'’\-]+)"
+    r"(?=[ \t]+(?:from|in|at|on|and|fixed|sorted|helped|did|was|is|has|had|said|came|set)\b|['’]s\b|[ \t]*[,.!]|$)",
+)
+#: The last word of a message on its own after a break: "sorry for typos. ayo", "~ bex", ".. nomsa".
+_TAIL = re.compile(rf"(?:(?P<signed>\n|~|\.\.|[ \t][-–—])|[.!?])[ \t~.\-–—]*(?P<name>{_NAME_TOKEN})[ \t]*[.!]?[ \t]*\Z")
+_STRETCHED = re.compile(r"(.)\1\1|(..)\2\2")  # "Damnnnn", "hahaha": no name
+_TAIL_WINDOW = 40
+#: Words that are also given names, taken only in a strong name slot and with a capital ("May from
+#: Facilities", "Summer in comms", "thanks Fortune"); elsewhere they are months, virtues, places.
+WORD_NAMES = frozenset((
+    "april", "may", "june", "august", "sunday", "monday", "friday", "summer", "autumn", "dawn", "sage", "memory",
+    "fortune", "promise", "precious", "gift", "lucky", "blessing", "blessed", "hope", "faith", "patience",
+    "grace", "joy", "charity", "mercy", "prudence", "comfort", "beauty", "goodness", "innocent", "justice",
+    "trust", "wisdom", "happy", "sunny", "rose", "lily", "ivy", "iris", "holly", "amber", "ruby", "pearl",
+    "jade", "crystal", "destiny", "harmony", "chase", "jordan", "paris", "victoria", "austin", "chelsea",
+    "sydney", "will", "mark", "bill", "pat", "rob", "frank", "jack", "hunter", "river", "sky", "bishop",
+    "major", "king", "prince", "princess", "queen", "star", "angel", "marshal", "sterling", "tiger",
+))
 _LIST = re.compile(rf"{_WORD_START}{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*"
                    r"[ \t]*,?[ \t]+(?:and|&|or)[ \t]+"
                    rf"{_NAME_TOKEN}")
@@ -91,6 +122,9 @@ _NOT_AFTER_CUE = frozenset((
     "their", "his", "someone", "anyone", "nobody", "if", "whether", "about", "again", "and", "or", "but",
     "i", "we", "they", "he", "she", "this", "that", "these", "those", "what", "why", "how", "when", "which",
     "who", "please", "kindly", "in", "advance", "any", "some", "no", "not", "just", "also", "only",
+    # chat shorthand that no dictionary lists
+    "smh", "thx", "thnx", "ty", "tia", "etc", "btw", "idk", "xoxo", "yup", "cya", "ttyl", "brb", "hth", "rgds",
+    "kk", "hmm", "lmao", "imo", "imho", "afaik", "np", "tho", "pls", "plz", "asap", "fyi", "lol", "omg",
 ))
 
 
@@ -105,6 +139,13 @@ def ticket_spans(text: str) -> list[Span]:
     return spans
 
 
+class InformalNames(NamedTuple):
+    """Names found by informal cues, by how sure the slot is."""
+
+    signed: list[Span]  # the writer's own slots (sign-off, greeting, "it's X here"): no veto
+    cued: list[Span]  # positional cues a learned tagger may still veto ("Bruh fixed it")
+
+
 def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
                         is_given_name: Callable[[str], bool]) -> list[Span]:
     """Person names that informal cues point at, as ``(start, end, "NAME")``, possibly overlapping.
@@ -112,53 +153,121 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
     ``is_ordinary(lower)`` says a lower-cased word is an English word, product or department (never
     taken on a cue alone unless ``is_given_name`` knows it: "Will", "Grace" after "thanks" are names).
     """
-    spans: list[Span] = []
+    found = informal_names(text, is_ordinary, is_given_name)
+    return found.signed + found.cued
 
-    def take(start: int, end: int, *, cued: bool) -> None:
-        words = [(m.start() + start, m.end() + start) for m in re.finditer(_NAME_TOKEN, text[start:end])]
-        kept: list[tuple[int, int]] = []
-        for index, (word_start, word_end) in enumerate(words):
-            lower = text[word_start:word_end].lower()
-            if lower in _NOT_AFTER_CUE:
-                break
-            surname = index > 0 and kept and _surname_like(text[word_start:word_end], lower, is_ordinary)
-            if (index == 0 and (is_given_name(lower) or (cued and not is_ordinary(lower)))) or surname:
-                kept.append((word_start, word_end))
-            else:
-                break
-        if kept:
-            spans.append((kept[0][0], kept[-1][1], "NAME"))
 
-    for pattern in (_SIGN_OFF, _GREETING, _CUE, _FROM_TEAM):
+def informal_names(text: str, is_ordinary: Callable[[str], bool],
+                   is_given_name: Callable[[str], bool]) -> InformalNames:
+    """The spans of :func:`informal_name_spans`, split into signed and cued (see :class:`InformalNames`)."""
+    signed = _signed_names(text, is_ordinary, is_given_name)
+    cued: list[Span] = []
+    for pattern in (_CUE, _FROM_TEAM):
         for match in pattern.finditer(text):
-            start, end = match.span("name")
-            if pattern in (_SIGN_OFF, _GREETING) and _closes_a_line(text, start):
-                token = re.match(_NAME_TOKEN, text[start:])
-                word = token.group() if token else text[start:end]
-                if is_given_name(word.lower()) or not is_ordinary(word.lower()):  # not "Regards – Facilities"
-                    spans.append((start, start + len(word), "NAME"))
-                continue
-            take(start, end, cued=True)
-    for number, pattern in enumerate(_SLOTS):
+            cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
+    for number, pattern in enumerate(_SLOTS[:3]):
         for match in pattern.finditer(text):
             lower = match.group("name").lower()
             known_name = is_given_name(lower) and number != 1  # "Will the laptops...": not a name
             if lower not in _NOT_AFTER_CUE and not match.group("name").isupper() and (
                     not is_ordinary(lower) or known_name):
-                spans.append((*match.span("name"), "NAME"))
+                cued.append((*match.span("name"), "NAME"))
     conjunction = bool(_HAS_CONJUNCTION.search(text))
-    spans += _listed_names(text, is_ordinary, is_given_name) if conjunction else []
+    cued += _listed_names(text, is_ordinary, is_given_name) if conjunction else []
     for match in _PAIR.finditer(text) if conjunction else ():
-        first, second = match.group("first").lower(), match.group("second").lower()
-        unknown = not (is_ordinary(first) or is_ordinary(second))
-        if unknown or (is_given_name(first) and is_given_name(second)):
-            spans += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
+        first, second = match.group("first"), match.group("second")
+        unknown = not (is_ordinary(first.lower()) or is_ordinary(second.lower()))
+        if unknown or (_given_or_word_name(first, is_given_name) and _given_or_word_name(second, is_given_name)):
+            cued += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
     for match in _DOER.finditer(text):
         lower = match.group("name").lower()
         if is_given_name(lower) or not is_ordinary(lower):
-            spans.append((*match.span("name"), "NAME"))
-    spans += _given_name_surnames(text, is_ordinary, is_given_name)
+            cued.append((*match.span("name"), "NAME"))
+    cued += _given_name_surnames(text, is_ordinary, is_given_name) + _initials(text, is_ordinary)
+    cued += _particle_names(text, is_ordinary)
+    tail, tail_signed = _tail_name(text, is_ordinary, is_given_name)
+    return InformalNames(signed + tail if tail_signed else signed, cued if tail_signed else cued + tail)
+
+
+def _signed_names(text: str, is_ordinary: Callable[[str], bool],
+                  is_given_name: Callable[[str], bool]) -> list[Span]:
+    """Names in a sign-off or greeting, or introducing the writer ("it's mandisa", "Aditi here")."""
+    spans: list[Span] = []
+    for pattern in (_SIGN_OFF, _GREETING):
+        for match in pattern.finditer(text):
+            start, end = match.span("name")
+            if _closes_a_line(text, start):
+                token = re.match(_NAME_TOKEN, text[start:])
+                word = token.group() if token else text[start:end]
+                if is_given_name(word.lower()) or not is_ordinary(word.lower()):  # not "Regards – Facilities"
+                    spans.append((start, start + len(word), "NAME"))
+                continue
+            spans += _take(text, start, end, is_ordinary, is_given_name)
+    for pattern in _SLOTS[3:]:
+        for match in pattern.finditer(text):
+            name = match.group("name")
+            if name.lower() not in _NOT_AFTER_CUE and not name.isupper() and (
+                    not is_ordinary(name.lower()) or is_given_name(name.lower())):
+                spans.append((*match.span("name"), "NAME"))
     return spans
+
+
+def _take(text: str, start: int, end: int, is_ordinary: Callable[[str], bool],
+          is_given_name: Callable[[str], bool]) -> list[Span]:
+    """The name a cue points at: its first word (a known or unknown name) and any surname after it."""
+    kept: list[tuple[int, int]] = []
+    for index, word in enumerate(re.finditer(_NAME_TOKEN, text[start:end])):
+        lower = word.group().lower()
+        if lower in _NOT_AFTER_CUE:
+            break
+        first = index == 0 and (_given_or_word_name(word.group(), is_given_name) or not is_ordinary(lower))
+        if first or (kept and _surname_like(word.group(), lower, is_ordinary)):
+            kept.append((start + word.start(), start + word.end()))
+        else:
+            break
+    return [(kept[0][0], kept[-1][1], "NAME")] if kept else []
+
+
+def _given_or_word_name(word: str, is_given_name: Callable[[str], bool]) -> bool:
+    """A known given name, or a capitalised word name ("Fortune", "May") in a name slot."""
+    return is_given_name(word.lower()) or (word[:1].isupper() and word.lower() in WORD_NAMES)
+
+
+def _initials(text: str, is_ordinary: Callable[[str], bool]) -> list[Span]:
+    """Two capitals (or "J.K.") that a cue or a team after them marks as a person, unless a known acronym."""
+    spans: list[Span] = []
+    if not _HAS_TWO_CAPITALS.search(text):
+        return spans
+    for match in _INITIALS.finditer(text):
+        group = "cued" if match.group("cued") else "placed"
+        if not is_ordinary(match.group(group).replace(".", "").replace(" ", "").lower()):
+            spans.append((*match.span(group), "NAME"))
+    return spans
+
+
+def _particle_names(text: str, is_ordinary: Callable[[str], bool]) -> list[Span]:
+    """A surname with its particle opening a clause: "ap Rhys from the Welsh team", "van Niekerk in infra"."""
+    spans: list[Span] = []
+    for match in _PARTICLE_NAME.finditer(text):
+        surname = match.group("name").rsplit(None, 1)[-1].lower()
+        if not is_ordinary(surname):
+            spans.append((*match.span("name"), "NAME"))
+    return spans
+
+
+def _tail_name(text: str, is_ordinary: Callable[[str], bool],
+               is_given_name: Callable[[str], bool]) -> tuple[list[Span], bool]:
+    """The message's last word standing alone after a break, if it is a name or no ordinary word, and
+    whether the break signs the message off (a new line, "~", "..", a dash) rather than ends a sentence."""
+    match = _TAIL.search(text, max(0, len(text) - _TAIL_WINDOW))
+    if match is None:
+        return [], False
+    name = match.group("name")
+    lower = name.lower()
+    if lower in _NOT_AFTER_CUE or name.isupper() or len(lower) < 2 or _STRETCHED.search(lower) or (
+            is_ordinary(lower) and not is_given_name(lower)):
+        return [], False
+    return [(*match.span("name"), "NAME")], match.group("signed") is not None
 
 
 def _listed_names(text: str, is_ordinary: Callable[[str], bool],

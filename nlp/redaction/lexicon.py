@@ -27,6 +27,7 @@ SHORT_HONORIFICS = frozenset(("mr", "mrs", "ms", "dr"))
 #: Lower-case surname particles ("Ruud van Nistelrooy").
 PARTICLES = frozenset((
     "van", "von", "de", "da", "di", "del", "della", "du", "le", "la", "al", "el", "bin", "ibn", "der", "den",
+    "dela", "delos", "ap", "dos", "das", "do", "ter", "ten", "te", "bint", "binti", "abu", "los", "las", "ni",
 ))
 
 
