@@ -43,14 +43,14 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _GREETING = re.compile(
-    rf"(?:^|(?<=[\n.!?]))[ \t]*(?:hi|hey|hello|hiya|dear|morning|afternoon|yo)[ \t]+(?P<name>{_NAME_TOKEN})"
-    r"(?=\s*[,!:\n]|\s*$)",
+    rf"(?:^|(?<=[\n.!?]))[ \t]*(?:hi|hey|hello|hiya|dear|morning|afternoon|yo)[ \t]*,?[ \t]+"
+    rf"(?P<name>{_NAME_TOKEN})(?=\s*[,!:\n]|\s*$|[ \t]+(?:from|here)\b)",
     re.IGNORECASE,
 )
 _CUE = re.compile(
     r"\b(?:ask(?:ed|ing)?|talk(?:ed|ing)?\s+to|spoke\s+to|speak\s+to|thanks(?:\s+to)?|thank(?:ed)?|"
     r"cc(?:'?d)?|ping(?:ed)?|email(?:ed)?|messag(?:e|ed)|call(?:ed)?|told|tell|chase(?:d)?|"
-    r"escalated\s+to|assigned\s+to|helped\s+by|fixed\s+by|shout[\s-]?out\s+to|kudos\s+to|props\s+to)"
+    r"escalated\s+to|assigned\s+to|helped\s+by|fixed\s+by|shout[\s-]?out\s+to|kudos\s+to|props\s+to|big\s+up)"
     rf"[ \t]+(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?)",
     re.IGNORECASE,
 )
@@ -69,8 +69,17 @@ _FROM_TEAM = re.compile(
 )
 _DOER = re.compile(
     r"(?:^|(?<=[\n.!?]))[ \t\"'“(]*(?P<name>[A-Z][^\W\d_]+(?:-[^\W\d_]+)?)[ \t]+"
-    r"(?:fixed|sorted|solved|resolved|helped|replied|answered|said|says|told|came|called|rang|emailed|"
+    r"(?P<verb>fixed|sorted|solved|resolved|helped|replied|answered|said|says|told|came|called|rang|emailed|"
     r"explained|promised|closed|reopened|ignored|escalated|set\s+up|installed|configured|did|was|is|has|had)\b",
+)
+#: Verbs after which even a word name opening a sentence is a person: "Promise fixed my Outlook".
+_HELPING_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "replied", "answered", "rang",
+                            "emailed", "explained", "installed", "configured"))
+#: A name hailed as a legend: "Anele you legend", "kasia you star".
+_HAILED = re.compile(
+    rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]*,?[ \t]+(?:you|u)(?:['’]re|[ \t]+are)?[ \t]+(?:an?[ \t]+)?"
+    r"(?:absolute[ \t]+)?(?:legend|star|hero|champ|gem|lifesaver|life[ \t]+saver|superstar|angel|genius|rock)\b",
+    re.IGNORECASE,
 )
 _START = r"(?:^|(?<=[\n.!?;,–—(:]))[ \t\"'“]*"
 #: Slots where an unknown word is a name: before "from/in/on/at <place>", opening a clause before a
@@ -160,11 +169,16 @@ def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
 def informal_names(text: str, is_ordinary: Callable[[str], bool],
                    is_given_name: Callable[[str], bool]) -> InformalNames:
     """The spans of :func:`informal_name_spans`, split into signed and cued (see :class:`InformalNames`)."""
-    signed = _signed_names(text, is_ordinary, is_given_name)
+    signed: list[Span] = []
     cued: list[Span] = []
-    for pattern in (_CUE, _FROM_TEAM):
-        for match in pattern.finditer(text):
-            cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
+    for span in _writer_slot_names(text, is_ordinary, is_given_name):
+        (signed if _CLAUSE_END.match(text, span[1]) and text[max(0, span[0] - 4):span[0]].lower() != "its "
+         else cued).append(span)
+    for match in _CUE.finditer(text):
+        cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
+    for match in _FROM_TEAM.finditer(text):  # a known name before "from/in <team>" is sure: "May from HR"
+        taken = _take(text, *match.span("name"), is_ordinary, is_given_name)
+        (signed if _given_or_word_name(match.group("name"), is_given_name) else cued).extend(taken)
     for number, pattern in enumerate(_SLOTS[:3]):
         for match in pattern.finditer(text):
             lower = match.group("name").lower()
@@ -181,7 +195,8 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
             cued += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
     for match in _DOER.finditer(text):
         lower = match.group("name").lower()
-        if is_given_name(lower) or not is_ordinary(lower):
+        if is_given_name(lower) or not is_ordinary(lower) or (
+                lower in WORD_NAMES and match.group("verb").lower() in _HELPING_VERBS):
             cued.append((*match.span("name"), "NAME"))
     cued += _given_name_surnames(text, is_ordinary, is_given_name) + _initials(text, is_ordinary)
     cued += _particle_names(text, is_ordinary)
@@ -189,8 +204,12 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
     return InformalNames(signed + tail if tail_signed else signed, cued if tail_signed else cued + tail)
 
 
-def _signed_names(text: str, is_ordinary: Callable[[str], bool],
-                  is_given_name: Callable[[str], bool]) -> list[Span]:
+#: What may follow a name the writer signs or greets with: "thx, mo", "Hi Aditi,", "it's mandisa here".
+_CLAUSE_END = re.compile(r"[ \t]*(?:[,!.:;)(\n~\-–—]|$|x\b|here\b|from\b|in\b|at\b|on\b|you\b|u\b)")
+
+
+def _writer_slot_names(text: str, is_ordinary: Callable[[str], bool],
+                       is_given_name: Callable[[str], bool]) -> list[Span]:
     """Names in a sign-off or greeting, or introducing the writer ("it's mandisa", "Aditi here")."""
     spans: list[Span] = []
     for pattern in (_SIGN_OFF, _GREETING):
@@ -203,7 +222,7 @@ def _signed_names(text: str, is_ordinary: Callable[[str], bool],
                     spans.append((start, start + len(word), "NAME"))
                 continue
             spans += _take(text, start, end, is_ordinary, is_given_name)
-    for pattern in _SLOTS[3:]:
+    for pattern in (*_SLOTS[3:], _HAILED):
         for match in pattern.finditer(text):
             name = match.group("name")
             if name.lower() not in _NOT_AFTER_CUE and not name.isupper() and (
