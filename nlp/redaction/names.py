@@ -10,6 +10,7 @@ one entry point; the rest is its machinery.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -74,15 +75,20 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
     return found
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_ordinary(lower: str) -> bool:
-    """An English word, product or department ("she's", "that's": the word before the ending)."""
-    head = _CONTRACTION.sub("", lower)
+    """An English word, product or department ("she's", "that's": the word before the ending).
+
+    Cached: the informal cues ask about the same few thousand words over and over."""
+    head = _CONTRACTION.sub("", lower) if "'" in lower or "’" in lower else lower
     return is_common_word(head) or name_lexicon().is_known(head)
 
 
-def _is_given_name(lower: str) -> bool:
+@functools.cache
+def _given_names() -> frozenset[str]:
+    """The rules' given names, sure and ambiguous ("will", "grace"), in one set."""
     lexicon = name_lexicon()
-    return lower in lexicon.given_names or lower in lexicon.ambiguous_names
+    return lexicon.given_names | lexicon.ambiguous_names
 
 
 class _Informal(NamedTuple):
@@ -92,7 +98,7 @@ class _Informal(NamedTuple):
 
 def _informal_names(text: str, taken: list[Redaction]) -> _Informal:
     """Names that informal cues point at (:mod:`nlp.redaction.informal`), outside claimed spans."""
-    found: InformalNames = informal_names(text, _is_ordinary, _is_given_name)
+    found: InformalNames = informal_names(text, _is_ordinary, _given_names().__contains__)
     return _Informal(*([Redaction(start, end, label) for start, end, label in spans if not overlaps(taken, start, end)]
                        for spans in found))
 
