@@ -111,7 +111,8 @@ def evaluate_redaction(path: Path = DEFAULT_DATA) -> dict:
     return figures
 
 
-def informal_splits(informal: Path = INFORMAL_DATA, test: Path | None = INFORMAL_TEST) -> dict[str, list[dict]]:
+def informal_splits(informal: Path = INFORMAL_DATA,
+                    test: Path | None = INFORMAL_TEST) -> dict[str, list[dict]]:
     """The informal sets by split: every row of ``informal`` is dev (its old ``test`` rows were scored
     while tuning), every row of ``test`` (written blind, see eval/README.md) is test."""
     splits = {"dev": load_examples(informal) if informal.exists() else []}
@@ -187,9 +188,10 @@ def _print_data(informal: Path, test: Path) -> None:
     from eval.conll import FILES, data_root
 
     root = data_root()
-    print(f"Data: informal feedback sets {informal} (dev) and {test} (test); public person sets under " + str(root) + ": "
-          + ", ".join(f"{name} {split} {FILES[name, split]}" for name, splits in PUBLIC_SETS.items()
-                      for split in splits) + f"; quasi-identifiers {QUASI_DATA}")
+    public = ", ".join(f"{name} {split} {FILES[name, split]}" for name, splits in PUBLIC_SETS.items()
+                       for split in splits)
+    print(f"Data: informal feedback sets {informal} (dev) and {test} (test); public person sets under "
+          f"{root}: {public}; quasi-identifiers {QUASI_DATA}")
 
 
 def _print_quasi_identifiers(figures: dict) -> None:

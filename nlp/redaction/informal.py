@@ -86,7 +86,8 @@ _HELPING_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "
 #: A name hailed as a legend: "Anele you legend", "kasia you star".
 _HAILED = re.compile(
     rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]*,?[ \t]+(?:you|u)(?:['’]re|[ \t]+are)?[ \t]+(?:an?[ \t]+)?"
-    r"(?:absolute[ \t]+)?(?:legend|star|hero|champ|gem|lifesaver|life[ \t]+saver|superstar|angel|genius|rock)\b",
+    r"(?:absolute[ \t]+)?(?:legend|star|hero|champ|gem|lifesaver|life[ \t]+saver|superstar|angel|genius|"
+    r"rock)\b",
     re.IGNORECASE,
 )
 #: A clause start: the text's start or after a break (one negative look-behind: cheaper than "^|(?<=...)").
@@ -113,7 +114,8 @@ _TEAM_AFTER_INITIALS = re.compile(
 _PARTICLE_NAME = re.compile(
     rf"{_START}(?P<name>(?:ap|dela|van|von|de|da|di|du|le|la|del|della|dos|das|bin|ibn|abu|ter|ten)"
     r"(?:[ \t]+(?:der|den|la|los|las|de))?[ \t]+[A-Z][^\W\d_'’\-]+)"
-    r"(?=[ \t]+(?:from|in|at|on|and|fixed|sorted|helped|did|was|is|has|had|said|came|set)\b|['’]s\b|[ \t]*[,.!]|$)",
+    r"(?=[ \t]+(?:from|in|at|on|and|fixed|sorted|helped|did|was|is|has|had|said|came|set)\b"
+    r"|['’]s\b|[ \t]*[,.!]|$)",
 )
 #: The last word of a message on its own after a break: "sorry for typos. ayo", "~ bex", ".. nomsa".
 _TAIL_GAP = frozenset(" \t~.-–—")
@@ -123,7 +125,8 @@ _TAIL_WINDOW = 40  # characters looked back over for the word before a team
 #: Words that are also given names, taken only in a strong name slot and with a capital ("May from
 #: Facilities", "Summer in comms", "thanks Fortune"); elsewhere they are months, virtues, places.
 WORD_NAMES = frozenset((
-    "april", "may", "june", "august", "sunday", "monday", "friday", "summer", "autumn", "dawn", "sage", "memory",
+    "april", "may", "june", "august", "sunday", "monday", "friday", "summer", "autumn", "dawn", "sage",
+    "memory",
     "fortune", "promise", "precious", "gift", "lucky", "blessing", "blessed", "hope", "faith", "patience",
     "grace", "joy", "charity", "mercy", "prudence", "comfort", "beauty", "goodness", "innocent", "justice",
     "trust", "wisdom", "happy", "sunny", "rose", "lily", "ivy", "iris", "holly", "amber", "ruby", "pearl",
@@ -142,7 +145,8 @@ _NOT_AFTER_CUE = frozenset((
     "i", "we", "they", "he", "she", "this", "that", "these", "those", "what", "why", "how", "when", "which",
     "who", "please", "kindly", "in", "advance", "any", "some", "no", "not", "just", "also", "only",
     # chat shorthand that no dictionary lists
-    "smh", "thx", "thnx", "ty", "tia", "etc", "btw", "idk", "xoxo", "yup", "cya", "ttyl", "brb", "hth", "rgds",
+    "smh", "thx", "thnx", "ty", "tia", "etc", "btw", "idk", "xoxo", "yup", "cya", "ttyl", "brb", "hth",
+    "rgds",
     "kk", "hmm", "lmao", "imo", "imho", "afaik", "np", "tho", "pls", "plz", "asap", "fyi", "lol", "omg",
 ))
 
@@ -203,7 +207,8 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
     for match in _PAIR.finditer(text) if conjunction else ():
         first, second = match.group("first"), match.group("second")
         unknown = not (is_ordinary(first.lower()) or is_ordinary(second.lower()))
-        if unknown or (_given_or_word_name(first, is_given_name) and _given_or_word_name(second, is_given_name)):
+        both_named = _given_or_word_name(first, is_given_name) and _given_or_word_name(second, is_given_name)
+        if unknown or both_named:
             cued += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
     for match in _DOER.finditer(text):
         lower = match.group("name").lower()

@@ -11,6 +11,7 @@ one entry point; the rest is its machinery.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from typing import NamedTuple
 
@@ -99,14 +100,14 @@ class _Informal(NamedTuple):
 def _informal_names(text: str, taken: list[Redaction]) -> _Informal:
     """Names that informal cues point at (:mod:`nlp.redaction.informal`), outside claimed spans."""
     found: InformalNames = informal_names(text, _is_ordinary, _given_names().__contains__)
-    return _Informal(*([Redaction(start, end, label) for start, end, label in spans if not overlaps(taken, start, end)]
-                       for spans in found))
+    return _Informal(*([Redaction(start, end, label) for start, end, label in spans
+                        if not overlaps(taken, start, end)] for spans in found))
 
 
 def _joined_over_particles(text: str, spans: list[Redaction]) -> list[Redaction]:
     """One span over two names with only particles between them: "Rowena" "dela" "Cruz"."""
     ordered = sorted(spans, key=lambda span: (span.start, span.end))
-    joined = [Redaction(left.start, right.end, "NAME") for left, right in zip(ordered, ordered[1:])
+    joined = [Redaction(left.start, right.end, "NAME") for left, right in itertools.pairwise(ordered)
               if left.end < right.start and _PARTICLE_GAP.fullmatch(text, left.end, right.start)]
     return spans + joined
 
