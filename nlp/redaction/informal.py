@@ -270,7 +270,8 @@ def _writer_slot_names(text: str, starts: list[int], is_ordinary: Callable[[str]
             spans += _take(text, start, end, is_ordinary, is_given_name)
     hailing = "you" in text or " u " in text or "You" in text or "YOU" in text
     for pattern in (*_SLOTS[3:], _HAILED) if hailing else _SLOTS[3:]:
-        for match in _clause_matches(pattern, text, starts) if pattern is _SLOTS[4] else pattern.finditer(text):
+        anchored = pattern is _SLOTS[4]
+        for match in _clause_matches(pattern, text, starts) if anchored else pattern.finditer(text):
             name = match.group("name")
             if name.lower() not in _NOT_AFTER_CUE and not name.isupper() and (
                     not is_ordinary(name.lower()) or is_given_name(name.lower())):
