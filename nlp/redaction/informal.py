@@ -197,7 +197,8 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
         cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
     for match in _from_team(text, lowered):  # a known name before "from/in <team>" is sure: "May from HR"
         taken = _take(text, *match.span("name"), is_ordinary, is_given_name)
-        (signed if _given_or_word_name(match.group("name"), is_given_name) else cued).extend(taken)
+        sure = _sure_before_team(match.group("name"), is_ordinary, is_given_name)
+        (signed if sure else cued).extend(taken)
     for number, pattern in enumerate(_SLOTS[:3]):
         for match in _clause_matches(pattern, text, starts) if number < 2 else pattern.finditer(text):
             lower = match.group("name").lower()
@@ -293,6 +294,15 @@ def _take(text: str, start: int, end: int, is_ordinary: Callable[[str], bool],
         else:
             break
     return [(kept[0][0], kept[-1][1], "NAME")] if kept else []
+
+
+def _sure_before_team(word: str, is_ordinary: Callable[[str], bool],
+                      is_given_name: Callable[[str], bool]) -> bool:
+    """A capitalised known or word name ("May from HR"), or a lower-case given name that is no English
+    word ("priya from hr", not "faith in IT")."""
+    if word[:1].isupper():
+        return _given_or_word_name(word, is_given_name)
+    return is_given_name(word.lower()) and not is_ordinary(word.lower())
 
 
 def _given_or_word_name(word: str, is_given_name: Callable[[str], bool]) -> bool:
