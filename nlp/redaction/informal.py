@@ -4,12 +4,17 @@ Partners type the way they chat: ``thanks, sipho``, ``Cheers, Jordan from Payrol
 Siobhan``, ``xoliswa and bongani in desktop support``, ``i asked priya raghunathan``, ``Okonkwo fixed
 the printer``. The cues here are positional, not typographic: a sign-off or greeting, a cue verb
 ("ask", "talk to", "thanks"), a pair joined by "and" before "in/from <team>", a surname after a
-known given name, a sentence-opening unknown word before a verb of doing. A word is only taken when
-it is no English word and no known product or department (``is_ordinary`` decides, so this module
-needs no model). Ticket and asset numbers (INC..., RITM..., CHG..., REQ..., asset tags) are looked up
+known given name, a sentence-opening unknown word before a verb of doing, a word name before a team
+("May from Facilities"), initials ("thank you KB"), a particle opening a clause ("ap Rhys"), the
+message's last word after "~" or a new line. A word is only taken when it is no English word and no
+known product or department (``is_ordinary`` decides, so this module needs no model), unless it is a
+known name. :func:`informal_names` says which finds are the writer's own slots (sign-offs, greetings,
+introductions: sure) and which are positional cues a learned tagger may veto. Ticket and asset numbers (INC..., RITM..., CHG..., REQ..., asset tags) are looked up
 in the ticket system in seconds, so they become ``[TICKET]``.
 
-Pure functions over ``str``: offsets in, offsets out, nothing stored or logged.
+Pure functions over ``str``: offsets in, offsets out, nothing stored or logged. Cost matters (this
+runs on every partner answer): name tokens are possessive, clause-start cues are tried only at
+clause starts, and cue words and team phrases are matched on the lower-cased text first.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import NamedTuple
+
+from nlp.redaction.lexicon import NOT_AFTER_CUE, WORD_NAMES
 
 Span = tuple[int, int, str]  # (start, end, label)
 
@@ -124,33 +131,9 @@ _TAIL_GAP = frozenset(" \t~.-–—")
 _DASH_GAP = re.compile(r"[ \t]+[-–—]")
 _STRETCHED = re.compile(r"(.)\1\1|(..)\2\2")  # "Damnnnn", "hahaha": no name
 _TAIL_WINDOW = 40  # characters looked back over for the word before a team
-#: Words that are also given names, taken only in a strong name slot and with a capital ("May from
-#: Facilities", "Summer in comms", "thanks Fortune"); elsewhere they are months, virtues, places.
-WORD_NAMES = frozenset((
-    "april", "may", "june", "august", "sunday", "monday", "friday", "summer", "autumn", "dawn", "sage",
-    "memory",
-    "fortune", "promise", "precious", "gift", "lucky", "blessing", "blessed", "hope", "faith", "patience",
-    "grace", "joy", "charity", "mercy", "prudence", "comfort", "beauty", "goodness", "innocent", "justice",
-    "trust", "wisdom", "happy", "sunny", "rose", "lily", "ivy", "iris", "holly", "amber", "ruby", "pearl",
-    "jade", "crystal", "destiny", "harmony", "chase", "jordan", "paris", "victoria", "austin", "chelsea",
-    "sydney", "will", "mark", "bill", "pat", "rob", "frank", "jack", "hunter", "river", "sky", "bishop",
-    "major", "king", "prince", "princess", "queen", "star", "angel", "marshal", "sterling", "tiger",
-))
 _LIST = re.compile(rf"{_WORD_START}{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*"
                    r"[ \t]*,?[ \t]+(?:and|&|or)[ \t]+"
                    rf"{_NAME_TOKEN}")
-#: Words that follow a cue but are no name ("thanks a lot", "ask the team", "cheers all").
-_NOT_AFTER_CUE = frozenset((
-    "a", "an", "the", "all", "everyone", "everybody", "team", "guys", "folks", "again", "so", "very", "much",
-    "lot", "for", "to", "in", "on", "at", "it", "them", "him", "her", "me", "us", "you", "your", "our", "my",
-    "their", "his", "someone", "anyone", "nobody", "if", "whether", "about", "again", "and", "or", "but",
-    "i", "we", "they", "he", "she", "this", "that", "these", "those", "what", "why", "how", "when", "which",
-    "who", "please", "kindly", "in", "advance", "any", "some", "no", "not", "just", "also", "only",
-    # chat shorthand that no dictionary lists
-    "smh", "thx", "thnx", "ty", "tia", "etc", "btw", "idk", "xoxo", "yup", "cya", "ttyl", "brb", "hth",
-    "rgds",
-    "kk", "hmm", "lmao", "imo", "imho", "afaik", "np", "tho", "pls", "plz", "asap", "fyi", "lol", "omg",
-))
 
 
 def ticket_spans(text: str) -> list[Span]:
@@ -203,7 +186,7 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
         for match in _clause_matches(pattern, text, starts) if number < 2 else pattern.finditer(text):
             lower = match.group("name").lower()
             known_name = is_given_name(lower) and number != 1  # "Will the laptops...": not a name
-            if lower not in _NOT_AFTER_CUE and not match.group("name").isupper() and (
+            if lower not in NOT_AFTER_CUE and not match.group("name").isupper() and (
                     not is_ordinary(lower) or known_name):
                 cued.append((*match.span("name"), "NAME"))
     conjunction = bool(_HAS_CONJUNCTION.search(text))
@@ -274,7 +257,7 @@ def _writer_slot_names(text: str, starts: list[int], is_ordinary: Callable[[str]
         anchored = pattern is _SLOTS[4]
         for match in _clause_matches(pattern, text, starts) if anchored else pattern.finditer(text):
             name = match.group("name")
-            if name.lower() not in _NOT_AFTER_CUE and not name.isupper() and (
+            if name.lower() not in NOT_AFTER_CUE and not name.isupper() and (
                     not is_ordinary(name.lower()) or is_given_name(name.lower())):
                 spans.append((*match.span("name"), "NAME"))
     return spans
@@ -286,7 +269,7 @@ def _take(text: str, start: int, end: int, is_ordinary: Callable[[str], bool],
     kept: list[tuple[int, int]] = []
     for index, word in enumerate(_NAME_WORD.finditer(text[start:end])):
         lower = word.group().lower()
-        if lower in _NOT_AFTER_CUE:
+        if lower in NOT_AFTER_CUE:
             break
         first = index == 0 and (_given_or_word_name(word.group(), is_given_name) or not is_ordinary(lower))
         if first or (kept and _surname_like(word.group(), lower, is_ordinary)):
@@ -357,7 +340,7 @@ def _tail_name(text: str, is_ordinary: Callable[[str], bool],
     if not (signed or before in (".", "!", "?") or "." in gap):
         return [], False
     lower = word.group().lower()
-    if lower in _NOT_AFTER_CUE or word.group().isupper() or len(lower) < 2 or _STRETCHED.search(lower) or (
+    if lower in NOT_AFTER_CUE or word.group().isupper() or len(lower) < 2 or _STRETCHED.search(lower) or (
             is_ordinary(lower) and not is_given_name(lower)):
         return [], False
     return [(start, end, "NAME")], signed
@@ -379,14 +362,14 @@ def _listed_names(text: str, is_ordinary: Callable[[str], bool],
 def _closes_a_line(text: str, start: int) -> bool:
     """A capitalised word signed off or greeted on its own: "Cheers, Jordan", "Jordan from Payroll"."""
     word = _NAME_WORD.match(text[start:])
-    if word is None or not text[start].isupper() or word.group().lower() in _NOT_AFTER_CUE:
+    if word is None or not text[start].isupper() or word.group().lower() in NOT_AFTER_CUE:
         return False
     rest = text[start + word.end():]
     return bool(re.match(r"\s*(?:$|\n|[,!:)(@]|x\b|(?:from|in|at|on)\s)", rest))
 
 
 def _surname_like(word: str, lower: str, is_ordinary: Callable[[str], bool]) -> bool:
-    return not is_ordinary(lower) and lower not in _NOT_AFTER_CUE and len(lower) > 1
+    return not is_ordinary(lower) and lower not in NOT_AFTER_CUE and len(lower) > 1
 
 
 def _given_name_surnames(text: str, is_ordinary: Callable[[str], bool],

@@ -4,7 +4,9 @@ The rules (:func:`rule_names`) find names they are sure of: a given name from th
 a capitalised word after an honorific or a cue ("ask", "thanks to"), two unknown capitalised words
 in a row, Irish ``O'`` names, and surnames and particles that follow. Every other capitalised word
 that is not a known term, an acronym or a plain sentence start becomes a candidate; only the
-sentences holding candidates go through NER (:mod:`nlp.redaction.ner`). :func:`find_names` is the
+sentences holding candidates go through NER (:mod:`nlp.redaction.ner`). Informal cues
+(:mod:`nlp.redaction.informal`) add names; the tagger may veto positional ones but not a name the
+writer signs, greets or introduces; names split by particles ("Rowena" "dela" "Cruz") are joined. :func:`find_names` is the
 one entry point; the rest is its machinery.
 """
 
