@@ -9,8 +9,9 @@ known given name, a sentence-opening unknown word before a verb of doing, a word
 message's last word after "~" or a new line. A word is only taken when it is no English word and no
 known product or department (``is_ordinary`` decides, so this module needs no model), unless it is a
 known name. :func:`informal_names` says which finds are the writer's own slots (sign-offs, greetings,
-introductions: sure) and which are positional cues a learned tagger may veto. Ticket and asset numbers (INC..., RITM..., CHG..., REQ..., asset tags) are looked up
-in the ticket system in seconds, so they become ``[TICKET]``.
+introductions: sure) and which are positional cues a learned tagger may veto. Ticket and asset
+numbers (INC..., RITM..., CHG..., REQ..., asset tags) are looked up in the ticket system in seconds,
+so they become ``[TICKET]``.
 
 Pure functions over ``str``: offsets in, offsets out, nothing stored or logged. Cost matters (this
 runs on every partner answer): name tokens are possessive, clause-start cues are tried only at

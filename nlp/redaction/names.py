@@ -6,8 +6,8 @@ in a row, Irish ``O'`` names, and surnames and particles that follow. Every othe
 that is not a known term, an acronym or a plain sentence start becomes a candidate; only the
 sentences holding candidates go through NER (:mod:`nlp.redaction.ner`). Informal cues
 (:mod:`nlp.redaction.informal`) add names; the tagger may veto positional ones but not a name the
-writer signs, greets or introduces; names split by particles ("Rowena" "dela" "Cruz") are joined. :func:`find_names` is the
-one entry point; the rest is its machinery.
+writer signs, greets or introduces; names split by particles ("Rowena" "dela" "Cruz") are joined.
+:func:`find_names` is the one entry point; the rest is its machinery.
 """
 
 from __future__ import annotations
