@@ -20,8 +20,6 @@ from survey.errors import InvalidInput
 from survey.store.actions import create_action
 from survey.store.responses import record_response, responses_by_segment
 from survey.store.staff import create_staff_user, has_staff_user
-from survey.store.taxonomies import load_taxonomy
-from survey.store.themes import sync_seeded_themes
 from survey.store.surveys import (
     Question,
     Survey,
@@ -32,6 +30,8 @@ from survey.store.surveys import (
     has_survey,
     response_counts,
 )
+from survey.store.taxonomies import load_taxonomy
+from survey.store.themes import sync_seeded_themes
 
 #: The demo organisation: survey texts, questions, waves, department sizes and staff accounts.
 DEMO_SURVEY = read_demo_data("survey.json")
