@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from typing import NamedTuple
 
@@ -39,6 +40,8 @@ _PLACE_NOUN = re.compile(
     r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
     r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road|bank|group|portal|system|app|"
     r"server)\b", re.IGNORECASE)
+_START_END = operator.attrgetter("start", "end")
+_LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
 _PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
@@ -108,10 +111,13 @@ def _informal_names(text: str, taken: list[Redaction]) -> _Informal:
 
 def _joined_over_particles(text: str, spans: list[Redaction]) -> list[Redaction]:
     """One span over two names with only particles between them: "Rowena" "dela" "Cruz"."""
-    ordered = sorted(spans, key=lambda span: (span.start, span.end))
+    if len(spans) < 2:
+        return spans
+    ordered = sorted(spans, key=_START_END)
     joined = [Redaction(left.start, right.end, "NAME") for left, right in itertools.pairwise(ordered)
-              if left.end < right.start and _PARTICLE_GAP.fullmatch(text, left.end, right.start)]
-    return spans + joined
+              if 2 < right.start - left.end <= _LONGEST_PARTICLE_GAP
+              and _PARTICLE_GAP.fullmatch(text, left.end, right.start)]
+    return spans + joined if joined else spans
 
 
 def _not_a_place(text: str, spans: list[Redaction]) -> list[Redaction]:
