@@ -81,6 +81,20 @@ def name_lexicon() -> NameLexicon:
     return NameLexicon(frozenset(names), frozenset(ambiguous), frozenset(known))
 
 
+@functools.cache
+def word_frequencies() -> dict[str, float]:
+    """Zipf frequency (log10 uses per billion words) of English dictionary words used at least about
+    once per 3 million words (``nlp/data/frequent_words.txt``, :mod:`eval.redaction_wordfreq`); a
+    dictionary word missing from it is rare ("aditi", "tolu"), so it may be a name."""
+    path = resources.files("nlp") / "data" / "frequent_words.txt"
+    frequencies: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, zipf = line.partition("\t")
+            frequencies[word] = float(zipf)
+    return frequencies
+
+
 def _data_lines(path: Traversable) -> Iterator[str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip().lower()
