@@ -44,8 +44,9 @@ class Lexicons(NamedTuple):
     surnames: frozenset[str]
     local_given: frozenset[str]  # the rules' own list (nlp/data/first_names.txt)
     known: Callable[[str], bool]  # products, departments... (never a name)
-    common: Callable[[str], bool]  # an English dictionary word
+    common: Callable[[str], bool]  # an English dictionary word in ordinary use (not a rare entry: "aditi")
     stop: frozenset[str]
+    frequency: Callable[[str], float]  # Zipf frequency of a dictionary word, 0.0 when rare or none
 
 
 def tokenize(text: str) -> list[Token]:
@@ -170,11 +171,13 @@ def token_features(tokens: list[Token], index: int, lexicons: Lexicons, writing:
     neighbour_flags = (_gazetteer_flags(previous, lexicons) if previous[0].isalpha() else "-",
                        _gazetteer_flags(following, lexicons) if following[0].isalpha() else "-")
     length = "1" if len(lower) <= 2 else "2" if len(lower) <= 4 else "3" if len(lower) <= 7 else "4"
+    usage = frequency_band(lexicons.frequency(lower))
     return [
         "bias", f"w={lower}", f"sh={shape(word)}", f"p3={lower[:3]}", f"x3={lower[-3:]}", f"x2={lower[-2:]}",
         f"x4={lower[-4:]}", f"case={case}", f"case={case}|init={initial}", f"case={case}|txt={writing}",
         f"gz={flags}", f"gz={flags}|case={case}", f"gz={flags}|case={case}|init={initial}",
         f"gz={flags}|txt={writing}", f"len={length}|gz={flags}",
+        f"fq={usage}|case={case}", f"fq={usage}|case={case}|txt={writing}", f"fq={usage}|gz={flags}",
         f"w-1={previous}", f"w+1={following}", f"w-2={previous2}", f"w+2={following2}",
         f"w-1={previous}|case={case}", f"w+1={following}|case={case}",
         f"s-1={previous_shape}", f"s+1={following_shape}", f"s-1={previous_shape}|s+1={following_shape}",
@@ -182,6 +185,12 @@ def token_features(tokens: list[Token], index: int, lexicons: Lexicons, writing:
         f"g-1={neighbour_flags[0]}|gz={flags}", f"g+1={neighbour_flags[1]}|gz={flags}",
         f"pw={_nearest_word(tokens, index, -1)}|case={case}", f"nw={_nearest_word(tokens, index, 1)}",
     ]
+
+
+def frequency_band(zipf: float) -> str:
+    """``0`` (a rare or no dictionary word), ``3`` (Zipf 2.5-3.5: "heaps"), ``4`` ("amber", "patience")
+    or ``5`` (4.5 and up: "miles", "mark"): how ordinary a word is, coarse enough to generalise."""
+    return "0" if zipf <= 0.0 else "3" if zipf < 3.5 else "4" if zipf < 4.5 else "5"
 
 
 def hashed(features: list[str], buckets: int) -> list[int]:

@@ -5,8 +5,9 @@ The weights (``nlp/data/redaction_tagger.npz``: ``weights`` float32 per hash buc
 Twitter Corpus train split (CC BY 4.0) and templated feedback, and tuned on the BTC and informal
 feedback dev splits.
 They are read with ``allow_pickle=False``. The features (:mod:`nlp.redaction.features`) need no
-model: word lists, the spaCy lemma index that :func:`nlp.redaction.ner.is_common_word` already
-loads, and the name gazetteer ``nlp/data/name_gazetteer.txt`` (:mod:`eval.redaction_gazetteer`).
+model: word lists, English word frequencies (``nlp/data/frequent_words.txt``,
+:mod:`eval.redaction_wordfreq`: a dictionary word missing from it is rare and may be a name), and the
+name gazetteer ``nlp/data/name_gazetteer.txt`` (:mod:`eval.redaction_gazetteer`).
 Only words that could be names are scored (:func:`nlp.redaction.features.worth_scoring`), so a
 plain comment costs a few dozen microseconds.
 """
@@ -29,14 +30,18 @@ from nlp.redaction.features import (
     tokenize,
     worth_scoring,
 )
-from nlp.redaction.lexicon import HONORIFICS, name_lexicon
-from nlp.redaction.ner import is_common_word, ner_pipeline
+from nlp.redaction.lexicon import HONORIFICS, name_lexicon, word_frequencies
+from nlp.redaction.ner import ner_pipeline
 from nlp.redaction.spans import Redaction
 
 Span = tuple[int, int, str]
 _JOINERS = frozenset((" ", "-", " - "))
 #: A lower-case English word ("mark", "dawn", "rose") is a name only at this probability (dev splits).
 DICTIONARY_WORD_CUT = 0.6
+#: A lower-case word at least this frequent (Zipf; "miles", "patience", "amber") needs FREQUENT_WORD_CUT
+#: (dev sweep: Zipf 4.0 or 4.5, cut 0.6-0.9).
+FREQUENT_ZIPF = 4.0
+FREQUENT_WORD_CUT = 0.9
 #: Below this probability a candidate word is not sent to spaCy's NER (chosen on the dev splits).
 NER_FLOOR = 0.05
 
@@ -75,9 +80,10 @@ def lexicons() -> Lexicons:
                 surnames.add(name)
     local = name_lexicon()
     irregular = _irregular_forms()
+    frequencies = word_frequencies()
     return Lexicons(frozenset(given), frozenset(surnames), local.given_names | local.ambiguous_names,
-                    local.is_known, lambda lower: lower in irregular or is_common_word(lower),
-                    frozenset(STOP_WORDS))
+                    local.is_known, lambda lower: lower in irregular or lower in frequencies,
+                    frozenset(STOP_WORDS), lambda lower: frequencies.get(lower, 0.0))
 
 
 def _irregular_forms() -> frozenset[str]:
@@ -124,11 +130,15 @@ def tagged_name_spans(text: str, threshold: float | None = None) -> list[Span]:
 def spans_of(text: str, scored: list[tuple[Token, float]], threshold: float) -> list[Span]:
     """The words scored at or above ``threshold`` (never an honorific: "Dr."), adjacent ones joined."""
     spans: list[Span] = []
+    words = lexicons()
     for token, probability in scored:
         if probability < threshold or token.lower in HONORIFICS:
             continue
-        if probability < DICTIONARY_WORD_CUT and token.text.islower() and is_common_word(token.lower):
-            continue  # "mark the ticket", "at dawn": a lower-case English word needs a surer score
+        if probability < DICTIONARY_WORD_CUT and token.text.islower() and words.common(token.lower):
+            continue  # "mark the ticket", "at dawn": a lower-case English word in use needs a surer score
+        if probability < FREQUENT_WORD_CUT and token.text.islower() and (
+                words.frequency(token.lower) >= FREQUENT_ZIPF):
+            continue  # "miles better", "patience is running thin": an everyday word, surer still
         if spans and text[spans[-1][1]:token.start] in _JOINERS:
             spans[-1] = (spans[-1][0], token.end, "NAME")
         else:
