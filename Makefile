@@ -64,10 +64,10 @@ sentiment-model: $(STAMP)
 
 ## redaction-model: retrain the name tagger nlp/data/redaction_tagger.npz (WNUT-17 and BTC train splits
 ## from the shared pii data, found by eval.conll, plus templated feedback; C, threshold and veto chosen
-## on the dev splits only; a few minutes), then print its figures
+## on the dev splits only; a few minutes), then print its DEV figures (test splits: python -m eval.redaction)
 redaction-model: $(STAMP)
 	nice -n 10 $(BIN)/python -m eval.redaction_model
-	nice -n 10 $(BIN)/python -m eval.redaction --persons-only
+	nice -n 10 $(BIN)/python -m eval.redaction --persons-only --dev-only
 
 clean:
 	rm -rf $(VENV) node_modules *.egg-info .pytest_cache .ruff_cache
