@@ -34,7 +34,7 @@ from survey.store.surveys import (
     questions_for,
 )
 from survey.web import throttles
-from survey.web.partner import guards
+from survey.web.partner import browser_cookie, guards
 from survey.web.partner.blank_form import blank_form_page
 from survey.web.partner.forms import CodeForm, ResponseForm, build_response_form, scale_ends
 from survey.web.partner.privacy import own_privacy_note
@@ -42,6 +42,7 @@ from survey.web.security import csrf
 
 bp = Blueprint("partner", __name__)
 bp.after_request(guards.no_store)
+bp.after_request(browser_cookie.save)
 
 CSRF_MESSAGE = ("This form was open for a long time, or your browser did not send back its security "
                 "cookie. Your answers are still below: please press Submit again.")
