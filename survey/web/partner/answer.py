@@ -15,7 +15,7 @@ import secrets
 import urllib.parse
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.db import partner_db
@@ -26,13 +26,8 @@ from survey.store.invitations import (
     normalise_invitation_code,
 )
 from survey.store.responses import record_response
-from survey.store.surveys import (
-    Survey,
-    Wave,
-    get_survey,
-    get_wave_by_token,
-    questions_for,
-)
+from survey.store.surveys import Survey, Wave
+from survey.store.wave_definitions import WaveDefinition, WaveDefinitionCache
 from survey.web import throttles
 from survey.web.partner import browser_cookie, guards
 from survey.web.partner.blank_form import blank_form_page
@@ -59,7 +54,7 @@ def survey(token: str) -> Any:
     """Show the survey (GET) or store a response (POST)."""
     if request.method == "POST" and not guards.is_form_post():
         return guards.not_a_form_page()
-    wave = get_wave_by_token(partner_db(), token)
+    wave = wave_definition(token).wave
     closed = _closed_page(wave)
     if closed is not None:
         return closed
@@ -76,7 +71,7 @@ def enter_code(token: str) -> Any:
     """Check an invitation code (without using it) and show the survey when it is valid."""
     if not guards.is_form_post():
         return guards.not_a_form_page()
-    wave = get_wave_by_token(partner_db(), token)
+    wave = wave_definition(token).wave
     closed = _closed_page(wave)
     if closed is not None:
         return closed
@@ -89,8 +84,9 @@ def enter_code(token: str) -> Any:
 @bp.route("/s/<token>/thanks")
 def thanks(token: str) -> str:
     """After a submission from this browser: saved. Otherwise: say plainly that nothing was saved."""
-    wave = get_wave_by_token(partner_db(), token)
-    return render_template("partner/thanks.html", survey=get_survey(partner_db(), wave.survey_id), wave=wave,
+    definition = wave_definition(token)
+    wave = definition.wave
+    return render_template("partner/thanks.html", survey=definition.survey, wave=wave,
                            just_submitted=guards.answered_here(wave), today=dt.date.today())
 
 
@@ -105,10 +101,10 @@ def _show_survey(wave: Wave) -> Any:
 
 def _blank_public_form(wave: Wave) -> Any:
     """The blank form of a public wave, from the per-worker page cache when possible."""
-    questions = tuple(questions_for(partner_db(), wave.survey_id))
-    form_class = build_response_form(questions, current_app.config["MAX_ANSWER_CHARS"])
+    definition = wave_definition(wave.token)
+    form_class = _form_class(wave)
     page = blank_form_page(
-        wave, get_survey(partner_db(), wave.survey_id), questions,
+        wave, definition.survey, definition.questions,
         render=lambda token: _render_survey(wave, form_class(formdata=None, form_token=token))[0],
         new_form_token=lambda: _new_form_token(wave),
     )
@@ -168,14 +164,13 @@ def _closed_page(wave: Wave) -> tuple[str, int] | None:
     status = wave.status(dt.date.today())
     if status == "open":
         return None
-    survey = get_survey(partner_db(), wave.survey_id)
+    survey = wave_definition(wave.token).survey
     http_status = 403 if status == "scheduled" else 410
     return render_template("partner/closed.html", survey=survey, wave=wave, status=status), http_status
 
 
 def _form_class(wave: Wave) -> type[ResponseForm]:
-    questions = tuple(questions_for(partner_db(), wave.survey_id))
-    return build_response_form(questions, current_app.config["MAX_ANSWER_CHARS"])
+    return build_response_form(wave_definition(wave.token).questions, current_app.config["MAX_ANSWER_CHARS"])
 
 
 def _new_form(wave: Wave, code: str | None = None) -> ResponseForm:
@@ -186,7 +181,7 @@ def _render_survey(
     wave: Wave, form: ResponseForm, message: str | None = None, status: int = 200,
     *, code_error: bool = False, check_results: list | None = None,
 ) -> tuple[str, int]:
-    survey: Survey = get_survey(partner_db(), wave.survey_id)
+    survey: Survey = wave_definition(wave.token).survey
     return render_template(
         "partner/survey.html", survey=survey, wave=wave, form=form, message=message,
         code_error=code_error, scale_ends=scale_ends, survey_note=own_privacy_note(survey),
@@ -197,9 +192,20 @@ def _render_survey(
 
 
 def _code_page(wave: Wave, form: CodeForm, message: str | None = None, status: int = 200) -> tuple[str, int]:
-    survey = get_survey(partner_db(), wave.survey_id)
+    survey = wave_definition(wave.token).survey
     return render_template("partner/code.html", survey=survey, wave=wave, form=form,
                            message=message), status
+
+
+def wave_definition(token: str) -> WaveDefinition:
+    """The wave behind ``token`` with its survey and questions, read once per request from the
+    per-worker cache (checked against the database's definition version; ``NotFound`` if none)."""
+    definition: WaveDefinition | None = g.get("partner_wave_definition")
+    if definition is None or definition.wave.token != token:
+        caches = current_app.extensions.setdefault("rapport_wave_definitions", {})
+        cache = caches.setdefault(current_app.config["DATABASE"], WaveDefinitionCache())
+        definition = g.partner_wave_definition = cache.by_token(partner_db(), token)
+    return definition
 
 
 def _serializer() -> URLSafeSerializer:
