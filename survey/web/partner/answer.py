@@ -10,13 +10,10 @@ Nothing in this module logs or stores anything about the request beyond the answ
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import secrets
 import urllib.parse
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.db import partner_db
 from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, Throttled, WaveClosed
@@ -29,7 +26,7 @@ from survey.store.responses import record_response
 from survey.store.surveys import Survey, Wave
 from survey.store.wave_definitions import WaveDefinition, WaveDefinitionCache
 from survey.web import throttles
-from survey.web.partner import browser_cookie, guards
+from survey.web.partner import browser_cookie, guards, tokens
 from survey.web.partner.blank_form import blank_form_page
 from survey.web.partner.forms import CodeForm, ResponseForm, build_response_form, scale_ends
 from survey.web.partner.privacy import own_privacy_note
@@ -133,7 +130,7 @@ def _submit(wave: Wave) -> Any:
         if form.meta.csrf and form.csrf_token.errors:
             return _render_survey(wave, form, CSRF_MESSAGE, 400)
         return _render_survey(wave, form, "Some answers need your attention; see the messages below.", 422)
-    nonce = _form_token_nonce(wave, form.form_token.data)
+    nonce = tokens.form_token_nonce(wave.id, form.form_token.data)
     if nonce is None:
         form.form_token.data = _new_form_token(wave)
         return _render_survey(wave, form, TOKEN_MESSAGE, 400)
@@ -208,27 +205,8 @@ def wave_definition(token: str) -> WaveDefinition:
     return definition
 
 
-def _serializer() -> URLSafeSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
-
-
-@functools.lru_cache(maxsize=4)
-def _serializer_for(secret_key: str) -> URLSafeSerializer:
-    """One serializer per key: building it (key derivation, JSON checks) cost more than signing."""
-    return URLSafeSerializer(secret_key, salt="rapport-partner-form-token")
-
-
 def _new_form_token(wave: Wave) -> str:
-    """A signed one-time token naming the wave; its random part is burnt when the form is stored."""
-    return _serializer().dumps([wave.id, secrets.token_hex(16)])
-
-
-def _form_token_nonce(wave: Wave, token: str | None) -> str | None:
-    try:
-        wave_id, nonce = _serializer().loads(token or "")
-    except (BadSignature, ValueError, TypeError):
-        return None
-    return nonce if wave_id == wave.id and isinstance(nonce, str) else None
+    return tokens.new_form_token(wave.id)
 
 
 def _body_is_utf8() -> bool:

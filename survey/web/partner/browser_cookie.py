@@ -18,8 +18,6 @@ is ever written with a response or logged.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import hmac
 import re
 import secrets
@@ -28,7 +26,10 @@ from dataclasses import dataclass, field
 
 from flask import Response, current_app, g, request
 
+from survey.web.partner import tokens
+
 COOKIE_NAME = "rapport_partner"
+CSRF_PURPOSE = b"rapport-partner-csrf"
 #: Waves remembered per browser (oldest forgotten first).
 MAX_REMEMBERED = 20
 _COOKIE_VALUE = re.compile(rf"([0-9a-f]{{32}})(?:_(\d{{1,18}}(?:\.\d{{1,18}}){{0,{MAX_REMEMBERED - 1}}}))?")
@@ -110,12 +111,4 @@ def save(response: Response) -> Response:
 
 
 def _signature(key: str, issued: str) -> str:
-    return hmac.new(_csrf_secret(current_app.config["SECRET_KEY"]), f"{key}.{issued}".encode(),
-                    hashlib.sha256).hexdigest()
-
-
-@functools.lru_cache(maxsize=4)
-def _csrf_secret(secret_key: str | bytes) -> bytes:
-    """A key for partner CSRF tokens only, derived from the app's secret."""
-    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
-    return hashlib.sha256(b"rapport-partner-csrf\x00" + secret).digest()
+    return tokens.sign(CSRF_PURPOSE, f"{key}.{issued}")
