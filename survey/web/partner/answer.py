@@ -167,7 +167,8 @@ def _closed_page(wave: Wave) -> tuple[str, int] | None:
 
 
 def _form_class(wave: Wave) -> type[ResponseForm]:
-    return build_response_form(wave_definition(wave.token).questions, current_app.config["MAX_ANSWER_CHARS"])
+    return build_response_form(wave_definition(wave.token).questions, current_app.config["MAX_ANSWER_CHARS"],
+                               with_code=wave.access == "invitation")
 
 
 def _new_form(wave: Wave, code: str | None = None) -> ResponseForm:

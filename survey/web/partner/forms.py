@@ -92,15 +92,26 @@ def field_name(question: Question) -> str:
     return f"q{question.id}"
 
 
-def build_response_form(questions: tuple[Question, ...], max_answer_chars: int) -> type[ResponseForm]:
-    """Return a :class:`ResponseForm` subclass with one field per question."""
-    return _form_class(tuple(questions), max_answer_chars)
+def build_response_form(questions: tuple[Question, ...], max_answer_chars: int, *, with_code: bool = True,
+                        for_staff: bool = False) -> type[ResponseForm]:
+    """Return a :class:`ResponseForm` subclass with one field per question.
+
+    ``with_code=False`` leaves out the invitation code (public waves). ``for_staff`` is the BRM's
+    preview under ``/staff``: its CSRF token is Flask-WTF's, in the staff session, as on every
+    staff page (the partner cookie is not sent there).
+    """
+    return _form_class(tuple(questions), max_answer_chars, with_code, for_staff)
 
 
 @functools.lru_cache(maxsize=256)
-def _form_class(questions: tuple[Question, ...], max_answer_chars: int) -> type[ResponseForm]:
-    attributes = {field_name(q): _field(q, max_answer_chars) for q in questions}
+def _form_class(questions: tuple[Question, ...], max_answer_chars: int, with_code: bool,
+                for_staff: bool) -> type[ResponseForm]:
+    attributes: dict = {field_name(q): _field(q, max_answer_chars) for q in questions}
     attributes["questions"] = questions
+    if not with_code:
+        attributes["code"] = None  # WTForms leaves out a field set to None in a subclass
+    if for_staff:
+        attributes["Meta"] = type("Meta", (), {"csrf_class": FlaskForm.Meta.csrf_class})
     return type("SurveyResponseForm", (ResponseForm,), attributes)
 
 
