@@ -4,7 +4,7 @@
 points with KMeans (about ``3 * sqrt(n)`` micro-clusters), builds the Ward tree of the
 micro-cluster centres and cuts it by the Bayesian information criterion of the points
 (:func:`bic_score`): the coarsest cut that gets :data:`BIC_GAIN_SHARE` of the best cut's gain
-over a single cluster. The number of clusters follows the evidence in the data, with no cap and
+over a single cluster; a few KMeans steps from the cut's centres then settle the borders. The number of clusters follows the evidence in the data, with no cap and
 no preference for finer cuts; data without cluster structure stay one cluster. Beyond
 :data:`REFERENCE_POINTS` the evidence is weighed per point, so twice the comments of the same kind
 do not give more themes. Clusters
@@ -50,6 +50,8 @@ MICRO_CLUSTERS_PER_ROOT = 3.0
 REFERENCE_POINTS = 5000
 #: BIC is measured in at most one principal dimension per this many points (small surveys).
 POINTS_PER_DIMENSION = 10
+#: Lloyd iterations that move points across the borders of the merged clusters (:func:`_refine`).
+REFINE_ITERATIONS = 20
 #: Width the features are reduced to (PCA) before neighbour search and KMeans, for speed.
 WORKING_DIMENSIONS = 96
 
@@ -119,7 +121,7 @@ class ConcernClusterer(ClusterMixin, BaseEstimator):
             smoothed = self._smooth(working)
             n_micro = max(2, min(self.micro_clusters or micro_cluster_count(n_points), n_points - 1))
             micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
-            labels = self._merge(micro, working)
+            labels = _refine(smoothed, self._merge(micro, working), seed)
         self.n_micro_clusters_ = n_micro
         return self._finish(X, labels)
 
@@ -266,6 +268,24 @@ def _bic_view(points: np.ndarray) -> np.ndarray:
     if width >= points.shape[1]:
         return points
     return PCA(width, svd_solver="full").fit_transform(points)
+
+
+def _refine(points: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+    """KMeans on the smoothed ``points`` started from the merged clusters' centres, k unchanged.
+
+    Merging keeps each micro-cluster whole, so the points on a micro-cluster's far side stay in
+    the cluster its centre joined; a few Lloyd steps move them to the nearest merged centre.
+    On the dev parts this raised NMI on all three sets (``eval/README.md``).
+    """
+    _, labels = np.unique(labels, return_inverse=True)
+    n_clusters = int(labels.max()) + 1
+    if n_clusters < 2:
+        return labels
+    centres = np.asarray(csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))),
+                                    shape=(n_clusters, len(labels))) @ points)
+    centres /= np.bincount(labels)[:, None]
+    return KMeans(n_clusters, init=centres, n_init=1, max_iter=REFINE_ITERATIONS,
+                  random_state=seed).fit_predict(points)
 
 
 def _reduce(X: np.ndarray, seed: int) -> np.ndarray:
