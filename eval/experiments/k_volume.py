@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     datasets = tuple(args.datasets.split(","))
     data = dataset_parts(Path(args.data_dir), SemanticEmbedder(), datasets)
-    print("reference:" + "".join(f" {str(r):>19s}" for r in REFERENCES) + "   (k NMI ARI)", flush=True)
+    print("reference:" + "".join(f" {r!s:>19s}" for r in REFERENCES) + "   (k NMI ARI)", flush=True)
     for dataset in datasets:
         texts, gold, vectors = data[f"{dataset}/{args.part}"]
         for seed in (int(s) for s in args.seeds.split(",")):

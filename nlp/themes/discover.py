@@ -4,7 +4,8 @@
 points with KMeans (about ``3 * sqrt(n)`` micro-clusters), builds the Ward tree of the
 micro-cluster centres and cuts it by the Bayesian information criterion of the points
 (:func:`bic_score`): the coarsest cut that gets :data:`BIC_GAIN_SHARE` of the best cut's gain
-over a single cluster; a few KMeans steps from the cut's centres then settle the borders. The number of clusters follows the evidence in the data, with no cap and
+over a single cluster; a few KMeans steps from the cut's centres then settle the borders.
+The number of clusters follows the evidence in the data, with no cap and
 no preference for finer cuts; data without cluster structure stay one cluster. Beyond
 :data:`REFERENCE_POINTS` the evidence is weighed per point, so twice the comments of the same kind
 do not give more themes. Clusters
