@@ -103,22 +103,6 @@ def test_a_bare_generic_word_never_names_a_theme():
     assert "process" not in pair.lower()
 
 
-def test_a_mixed_group_is_not_named_by_two_unrelated_topics_joined():
-    ranking = PhraseRanking(key_phrases=("sales team", "leave booking screen"), best=("sales team",))
-    mixed = ["The sales team stopped escalating anything.", "Our sales team never hears back.",
-             "The new leave booking screen loses my dates.", "The leave booking screen is slow."]
-    assert " and " not in choose_name(ranking, mixed)
-    # When members write both together, the pair is one topic and may name it.
-    together = [*mixed, "The sales team cannot use the leave booking screen on the road."]
-    pair = PhraseRanking(key_phrases=("sales team", "leave booking screen"), best=())
-
-    def embed(phrases):  # the pair sits on the centre, each half off it
-        return np.array([[1.0, 0.0] if " and " in p else [0.0, 1.0] for p in phrases])
-
-    assert choose_name(pair, together, np.array([1.0, 0.0]), embed) == "Sales team and leave booking screen"
-    assert choose_name(pair, mixed, np.array([1.0, 0.0]), embed) != "Sales team and leave booking screen"
-
-
 @pytest.mark.slow
 def test_emerging_clusters_get_clean_noun_phrase_names_and_key_phrases(semantic_embedder):
     texts = E_SIGNATURE + DESK + VPN

@@ -296,18 +296,16 @@ def choose_name(ranking: PhraseRanking, texts: Sequence[str], centroid: np.ndarr
     """A theme's name, as a person would put it: the candidate closest to the cluster centre.
 
     Candidates are the :data:`NAME_CANDIDATES` best-scored phrases (before diversity), the key
-    phrases, and "A and B" pairs of the top three key phrases that some member writes together
-    (the shipped taxonomy's names read like that: "Tools and systems"). A bare generic word
+    phrases, and "A and B" pairs of the top three key phrases (the shipped taxonomy's names read
+    like that: "Tools and systems"). A bare generic word
     ("Desk", "Payroll") is never a name on its own; a specific one (an acronym or product name
     written with capitals in ``texts``: "VPN", "SharePoint") may be. Without ``embed`` the best
     allowed phrase wins. The name keeps the members' usual spelling ("VPN drops").
     """
-    # A pair's halves are phrases as written: "Desk and late shifts", not "Desk and treat customers",
-    # and some member writes both: a mixed group ("Sales" here, "leave booking screen" there) is
-    # named by one of its topics, not by two unrelated ones joined.
+    # A pair's halves are phrases as written: "Desk and late shifts", not "Desk and treat customers".
     top = [p for p in ranking.key_phrases if _written_in(p, texts)][:3]
-    pairs = (f"{a} and {b}" for i, a in enumerate(top) for b in top[i + 1:] if _written_together(a, b, texts))
-    candidates = list(dict.fromkeys([*ranking.best, *ranking.key_phrases, *pairs]))
+    candidates = list(dict.fromkeys([*ranking.best, *ranking.key_phrases,
+                                     *(f"{a} and {b}" for i, a in enumerate(top) for b in top[i + 1:])]))
     allowed = [c for c in candidates if _may_name(c, texts)]
     if not allowed:
         return display_name(ranking.key_phrases)
@@ -351,12 +349,6 @@ def _written_in(phrase: str, texts: Sequence[str]) -> bool:
     """True when some text writes ``phrase`` word for word (verb-object phrases are often not)."""
     pattern = _phrase_pattern(phrase)
     return any(pattern.search(text) for text in texts)
-
-
-def _written_together(first: str, second: str, texts: Sequence[str]) -> bool:
-    """True when some text writes both phrases word for word."""
-    patterns = (_phrase_pattern(first), _phrase_pattern(second))
-    return any(all(pattern.search(text) for pattern in patterns) for text in texts)
 
 
 def surface_form(phrase: str, texts: Sequence[str]) -> str:
