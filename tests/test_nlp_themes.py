@@ -7,6 +7,8 @@ import pickle
 
 import numpy as np
 import pytest
+from scipy.cluster.hierarchy import ward
+from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, homogeneity_score, silhouette_score
 
@@ -27,7 +29,7 @@ from nlp.themes import (
     load_taxonomy,
     split_by_subclusters,
 )
-from nlp.themes.discover import simplified_silhouette
+from nlp.themes.discover import _best_bic_cut, bic_score, simplified_silhouette
 
 SEEDED_IDS = {"delivery", "communication", "listening", "support", "strategic-alignment", "skills",
               "trust", "value", "tools", "security", "praise"}
@@ -147,6 +149,29 @@ def test_clusterer_merges_many_micro_clusters_into_few_pure_clusters():
 def test_clusterer_invents_no_clusters_in_structureless_noise(n_points, width):
     vectors = np.random.default_rng(0).normal(size=(n_points, width)).astype(np.float32)
     assert ConcernClusterer(random_state=0).fit(vectors).n_clusters_ <= 2
+
+
+def test_more_of_the_same_comments_does_not_give_more_clusters():
+    # Overlapping blobs: the BIC gain of finer cuts grows with the volume, its penalty only with log n.
+    vectors, _ = make_blobs(n_samples=1200, centers=24, n_features=16, cluster_std=6.0,
+                            center_box=(-10, 10), random_state=3)
+    micro = KMeans(80, n_init=1, random_state=0).fit(vectors)
+    tree = ward(micro.cluster_centers_)
+    eight_times, eight_labels = np.vstack([vectors] * 8), np.tile(micro.labels_, 8)
+
+    def chosen_k(points, labels, reference):
+        return int(_best_bic_cut(tree, labels, points, None, reference).max()) + 1
+
+    assert chosen_k(eight_times, eight_labels, None) > chosen_k(vectors, micro.labels_, None) + 5
+    assert chosen_k(eight_times, eight_labels, 1200) == chosen_k(vectors, micro.labels_, 1200) \
+        == chosen_k(vectors, micro.labels_, None)
+
+
+def test_bic_below_the_reference_volume_is_plain_bic():
+    vectors, truth = make_blobs(n_samples=300, centers=4, n_features=8, random_state=0)
+    assert bic_score(vectors, truth, reference_points=300) == bic_score(vectors, truth)
+    assert bic_score(vectors, truth, reference_points=5000) == bic_score(vectors, truth)
+    assert bic_score(vectors, truth, reference_points=100) != bic_score(vectors, truth)
 
 
 def test_simplified_silhouette_ranks_cuts_like_the_full_silhouette():
