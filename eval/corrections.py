@@ -115,7 +115,7 @@ def simulate(vectors: np.ndarray, scores: np.ndarray, gold: np.ndarray, per_clas
         drawn = draw_corrections(gold, per_class, seed)
         rest = np.setdiff1d(np.arange(len(gold)), drawn)
         adapter = CorrectionAdapter(random_state=seed, **(adapter_params or {}))
-        adapter.fit(vectors[drawn], scores[drawn], list(gold[drawn]))
+        adapter.fit(vectors[drawn], scores[drawn], list(gold[drawn]), vectors)
         adapted = np.array(adapter.predict(vectors[rest], scores[rest]))
         runs.append((*_figures(gold[rest], shipped[rest]), *_figures(gold[rest], adapted), adapter.C_))
     table = np.array(runs)
