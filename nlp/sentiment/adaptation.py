@@ -9,11 +9,11 @@ residual averages about zero over the survey: it moves labels where the correcti
 *like these* are misread, and keeps the shipped class prior rather than learning the corrections'
 own (a BRM's corrections, or the simulation's even draw per class, are not a sample of the
 survey; a free intercept learnt their class balance and cost accuracy). Every weight is pulled
-towards zero by an L2 penalty, so with no evidence the head *is* the shipped model, and it moves
-away from it only as far as the corrections support. The penalty is chosen per survey by cross-validated log-loss
-over the corrections themselves, among a grid that includes "no head at all"; ties go to the
-more conservative choice. It is a SetFit-style few-shot head on frozen sentence vectors (no
-encoder fine-tuning: the analysis must stay one transformer pass).
+towards zero by an L2 penalty, so with no evidence the head *is* the shipped model, and it
+moves away from it only as far as the corrections support. The penalty is chosen per survey by
+cross-validated log-loss over the corrections themselves, among a grid that includes "no head at
+all"; ties go to the more conservative choice. It is a SetFit-style few-shot head on frozen
+sentence vectors (no encoder fine-tuning: the analysis must stay one transformer pass).
 
 :func:`adapt_sentiment` applies it to a survey: corrected units take the BRM's label, the others
 the head's, and a survey with no corrections gets the shipped scores back unchanged.
