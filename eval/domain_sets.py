@@ -17,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REDACTION_INFORMAL = ROOT / "eval" / "data" / "redaction_informal.jsonl"
+#: The held-out informal test set, written before any model output was seen (eval/README.md).
+REDACTION_INFORMAL_TEST = ROOT / "eval" / "data" / "redaction_informal_test.jsonl"
 QUASI_IDENTIFIERS = ROOT / "eval" / "data" / "quasi_identifiers.jsonl"
 NON_ANSWERS = ROOT / "eval" / "data" / "non_answers.csv"
 SENTIMENT_HARD = ROOT / "nlp" / "data" / "sentiment" / "domain_hard.csv"
@@ -106,6 +108,7 @@ def sample(rows: list, count: int = 5, seed: int = SAMPLE_SEED) -> list:
 def main() -> None:
     sets = (
         (REDACTION_INFORMAL, load_jsonl, describe_redaction),
+        (REDACTION_INFORMAL_TEST, load_jsonl, describe_redaction),
         (SENTIMENT_HARD, load_csv, describe_sentiment),
         (NON_ANSWERS, load_csv, describe_non_answers),
         (QUASI_IDENTIFIERS, load_jsonl, describe_quasi_identifiers),

@@ -3,9 +3,11 @@
 Run ``python -m eval.redaction [PATH]``. The data (``eval/data/redaction.jsonl``) holds IT-partner
 feedback sentences with the character spans of their personal data; the ``dev`` split was used
 while writing the rules, the ``test`` split is reported as the held-out figure. It then scores
-person spans on the informal feedback set (``eval/data/redaction_informal.jsonl``, same format)
-and on the public sets WNUT-17 and the Broad Twitter Corpus (:mod:`eval.conll`): tuned on their
-train and dev splits, reported on test.
+person spans on the informal feedback sets (same format): ``eval/data/redaction_informal.jsonl``
+is dev (all its rows, including those once marked ``test``: their totals were printed while tuning),
+``eval/data/redaction_informal_test.jsonl`` is the held-out test set, written before any model
+output was seen; and on the public sets WNUT-17 and the Broad Twitter Corpus (:mod:`eval.conll`):
+tuned on their train and dev splits, reported on test. ``--dev-only`` prints no test figure.
 
 Recall is the share of gold spans whose every non-space character lies inside a replaced span;
 precision is the share of replaced spans that overlap a gold span (per label: a gold span of that
@@ -27,6 +29,7 @@ from nlp.redaction import LABELS, Redaction, find_personal_data_many
 
 DEFAULT_DATA = Path(__file__).parent / "data" / "redaction.jsonl"
 INFORMAL_DATA = Path(__file__).parent / "data" / "redaction_informal.jsonl"
+INFORMAL_TEST = Path(__file__).parent / "data" / "redaction_informal_test.jsonl"
 QUASI_DATA = Path(__file__).parent / "data" / "quasi_identifiers.jsonl"
 #: Person-span sets scored by :func:`evaluate_person_sets`: name -> splits reported.
 PUBLIC_SETS = {"wnut17": ("dev", "test"), "btc": ("dev", "test")}
@@ -108,22 +111,31 @@ def evaluate_redaction(path: Path = DEFAULT_DATA) -> dict:
     return figures
 
 
-def evaluate_person_sets(informal: Path = INFORMAL_DATA) -> dict:
-    """Person-span figures (``NAME`` recall and precision) per informal set and split."""
+def informal_splits(informal: Path = INFORMAL_DATA,
+                    test: Path | None = INFORMAL_TEST) -> dict[str, list[dict]]:
+    """The informal sets by split: every row of ``informal`` is dev (its old ``test`` rows were scored
+    while tuning), every row of ``test`` (written blind, see eval/README.md) is test."""
+    splits = {"dev": load_examples(informal) if informal.exists() else []}
+    if test is not None and test.exists():
+        splits["test"] = load_examples(test)
+    return splits
+
+
+def evaluate_person_sets(informal: Path = INFORMAL_DATA, test: Path | None = INFORMAL_TEST) -> dict:
+    """Person-span figures (``NAME`` recall and precision) per informal set and split (no test split
+    when ``test`` is None)."""
     from eval.conll import load_set
 
     figures: dict = {}
-    if informal.exists():
-        examples = load_examples(informal)
-        for split in ("dev", "test"):
-            chosen = [example for example in examples if example["split"] == split]
-            if chosen:
-                labels = score_split(chosen)["labels"]
-                figures[f"informal {split}"] = labels["NAME"]
-                if labels.get("TICKET", {}).get("gold"):
-                    figures[f"informal {split} tickets"] = labels["TICKET"]
+    for split, chosen in informal_splits(informal, test).items():
+        if chosen:
+            labels = score_split(chosen)["labels"]
+            figures[f"informal {split}"] = labels["NAME"]
+            if labels.get("TICKET", {}).get("gold"):
+                figures[f"informal {split} tickets"] = labels["TICKET"]
+    wanted = ("dev",) if test is None else ("dev", "test")
     for name, splits in PUBLIC_SETS.items():
-        for split in splits:
+        for split in (split for split in splits if split in wanted):
             try:
                 examples = load_set(name, split)
             except FileNotFoundError as missing:
@@ -154,7 +166,7 @@ def person_errors(examples: list[dict]) -> list[dict]:
 def _print_dev_errors(informal: Path) -> None:
     from eval.conll import load_set
 
-    sets = {"informal": [example for example in load_examples(informal) if example["split"] == "dev"],
+    sets = {"informal": informal_splits(informal, None)["dev"],
             "wnut17": load_set("wnut17", "dev"), "btc": load_set("btc", "dev")}
     for name, examples in sets.items():
         print(f"Errors on {name} dev (missed / false):")
@@ -172,13 +184,14 @@ def evaluate_quasi_identifiers(path: Path = QUASI_DATA) -> dict:
             for split in ("dev", "test")}
 
 
-def _print_data(informal: Path) -> None:
+def _print_data(informal: Path, test: Path) -> None:
     from eval.conll import FILES, data_root
 
     root = data_root()
-    print("Data: informal feedback set " + str(informal) + "; public person sets under " + str(root) + ": "
-          + ", ".join(f"{name} {split} {FILES[name, split]}" for name, splits in PUBLIC_SETS.items()
-                      for split in splits) + f"; quasi-identifiers {QUASI_DATA}")
+    public = ", ".join(f"{name} {split} {FILES[name, split]}" for name, splits in PUBLIC_SETS.items()
+                       for split in splits)
+    print(f"Data: informal feedback sets {informal} (dev) and {test} (test); public person sets under "
+          f"{root}: {public}; quasi-identifiers {QUASI_DATA}")
 
 
 def _print_quasi_identifiers(figures: dict) -> None:
@@ -220,6 +233,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--informal", type=Path, default=INFORMAL_DATA,
                         help="the informal feedback set (JSON lines, same format as PATH)")
+    parser.add_argument("--informal-test", type=Path, default=INFORMAL_TEST,
+                        help="the held-out informal test set (JSON lines, same format)")
+    parser.add_argument("--dev-only", action="store_true",
+                        help="score only the person-span DEV splits (for tuning: prints no test figure)")
     parser.add_argument("--persons-only", action="store_true",
                         help="score only the person-span sets (informal, WNUT-17, BTC)")
     parser.add_argument("--show-dev-errors", action="store_true",
@@ -228,10 +245,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.show_dev_errors:
         _print_dev_errors(args.informal)
         return
+    if args.dev_only:
+        _print_person_sets(evaluate_person_sets(args.informal, None))
+        return
     if not args.persons_only:
         _print_figures(evaluate_redaction(args.path))
-    _print_data(args.informal)
-    _print_person_sets(evaluate_person_sets(args.informal))
+    _print_data(args.informal, args.informal_test)
+    _print_person_sets(evaluate_person_sets(args.informal, args.informal_test))
     if not args.persons_only:
         _print_quasi_identifiers(evaluate_quasi_identifiers())
 

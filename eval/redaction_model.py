@@ -90,9 +90,9 @@ def save(weights: np.ndarray, intercept: float, threshold: float, veto: float, p
 def dev_sets(wnut_dev_trains: bool = False) -> dict[str, list[dict]]:
     """The dev splits the threshold is chosen on (WNUT-17 dev only when it is not trained on)."""
     from eval.conll import load_set
-    from eval.redaction import INFORMAL_DATA, load_examples
+    from eval.redaction import informal_splits
 
-    informal = [example for example in load_examples(INFORMAL_DATA) if example["split"] == "dev"]
+    informal = informal_splits(test=None)["dev"]
     public = {} if wnut_dev_trains else {"wnut17": load_set("wnut17", "dev")}
     return {"informal": informal, **public, "btc": load_set("btc", "dev")}
 

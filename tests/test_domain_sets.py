@@ -19,6 +19,7 @@ from eval.domain_sets import (
     NON_ANSWERS,
     QUASI_IDENTIFIERS,
     REDACTION_INFORMAL,
+    REDACTION_INFORMAL_TEST,
     SENTIMENT_DOMAIN,
     SENTIMENT_HARD,
     load_csv,
@@ -37,6 +38,11 @@ NEAR_DUPLICATE_WORDS, NEAR_DUPLICATE_JACCARD = 6, 0.6
 @pytest.fixture(scope="module")
 def redaction() -> list[dict]:
     return load_jsonl(REDACTION_INFORMAL)
+
+
+@pytest.fixture(scope="module")
+def redaction_test() -> list[dict]:
+    return load_jsonl(REDACTION_INFORMAL_TEST)
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +147,39 @@ def test_redaction_texts_are_unique_and_new(redaction):
     assert _near_duplicates([record["text"] for record in redaction]) == []
     older = {text_key(row["text"]) for row in load_jsonl(REDACTION_INFORMAL.with_name("redaction.jsonl"))}
     assert [record["text"] for record in redaction if text_key(record["text"]) in older] == []
+
+
+def test_fresh_redaction_test_set_has_the_schema_and_exact_spans(redaction_test):
+    assert {record["split"] for record in redaction_test} == {"test"}
+    for record in redaction_test:
+        assert set(record) == {"text", "spans", "split"}, record
+        for span in record["spans"]:
+            assert span["label"] in {"NAME", "TICKET"}, record
+            assert span["label"] != "NAME" or span["origin"] in {"anglo", "non_anglo", "unknown"}, record
+    assert [problem for record in redaction_test for problem in _span_problems(record)] == []
+
+
+def test_fresh_redaction_test_set_size_mix_and_traps(redaction_test):
+    """At least 300 texts, about half naming people, lower-case names, and word-name traps left unlabelled."""
+    assert len(redaction_test) >= 300
+    naming = [record for record in redaction_test if any(span["label"] == "NAME" for span in record["spans"])]
+    assert 0.4 <= len(naming) / len(redaction_test) <= 0.6
+    names = [record["text"][span["start"]:span["end"]] for record in naming for span in record["spans"]
+             if span["label"] == "NAME"]
+    assert sum(name[0].islower() for name in names) / len(names) >= 0.15
+    traps = [record["text"] for record in redaction_test if not record["spans"]]
+    for word in ("May", "Will", "Mark", "Grace", "Bill", "Teams", "Windows", "Victoria", "Sunday", "Summer",
+                 "Fortune", "Jordan", "Paris", "Chase"):
+        assert any(re.search(rf"\b{word}\b", text) for text in traps), word
+
+
+def test_fresh_redaction_test_set_shares_no_text_with_the_dev_set(redaction, redaction_test):
+    """The old set (all dev now) and the fresh test set: no repeated or near-duplicate text."""
+    assert _repeated_keys(redaction_test) == []
+    older = {text_key(row["text"]) for row in redaction}
+    assert [record["text"] for record in redaction_test if text_key(record["text"]) in older] == []
+    assert _near_duplicates([record["text"] for record in redaction_test],
+                            [record["text"] for record in redaction]) == []
 
 
 # --- quasi-identifiers (issue 10, item 5) ------------------------------------------------------

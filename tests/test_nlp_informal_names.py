@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.redaction.informal import informal_name_spans, ticket_spans
+from nlp.redaction.informal import informal_name_spans, informal_names, ticket_spans
 
 ORDINARY = frozenset((
     "the", "a", "an", "and", "or", "from", "in", "at", "on", "of", "to", "it", "is", "was", "were", "fixed",
@@ -57,3 +57,25 @@ def test_tickets_and_asset_tags(text, ticket):
 def test_ordinary_numbers_and_words_are_no_tickets():
     text = "It took 3 weeks and 2 tickets; the change was in 2024. Incident response is slow."
     assert ticket_spans(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("May from Payroll set up the new floor", ["May"]),  # a word name before a team
+    ("Summer in the apps team wrote the guide", ["Summer"]),
+    ("thank you KB for the laptop swap", ["KB"]),  # initials after a cue
+    ("DW in the project office sends the minutes late", ["DW"]),  # initials before a team
+    ("ap Rhys from the Welsh team sorted the keyboards", ["Rhys", "ap Rhys"]),  # a particle opening a clause
+    ("the vpn is fine now.\n~ bex", ["bex"]),  # a sign-off tail
+    ("kasia you star, the shared drive works", ["kasia"]),  # a name hailed
+    ("Hi, thandeka from risk here", ["thandeka"]),  # a greeting with a comma
+    ("Promise fixed my Outlook in a minute", ["Promise"]),  # a word name before a helping verb
+])
+def test_names_in_new_informal_slots(text, expected):
+    assert names(text) == expected
+
+
+def test_writer_slots_are_sure_and_positional_cues_may_be_vetoed():
+    text = "hey it's mandisa. Okonkwo fixed the printer"
+    found = informal_names(text, lambda word: word in ORDINARY, lambda word: word in GIVEN)
+    assert [text[start:end] for start, end, _ in found.signed] == ["mandisa"]
+    assert {text[start:end] for start, end, _ in found.cued} == {"Okonkwo"}

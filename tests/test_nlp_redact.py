@@ -124,3 +124,26 @@ def test_ticket_and_asset_numbers_become_tickets():
         "Tickets [TICKET], [TICKET] and [TICKET] are still open.")
     assert redact_personal_data("my laptop, asset tag LT-004512, still has no docking station") == (
         "my laptop, asset tag [TICKET], still has no docking station")
+
+
+@pytest.mark.parametrize("text", [
+    "in May we lost two days to the outage", "Summer interns got old laptops",
+    "IT in the finance team is slow", "thank you HR for the quick answer",
+    "the printer is broken again.\n~ again", "this is what happens when the vpn drops",
+    "Hope is fading for the new portal", "sorry, lol", "ok thanks team - great work",
+    "Victoria office still has no wifi", "Teams in the finance team crash daily",
+])
+def test_word_names_and_acronyms_outside_name_slots_stay(text):
+    """Issue 10: the informal slots (word names before a team, initials, tails) leave these alone."""
+    assert redact_personal_data(text) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hey it's mandisa, just a quick one", "Hey it's [NAME], just a quick one"),
+    ("My contact is Rowena dela Cruz, and she is great.", "My contact is [NAME], and she is great."),
+    ("Jan van der Berg ran the rollout", "[NAME] ran the rollout"),
+    ("May from Facilities set up the floor", "[NAME] from Facilities set up the floor"),
+])
+def test_writer_slots_and_particles_are_redacted_whole(text, expected):
+    """A name the writer signs or introduces is not vetoed by the tagger; particles stay inside the name."""
+    assert redact_personal_data(text) == expected

@@ -148,4 +148,5 @@ def test_the_cli_progress_reads_in_words_with_thousands_separators():
     )
     assert progress_text(3, 10, 6.0) == "3 of 10 units (30%) · 2.0 seconds a unit · about 14 s left"
     assert progress_text(0, 10, 0.0) == "0 of 10 units (0%)"
+    assert progress_text(256, 1993, 0.0003) == "256 of 1,993 units (13%)"  # no rate from a blink
     assert progress_text(10, 10, 5.0) == "10 of 10 units (100%) · 2 units a second"

@@ -140,7 +140,16 @@ def test_rapport_demo_creates_the_organisation_with_redacted_text(app, runner, c
         "SELECT number FROM answers JOIN questions ON questions.id = answers.question_id "
         "WHERE questions.kind = 'rating'"))
     assert stored_ratings == sorted(r.rating for r in corpus)
+    actions = {row["theme_id"]: row for row in db["actions"].rows}
+    slug = db.execute("SELECT slug FROM surveys").fetchone()[0]
     db.close()
+    # The story's improvement action started between the second and the third wave, so the
+    # Actions page can show the delivery theme falling after it; partners read its note.
+    assert waves[1]["closes_on"] < actions["delivery"]["started_on"] < waves[2]["opens_on"]
+    assert {row["status"] for row in actions.values()} == {"done", "in_progress", "planned"}
+    you_said = client.get(f"/y/{slug}").get_data(as_text=True)
+    assert all(row["public_note"].split(".")[0] in you_said.replace("&#39;", "'")
+               for row in actions.values())
 
     generated = " ".join(r.answers[key] or "" for r in corpus for key in ("doing_well", "change"))
     details = CONTACT_DETAILS.findall(generated)

@@ -27,6 +27,32 @@ SHORT_HONORIFICS = frozenset(("mr", "mrs", "ms", "dr"))
 #: Lower-case surname particles ("Ruud van Nistelrooy").
 PARTICLES = frozenset((
     "van", "von", "de", "da", "di", "del", "della", "du", "le", "la", "al", "el", "bin", "ibn", "der", "den",
+    "dela", "delos", "ap", "dos", "das", "do", "ter", "ten", "te", "bint", "binti", "abu", "los", "las", "ni",
+))
+
+#: Words that are also given names, taken only in a strong name slot and with a capital ("May from
+#: Facilities", "Summer in comms", "thanks Fortune"); elsewhere they are months, virtues, places.
+WORD_NAMES = frozenset((
+    "april", "may", "june", "august", "sunday", "monday", "friday", "summer", "autumn", "dawn", "sage",
+    "memory",
+    "fortune", "promise", "precious", "gift", "lucky", "blessing", "blessed", "hope", "faith", "patience",
+    "grace", "joy", "charity", "mercy", "prudence", "comfort", "beauty", "goodness", "innocent", "justice",
+    "trust", "wisdom", "happy", "sunny", "rose", "lily", "ivy", "iris", "holly", "amber", "ruby", "pearl",
+    "jade", "crystal", "destiny", "harmony", "chase", "jordan", "paris", "victoria", "austin", "chelsea",
+    "sydney", "will", "mark", "bill", "pat", "rob", "frank", "jack", "hunter", "river", "sky", "bishop",
+    "major", "king", "prince", "princess", "queen", "star", "angel", "marshal", "sterling", "tiger",
+))
+#: Words that follow a cue but are no name ("thanks a lot", "ask the team", "cheers all").
+NOT_AFTER_CUE = frozenset((
+    "a", "an", "the", "all", "everyone", "everybody", "team", "guys", "folks", "again", "so", "very", "much",
+    "lot", "for", "to", "in", "on", "at", "it", "them", "him", "her", "me", "us", "you", "your", "our", "my",
+    "their", "his", "someone", "anyone", "nobody", "if", "whether", "about", "again", "and", "or", "but",
+    "i", "we", "they", "he", "she", "this", "that", "these", "those", "what", "why", "how", "when", "which",
+    "who", "please", "kindly", "in", "advance", "any", "some", "no", "not", "just", "also", "only",
+    # chat shorthand that no dictionary lists
+    "smh", "thx", "thnx", "ty", "tia", "etc", "btw", "idk", "xoxo", "yup", "cya", "ttyl", "brb", "hth",
+    "rgds",
+    "kk", "hmm", "lmao", "imo", "imho", "afaik", "np", "tho", "pls", "plz", "asap", "fyi", "lol", "omg",
 ))
 
 

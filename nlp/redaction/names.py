@@ -4,16 +4,21 @@ The rules (:func:`rule_names`) find names they are sure of: a given name from th
 a capitalised word after an honorific or a cue ("ask", "thanks to"), two unknown capitalised words
 in a row, Irish ``O'`` names, and surnames and particles that follow. Every other capitalised word
 that is not a known term, an acronym or a plain sentence start becomes a candidate; only the
-sentences holding candidates go through NER (:mod:`nlp.redaction.ner`). :func:`find_names` is the
-one entry point; the rest is its machinery.
+sentences holding candidates go through NER (:mod:`nlp.redaction.ner`). Informal cues
+(:mod:`nlp.redaction.informal`) add names; the tagger may veto positional ones but not a name the
+writer signs, greets or introduces; names split by particles ("Rowena" "dela" "Cruz") are joined.
+:func:`find_names` is the one entry point; the rest is its machinery.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
 import re
 from typing import NamedTuple
 
-from nlp.redaction.informal import informal_name_spans
+from nlp.redaction.informal import InformalNames, informal_names
 from nlp.redaction.lexicon import (
     CUE_FILLERS,
     CUES,
@@ -35,6 +40,9 @@ _PLACE_NOUN = re.compile(
     r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
     r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road|bank|group|portal|system|app|"
     r"server)\b", re.IGNORECASE)
+_START_END = operator.attrgetter("start", "end")
+_LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
+_PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
 
@@ -62,8 +70,9 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
         scored = scored_tokens(text, lexicons(), model)
         tagged = [Redaction(*span) for span in spans_of(text, scored, model.threshold)
                   if not overlaps(claimed, span[0], span[1])]
-        ruled = confirmed(text, names + _informal_names(text, claimed), scored, model.veto)
-        found.append(_not_a_place(text, ruled + tagged))
+        informal = _informal_names(text, claimed)
+        ruled = confirmed(text, names + informal.cued, scored, model.veto) + informal.signed
+        found.append(_not_a_place(text, _joined_over_particles(text, ruled + tagged)))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:
@@ -72,17 +81,43 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
     return found
 
 
-def _informal_names(text: str, taken: list[Redaction]) -> list[Redaction]:
-    """Names that informal cues point at (:mod:`nlp.redaction.informal`), outside claimed spans."""
+@functools.lru_cache(maxsize=1 << 16)
+def _is_ordinary(lower: str) -> bool:
+    """An English word, product or department ("she's", "that's": the word before the ending).
+
+    Cached: the informal cues ask about the same few thousand words over and over."""
+    head = _CONTRACTION.sub("", lower) if "'" in lower or "’" in lower else lower
+    return is_common_word(head) or name_lexicon().is_known(head)
+
+
+@functools.cache
+def _given_names() -> frozenset[str]:
+    """The rules' given names, sure and ambiguous ("will", "grace"), in one set."""
     lexicon = name_lexicon()
+    return lexicon.given_names | lexicon.ambiguous_names
 
-    def is_ordinary(lower: str) -> bool:
-        head = _CONTRACTION.sub("", lower)  # "she's", "that's", "they're": the word before the ending
-        return is_common_word(head) or lexicon.is_known(head)
 
-    spans = informal_name_spans(
-        text, is_ordinary, lambda lower: lower in lexicon.given_names or lower in lexicon.ambiguous_names)
-    return [Redaction(start, end, label) for start, end, label in spans if not overlaps(taken, start, end)]
+class _Informal(NamedTuple):
+    signed: list[Redaction]
+    cued: list[Redaction]
+
+
+def _informal_names(text: str, taken: list[Redaction]) -> _Informal:
+    """Names that informal cues point at (:mod:`nlp.redaction.informal`), outside claimed spans."""
+    found: InformalNames = informal_names(text, _is_ordinary, _given_names().__contains__)
+    return _Informal(*([Redaction(start, end, label) for start, end, label in spans
+                        if not overlaps(taken, start, end)] for spans in found))
+
+
+def _joined_over_particles(text: str, spans: list[Redaction]) -> list[Redaction]:
+    """One span over two names with only particles between them: "Rowena" "dela" "Cruz"."""
+    if len(spans) < 2:
+        return spans
+    ordered = sorted(spans, key=_START_END)
+    joined = [Redaction(left.start, right.end, "NAME") for left, right in itertools.pairwise(ordered)
+              if 2 < right.start - left.end <= _LONGEST_PARTICLE_GAP
+              and _PARTICLE_GAP.fullmatch(text, left.end, right.start)]
+    return spans + joined if joined else spans
 
 
 def _not_a_place(text: str, spans: list[Redaction]) -> list[Redaction]:
@@ -201,6 +236,19 @@ def _needs_ner(word: Word, lexicon: NameLexicon) -> bool:
     return not word.sentence_initial or word.possessive or not is_common_word(word.lower)
 
 
+def _particles_after(text: str, words: list[Word], last: int) -> int:
+    """How many particles (one or two: "dela", "van der", "de los") follow ``words[last]`` before a
+    capitalised surname; 0 when none do."""
+    count = 0
+    while count < 2 and last + count + 1 < len(words) and words[last + count + 1].lower in PARTICLES:
+        count += 1
+        following = words[last + count]
+        if last + count + 1 < len(words) and words[last + count + 1].capitalised and (
+                text[following.end:words[last + count + 1].start] == " "):
+            return count
+    return 0
+
+
 def _extend_surname(text: str, words: list[Word], index: int, lexicon: NameLexicon) -> int:
     """Index of the last word of the name that starts at ``words[index]`` (surnames, particles)."""
     last = index
@@ -208,10 +256,9 @@ def _extend_surname(text: str, words: list[Word], index: int, lexicon: NameLexic
         following = words[last + 1]
         if text[words[last].end:following.start] not in (" ", "-"):
             break
-        if following.lower in PARTICLES and last + 2 < len(words) and (
-            words[last + 2].capitalised and text[following.end:words[last + 2].start] == " "
-        ):
-            last += 2
+        particles = _particles_after(text, words, last)
+        if particles:
+            last += particles + 1
             continue
         surname = following.capitalised or (not words[index].capitalised and following.lower[:3] in (
             "al-", "el-"))

@@ -44,10 +44,14 @@ def analyze_command(survey_id: int | None, seed: int) -> None:
         )
 
 
+MIN_SECONDS_FOR_RATE = 1.0
+
+
 def progress_text(done: int, total: int, elapsed: float) -> str:
     """The words beside the bar: ``1,234 of 5,000 units (25%) · 410 units a second · about 9 s left``."""
     text = f"{done:,} of {total:,} units ({100 * done / max(total, 1):.0f}%)"
-    if done <= 0 or elapsed <= 0:
+    if done <= 0 or elapsed < MIN_SECONDS_FOR_RATE:
+        # Under a second the rate is noise ("802,498 units a second" for a batch that was ready).
         return text
     rate = done / elapsed
     speed = f"{rate:,.0f} units a second" if rate >= 1 else f"{1 / rate:,.1f} seconds a unit"

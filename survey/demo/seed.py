@@ -17,6 +17,7 @@ import sqlite_utils
 
 from survey.demo.corpus import DemoResponse, generate_feedback, read_demo_data
 from survey.errors import InvalidInput
+from survey.store.actions import create_action
 from survey.store.responses import record_response, responses_by_segment
 from survey.store.staff import create_staff_user, has_staff_user
 from survey.store.surveys import (
@@ -29,6 +30,8 @@ from survey.store.surveys import (
     has_survey,
     response_counts,
 )
+from survey.store.taxonomies import load_taxonomy
+from survey.store.themes import sync_seeded_themes
 
 #: The demo organisation: survey texts, questions, waves, department sizes and staff accounts.
 DEMO_SURVEY = read_demo_data("survey.json")
@@ -180,7 +183,32 @@ def seed_demo(
     departments = demo.questions["department"].options
     corpus = generate_feedback(responses, seed=seed, waves=tuple(demo.waves), departments=departments)
     store_demo_responses(db, demo, corpus, seed=seed, today=today, on_progress=on_progress)
+    store_demo_actions(db, demo.survey.id, today)
     return _summary(db, demo.survey, list(demo.waves.values()), today)
+
+
+def store_demo_actions(db: sqlite_utils.Database, survey_id: int, today: dt.date) -> None:
+    """The improvement actions of the demo's story (``survey.json``), so the loop shows closed.
+
+    The delivery action started between the second and third waves (the corpus's action wave),
+    so the Actions page shows its theme's share falling after it; its public note is on the
+    "You said, we did" page. Actions need their theme stored, so the taxonomy's themes are stored
+    first, as the first analysis run would.
+    """
+    taxonomy = load_taxonomy(db, survey_id)
+    with db.conn:
+        sync_seeded_themes(db, survey_id, [(theme.id, theme.name, theme.description)
+                                           for theme in taxonomy.active])
+    for spec in DEMO_SURVEY["actions"]:
+        started_on = spec.get("started_on")
+        if started_on is not None and dt.date.fromisoformat(started_on) > today:
+            continue  # a demo seeded before the story's dates keeps only what has happened
+        create_action(
+            db, survey_id, spec["theme"], spec["title"], owner=spec["owner"],
+            due_on=dt.date.fromisoformat(spec["due_on"]), status=spec["status"],
+            public_note=spec["public_note"],
+            started_on=dt.date.fromisoformat(started_on) if started_on else None, today=today,
+        )
 
 
 def _submission_date(rng: random.Random, wave: Wave, today: dt.date) -> dt.date:

@@ -69,13 +69,17 @@ def as_image(svg: str, narrow_svg: str | None = None) -> ChartImage:
     return ChartImage(_data_uri(svg), alt, _data_uri(narrow_svg) if narrow_svg else None)
 
 
-def chart_image(draw: Callable[..., str], *args: Any, **kwargs: Any) -> ChartImage:
+def chart_image(draw: Callable[..., str], *args: Any, in_column: bool = False, **kwargs: Any) -> ChartImage:
     """``draw(*args, **kwargs)`` (from the cache when drawn before) as an image for a page.
 
     A drawing function that takes ``narrow`` is drawn twice: a phone gets the narrow drawing, whose
-    text stays readable instead of shrinking with the whole chart.
+    text stays readable instead of shrinking with the whole chart. A chart ``in_column`` (a page's
+    half-width column) gets the narrow drawing on every screen: the wide one would shrink its text
+    to about half size there.
     """
     narrow = cached_svg(draw, *args, narrow=True, **kwargs) if _draws_narrow(draw) else None
+    if in_column and narrow is not None:
+        return as_image(narrow)
     return as_image(cached_svg(draw, *args, **kwargs), narrow)
 
 

@@ -133,11 +133,12 @@ def _theme_figures(db: sqlite_utils.Database, survey_id: int, found: insights.St
     if len(shares) > 1:
         share_chart = chart_image(theme_volume_by_wave, [wave for wave, _ in shares],
                                   {found.name: [share for _, share in shares]},
-                                  title=f"Share of comments: {found.name}", min_group_size=threshold)
+                                  title=f"Share of comments: {found.name}", min_group_size=threshold,
+                                  in_column=True)
     if len(sentiment) > 1:
         sentiment_chart = chart_image(
             sentiment_by_wave, *[list(column) for column in zip(*sentiment, strict=True)],
-            title=f"Mean sentiment: {found.name}", min_group_size=threshold)
+            title=f"Mean sentiment: {found.name}", min_group_size=threshold, in_column=True)
     return {"split": insights.theme_sentiment_split(db, survey_id, found.id, threshold),
             "share_chart": share_chart, "sentiment_chart": sentiment_chart}
 

@@ -1,0 +1,85 @@
+"""CPU cost of each step of redaction per answer: patterns, rules, tagger, informal cues, whole.
+
+Run ``python -m eval.redaction_parts [--code DIR] [--repeats 5]``. Texts: the same 1,056 answers as
+``bench/redaction.py`` (``eval/data/redaction.jsonl`` and ``eval/data/redaction_informal.jsonl``, all
+rows). Each step runs on one answer at a time, best of ``--repeats`` runs, after a warm-up pass; the
+clock is the process's CPU time (``time.process_time``), so other processes on a shared machine
+disturb it less than wall time. The steps are the internal functions that
+:func:`nlp.redaction.names.find_names` calls (private names, read only here): a change of their
+signatures must be followed here. ``--code DIR`` imports ``nlp`` from another checkout (for example
+``/work/main``) so that two versions are compared on the same texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+DATA = (Path(__file__).parent / "data" / "redaction.jsonl",
+        Path(__file__).parent / "data" / "redaction_informal.jsonl")
+
+
+def load_texts() -> list[str]:
+    """The benchmark answers (see the module docstring)."""
+    texts: list[str] = []
+    for path in DATA:
+        with open(path, encoding="utf-8") as handle:
+            texts += [json.loads(line)["text"] for line in handle if line.strip()]
+    return texts
+
+
+def cpu_microseconds(step: Callable[[str], object], texts: list[str], repeats: int = 5) -> dict[str, float]:
+    """Median and mean over ``texts`` of the best-of-``repeats`` CPU microseconds of ``step(text)``."""
+    best = []
+    for text in texts:
+        runs = []
+        for _ in range(repeats):
+            started = time.process_time()
+            step(text)
+            runs.append(time.process_time() - started)
+        best.append(min(runs) * 1e6)
+    return {"median_us": round(statistics.median(best), 1), "mean_us": round(statistics.fmean(best), 1)}
+
+
+def steps() -> dict[str, Callable[[str], object]]:
+    """The measured steps, imported from whichever ``nlp`` is first on ``sys.path``."""
+    from nlp.redaction import names, patterns, redact_personal_data, tagger
+
+    model, lexicons = tagger.tagger_model(), tagger.lexicons()
+    return {
+        "patterns": patterns.pattern_spans,
+        "rules": lambda text: names.rule_names(text, []),
+        "tagger": lambda text: tagger.scored_tokens(text, lexicons, model),
+        "informal cues": lambda text: names._informal_names(text, []),
+        "whole redaction": redact_personal_data,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the CPU microseconds per answer of each step and the data they came from."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--code", type=Path, default=Path(__file__).resolve().parents[1],
+                        help="checkout whose nlp package is measured")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(args.code.resolve()))
+    texts = load_texts()
+    measured = steps()
+    for text in texts:
+        measured["whole redaction"](text)
+    print(f"code: {args.code.resolve()}; texts: {len(texts)} from " + ", ".join(p.name for p in DATA)
+          + f"; CPU time, best of {args.repeats} runs each, one at a time, one process")
+    for name, step in measured.items():
+        figures = cpu_microseconds(step, texts, args.repeats)
+        print(f"  {name:<16} median {figures['median_us']:>6} us  mean {figures['mean_us']:>6} us per answer")
+
+
+if __name__ == "__main__":
+    main()
