@@ -165,8 +165,9 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int)
             connection.request("GET", path)
             page = connection.getresponse()
             html = page.read().decode()
-            cookie = "; ".join(header.split(";", 1)[0] for header in page.headers.get_all("Set-Cookie", [])
-                               if header.startswith("session="))
+            # Every cookie the page set (Rapport's partner cookie, the bare endpoint's session), as a
+            # browser sends them back to the same path.
+            cookie = "; ".join(header.split(";", 1)[0] for header in page.headers.get_all("Set-Cookie", []))
             gets.append(time.perf_counter() - t0)
             if page.status != 200:
                 errors += 1

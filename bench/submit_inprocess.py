@@ -5,8 +5,10 @@ naming people) through Flask's test client against Rapport (production config, t
 bare Flask + WTForms + sqlite-utils endpoint, alternating rounds of 100 submissions so a busy machine
 slows both alike. Prints CPU milliseconds (``time.process_time``) per GET and per POST, median of the
 rounds, and the ratio bare / Rapport (the throughput ratio ``bench/submit.py`` would see if the
-server had the CPU to itself, minus the HTTP server's own share). ``--profile`` adds a cProfile of
-Rapport's requests (cumulative time), to find what to cut.
+server had the CPU to itself, minus the HTTP server's own share). It also times redaction alone
+(``nlp.redaction.redact_many``, as ``record_response`` calls it) on the free-text answers of 100
+Rapport submissions per round: the part of a POST the bare endpoint has no counterpart for.
+``--profile`` adds a cProfile of Rapport's requests (cumulative time), to find what to cut.
 
 Usage: ``.venv/bin/python bench/submit_inprocess.py [--rounds 8] [--profile 40]``
 """
@@ -63,7 +65,7 @@ def clients(tmp: str) -> dict:
 
 def submission(kind: str, client, path: str, rng: random.Random) -> tuple[float, float]:
     """One partner (a new browser session): CPU seconds of the GET and of the POST."""
-    client.delete_cookie("session")
+    client.delete_cookie("rapport_partner", path="/s/")
     started = time.process_time()
     html = client.get(path).get_data(as_text=True)
     got = time.process_time()
@@ -79,17 +81,31 @@ def submission(kind: str, client, path: str, rng: random.Random) -> tuple[float,
     return got - started, posted - posting
 
 
+def redaction_seconds(rng: random.Random) -> float:
+    """CPU seconds of redacting one Rapport submission's free-text answers."""
+    from nlp.redaction import redact_many
+
+    answers = _answers("rapport", ["q1", "q2", "q3", "q4", "q5"], rng,
+                       "".join(rng.choice(string.ascii_lowercase) for _ in range(10)))
+    texts = [answers[name] for name in ("q1", "q4") if name in answers]
+    started = time.process_time()
+    redact_many(texts)
+    return time.process_time() - started
+
+
 def measure(apps: dict, rounds: int, rng: random.Random) -> dict[str, list[tuple[float, float]]]:
-    """Per app, per round: mean CPU seconds of a GET and of a POST."""
+    """Per app, per round: mean CPU seconds of a GET and of a POST (and of redaction alone, as
+    ``"redaction"``: ``(0, seconds)``)."""
     for kind, (client, path) in apps.items():
         for _ in range(50):  # warm-up: first compilations, caches
             submission(kind, client, path, rng)
-    results: dict[str, list[tuple[float, float]]] = {kind: [] for kind in apps}
+    results: dict[str, list[tuple[float, float]]] = {kind: [] for kind in [*apps, "redaction"]}
     for _ in range(rounds):
         for kind, (client, path) in apps.items():
             times = [submission(kind, client, path, rng) for _ in range(100)]
             results[kind].append((statistics.mean(get for get, _ in times),
                                   statistics.mean(post for _, post in times)))
+        results["redaction"].append((0.0, statistics.mean(redaction_seconds(rng) for _ in range(100))))
     return results
 
 
@@ -97,6 +113,10 @@ def report(results: dict[str, list[tuple[float, float]]]) -> None:
     print(f"{len(results['rapport'])} rounds x 100 submissions per app; "
           f"load average {os.getloadavg()[0]:.2f}")
     for kind, values in results.items():
+        if kind == "redaction":
+            print(f"of Rapport's POST, redaction alone (same answers, median of rounds): "
+                  f"{1000 * statistics.median(v[1] for v in values):.2f} ms")
+            continue
         get = 1000 * statistics.median(v[0] for v in values)
         post = 1000 * statistics.median(v[1] for v in values)
         print(f"{kind:8s} CPU per submission: GET {get:.2f} ms  POST {post:.2f} ms  "

@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 
 import pytest
 from flask.testing import FlaskClient
+from page_support import as_another_browser
 
 from survey import create_app
 from survey.db import open_database
@@ -108,7 +109,7 @@ def submit_answer(world: World, word: str, department: str = "Finance",
     the form."""
     change, other = texts or ANSWERS
     # Each partner has a browser of their own: the one before would be told "you already answered".
-    world.partner.delete_cookie("session")
+    as_another_browser(world.partner)
     page = world.partner.get(f"/s/{world.wave.token}")
     assert page.status_code == 200
     hidden = dict(re.findall(r'name="(csrf_token|form_token|code)" type="hidden" value="([^"]*)"',

@@ -58,3 +58,10 @@ def page_text(response) -> str:
     """Visible text of a page, tags stripped and whitespace collapsed."""
     html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def as_another_browser(client) -> None:
+    """Forget the partner cookie (CSRF key, answered waves), as a different browser would not have it."""
+    from survey.web.partner.browser_cookie import COOKIE_NAME
+
+    client.delete_cookie(COOKIE_NAME, path="/s/")

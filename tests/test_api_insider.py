@@ -12,6 +12,7 @@ import re
 import insider_support as insider
 from api_support import api_client
 from insider_support import WORDS, K, World, visible
+from page_support import as_another_browser
 
 from survey.store import browse
 
@@ -39,7 +40,7 @@ def _read_everything(world: World, reader) -> dict[str, object]:
 
 def _submit(world: World, word: str, department: str) -> None:
     """One partner's answer through the form, from ``department``."""
-    world.partner.delete_cookie("session")
+    as_another_browser(world.partner)
     page = world.partner.get(f"/s/{world.wave.token}").get_data(as_text=True)
     hidden = dict(re.findall(r'name="(csrf_token|form_token|code)" type="hidden" value="([^"]*)"', page))
     questions = {prompt: f"q{qid}" for qid, prompt in world.db.execute(

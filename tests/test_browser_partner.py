@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -80,3 +82,47 @@ def test_an_invited_partner_types_the_code_and_answers(browser, live_url, db, pa
     page.wait_for_url(f"**/s/{wave.token}/thanks")
     assert invitation_counts(db, wave.id) == (1, 1)
     assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 1
+
+
+def test_a_form_posted_from_another_site_is_refused(browser, live_url, db, partner_wave):
+    """Cross-site request forgery: a page on another site makes the partner's browser post the form,
+    with tokens the attacker fetched for themselves. The browser's cookie is SameSite and the tokens
+    are bound to the attacker's own key, so nothing is stored."""
+    from html import escape
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from page_support import hidden_fields
+    from test_survey_partner import answers_for
+
+    wave = partner_wave()
+    target = f"{live_url}/s/{wave.token}"
+    with urllib.request.urlopen(target, timeout=10) as own_visit:  # the attacker's own visit
+        fields = {**hidden_fields(own_visit.read().decode()), **answers_for(db, wave, text="Forged.")}
+    inputs = "".join(f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+                     for name, value in fields.items())
+    attack = (f'<form id="f" method="post" action="{escape(target)}">{inputs}</form>'
+              '<script>document.getElementById("f").submit()</script>').encode()
+
+    class AttackPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(attack)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    # "localhost" is another site than "127.0.0.1" for the browser (SameSite compares sites).
+    attacker = ThreadingHTTPServer(("127.0.0.1", 0), AttackPage)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(target)  # the partner has the survey open: the browser has its cookie
+        page.goto(f"http://localhost:{attacker.server_port}/")
+        page.wait_for_url(target)
+        assert "press Submit again" in page.content()
+    finally:
+        attacker.shutdown()
+        attacker.server_close()
+    assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 0

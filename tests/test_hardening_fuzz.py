@@ -11,6 +11,7 @@ from urllib.parse import quote_from_bytes
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from page_support import as_another_browser
 from test_survey_partner import answers_for, hidden_fields, stored_count
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
@@ -45,7 +46,7 @@ def fuzz_wave(partner_wave):
 def test_the_partner_post_never_fails_and_stores_nothing_when_it_refuses(
         client, db, fuzz_wave, overrides, extra, content_type):
     wave = fuzz_wave
-    client.delete_cookie("session")
+    as_another_browser(client)
     page = client.get(f"/s/{wave.token}")
     assert page.status_code == 200
     names = answers_for(db, wave)

@@ -10,6 +10,7 @@ import re
 import time
 
 import pytest
+from page_support import as_another_browser
 from test_survey_partner import answers_for, hidden_fields, stored_count
 
 HUGE = "x" * 50_000
@@ -22,7 +23,7 @@ def searchable(client, db, partner_wave, staff_login):
     for text in ("Laptops arrive late.", "The service desk closes tickets too early."):
         data = {**_form_page(client, wave), **answers_for(db, wave, text=text)}
         assert client.post(f"/s/{wave.token}", data=data).status_code == 303
-        client.delete_cookie("session")
+        as_another_browser(client)
     staff_login("brm")
     return f"/staff/surveys/{wave.survey_id}/responses"
 
@@ -185,7 +186,7 @@ def test_a_plain_replay_of_the_same_form_is_refused(client, db, partner_wave):
     wave = partner_wave()
     data = {**_form_page(client, wave), **answers_for(db, wave)}
     assert client.post(f"/s/{wave.token}", data=data).status_code == 303
-    client.delete_cookie("session")
+    as_another_browser(client)
     replay = client.post(f"/s/{wave.token}", data=data)
     assert replay.status_code == 409
     assert stored_count(db) == 1

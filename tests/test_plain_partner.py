@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from conftest import StaffLogin
+from conftest import STAFF_PASSWORD, StaffLogin
 from page_support import hidden_fields
 
+from survey import create_app
+from survey.store.staff import create_staff_user
 from survey.store.surveys import add_question, create_survey, create_wave, get_wave, update_survey
 
 TABLES_A_SUBMISSION_WRITES = ("responses", "answers", "used_form_tokens", "released_responses")
@@ -114,6 +116,30 @@ def test_the_preview_shows_the_partner_form_and_stores_nothing(db, client, staff
     missing = client.post(f"/staff/waves/{wave.id}/preview", data=hidden_fields(page)).get_data(as_text=True)
     assert "a partner would see these messages" in missing and "it is required" in missing
     assert _counts(db) == before, "a preview writes no row"
+
+
+def test_with_csrf_on_the_preview_checks_answers_under_the_staff_session(app, db, partner_wave):
+    """The preview is a staff page: its form's CSRF token is the staff session's, not the partner cookie's."""
+    wave = partner_wave()
+    strict = create_app({"DATABASE": app.config["DATABASE"], "SECRET_KEY": "test-secret",
+                         "RATELIMIT_ENABLED": False})
+    client = strict.test_client()
+    create_staff_user(db, "brm-user", STAFF_PASSWORD, "brm")
+    login = hidden_fields(client.get("/staff/login").get_data(as_text=True))
+    assert client.post("/staff/login", data={**login, "username": "brm-user",
+                                             "password": STAFF_PASSWORD}).status_code == 302
+    page = client.get(f"/staff/waves/{wave.id}/preview").get_data(as_text=True)
+    rating = db.execute("SELECT id FROM questions WHERE survey_id = ? AND kind = 'rating'",
+                        [wave.survey_id]).fetchone()[0]
+    text = db.execute("SELECT id FROM questions WHERE survey_id = ? AND kind = 'text'",
+                      [wave.survey_id]).fetchone()[0]
+    answers = {f"q{text}": "A real answer", f"q{rating}": "4"}
+    checked = client.post(f"/staff/waves/{wave.id}/preview", data={**hidden_fields(page), **answers})
+    assert checked.status_code == 200
+    assert "these answers would be accepted" in checked.get_data(as_text=True)
+    forged = client.post(f"/staff/waves/{wave.id}/preview",
+                         data={**hidden_fields(page), **answers, "csrf_token": "forged"})
+    assert forged.status_code == 400
 
 
 def test_close_wave_now_closes_the_link_at_once(db, client, staff_login, partner_wave):

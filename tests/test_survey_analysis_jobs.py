@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from page_support import hidden_fields
+from page_support import as_another_browser, hidden_fields
 
 from survey.errors import AnalysisAlreadyRunning
 from survey.jobs import analysis as analysis_job
@@ -46,7 +46,7 @@ def _seed_responses(db, wave, count: int) -> None:
 
 
 def _submit_partner_response(client, db, wave) -> None:
-    client.delete_cookie("session")  # a partner's own browser, not one that already answered
+    as_another_browser(client)  # a partner's own browser, not one that already answered
     page = client.get(f"/s/{wave.token}")
     assert page.status_code == 200
     by_kind = {q.kind: f"q{q.id}" for q in questions_for(db, wave.survey_id)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from page_support import hidden_fields
+from page_support import as_another_browser, hidden_fields
 
 from survey import create_app
 from survey.store.invitations import (
@@ -220,7 +220,7 @@ def test_an_invitation_code_is_burnt_with_the_response_and_cannot_be_reused(clie
     first, data = submit(client, db, wave, url=f"/s/{wave.token}?code={code}")
     assert first.status_code == 303
     assert invitation_counts(db, wave.id) == (2, 1)
-    client.delete_cookie("session")  # another browser: this one now says "you already answered"
+    as_another_browser(client)  # another browser: this one now says "you already answered"
     fresh_page = client.get(f"/s/{wave.token}").get_data(as_text=True)  # the code form, no token
     assert "form_token" not in fresh_page
     fresh_code = generate_invitation_codes(db, wave.id, 1)[0]

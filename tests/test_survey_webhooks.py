@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from page_support import as_another_browser
 
 from survey import create_app
 from survey.db import open_database
@@ -111,7 +112,7 @@ class Hooks:
         questions = {prompt: f"q{qid}" for qid, prompt in self.db.execute(
             "SELECT id, prompt FROM questions WHERE survey_id = ?", [self.survey.id])}
         for _ in range(count):
-            self.partner.delete_cookie("session")
+            as_another_browser(self.partner)
             page = self.partner.get(f"/s/{self.wave.token}").get_data(as_text=True)
             hidden = dict(re.findall(r'name="(csrf_token|form_token)" type="hidden" value="([^"]*)"', page))
             topic = TOPICS[self.submitted]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, flash, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user, logout_user
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -41,6 +41,15 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[str | bytes, ...], URLSafeTimedSerializer] = {}
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """As Flask's, but an empty, unchanged session (every partner page) returns before working
+        out the cookie's six attributes from the configuration."""
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:

@@ -10,13 +10,10 @@ Nothing in this module logs or stores anything about the request beyond the answ
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import secrets
 import urllib.parse
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from survey.db import partner_db
 from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, Throttled, WaveClosed
@@ -26,15 +23,10 @@ from survey.store.invitations import (
     normalise_invitation_code,
 )
 from survey.store.responses import record_response
-from survey.store.surveys import (
-    Survey,
-    Wave,
-    get_survey,
-    get_wave_by_token,
-    questions_for,
-)
+from survey.store.surveys import Survey, Wave
+from survey.store.wave_definitions import WaveDefinition, WaveDefinitionCache
 from survey.web import throttles
-from survey.web.partner import guards
+from survey.web.partner import browser_cookie, guards, tokens
 from survey.web.partner.blank_form import blank_form_page
 from survey.web.partner.forms import CodeForm, ResponseForm, build_response_form, scale_ends
 from survey.web.partner.privacy import own_privacy_note
@@ -42,6 +34,7 @@ from survey.web.security import csrf
 
 bp = Blueprint("partner", __name__)
 bp.after_request(guards.no_store)
+bp.after_request(browser_cookie.save)
 
 CSRF_MESSAGE = ("This form was open for a long time, or your browser did not send back its security "
                 "cookie. Your answers are still below: please press Submit again.")
@@ -58,7 +51,7 @@ def survey(token: str) -> Any:
     """Show the survey (GET) or store a response (POST)."""
     if request.method == "POST" and not guards.is_form_post():
         return guards.not_a_form_page()
-    wave = get_wave_by_token(partner_db(), token)
+    wave = wave_definition(token).wave
     closed = _closed_page(wave)
     if closed is not None:
         return closed
@@ -75,7 +68,7 @@ def enter_code(token: str) -> Any:
     """Check an invitation code (without using it) and show the survey when it is valid."""
     if not guards.is_form_post():
         return guards.not_a_form_page()
-    wave = get_wave_by_token(partner_db(), token)
+    wave = wave_definition(token).wave
     closed = _closed_page(wave)
     if closed is not None:
         return closed
@@ -88,8 +81,9 @@ def enter_code(token: str) -> Any:
 @bp.route("/s/<token>/thanks")
 def thanks(token: str) -> str:
     """After a submission from this browser: saved. Otherwise: say plainly that nothing was saved."""
-    wave = get_wave_by_token(partner_db(), token)
-    return render_template("partner/thanks.html", survey=get_survey(partner_db(), wave.survey_id), wave=wave,
+    definition = wave_definition(token)
+    wave = definition.wave
+    return render_template("partner/thanks.html", survey=definition.survey, wave=wave,
                            just_submitted=guards.answered_here(wave), today=dt.date.today())
 
 
@@ -104,10 +98,10 @@ def _show_survey(wave: Wave) -> Any:
 
 def _blank_public_form(wave: Wave) -> Any:
     """The blank form of a public wave, from the per-worker page cache when possible."""
-    questions = tuple(questions_for(partner_db(), wave.survey_id))
-    form_class = build_response_form(questions, current_app.config["MAX_ANSWER_CHARS"])
+    definition = wave_definition(wave.token)
+    form_class = _form_class(wave)
     page = blank_form_page(
-        wave, get_survey(partner_db(), wave.survey_id), questions,
+        wave, definition.survey, definition.questions,
         render=lambda token: _render_survey(wave, form_class(formdata=None, form_token=token))[0],
         new_form_token=lambda: _new_form_token(wave),
     )
@@ -136,7 +130,7 @@ def _submit(wave: Wave) -> Any:
         if form.meta.csrf and form.csrf_token.errors:
             return _render_survey(wave, form, CSRF_MESSAGE, 400)
         return _render_survey(wave, form, "Some answers need your attention; see the messages below.", 422)
-    nonce = _form_token_nonce(wave, form.form_token.data)
+    nonce = tokens.form_token_nonce(wave.id, form.form_token.data)
     if nonce is None:
         form.form_token.data = _new_form_token(wave)
         return _render_survey(wave, form, TOKEN_MESSAGE, 400)
@@ -167,14 +161,14 @@ def _closed_page(wave: Wave) -> tuple[str, int] | None:
     status = wave.status(dt.date.today())
     if status == "open":
         return None
-    survey = get_survey(partner_db(), wave.survey_id)
+    survey = wave_definition(wave.token).survey
     http_status = 403 if status == "scheduled" else 410
     return render_template("partner/closed.html", survey=survey, wave=wave, status=status), http_status
 
 
 def _form_class(wave: Wave) -> type[ResponseForm]:
-    questions = tuple(questions_for(partner_db(), wave.survey_id))
-    return build_response_form(questions, current_app.config["MAX_ANSWER_CHARS"])
+    return build_response_form(wave_definition(wave.token).questions, current_app.config["MAX_ANSWER_CHARS"],
+                               with_code=wave.access == "invitation")
 
 
 def _new_form(wave: Wave, code: str | None = None) -> ResponseForm:
@@ -185,7 +179,7 @@ def _render_survey(
     wave: Wave, form: ResponseForm, message: str | None = None, status: int = 200,
     *, code_error: bool = False, check_results: list | None = None,
 ) -> tuple[str, int]:
-    survey: Survey = get_survey(partner_db(), wave.survey_id)
+    survey: Survey = wave_definition(wave.token).survey
     return render_template(
         "partner/survey.html", survey=survey, wave=wave, form=form, message=message,
         code_error=code_error, scale_ends=scale_ends, survey_note=own_privacy_note(survey),
@@ -196,32 +190,24 @@ def _render_survey(
 
 
 def _code_page(wave: Wave, form: CodeForm, message: str | None = None, status: int = 200) -> tuple[str, int]:
-    survey = get_survey(partner_db(), wave.survey_id)
+    survey = wave_definition(wave.token).survey
     return render_template("partner/code.html", survey=survey, wave=wave, form=form,
                            message=message), status
 
 
-def _serializer() -> URLSafeSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
-
-
-@functools.lru_cache(maxsize=4)
-def _serializer_for(secret_key: str) -> URLSafeSerializer:
-    """One serializer per key: building it (key derivation, JSON checks) cost more than signing."""
-    return URLSafeSerializer(secret_key, salt="rapport-partner-form-token")
+def wave_definition(token: str) -> WaveDefinition:
+    """The wave behind ``token`` with its survey and questions, read once per request from the
+    per-worker cache (checked against the database's definition version; ``NotFound`` if none)."""
+    definition: WaveDefinition | None = g.get("partner_wave_definition")
+    if definition is None or definition.wave.token != token:
+        caches = current_app.extensions.setdefault("rapport_wave_definitions", {})
+        cache = caches.setdefault(current_app.config["DATABASE"], WaveDefinitionCache())
+        definition = g.partner_wave_definition = cache.by_token(partner_db(), token)
+    return definition
 
 
 def _new_form_token(wave: Wave) -> str:
-    """A signed one-time token naming the wave; its random part is burnt when the form is stored."""
-    return _serializer().dumps([wave.id, secrets.token_hex(16)])
-
-
-def _form_token_nonce(wave: Wave, token: str | None) -> str | None:
-    try:
-        wave_id, nonce = _serializer().loads(token or "")
-    except (BadSignature, ValueError, TypeError):
-        return None
-    return nonce if wave_id == wave.id and isinstance(nonce, str) else None
+    return tokens.new_form_token(wave.id)
 
 
 def _body_is_utf8() -> bool:

@@ -21,9 +21,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import current_app, request, session
-from flask_wtf.csrf import generate_csrf
 
 from survey.store.surveys import Question, Survey, Wave
+from survey.web.partner import browser_cookie
 
 #: Rendered pages kept per worker (one per survey definition and configuration).
 CACHE_SIZE = 64
@@ -66,7 +66,7 @@ def blank_form_page(wave: Wave, survey: Survey, questions: tuple[Question, ...],
 
 def _csrf_token() -> str | None:
     """This request's CSRF token (the one the form field shows), or ``None`` with CSRF switched off."""
-    return generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
+    return browser_cookie.csrf_token() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
 
 
 def marked_page(html: str, csrf_token: str | None, form_token: str) -> str | None:

@@ -15,12 +15,14 @@ from flask import Blueprint, jsonify, request
 
 from nlp.self_identification import Finding, check_answers
 from survey.db import partner_db
-from survey.store.surveys import get_wave_by_token
 from survey.web import throttles
-from survey.web.partner.answer import _form_class, _render_survey
+from survey.web.partner import browser_cookie, guards
+from survey.web.partner.answer import _form_class, _render_survey, wave_definition
 from survey.web.security import csrf
 
 bp = Blueprint("partner_check", __name__)
+bp.after_request(guards.no_store)
+bp.after_request(browser_cookie.save)
 CHECK_THROTTLED = ("Too many checks have come from your network in the last few minutes. Your answers are "
                    "still below and you can send them as they are, or check again in a few minutes.")
 #: Longest text checked per answer (the form's own limit applies on sending).
@@ -31,7 +33,7 @@ MAX_CHECKED_CHARS = 4000
 @csrf.exempt  # changes nothing; the survey POST itself keeps its CSRF check
 def check(token: str) -> Any:
     """Findings per free-text answer, as JSON (``Accept: application/json``) or on the survey page."""
-    wave = get_wave_by_token(partner_db(), token)
+    wave = wave_definition(token).wave
     form = _form_class(wave)()
     if not throttles.take_check(partner_db(), wave.id):
         if request.accept_mimetypes.best == "application/json":

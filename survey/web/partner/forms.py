@@ -2,7 +2,8 @@
 
 Each question becomes a field named ``q<id>``; the form also carries the signed one-time form token
 (double-submit guard) and, for invitation waves, the invitation code. The form classes are cached
-per question list, so a busy wave builds its class once per worker.
+per question list, so a busy wave builds its class once per worker. Both forms check CSRF against
+the partner's browser cookie (:mod:`survey.web.partner.browser_cookie`), not Flask's session.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.csrf.core import CSRF
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from survey.store.surveys import Question
+from survey.web.partner import browser_cookie
 
 #: End labels of the two numeric scales, shown under the first and last button.
 SCALE_LABELS = {
@@ -43,13 +46,31 @@ def scale_ends(question: Question) -> tuple[str, str] | None:
     return SCALE_LABELS[question.kind]
 
 
-class CodeForm(FlaskForm):
+class BrowserCookieCSRF(CSRF):
+    """CSRF tokens bound to the partner's browser cookie (signed double-submit cookie)."""
+
+    def generate_csrf_token(self, csrf_token_field: Field) -> str:
+        return browser_cookie.csrf_token()
+
+    def validate_csrf_token(self, form: FlaskForm, field: Field) -> None:
+        if not browser_cookie.csrf_token_is_valid(field.data):
+            raise ValidationError("The form's security token is missing, expired or not this browser's.")
+
+
+class PartnerForm(FlaskForm):
+    """A form on the partner pages: CSRF as in FlaskForm (``WTF_CSRF_ENABLED``), but no session."""
+
+    class Meta:
+        csrf_class = BrowserCookieCSRF
+
+
+class CodeForm(PartnerForm):
     """The first step of an invitation wave: enter the code from the invitation."""
 
     code = StringField("Invitation code")
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(PartnerForm):
     """Base of every survey form: the hidden fields that are not answers."""
 
     form_token = HiddenField()
@@ -71,15 +92,26 @@ def field_name(question: Question) -> str:
     return f"q{question.id}"
 
 
-def build_response_form(questions: tuple[Question, ...], max_answer_chars: int) -> type[ResponseForm]:
-    """Return a :class:`ResponseForm` subclass with one field per question."""
-    return _form_class(tuple(questions), max_answer_chars)
+def build_response_form(questions: tuple[Question, ...], max_answer_chars: int, *, with_code: bool = True,
+                        for_staff: bool = False) -> type[ResponseForm]:
+    """Return a :class:`ResponseForm` subclass with one field per question.
+
+    ``with_code=False`` leaves out the invitation code (public waves). ``for_staff`` is the BRM's
+    preview under ``/staff``: its CSRF token is Flask-WTF's, in the staff session, as on every
+    staff page (the partner cookie is not sent there).
+    """
+    return _form_class(tuple(questions), max_answer_chars, with_code, for_staff)
 
 
 @functools.lru_cache(maxsize=256)
-def _form_class(questions: tuple[Question, ...], max_answer_chars: int) -> type[ResponseForm]:
-    attributes = {field_name(q): _field(q, max_answer_chars) for q in questions}
+def _form_class(questions: tuple[Question, ...], max_answer_chars: int, with_code: bool,
+                for_staff: bool) -> type[ResponseForm]:
+    attributes: dict = {field_name(q): _field(q, max_answer_chars) for q in questions}
     attributes["questions"] = questions
+    if not with_code:
+        attributes["code"] = None  # WTForms leaves out a field set to None in a subclass
+    if for_staff:
+        attributes["Meta"] = type("Meta", (), {"csrf_class": FlaskForm.Meta.csrf_class})
     return type("SurveyResponseForm", (ResponseForm,), attributes)
 
 

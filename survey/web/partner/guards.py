@@ -3,16 +3,18 @@
 - Only form posts (``application/x-www-form-urlencoded`` or ``multipart/form-data``) are read, and
   only their text fields: uploads, JSON and other bodies never reach the form (415).
 - NUL characters are refused with the same rule as ``rapport import-csv``.
-- A browser that has submitted a wave is remembered in its own session cookie (nothing is stored
-  on the server), so Back + Submit shows "you already answered" instead of storing a copy.
+- A browser that has submitted a wave is remembered in its own cookie (nothing is stored on the
+  server; :mod:`survey.web.partner.browser_cookie`), so Back + Submit shows "you already answered"
+  instead of storing a copy.
 """
 
 from __future__ import annotations
 
-from flask import Response, render_template, request, session
+from flask import Response, render_template, request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from survey.store.surveys import Wave
+from survey.web.partner import browser_cookie
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NOT_A_FORM = ("This address only accepts the survey form as your browser sends it. Open the survey "
@@ -23,7 +25,6 @@ ALREADY_ANSWERED = ("You already answered this survey from this browser, so noth
                     "Thank you for taking part.")
 THROTTLED = ("Too many answers have come from your network in the last few minutes, so yours was not "
              "saved yet. Your answers are still below: please wait a few minutes and submit again.")
-_ANSWERED_KEY = "answered_waves"
 
 
 def no_store(response: Response) -> Response:
@@ -59,13 +60,12 @@ def without_nul(fields: ImmutableMultiDict) -> ImmutableMultiDict:
 
 def answered_here(wave: Wave) -> bool:
     """Whether this browser has already submitted ``wave``."""
-    return wave.id in session.get(_ANSWERED_KEY, [])
+    return browser_cookie.answered_here(wave.id)
 
 
 def remember_answered(wave: Wave) -> None:
-    """Mark ``wave`` as answered in this browser's session cookie (kept until the browser closes)."""
-    answered = [wave_id for wave_id in session.get(_ANSWERED_KEY, []) if wave_id != wave.id][-19:]
-    session[_ANSWERED_KEY] = [*answered, wave.id]
+    """Mark ``wave`` as answered in this browser's cookie (kept until the browser closes)."""
+    browser_cookie.remember_answered(wave.id)
 
 
 def already_answered_page(wave: Wave, status: int) -> tuple[str, int]:

@@ -35,7 +35,7 @@ def preview(wave_id: int) -> Any:
     survey = store.get_survey(db, wave.survey_id)
     config = current_app.config
     form_class = build_response_form(
-        tuple(store.questions_for(db, wave.survey_id)), config["MAX_ANSWER_CHARS"]
+        tuple(store.questions_for(db, wave.survey_id)), config["MAX_ANSWER_CHARS"], for_staff=True
     )
     form = form_class() if request.method == "POST" else form_class(formdata=None)
     message = None
