@@ -116,3 +116,20 @@ def test_mismatched_inputs_raise_a_clear_error(survey):
     with pytest.raises(SentimentModelError, match="one vector per score"):
         adapt_sentiment(survey["vectors"][:5], survey["scores"], {0: "negative"})
     assert three_class_of("very positive") == "positive"
+
+
+def test_the_head_is_a_residual_that_keeps_the_shipped_prior(survey):
+    """Corrections drawn evenly per class are no sample of a survey the shipped model calls mostly
+    positive: the default head learns no intercept (the class balance of the corrections) and
+    measures vectors from the survey's mean; ``keep_prior=False`` is the older head that did."""
+    rows = [*range(60, 66), *range(6)]
+    labels = ["negative"] * 6 + ["positive"] * 6
+    kept = CorrectionAdapter(C_grid=(1.0,)).fit(survey["vectors"][rows], survey["scores"][rows], labels,
+                                                survey["vectors"])
+    assert np.all(kept.intercept_ == 0.0)
+    np.testing.assert_allclose(kept.center_, survey["vectors"].mean(axis=0))
+    assert np.abs(kept.coef_).max() > 0.1, "the residual still learns from the corrections"
+    free = CorrectionAdapter(C_grid=(1.0,), keep_prior=False).fit(survey["vectors"][rows],
+                                                                  survey["scores"][rows], labels)
+    assert np.abs(free.intercept_).max() > 0.1
+    np.testing.assert_allclose(free.center_, survey["vectors"][rows].mean(axis=0))

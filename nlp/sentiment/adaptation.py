@@ -3,12 +3,17 @@
 A BRM who corrects a comment's sentiment ("this is negative, not positive") teaches the survey's
 model. :class:`CorrectionAdapter` is a multinomial logistic regression over the unit embeddings the
 analysis already has, with the shipped model's opinion as a fixed *offset*: the head's logits are
-``prior_logits(shipped score) + X @ coef_.T + intercept_``. Every weight is pulled towards zero by
-an L2 penalty, so with no evidence the head *is* the shipped model, and it moves away from it only
-as far as the corrections support. The penalty is chosen per survey by cross-validated log-loss
-over the corrections themselves, among a grid that includes "no head at all"; ties go to the
-more conservative choice. It is a SetFit-style few-shot head on frozen sentence vectors (no
-encoder fine-tuning: the analysis must stay one transformer pass).
+``prior_logits(shipped score) + X @ coef_.T`` (plus ``intercept_`` only without ``keep_prior``), a
+residual on the shipped logits. ``X`` is measured from the mean vector of the whole survey, so the
+residual averages about zero over the survey: it moves labels where the corrections say units
+*like these* are misread, and keeps the shipped class prior rather than learning the corrections'
+own (a BRM's corrections, or the simulation's even draw per class, are not a sample of the
+survey; a free intercept learnt their class balance and cost accuracy). Every weight is pulled
+towards zero by an L2 penalty, so with no evidence the head *is* the shipped model, and it
+moves away from it only as far as the corrections support. The penalty is chosen per survey by
+cross-validated log-loss over the corrections themselves, among a grid that includes "no head at
+all"; ties go to the more conservative choice. It is a SetFit-style few-shot head on frozen
+sentence vectors (no encoder fine-tuning: the analysis must stay one transformer pass).
 
 :func:`adapt_sentiment` applies it to a survey: corrected units take the BRM's label, the others
 the head's, and a survey with no corrections gets the shipped scores back unchanged.
@@ -67,8 +72,9 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def _fit_offset_logistic(design: np.ndarray, offset: np.ndarray, targets: np.ndarray, C: float,
-                         max_iter: int) -> tuple[np.ndarray, np.ndarray]:
-    """Weights and intercepts of an L2-penalised multinomial logistic regression with a fixed offset."""
+                         max_iter: int, fit_intercept: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and intercepts of an L2-penalised multinomial logistic regression with a fixed offset
+    (the intercepts stay at zero unless ``fit_intercept``)."""
     from scipy.optimize import minimize
 
     n_classes, width = offset.shape[1], design.shape[1]
@@ -81,6 +87,7 @@ def _fit_offset_logistic(design: np.ndarray, offset: np.ndarray, targets: np.nda
         loss = -np.sum(onehot * np.log(np.clip(proba, 1e-12, None))) + (theta @ theta) / (2 * C)
         residual = proba - onehot
         gradient = np.concatenate([(residual.T @ design).ravel(), residual.sum(axis=0)]) + theta / C
+        gradient[n_classes * width:] *= fit_intercept
         return float(loss), gradient
 
     start = np.zeros(n_classes * (width + 1))
@@ -97,7 +104,8 @@ class CorrectionAdapter:
     C_grid
         Candidate inverse L2 strengths; ``0`` means "no head" (the shipped model alone). The
         smallest whose cross-validated log-loss on the corrections is within ``standard_errors``
-        standard errors of the best one's is used.
+        standard errors of the best one's is used (2 since model 2.2: with 1, heads on model 2.2
+        fell below it on DynaSent dev in ``eval.corrections``).
     prior_temperature
         Logits per unit of shipped score in :func:`prior_logits`: how sure the shipped model is.
     embedding_scale, score_scale
@@ -109,6 +117,9 @@ class CorrectionAdapter:
         positive ``C`` without cross-validation.
     max_iter, random_state
         L-BFGS iterations per fit; seed of the fold shuffle.
+    keep_prior
+        No intercepts (the default): the head is a residual that keeps the shipped class prior.
+        ``False`` fits per-class intercepts too (the head before model 2.2).
     standard_errors
         How far (in standard errors of the per-correction loss differences) a larger ``C`` must
         beat a smaller one to be chosen; 0 takes the best log-loss.
@@ -125,15 +136,17 @@ class CorrectionAdapter:
         Head weights over ``[embedding_scale * (vector - center_), score_scale * (score, |score|)]``
         and per-class intercepts.
     center_ : numpy.ndarray
-        Mean vector of the corrected units.
+        Mean vector of the survey's units (of the corrected units when the survey is not given).
     n_corrections_ : int
         Number of corrections the head was fitted on.
     """
 
     def __init__(self, C_grid: Sequence[float] = DEFAULT_C_GRID, prior_temperature: float = 10.0,
                  embedding_scale: float = 3.0, score_scale: float = 0.0, cv_folds: int = 4,
-                 max_iter: int = 300, random_state: int | None = 0, standard_errors: float = 1.0) -> None:
+                 max_iter: int = 300, random_state: int | None = 0, standard_errors: float = 2.0,
+                 keep_prior: bool = True) -> None:
         self.C_grid = C_grid
+        self.keep_prior = keep_prior
         self.standard_errors = standard_errors
         self.prior_temperature = prior_temperature
         self.embedding_scale = embedding_scale
@@ -146,7 +159,7 @@ class CorrectionAdapter:
         """Constructor arguments, as scikit-learn's ``get_params`` (so ``sklearn.base.clone`` works)."""
         return {name: getattr(self, name) for name in
                 ("C_grid", "prior_temperature", "embedding_scale", "score_scale", "cv_folds", "max_iter",
-                 "random_state", "standard_errors")}
+                 "random_state", "standard_errors", "keep_prior")}
 
     def set_params(self, **params: Any) -> CorrectionAdapter:
         """Set constructor arguments, as scikit-learn's ``set_params``."""
@@ -172,16 +185,16 @@ class CorrectionAdapter:
             logits = offset[test]
             if C > 0:
                 coef, intercept = _fit_offset_logistic(design[train], offset[train], targets[train], C,
-                                                       self.max_iter)
+                                                       self.max_iter, not self.keep_prior)
                 logits = logits + design[test] @ coef.T + intercept
             proba = _softmax(logits)[np.arange(len(test)), targets[test]]
             losses.extend(-np.log(np.clip(proba, 1e-12, None)))
         return np.array(losses)
 
     def _choose_C(self, design: np.ndarray, offset: np.ndarray, targets: np.ndarray) -> float:
-        """The smallest ``C`` whose held-out log-loss is within one standard error of the best one's
-        (the standard error of the per-correction loss differences, so a head must beat "no head"
-        by more than the noise of a few corrections)."""
+        """The smallest ``C`` whose held-out log-loss is within ``standard_errors`` standard errors of
+        the best one's (the standard error of the per-correction loss differences, so a head must
+        beat "no head" by more than the noise of a few corrections)."""
         losses = {C: self._held_out_log_loss(design, offset, targets, C) for C in sorted(self.C_grid)}
         self.cv_log_loss_: dict[float, float] = {C: float(loss.mean()) for C, loss in losses.items()}
         best = min(losses, key=lambda C: (self.cv_log_loss_[C], C))
@@ -191,11 +204,13 @@ class CorrectionAdapter:
                 return float(C)
         return float(best)
 
-    def fit(self, vectors: np.ndarray, shipped_scores: np.ndarray,
-            labels: Sequence[str]) -> CorrectionAdapter:
+    def fit(self, vectors: np.ndarray, shipped_scores: np.ndarray, labels: Sequence[str],
+            survey_vectors: np.ndarray | None = None) -> CorrectionAdapter:
         """Fit the head on corrected units: their vectors, shipped scores and the BRMs' labels.
 
         Labels may be five-level ("very negative") or three-class; the head learns three classes.
+        ``survey_vectors`` (all the survey's units, corrected or not) give the centre the vectors are
+        measured from; the corrected units' own mean otherwise.
 
         Raises
         ------
@@ -211,7 +226,8 @@ class CorrectionAdapter:
         targets = np.array([CLASSES.index(three_class_of(label)) for label in labels], dtype=int)
         self.classes_ = CLASSES
         self.n_corrections_ = len(targets)
-        self.center_ = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1])
+        survey = vectors if survey_vectors is None else np.asarray(survey_vectors, dtype=np.float64)
+        self.center_ = survey.mean(axis=0) if len(survey) else np.zeros(vectors.shape[1])
         design = self._design(vectors, shipped_scores)
         offset = prior_logits(shipped_scores, self.prior_temperature)
         positive = sorted(C for C in self.C_grid if C > 0)
@@ -224,7 +240,7 @@ class CorrectionAdapter:
             self.C_ = self._choose_C(design, offset, targets)
         if self.C_ > 0:
             self.coef_, self.intercept_ = _fit_offset_logistic(design, offset, targets, self.C_,
-                                                               self.max_iter)
+                                                               self.max_iter, not self.keep_prior)
         else:
             self.coef_ = np.zeros((len(CLASSES), design.shape[1]))
             self.intercept_ = np.zeros(len(CLASSES))
@@ -316,7 +332,7 @@ def adapt_sentiment(vectors: np.ndarray, shipped_scores: Sequence[float], correc
                                 (False,) * len(shipped), 0)
     rows = sorted(corrections)
     adapter = (adapter or CorrectionAdapter()).fit(vectors[rows], shipped[rows],
-                                                   [corrections[row] for row in rows])
+                                                   [corrections[row] for row in rows], vectors)
     proba = adapter.predict_proba(vectors, shipped)
     adapted = np.array(CLASSES)[proba.argmax(axis=1)]
     polarity = proba[:, 2] - proba[:, 0]
