@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -24,6 +25,37 @@ import uuid
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+_SENTENCE_END = re.compile(r"([.!?]+)(\s+|$)")
+
+
+class DistinctTexts:
+    """Make every sentence of a repeated comment new, so the analysis embeds and scores it.
+
+    The demo pool holds about 2,200 comments; at 10,000 responses most would repeat, and the
+    analysis embeds each distinct sentence once, which would time a tenth of the real work. A
+    repeated comment gets a number before each sentence's end ("... for days #4127."): the same
+    words, new sentences, as new partners would write.
+    """
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.count = 0
+
+    def __call__(self, text: str) -> str:
+        if text not in self.seen:
+            self.seen.add(text)
+            return text
+        tagged = _SENTENCE_END.sub(self._tag, text)
+        return tagged if tagged != text else f"{text} #{self._next()}"
+
+    def _next(self) -> int:
+        self.count += 1
+        return self.count
+
+    def _tag(self, match: re.Match[str]) -> str:
+        return f" #{self._next()}{match.group(1)}{match.group(2)}"
 
 
 def build_database(path: str, n: int, seed: int = 11) -> int:
@@ -42,7 +74,7 @@ def build_database(path: str, n: int, seed: int = 11) -> int:
     rating = add_question(db, survey.id, "rating", "Overall")
     nps = add_question(db, survey.id, "nps", "Recommend")
     texts = {
-        "well": add_question(db, survey.id, "text", "What is IT doing well?"),
+        "doing_well": add_question(db, survey.id, "text", "What is IT doing well?"),
         "change": add_question(db, survey.id, "text", "What should IT change?"),
     }
     labels = ["2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
@@ -52,6 +84,7 @@ def build_database(path: str, n: int, seed: int = 11) -> int:
         waves[label] = create_wave(db, survey.id, label, opens, opens + dt.timedelta(days=80))
     del segment
     responses, answers = [], []
+    distinct = DistinctTexts()
     for item in generate_feedback(n, seed=seed, waves=labels, departments=departments):
         response_id = str(uuid.uuid4())
         wave = waves[item.wave]
@@ -61,7 +94,7 @@ def build_database(path: str, n: int, seed: int = 11) -> int:
         for key, question in texts.items():
             text = item.answers.get(key)
             if text:
-                answers.append((response_id, question.id, text, None))
+                answers.append((response_id, question.id, distinct(text), None))
     with db.conn:
         db.conn.executemany("INSERT INTO responses VALUES (?, ?, ?, ?)", sorted(responses))
         db.conn.executemany(
