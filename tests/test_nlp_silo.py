@@ -257,3 +257,26 @@ def test_importing_the_package_loads_neither_spacy_nor_flask() -> None:
     code = "import sys, nlp.silo; print('spacy' in sys.modules, 'flask' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert output.stdout.split() == ["False", "False"]
+
+
+def test_the_pre_screen_turns_away_exactly_the_texts_the_matcher_finds_nothing_in():
+    """``may_match`` skips the ``Matcher`` for texts without any pattern's required word; on every
+    labelled silo text and demo comment it must say what the ``Matcher`` itself says."""
+    from pathlib import Path
+
+    import spacy
+
+    from nlp.silo.matcher import _compile, may_match
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [json.loads(line)["text"] for path in (root / "eval/data/silo_labelled.jsonl",
+                                                   root / "survey/demo/data/comments.jsonl")
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    tokenizer = spacy.blank("en")
+    lexicon = default_lexicon()
+    compiled = _compile(lexicon, tokenizer.vocab)
+    assert compiled.anchor_words, "the shipped lexicon's patterns all have a required word"
+    screened = [may_match(doc, lexicon) for doc in tokenizer.pipe(texts)]
+    matched = [bool(compiled.matcher(doc)) for doc in tokenizer.pipe(texts)]
+    assert screened == matched
+    assert 0 < sum(matched) < len(texts) / 2  # both outcomes occur, most texts are turned away

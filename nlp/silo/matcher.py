@@ -33,6 +33,9 @@ class _CompiledLexicon:
     matcher: Matcher
     terms: dict[str, LexiconTerm]
     context_masks: dict[tuple[str, int], tuple[bool, ...]]
+    #: Lower-cased words of which a text must hold one for any pattern to match (``None`` when
+    #: some pattern has no required word, so every text goes to the ``Matcher``).
+    anchor_words: frozenset[str] | None
 
 
 @functools.lru_cache(maxsize=16)
@@ -42,13 +45,26 @@ def _compile(lexicon: Lexicon, vocab: Vocab) -> _CompiledLexicon:
 
     matcher = Matcher(vocab)
     masks: dict[tuple[str, int], tuple[bool, ...]] = {}
+    anchors: set[str] | None = set()
     for term in lexicon.enabled_terms:
         for index, pattern in enumerate(term.patterns):
             compiled = compile_pattern(pattern, lexicon.word_lists)
             key = f"{term.id}#{index}"
             matcher.add(key, [list(compiled.tokens)], greedy="LONGEST")
             masks[(term.id, index)] = compiled.is_context
-    return _CompiledLexicon(matcher, {term.id: term for term in lexicon.enabled_terms}, masks)
+            anchor = _required_words(compiled.tokens)
+            anchors = None if anchors is None or anchor is None else anchors | anchor
+    return _CompiledLexicon(matcher, {term.id: term for term in lexicon.enabled_terms}, masks,
+                            None if anchors is None else frozenset(anchors))
+
+
+def _required_words(tokens: tuple[dict, ...]) -> frozenset[str] | None:
+    """The smallest word set of a token every match must hold (lower-cased: an ``ORTH`` set then
+    lets through more texts than it matches, never fewer); ``None`` if every word is optional."""
+    required = [frozenset(form.lower() for form in spec[attr]["IN"])
+                for spec in tokens if "OP" not in spec
+                for attr in ("LOWER", "ORTH") if attr in spec]
+    return min(required, key=len) if required else None
 
 
 def _trim_context(start: int, alignments: list[int], mask: tuple[bool, ...]) -> tuple[int, int] | None:
@@ -61,9 +77,14 @@ def may_match(doc: Doc, lexicon: Lexicon) -> bool:
     """Return whether any pattern matches a merely tokenised ``Doc``, before context rules.
 
     Patterns only read ``LOWER`` and ``ORTH``, so this pre-screen needs no tagger or parser; texts
-    that fail it cannot yield a match and skip the expensive part of the pipeline.
+    that fail it cannot yield a match and skip the expensive part of the pipeline. A text holding
+    none of the patterns' required words is turned away before the ``Matcher`` runs (most texts).
     """
-    return bool(_compile(lexicon, doc.vocab).matcher(doc))
+    compiled = _compile(lexicon, doc.vocab)
+    if compiled.anchor_words is not None and compiled.anchor_words.isdisjoint(
+            token.lower_ for token in doc):
+        return False
+    return bool(compiled.matcher(doc))
 
 
 def match_terms(doc: Doc, lexicon: Lexicon) -> list[TermMatch]:
