@@ -16,7 +16,6 @@ same texts in the same way.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -25,18 +24,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eval.redaction_cost import best_of_timings, ner_share, summary  # noqa: E402  (imports nlp lazily)
-
-DATA = (ROOT / "eval" / "data" / "redaction.jsonl", ROOT / "eval" / "data" / "redaction_informal.jsonl")
-
-
-def load_texts() -> list[str]:
-    """The benchmark texts (see the module docstring)."""
-    texts = []
-    for path in DATA:
-        with open(path, encoding="utf-8") as handle:
-            texts += [json.loads(line)["text"] for line in handle if line.strip()]
-    return texts
+from eval.redaction_cost import (  # noqa: E402  (imports nlp lazily)
+    BENCH_DATA,
+    bench_texts,
+    best_of_timings,
+    ner_share,
+    summary,
+)
 
 
 def main() -> None:
@@ -46,9 +40,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
-    texts = load_texts()
+    texts = bench_texts()
     figures = summary(best_of_timings(texts, args.repeats))
-    print(f"code: {args.code.resolve()}; texts: {len(texts)} from " + ", ".join(p.name for p in DATA)
+    print(f"code: {args.code.resolve()}; texts: {len(texts)} from " + ", ".join(p.name for p in BENCH_DATA)
           + f"; best of {args.repeats} runs each, one at a time, one process")
     print(f"redact_personal_data per answer: median {figures['median_ms']:.3f} ms, "
           f"p99 {figures['p99_ms']:.3f} ms, mean {figures['mean_ms']:.3f} ms, max {figures['max_ms']:.3f} ms")

@@ -13,7 +13,6 @@ signatures must be followed here. ``--code DIR`` imports ``nlp`` from another ch
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -21,30 +20,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from eval.redaction_cost import BENCH_DATA, bench_texts, best_of
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-DATA = (Path(__file__).parent / "data" / "redaction.jsonl",
-        Path(__file__).parent / "data" / "redaction_informal.jsonl")
-
-
-def load_texts() -> list[str]:
-    """The benchmark answers (see the module docstring)."""
-    texts: list[str] = []
-    for path in DATA:
-        with open(path, encoding="utf-8") as handle:
-            texts += [json.loads(line)["text"] for line in handle if line.strip()]
-    return texts
 
 
 def cpu_microseconds(step: Callable[[str], object], texts: list[str], repeats: int = 5) -> dict[str, float]:
     """Median and mean over ``texts`` of the best-of-``repeats`` CPU microseconds of ``step(text)``."""
-    best = []
-    for text in texts:
-        runs = []
-        for _ in range(repeats):
-            started = time.process_time()
-            step(text)
-            runs.append(time.process_time() - started)
-        best.append(min(runs) * 1e6)
+    best = [seconds * 1e6 for seconds in best_of(step, texts, repeats, time.process_time)]
     return {"median_us": round(statistics.median(best), 1), "mean_us": round(statistics.fmean(best), 1)}
 
 
@@ -70,11 +53,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.code.resolve()))
-    texts = load_texts()
+    texts = bench_texts()
     measured = steps()
     for text in texts:
         measured["whole redaction"](text)
-    print(f"code: {args.code.resolve()}; texts: {len(texts)} from " + ", ".join(p.name for p in DATA)
+    print(f"code: {args.code.resolve()}; texts: {len(texts)} from " + ", ".join(p.name for p in BENCH_DATA)
           + f"; CPU time, best of {args.repeats} runs each, one at a time, one process")
     for name, step in measured.items():
         figures = cpu_microseconds(step, texts, args.repeats)

@@ -21,22 +21,13 @@ import numpy as np
 
 def rule_table(texts, gold, vectors, seed: int) -> list[str]:
     """One line per rule: chosen k, NMI and ARI against ``gold``."""
-    from scipy.cluster.hierarchy import cut_tree, ward
-    from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-    from threadpoolctl import threadpool_limits
 
+    from eval.experiments.ward_cuts import ward_cuts
     from nlp.themes import discover
 
-    features = discover.concern_features(texts, vectors, random_state=seed)
-    with threadpool_limits(limits=1):
-        raw = discover._reduce(features, seed)
-        smoothed = discover.ConcernClusterer(random_state=seed)._smooth(raw)
-        n_micro = max(2, min(discover.micro_cluster_count(len(raw)), len(raw) - 1))
-        micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
-    candidates = np.arange(1, n_micro + 1)
-    cuts = cut_tree(ward(micro.cluster_centers_), n_clusters=candidates)[micro.labels_]
-    view = discover._bic_view(raw)
+    cuts, view, smoothed = ward_cuts(texts, vectors, seed)
+    candidates = np.arange(1, cuts.shape[1] + 1)
     bic = np.array([discover.bic_score(view, cuts[:, i]) for i in range(len(candidates))])
     width, n_points = view.shape[1], view.shape[0]
     lines = []

@@ -25,22 +25,11 @@ REFERENCES = (None, 2000, 3000, 4000, 5000, 7000)
 
 def cut_terms(texts, vectors, seed: int):
     """Every Ward cut of the micro-clusters (labels per point) and its BIC terms."""
-    from scipy.cluster.hierarchy import cut_tree, ward
-    from sklearn.cluster import KMeans
-    from threadpoolctl import threadpool_limits
-
+    from eval.experiments.ward_cuts import ward_cuts
     from nlp.themes import discover
 
-    features = discover.concern_features(texts, vectors, random_state=seed)
-    with threadpool_limits(limits=1):
-        raw = discover._reduce(features, seed)
-        smoothed = discover.ConcernClusterer(random_state=seed)._smooth(raw)
-        n_micro = max(2, min(discover.micro_cluster_count(len(raw)), len(raw) - 1))
-        micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
-    candidates = np.arange(1, n_micro + 1)
-    cuts = cut_tree(ward(micro.cluster_centers_), n_clusters=candidates)[micro.labels_]
-    view = discover._bic_view(raw)
-    terms = np.array([discover.bic_terms(view, cuts[:, i]) for i in range(len(candidates))])
+    cuts, view, _ = ward_cuts(texts, vectors, seed)
+    terms = np.array([discover.bic_terms(view, cuts[:, i]) for i in range(cuts.shape[1])])
     return cuts, terms[:, 0], terms[:, 1]
 
 
