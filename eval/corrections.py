@@ -183,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         verdicts[name] = _print_set(read_set(args.data_dir, name), args.seeds)
     every = [value for values in verdicts.values() for value in values]
     for name, values in verdicts.items():
-        print(f"{name}: {values.count('rises')} rise, {values.count('holds')} hold, {values.count('FALLS')} fall")
+        print(f"{name}: {values.count('rises')} rise, {values.count('holds')} hold, "
+              f"{values.count('FALLS')} fall")
     print(f"\nVerdicts: {every.count('rises')} rise, {every.count('holds')} hold, "
           f"{every.count('FALLS')} fall below the shipped model beyond noise.")
     return 1 if "FALLS" in every else 0

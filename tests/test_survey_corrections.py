@@ -91,14 +91,16 @@ def test_contradicting_corrections_adapt_similar_comments_and_say_so(analysed):
     chosen = visible_units(db, survey_id, "positive", limit=12)
     for unit_id in chosen:
         service.correct_sentiment(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
-    before = dict(db.execute("SELECT id, sentiment_label FROM units WHERE survey_id = ?", [survey_id]).fetchall())
+    labels = "SELECT id, sentiment_label FROM units WHERE survey_id = ?"
+    before = dict(db.execute(labels, [survey_id]).fetchall())
     run_analysis(db, survey_id)
-    after = dict(db.execute("SELECT id, sentiment_label FROM units WHERE survey_id = ?", [survey_id]).fetchall())
+    after = dict(db.execute(labels, [survey_id]).fetchall())
     moved = [unit_id for unit_id in before if unit_id not in chosen and before[unit_id] != after[unit_id]]
     assert moved, "the head relabels uncorrected comments like the corrected ones"
     assert all(after[unit_id] == "negative" for unit_id in chosen)
     login(analysed.client, db)
-    assert "adapted from 12 corrections" in page_text(analysed.client.get(f"/staff/surveys/{survey_id}/analysis"))
+    page = page_text(analysed.client.get(f"/staff/surveys/{survey_id}/analysis"))
+    assert "adapted from 12 corrections" in page
 
 
 def test_units_analysed_before_logits_were_kept_get_them_on_the_first_adapting_run(analysed):
@@ -119,8 +121,8 @@ def test_units_analysed_before_logits_were_kept_get_them_on_the_first_adapting_r
     import numpy as np
 
     for key in units:
-        np.testing.assert_allclose(np.frombuffer(again[key], np.float32), np.frombuffer(kept[key], np.float32),
-                                   atol=1e-4)
+        np.testing.assert_allclose(np.frombuffer(again[key], np.float32),
+                                   np.frombuffer(kept[key], np.float32), atol=1e-4)
 
 
 def test_undo_gives_the_comment_back_the_model_label(analysed):
@@ -207,7 +209,7 @@ def test_the_forms_correct_undo_and_show_the_mark_on_both_pages(analysed):
     assert "corrected by a BRM" in page_text(client.get(f"{base}/themes/{theme_id}"))
     run_analysis(db, survey_id)
     text = page_text(client.get(f"{base}/analysis"))
-    assert "2 corrections applied" in text and "adapted from" not in text, "2 corrections cannot open the gate"
+    assert "2 corrections applied" in text and "adapted from" not in text, "2 cannot open the gate"
     assert unit_label(db, unit_id) == label
     undone = client.post(f"{base}/sentiment-corrections/undo", data={"unit_id": token},
                          follow_redirects=True)

@@ -114,7 +114,8 @@ def corrected_score(shipped: float, label: str) -> float:
 
 
 def adapt_sentiment(inputs: HeadInputs, shipped_scores: Sequence[float] | np.ndarray,
-                    corrections: Mapping[int, str], adapter: CorrectionAdapter | None = None) -> AdaptedSentiment:
+                    corrections: Mapping[int, str],
+                    adapter: CorrectionAdapter | None = None) -> AdaptedSentiment:
     """Adapt a survey's unit sentiment to its BRM corrections.
 
     Parameters
@@ -142,7 +143,8 @@ def adapt_sentiment(inputs: HeadInputs, shipped_scores: Sequence[float] | np.nda
     """
     shipped = np.asarray(shipped_scores, dtype=np.float64)
     if len(inputs) != len(shipped):
-        raise SentimentModelError(f"expected one vector per score; got {len(inputs)} units and {len(shipped)}")
+        raise SentimentModelError(
+            f"expected one vector per score; got {len(inputs)} units and {len(shipped)} scores")
     unknown_rows = [row for row in corrections if not 0 <= row < len(shipped)]
     if unknown_rows:
         raise SentimentModelError(f"corrections refer to rows {unknown_rows[:5]} of {len(shipped)} units")
@@ -151,7 +153,8 @@ def adapt_sentiment(inputs: HeadInputs, shipped_scores: Sequence[float] | np.nda
         return AdaptedSentiment(tuple(float(s) for s in shipped), shipped_labels, (False,) * len(shipped),
                                 (False,) * len(shipped), 0)
     rows = sorted(corrections)
-    adapter = (adapter or CorrectionAdapter()).fit(inputs.take(rows), [corrections[row] for row in rows], inputs)
+    adapter = (adapter or CorrectionAdapter()).fit(inputs.take(rows), [corrections[row] for row in rows],
+                                                   inputs)
     new_scores = shipped.copy()
     if adapter.adapted_:
         proba = adapter.predict_proba(inputs)

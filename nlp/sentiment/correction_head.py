@@ -170,9 +170,9 @@ class CorrectionAdapter:
         return self
 
     def _design(self, inputs: HeadInputs) -> np.ndarray:
-        return np.hstack([self.logit_scale * (np.asarray(inputs.logits, dtype=np.float64) - self.logit_center_),
-                          self.embedding_scale * (np.asarray(inputs.vectors, dtype=np.float64)
-                                                  - self.vector_center_)])
+        logits = np.asarray(inputs.logits, dtype=np.float64) - self.logit_center_
+        vectors = np.asarray(inputs.vectors, dtype=np.float64) - self.vector_center_
+        return np.hstack([self.logit_scale * logits, self.embedding_scale * vectors])
 
     def _splitter(self, targets: np.ndarray) -> Any:
         """Stratified folds, or None when the corrections are too few to cross-validate."""
@@ -198,7 +198,8 @@ class CorrectionAdapter:
             results[float(C)] = (predicted, loss)
         return results
 
-    def fit(self, inputs: HeadInputs, labels: Sequence[str], survey: HeadInputs | None = None) -> CorrectionAdapter:
+    def fit(self, inputs: HeadInputs, labels: Sequence[str],
+            survey: HeadInputs | None = None) -> CorrectionAdapter:
         """Fit the head on corrected units (their inputs and the BRMs' labels) and decide the gate.
 
         Labels may be five-level ("very negative") or three-class; the head learns three classes.
@@ -242,10 +243,16 @@ class CorrectionAdapter:
         if not hasattr(self, "coef_"):
             raise SentimentModelError("this CorrectionAdapter is not fitted yet; call fit()")
         logits = np.array(inputs.offsets, dtype=np.float64)
-        if self.adapted_:
+        if self.adapted_:  # the design's product without building it: (x - c) @ w.T = x @ w.T - c @ w.T
+            width = len(self.logit_center_)
+            on_logits = self.coef_[:, :width] * self.logit_scale
+            on_vectors = self.coef_[:, width:] * self.embedding_scale
+            logits -= self.logit_center_ @ on_logits.T + self.vector_center_ @ on_vectors.T
+            on_vectors32 = on_vectors.T.astype(np.float32)
             for start in range(0, len(logits), PREDICT_CHUNK):  # bounded memory on a million units
                 rows = slice(start, start + PREDICT_CHUNK)
-                logits[rows] += self._design(inputs.take(rows)) @ self.coef_.T
+                logits[rows] += np.asarray(inputs.logits[rows], dtype=np.float64) @ on_logits.T
+                logits[rows] += np.asarray(inputs.vectors[rows], dtype=np.float32) @ on_vectors32
         return softmax(logits)
 
     def predict(self, inputs: HeadInputs) -> list[str]:

@@ -60,7 +60,8 @@ def _logits_model_name(model_cache: str | None) -> str | None:
         return None
 
 
-def save_sentiment_logits(db: sqlite_utils.Database, units: Sequence[UnitResult], model_cache: str | None) -> None:
+def save_sentiment_logits(db: sqlite_utils.Database, units: Sequence[UnitResult],
+                          model_cache: str | None) -> None:
     """Keep the sentiment encoder's logits the analysis computed for ``units`` (by text key)."""
     logits = {unit.text_key: np.asarray(unit.sentiment_logits, dtype=np.float32)
               for unit in units if len(unit.sentiment_logits) == 3}
@@ -75,7 +76,8 @@ def _survey_logits(db: sqlite_utils.Database, units: Sequence[UnitResult], vecto
     the analysis runs without the semantic model (then the head reads the scores instead)."""
     from nlp.sentiment.encoder import GENERAL_WIDTH, sentiment_logits
 
-    name = _logits_model_name(model_cache) if vectors.ndim == 2 and vectors.shape[1] == GENERAL_WIDTH else None
+    semantic = vectors.ndim == 2 and vectors.shape[1] == GENERAL_WIDTH
+    name = _logits_model_name(model_cache) if semantic else None
     if name is None:
         return None
     found = units_store.load_embeddings(db, [unit.text_key for unit in units], name)
@@ -109,5 +111,6 @@ def adapt_survey_sentiment(db: sqlite_utils.Database, survey_id: int, units: Seq
                                                                      strict=True)
                if (unit.sentiment, unit.sentiment_label) != (score, label)]
     units_store.set_unit_sentiment(db, survey_id, changed)
-    return [dataclasses.replace(unit, sentiment=score, sentiment_label=label) for unit, score, label
-            in zip(units, adapted.scores, adapted.labels, strict=True)], adapted.n_corrections, adapted.adapted
+    relabelled = [dataclasses.replace(unit, sentiment=score, sentiment_label=label) for unit, score, label
+                  in zip(units, adapted.scores, adapted.labels, strict=True)]
+    return relabelled, adapted.n_corrections, adapted.adapted
