@@ -167,7 +167,7 @@ def _check_fresh_schema(records: list[dict], split: str) -> None:
 
 def _check_mix_and_traps(records: list[dict], size: int, naming_share: tuple[float, float],
                          trap_words: tuple[str, ...]) -> None:
-    """``size`` texts or more, a share naming people, lower-case names, and word-name traps left unlabelled."""
+    """``size`` texts or more, a share naming people, lower-case names, word-name traps left unlabelled."""
     assert len(records) >= size
     naming = [record for record in records if any(span["label"] == "NAME" for span in record["spans"])]
     assert naming_share[0] <= len(naming) / len(records) <= naming_share[1]
@@ -218,7 +218,8 @@ def test_third_informal_set_size_mix_origins_tickets_and_traps(redaction_test3):
     origins = Counter(span["origin"] for record in redaction_test3 for span in record["spans"]
                       if span["label"] == "NAME")
     assert origins["non_anglo"] / sum(origins.values()) >= 0.5 and origins["anglo"] >= 40
-    with_ticket = [record for record in redaction_test3 if any(span["label"] == "TICKET" for span in record["spans"])]
+    with_ticket = [record for record in redaction_test3
+                   if any(span["label"] == "TICKET" for span in record["spans"])]
     assert 0.03 <= len(with_ticket) / len(redaction_test3) <= 0.10
     tickets = [record["text"][span["start"]:span["end"]] for record in with_ticket for span in record["spans"]
                if span["label"] == "TICKET"]
@@ -329,6 +330,8 @@ def test_non_answer_variants_stay_in_one_split_and_agree(non_answers):
     assert [key for key, values in flags.items() if len(values) > 1] == []
 
 
-def test_files_share_no_text_with_each_other_where_it_would_leak(redaction, redaction_test3, quasi, sentiment):
-    keys = [{text_key(row["text"]) for row in rows} for rows in (redaction, redaction_test3, quasi, sentiment)]
+def test_files_share_no_text_with_each_other_where_it_would_leak(redaction, redaction_test3, quasi,
+                                                                  sentiment):
+    keys = [{text_key(row["text"]) for row in rows}
+            for rows in (redaction, redaction_test3, quasi, sentiment)]
     assert [pair for pair in combinations(range(4), 2) if keys[pair[0]] & keys[pair[1]]] == []
