@@ -18,6 +18,7 @@ import operator
 import re
 from typing import NamedTuple
 
+from nlp.redaction.edges import settled_names
 from nlp.redaction.informal import InformalNames, informal_names
 from nlp.redaction.lexicon import (
     CUE_FILLERS,
@@ -44,7 +45,7 @@ _CONTRACTION = re.compile(r"['’](?:s|re|ve|ll|d|t|m)$")
 _PLACE_NOUN = re.compile(
     r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
     r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road|bank|group|portal|system|app|"
-    r"server)\b", re.IGNORECASE)
+    r"server|sites|link|links|lines|stores|branches)\b", re.IGNORECASE)
 _START_END = operator.attrgetter("start", "end")
 _LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
 _PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
@@ -77,12 +78,12 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
                   if not overlaps(claimed, span[0], span[1])]
         informal = _informal_names(text, claimed)
         ruled = confirmed(text, names + informal.cued, scored, model.veto) + informal.signed
-        found.append(_not_a_place(text, _joined_over_particles(text, ruled + tagged)))
+        found.append(_settled(text, _joined_over_particles(text, ruled + tagged)))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:
         for index, span in ner_names(requests):
-            found[index] += _not_a_place(texts[index], [span])
+            found[index] += _settled(texts[index], [span])
     return found
 
 
@@ -127,9 +128,21 @@ def _joined_over_particles(text: str, spans: list[Redaction]) -> list[Redaction]
     return spans + joined if joined else spans
 
 
-def _not_a_place(text: str, spans: list[Redaction]) -> list[Redaction]:
-    """Drop names that head a place or unit: "the Austin team", "Victoria Station", "the Brunel centre"."""
-    return [span for span in spans if not _PLACE_NOUN.match(text, span.end)]
+def _settled(text: str, spans: list[Redaction]) -> list[Redaction]:
+    """Drop names that head a place or unit ("the Austin team", "Victoria Station"), are a place or a
+    thing (:mod:`nlp.redaction.edges`), and widen the rest over initials and a given name before them."""
+    if not spans:
+        return spans
+    return settled_names(text, [span for span in spans if not _PLACE_NOUN.match(text, span.end)],
+                         _names_before_surnames())
+
+
+@functools.cache
+def _names_before_surnames() -> frozenset[str]:
+    """Given names that may stand before a surname: the rules' own, and the gazetteer's that are no
+    ordinary English word ("blessing", "fortune" are word names: see WORD_NAMES)."""
+    words = lexicons()
+    return _given_names() | frozenset(name for name in words.given if not words.common(name))
 
 
 class Word(NamedTuple):
