@@ -38,9 +38,8 @@ _PERSON_FOLLOWERS = frozenset((
     "in", "on", "at", "said", "says", "told", "both", "always", "never", "just", "also", "still", "here",
     "twins", "family", "brothers", "sisters",
 ))
+_ANY_WORD_BEFORE = re.compile(r"(?<![\w'’\-])([^\W\d_]+) \Z")
 _LOOK_BACK = 24
-#: Calendar words that are no given name before a surname ("Monday Mokoena" is a date and a name).
-_CALENDAR = frozenset(("april", "may", "june", "august", "sunday", "monday", "friday", "summer", "autumn"))
 
 
 @functools.cache
@@ -69,10 +68,13 @@ def _is_place(text: str, span: Redaction) -> bool:
     if text[span.start - 1:span.start] == "#" or text[span.start - 2:span.start] == "# ":
         word = text[span.start:span.end]
         return word.islower() or not word[1:].islower()  # "#NewHaven", "#gaza": topics; "#Colbert" may be a name
-    lower = text[span.start:span.end].lower()
+    start, lower = span.start, text[span.start:span.end].lower()
     if lower not in place_names():
-        return False
-    before = _LOCATIVE_BEFORE.search(text, max(0, span.start - _LOOK_BACK), span.start)
+        word = _ANY_WORD_BEFORE.search(text, max(0, start - _LOOK_BACK), start)  # "São" "Paulo"
+        if word is None or f"{word.group(1)} {lower}".lower() not in place_names():
+            return False
+        start, lower = word.start(1), f"{word.group(1)} {lower}".lower()
+    before = _LOCATIVE_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
     if before is None:
         return False
     word = (before.group("word") or "to").lower()
@@ -105,7 +107,7 @@ def _widened(text: str, span: Redaction, given: frozenset[str]) -> Redaction:
     word = _WORD_BEFORE.search(text, max(0, start - _LOOK_BACK), start) if text[start:start + 1].isupper() else None
     if word is not None:
         lower = word.group(1).lower()
-        if lower not in _CALENDAR and (lower in given or lower in WORD_NAMES):
+        if lower in given or lower in WORD_NAMES:
             start = word.start(1)
     initials = _INITIALS_BEFORE.search(text, max(0, start - 12), start)
     if initials is not None:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from nlp.redaction.lexicon import NOT_AFTER_CUE, WORD_NAMES
+from nlp.redaction.lexicon import NAMING_CALLED, NOT_AFTER_CUE, WORD_NAMES, name_lexicon
 
 Span = tuple[int, int, str]  # (start, end, label)
 
@@ -45,9 +45,9 @@ _WORD_START = r"(?<![^\W_'’\-])"
 _HAS_DIGIT = re.compile(r"\d")
 #: Two words with one space between (the second in a look-ahead, so that pairs overlap).
 _SPACED_PAIR = re.compile(rf"{_WORD_START}({_NAME_TOKEN}) (?=({_NAME_TOKEN}))")
-_HAS_CONJUNCTION = re.compile(r"(?i)[ \t](?:and|or|&)[ \t]")
+_HAS_CONJUNCTION = re.compile(r"(?i)[ \t](?:and|or|&|\+)[ \t]")
 _SIGN_OFF = re.compile(
-    r"(?<![^\n.!?;,)])[ \t]*(?:many\s+thanks|thanks\s+again|thank\s+you|thanks|thx|ta|cheers|"
+    r"(?<![^\n.!?;,)])[ \t]*(?:many\s+thanks|thanks\s+again|thank\s+you|thanks|thx|thnx|thanx|ta|cheers|"
     r"(?:kind(?:est)?|warm(?:est)?|best|many)\s+regards|regards|best\s+wishes|best|br|rgds|"
     r"all\s+the\s+best|take\s+care|sincerely|yours|ty|tyvm)\b[ \t]*[,!.:;\-–—]*[ \t]*\n?[ \t]*"
     rf"(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?)",
@@ -59,7 +59,8 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _CUE = re.compile(
-    r"\b(?:ask(?:ed|ing)?|talk(?:ed|ing)?\s+to|spoke\s+to|speak\s+to|thanks(?:\s+to)?|thank(?:ed)?|"
+    r"\b(?:ask(?:ed|ing)?|talk(?:ed|ing)?\s+to|spoke\s+to|speak\s+to|thanks(?:\s+to)?|thank\s+(?:you|u)|"
+    r"thank(?:ed)?|thx|thnx|thanx|ty|"
     r"cc(?:'?d)?|ping(?:ed)?|email(?:ed)?|messag(?:e|ed)|call(?:ed)?|told|tell|chase(?:d)?|"
     r"escalated\s+to|assigned\s+to|helped\s+by|fixed\s+by|shout[\s-]?out\s+to|kudos\s+to|props\s+to|big\s+up)"
     rf"[ \t]+(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?)",
@@ -67,10 +68,20 @@ _CUE = re.compile(
 )
 _CUE_LOWER = re.compile(_CUE.pattern)
 _PAIR = re.compile(
-    rf"{_WORD_START}(?P<first>{_NAME_TOKEN})[ \t]+(?:and|&)[ \t]+(?P<second>{_NAME_TOKEN})"
+    rf"{_WORD_START}(?P<first>{_NAME_TOKEN})[ \t]+(?:and|&|\+)[ \t]+(?P<second>{_NAME_TOKEN})"
     r"(?=[ \t]+(?:in|from|at|on|of)[ \t]+(?:the[ \t]+)?[^\W\d_])",
     re.IGNORECASE,
 )
+#: Two capitalised given or word names joined: "Faith and Gift were on the phone", "Tunde + Kehinde".
+_NAMED_PAIR = re.compile(rf"{_WORD_START}(?P<first>[A-Z][^\W\d_'’\-]+)[ \t]+(?:and|&|\+)[ \t]+"
+                         r"(?P<second>[A-Z][^\W\d_'’\-]+)\b(?![ \t]+[A-Z])")
+#: Months and days, which are word names too ("May and June were quiet").
+_CALENDAR = frozenset(("april", "may", "june", "august", "sunday", "monday", "friday"))
+#: Words before a lower-case word name that make it a word: "no joy from IT", "little hope from the desk".
+_NOT_BEFORE_LOWER_NAME = frozenset((
+    "no", "any", "some", "little", "much", "more", "less", "the", "a", "an", "of", "my", "our", "your", "their",
+    "his", "her", "zero", "full", "with", "without", "lost", "lose", "losing", "have", "had", "has", "get", "got",
+))
 _FROM_TEAM = re.compile(
     rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|at|on)[ \t]+(?:the[ \t]+)?"
     r"(?:service\s*desk|help\s*desk|"
@@ -84,7 +95,7 @@ _FROM_TEAM = re.compile(
 _TEAM_AFTER = re.compile(_FROM_TEAM.pattern.split("(?P<name>" + _NAME_TOKEN + ")", 1)[1])
 _WORD_BEFORE = re.compile(rf"{_WORD_START}{_NAME_TOKEN}\Z")
 _DOER = re.compile(
-    r"(?<![^\n.!?])[ \t\"'“(]*(?P<name>[A-Z][^\W\d_]+(?:-[^\W\d_]+)?)[ \t]+"
+    r"(?<![^\n.!?])[ \t\"'“(]*(?P<name>[A-Z][^\W\d_]+(?:-[^\W\d_]+)?(?:[ \t]+[A-Z][^\W\d_]+)?)[ \t]+"
     r"(?P<verb>fixed|sorted|solved|resolved|helped|replied|answered|said|says|told|came|called|rang|emailed|"
     r"explained|promised|closed|reopened|ignored|escalated|set\s+up|installed|configured|did|was|is|has|had)\b",
 )
@@ -133,7 +144,7 @@ _DASH_GAP = re.compile(r"[ \t]+[-–—]")
 _STRETCHED = re.compile(r"(.)\1\1|(..)\2\2")  # "Damnnnn", "hahaha": no name
 _TAIL_WINDOW = 40  # characters looked back over for the word before a team
 _LIST = re.compile(rf"{_WORD_START}{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*"
-                   r"[ \t]*,?[ \t]+(?:and|&|or)[ \t]+"
+                   r"[ \t]*,?[ \t]+(?:and|&|or|\+)[ \t]+"
                    rf"{_NAME_TOKEN}")
 
 
@@ -178,9 +189,11 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
     lowered = text.lower()
     cues = _CUE_LOWER.finditer(lowered) if len(lowered) == len(text) else _CUE.finditer(text)
     for match in cues:  # case-sensitive on the lower-cased text: twice as fast as IGNORECASE
-        cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
+        if not (lowered.startswith("call", match.start()) and NAMING_CALLED.search(lowered, 0, match.start())):
+            cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
     for match in _from_team(text, lowered):  # a known name before "from/in <team>" is sure: "May from HR"
-        taken = _take(text, *match.span("name"), is_ordinary, is_given_name)
+        taken = _take(text, *match.span("name"), is_ordinary, is_given_name) or _lower_name_from(
+            text, match, is_given_name)
         sure = _sure_before_team(match.group("name"), is_ordinary, is_given_name)
         (signed if sure else cued).extend(taken)
     for number, pattern in enumerate(_SLOTS[:3]):
@@ -192,6 +205,7 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
                 cued.append((*match.span("name"), "NAME"))
     conjunction = bool(_HAS_CONJUNCTION.search(text))
     cued += _listed_names(text, is_ordinary, is_given_name) if conjunction else []
+    cued += _named_pairs(text, is_given_name) if conjunction else []
     for match in _PAIR.finditer(text) if conjunction else ():
         first, second = match.group("first"), match.group("second")
         unknown = not (is_ordinary(first.lower()) or is_ordinary(second.lower()))
@@ -199,9 +213,11 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
         if unknown or both_named:
             cued += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
     for match in _clause_matches(_DOER, text, starts):
-        lower = match.group("name").lower()
-        if is_given_name(lower) or not is_ordinary(lower) or (
-                lower in WORD_NAMES and match.group("verb").lower() in _HELPING_VERBS):
+        lower, _, surname = match.group("name").lower().partition(" ")
+        surname = surname.strip()
+        if (is_given_name(lower) or not is_ordinary(lower) or (
+                lower in WORD_NAMES and match.group("verb").lower() in _HELPING_VERBS)) and (
+                not surname or _surname_like(surname, surname, is_ordinary)):
             cued.append((*match.span("name"), "NAME"))
     cued += _given_name_surnames(text, is_ordinary, is_given_name) + _initials(text, is_ordinary)
     cued += _particle_names(text, starts, is_ordinary)
@@ -383,3 +399,29 @@ def _given_name_surnames(text: str, is_ordinary: Callable[[str], bool],
             if _surname_like(second, second.lower(), is_ordinary):
                 spans.append((match.start(1), match.end(1) + 1 + len(second), "NAME"))
     return spans
+
+
+def _named_pairs(text: str, is_given_name: Callable[[str], bool]) -> list[Span]:
+    """Two capitalised given or word names joined by "and", "&" or "+" ("Faith and Gift were...")."""
+    spans: list[Span] = []
+    for match in _NAMED_PAIR.finditer(text):
+        words = (match.group("first"), match.group("second"))
+        if all(_given_or_word_name(word, is_given_name) and word.lower() not in _CALENDAR for word in words):
+            spans += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
+    return spans
+
+
+def _lower_name_from(text: str, match: re.Match[str], is_given_name: Callable[[str], bool]) -> list[Span]:
+    """A lower-case given or word name before "from <team>": "had a call with sunday from infra" (not
+    "no joy from IT", not "faith in IT": only "from", and no determiner before)."""
+    name = match.group("name")
+    lower = name.lower()
+    if not name.islower() or not (lower in WORD_NAMES or is_given_name(lower)):
+        return []
+    if not re.match(r"[ \t]+from\b", text[match.end("name"):match.end("name") + 8]):
+        return []
+    before = _WORD_BEFORE.search(text, max(0, match.start() - _TAIL_WINDOW), max(0, match.start() - 1))
+    if before is not None and text[before.end():match.start()].strip() == "" and (
+            before.group().lower() in _NOT_BEFORE_LOWER_NAME):
+        return []
+    return [(*match.span("name"), "NAME")]

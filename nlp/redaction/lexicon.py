@@ -8,6 +8,7 @@ departments, acronyms...), read once into an immutable :class:`NameLexicon`.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +20,13 @@ CUES = frozenset((
     "email", "emailed", "message", "messaged", "ping", "pinged", "talk", "speak", "spoke", "told", "tell",
     "colleague", "manager", "boss", "with", "by",
 ))
+#: What before "called" names a thing, not a phone call: "the new CRM is called Atlas", "an app called
+#: Canva" (searched up to the cue; "a guy called Gareth", "someone called Wayne" stay names).
+NAMING_CALLED = re.compile(
+    r"(?i:\b(?:is|was|are|were|be|been|being|so|thing|tool|app|system|platform|product|software|program|"
+    r"programme|project|band|show|game|song|movie|film|site|page|bot|chatbot|assistant|feature|module|"
+    r"process|form|something|service|server|database|portal|device|laptop|model|room|channel|group|file|"
+    r"folder|drive|report|dashboard)[ \t]+)\Z")
 #: Words that may stand between a cue and the name ("thanks to", "talk with").
 CUE_FILLERS = frozenset(("to", "you", "with", "for"))
 HONORIFICS = frozenset(("mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam"))

@@ -24,6 +24,7 @@ from nlp.redaction.lexicon import (
     CUE_FILLERS,
     CUES,
     HONORIFICS,
+    NAMING_CALLED,
     PARTICLES,
     SHORT_HONORIFICS,
     NameLexicon,
@@ -49,6 +50,8 @@ _PLACE_NOUN = re.compile(
 _START_END = operator.attrgetter("start", "end")
 _LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
 _PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
+#: Pronouns and titles that rules must never take ("Jess and I", "Mr . Mr", "ask You").
+_NEVER_NAMES = frozenset(("i", "you", "me", "he", "she", "we", "they", "him", "her", "them", "us", *HONORIFICS))
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
 
@@ -192,6 +195,9 @@ def rule_names(text: str, taken: list[Redaction]) -> tuple[list[Redaction], list
     index, after_name = 0, -1
     while index < len(words):
         word = words[index]
+        if word.lower in _NEVER_NAMES:
+            index += 1
+            continue
         coordinated = index == after_name + 2 and words[index - 1].lower == "and" and word.capitalised
         if _is_rule_name(text, words, index, lexicon) or (coordinated and not lexicon.is_known(word.lower)):
             last = _extend_surname(text, words, index, lexicon)
@@ -216,6 +222,8 @@ def _is_rule_name(text: str, words: list[Word], index: int, lexicon: NameLexicon
     ):
         return True
     cue = previous in CUES or (previous in CUE_FILLERS and len(before) == 2 and before[0].lower in CUES)
+    if previous == "called" and NAMING_CALLED.search(text, 0, before[-1].start):
+        cue = False  # "the new CRM is called Atlas"
     if word.lower in lexicon.given_names:
         return word.capitalised or len(word.lower) >= 4 or cue or word.possessive
     if not word.capitalised:
