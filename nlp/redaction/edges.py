@@ -15,7 +15,7 @@ import functools
 import re
 from importlib import resources
 
-from nlp.redaction.lexicon import WORD_NAMES, name_lexicon
+from nlp.redaction.lexicon import NAMING_CALLED, WORD_NAMES, name_lexicon
 from nlp.redaction.spans import Redaction
 
 #: Initials straight before a name: "T. Mabaso", "A.B. de Villiers", "E . G . Plott" (tokenised text).
@@ -30,6 +30,7 @@ _LOCATIVE_BEFORE = re.compile(
 #: A word that makes the next one a thing: "the Apollo upgrade", "our Orion printer", "Project Phoenix".
 _THING_BEFORE = re.compile(r"(?i:\b(?P<word>the|our|their|new|old|project|operation|programme|"
                            r"program|codename)[ \t]+)\Z")
+_CALLED_BEFORE = re.compile(r"(?i:\bcalled[ \t]+)\Z")
 _NOUN_AFTER = re.compile(r"[ \t]+(?P<word>[a-z][a-z\-]+)\b")
 _NUMERAL_AFTER = re.compile(r"[ \t]+(?:I{1,3}|IV|VI{0,3}|IX|X|\d+)\b")
 #: Words after "the X" that make X a person, not a thing: "our Sarah fixed it", "the Okafors both work".
@@ -86,6 +87,9 @@ def _is_thing(text: str, span: Redaction, given: frozenset[str]) -> bool:
     before a model number: "the Apollo upgrade", "Project Phoenix", "the Mark II scanners" (but a
     given name before a noun stays: "the Heidi video")."""
     name = text[span.start:span.end]
+    called = _CALLED_BEFORE.search(text, max(0, span.start - 12), span.start)
+    if called is not None and NAMING_CALLED.search(text, max(0, called.start() - _LOOK_BACK), called.start()):
+        return True  # "the new CRM is called Atlas"
     if " " in name or not name[:1].isupper():
         return False
     if _NUMERAL_AFTER.match(text, span.end):

@@ -80,7 +80,7 @@ _CALENDAR = frozenset(("april", "may", "june", "august", "sunday", "monday", "fr
 #: Words before a lower-case word name that make it a word: "no joy from IT", "little hope from the desk".
 _NOT_BEFORE_LOWER_NAME = frozenset((
     "no", "any", "some", "little", "much", "more", "less", "the", "a", "an", "of", "my", "our", "your", "their",
-    "his", "her", "zero", "full", "with", "without", "lost", "lose", "losing", "have", "had", "has", "get", "got",
+    "his", "her", "zero", "full", "without", "lost", "lose", "losing", "have", "had", "has", "get", "got",
 ))
 _FROM_TEAM = re.compile(
     rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|at|on)[ \t]+(?:the[ \t]+)?"
@@ -129,6 +129,11 @@ _SLOTS = (
 _TWO_CAPITALS = re.compile(r"[A-Z](?<![\w.][A-Z])(?:[A-Z]|\.[ ]?[A-Z]\.?)(?![\w.])")
 _CUE_BEFORE_INITIALS = re.compile(
     r"(?i:\b(?:thank\s+you|thanks|thx|cheers|cc|ask|asked|per|ping|pinged|talk\s+to|spoke\s+to))[ \t]+\Z")
+#: Two-letter words and acronyms that are no initials even before a team ("AM in the office").
+_NO_INITIALS = frozenset(("am", "pm", "uk", "us", "eu", "ok", "no", "so", "hi", "oh", "ah", "ex", "tv", "pc", "id",
+                          "hq", "ad", "ai", "ui", "ux", "qa", "ba", "vp", "ps", "pa", "re", "fw", "dm", "gm", "md",
+                          "ceo", "cto", "cio", "hr", "it", "ms", "mr", "dr", "st", "rd", "nd", "th", "ga", "go"))
+_NOT_BEFORE_INITIALS = re.compile(r"(?:\d|(?i:\b(?:the|a|an|our|my|your|their|his|her|each|every|any|no)))[ \t]*\Z")
 _TEAM_AFTER_INITIALS = re.compile(
     r"[ \t]+(?:in|on|from|at)[ \t]+(?:the[ \t]+)?(?:[\w-]+[ \t]+){0,2}(?:team|desk|office|support)\b")
 #: A particle opening a clause before a capitalised surname: "ap Rhys from...", "van Niekerk in infra".
@@ -211,13 +216,13 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
         unknown = not (is_ordinary(first.lower()) or is_ordinary(second.lower()))
         both_named = _given_or_word_name(first, is_given_name) and _given_or_word_name(second, is_given_name)
         if unknown or both_named:
-            cued += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
+            cued.append((match.start("first"), match.end("second"), "NAME"))  # one span: one veto
     for match in _clause_matches(_DOER, text, starts):
         lower, _, surname = match.group("name").lower().partition(" ")
         surname = surname.strip()
         if (is_given_name(lower) or not is_ordinary(lower) or (
                 lower in WORD_NAMES and match.group("verb").lower() in _HELPING_VERBS)) and (
-                not surname or _surname_like(surname, surname, is_ordinary)):
+                not surname or not (name_lexicon().is_known(surname) or surname in NOT_AFTER_CUE)):
             cued.append((*match.span("name"), "NAME"))
     cued += _given_name_surnames(text, is_ordinary, is_given_name) + _initials(text, is_ordinary)
     cued += _particle_names(text, starts, is_ordinary)
@@ -319,7 +324,10 @@ def _initials(text: str, is_ordinary: Callable[[str], bool]) -> list[Span]:
         whole = end - start == 2 or text[end - 1] == "."  # "JK", "J.K.", not "J.K" before a team
         if not (cued or (whole and _TEAM_AFTER_INITIALS.match(text, end))):
             continue
-        if not is_ordinary(match.group().replace(".", "").replace(" ", "").lower()):
+        lower = match.group().replace(".", "").replace(" ", "").lower()
+        if lower in _NO_INITIALS or lower in NOT_AFTER_CUE or name_lexicon().is_known(lower):
+            continue  # "thank you KB" and "SN on the desk" are people; "9 AM in the office", "IT" are not
+        if cued or not _NOT_BEFORE_INITIALS.search(text, max(0, start - 8), start):
             spans.append((start, end, "NAME"))
     return spans
 
@@ -372,7 +380,7 @@ def _listed_names(text: str, is_ordinary: Callable[[str], bool],
         known = [w for w in words if is_given_name(w.group().lower())]
         unknown = [w for w in words if not is_ordinary(w.group().lower()) and not w.group().isupper()]
         if len(words) >= 2 and len(unknown) + len(known) >= len(words) and unknown:
-            spans += [(match.start() + w.start(), match.start() + w.end(), "NAME") for w in words]
+            spans.append((match.start() + words[0].start(), match.start() + words[-1].end(), "NAME"))
     return spans
 
 
@@ -407,7 +415,7 @@ def _named_pairs(text: str, is_given_name: Callable[[str], bool]) -> list[Span]:
     for match in _NAMED_PAIR.finditer(text):
         words = (match.group("first"), match.group("second"))
         if all(_given_or_word_name(word, is_given_name) and word.lower() not in _CALENDAR for word in words):
-            spans += [(*match.span("first"), "NAME"), (*match.span("second"), "NAME")]
+            spans.append((match.start("first"), match.end("second"), "NAME"))
     return spans
 
 
