@@ -169,6 +169,7 @@ class InformalNames(NamedTuple):
 
     signed: list[Span]  # the writer's own slots (sign-off, greeting, "it's X here"): no veto
     cued: list[Span]  # positional cues a learned tagger may still veto ("Bruh fixed it")
+    hinted: list[Span]  # everyday words in a name slot ("thx, mo", "thnx ruth"): names only if the tagger agrees
 
 
 def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
@@ -187,18 +188,22 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
     """The spans of :func:`informal_name_spans`, split into signed and cued (see :class:`InformalNames`)."""
     signed: list[Span] = []
     cued: list[Span] = []
+    hinted: list[Span] = []
     starts = [0, *(match.end() for match in _CLAUSE_BREAK.finditer(text))]
-    for span in _writer_slot_names(text, starts, is_ordinary, is_given_name):
+    for span in _writer_slot_names(text, starts, is_ordinary, is_given_name, hinted):
         (signed if _CLAUSE_END.match(text, span[1]) and text[max(0, span[0] - 4):span[0]].lower() != "its "
          else cued).append(span)
     lowered = text.lower()
     cues = _CUE_LOWER.finditer(lowered) if len(lowered) == len(text) else _CUE.finditer(text)
     for match in cues:  # case-sensitive on the lower-cased text: twice as fast as IGNORECASE
         if not (lowered.startswith("call", match.start()) and NAMING_CALLED.search(lowered, 0, match.start())):
-            cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
+            taken = _take(text, *match.span("name"), is_ordinary, is_given_name)
+            cued += taken
+            hinted += [] if taken else _hint(text, match)
     for match in _from_team(text, lowered):  # a known name before "from/in <team>" is sure: "May from HR"
         taken = _take(text, *match.span("name"), is_ordinary, is_given_name) or _lower_name_from(
             text, match, is_given_name)
+        hinted += [] if taken else _hint(text, match)
         sure = _sure_before_team(match.group("name"), is_ordinary, is_given_name)
         (signed if sure else cued).extend(taken)
     for number, pattern in enumerate(_SLOTS[:3]):
@@ -226,8 +231,11 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
             cued.append((*match.span("name"), "NAME"))
     cued += _given_name_surnames(text, is_ordinary, is_given_name) + _initials(text, is_ordinary)
     cued += _particle_names(text, starts, is_ordinary)
+    doers, doer_hints = _lower_case_doers(text, lowered, is_ordinary, is_given_name)
+    cued, hinted = cued + doers, hinted + doer_hints
     tail, tail_signed = _tail_name(text, is_ordinary, is_given_name)
-    return InformalNames(signed + tail if tail_signed else signed, cued if tail_signed else cued + tail)
+    return InformalNames(signed + tail if tail_signed else signed, cued if tail_signed else cued + tail,
+                         hinted)
 
 
 #: What may follow a name the writer signs or greets with: "thx, mo", "Hi Aditi,", "it's mandisa here".
@@ -261,8 +269,9 @@ def _clause_matches(pattern: re.Pattern[str], text: str, starts: list[int]) -> l
 
 
 def _writer_slot_names(text: str, starts: list[int], is_ordinary: Callable[[str], bool],
-                       is_given_name: Callable[[str], bool]) -> list[Span]:
-    """Names in a sign-off or greeting, or introducing the writer ("it's mandisa", "Aditi here")."""
+                       is_given_name: Callable[[str], bool], hinted: list[Span]) -> list[Span]:
+    """Names in a sign-off or greeting, or introducing the writer ("it's mandisa", "Aditi here"); an
+    everyday word signed off with goes to ``hinted`` ("thx, mo")."""
     spans: list[Span] = []
     for pattern in (_SIGN_OFF, _GREETING):
         for match in _clause_matches(pattern, text, starts):
@@ -273,7 +282,9 @@ def _writer_slot_names(text: str, starts: list[int], is_ordinary: Callable[[str]
                 if is_given_name(word.lower()) or not is_ordinary(word.lower()):  # not "Regards – Facilities"
                     spans.append((start, start + len(word), "NAME"))
                 continue
-            spans += _take(text, start, end, is_ordinary, is_given_name)
+            taken = _take(text, start, end, is_ordinary, is_given_name)
+            spans += taken
+            hinted += [] if taken or pattern is _GREETING else _hint(text, match)
     hailing = "you" in text or " u " in text or "You" in text or "YOU" in text
     for pattern in (*_SLOTS[3:], _HAILED) if hailing else _SLOTS[3:]:
         anchored = pattern is _SLOTS[4]
@@ -433,3 +444,34 @@ def _lower_name_from(text: str, match: re.Match[str], is_given_name: Callable[[s
             before.group().lower() in _NOT_BEFORE_LOWER_NAME):
         return []
     return [(*match.span("name"), "NAME")]
+
+
+def _hint(text: str, match: re.Match[str]) -> list[Span]:
+    """The first word of a name slot that held an everyday word, for the tagger to settle."""
+    word = _NAME_WORD.match(text, match.start("name"), match.end("name"))
+    if word is None or word.group().lower() in NOT_AFTER_CUE or word.group().isupper() or len(word.group()) < 2:
+        return []
+    return [(word.start(), word.end(), "NAME")]
+
+
+#: Verbs after which a lower-case word is a person: "i guess sandeep tried his best", "bob retired".
+_DOER_VERB = re.compile(r"[ \t](?:fixed|sorted|solved|resolved|helped|replied|answered|rang|emailed|explained|"
+                        r"installed|configured|retired|left|tried|promised|reckons|swore)\b")
+
+
+def _lower_case_doers(text: str, lowered: str, is_ordinary: Callable[[str], bool],
+                      is_given_name: Callable[[str], bool]) -> tuple[list[Span], list[Span]]:
+    """A lower-case word before a verb of doing: no English word is a name ("sandeep tried"), a given or
+    word name is a hint ("bob retired")."""
+    cued: list[Span] = []
+    hinted: list[Span] = []
+    for verb in _DOER_VERB.finditer(lowered) if len(lowered) == len(text) else ():
+        word = _WORD_BEFORE.search(text, max(0, verb.start() - _TAIL_WINDOW), verb.start())
+        if word is None or not word.group()[:1].islower() or word.group() in NOT_AFTER_CUE:
+            continue
+        lower = word.group()
+        if not is_ordinary(lower) and not name_lexicon().is_known(lower) and len(lower) > 2:
+            cued.append((*word.span(), "NAME"))
+        elif is_given_name(lower) or lower in WORD_NAMES:
+            hinted.append((*word.span(), "NAME"))
+    return cued, hinted

@@ -33,7 +33,7 @@ from nlp.redaction.lexicon import (
 )
 from nlp.redaction.ner import NerRequest, is_common_word, ner_names, ner_windows
 from nlp.redaction.spans import Redaction, overlaps
-from nlp.redaction.tagger import confirmed, lexicons, scored_tokens, spans_of, still_uncertain, tagger_model
+from nlp.redaction.tagger import agreed, confirmed, lexicons, scored_tokens, spans_of, still_uncertain, tagger_model
 
 #: A dictionary word rarer than this Zipf frequency (once per 3 million words, the list's floor) is no
 #: ordinary word to the informal cues: "aditi", "tolu", "anele" are WordNet entries but names in
@@ -81,6 +81,7 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
                   if not overlaps(claimed, span[0], span[1])]
         informal = _informal_names(text, claimed)
         ruled = confirmed(text, names + informal.cued, scored, model.veto) + informal.signed
+        ruled += agreed(informal.hinted, scored, model.threshold)
         found.append(_settled(text, _joined_over_particles(text, ruled + tagged)))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
@@ -111,6 +112,7 @@ def _given_names() -> frozenset[str]:
 class _Informal(NamedTuple):
     signed: list[Redaction]
     cued: list[Redaction]
+    hinted: list[Redaction]
 
 
 def _informal_names(text: str, taken: list[Redaction]) -> _Informal:

@@ -176,3 +176,12 @@ def confirmed(text: str, spans: list[Redaction], scored: list[tuple[Token, float
         if not words or None in inside or max(p for p in inside if p is not None) >= veto:
             kept.append(span)
     return kept
+
+
+def agreed(spans: list[Redaction], scored: list[tuple[Token, float]], threshold: float) -> list[Redaction]:
+    """The ``spans`` (everyday words in a name slot: "thx, mo") whose word the tagger scored at or above
+    ``threshold``: the slot stands in for the surer score :func:`spans_of` asks of a lower-case word."""
+    if not spans or not scored:
+        return []
+    probabilities = {token.start: probability for token, probability in scored}
+    return [span for span in spans if probabilities.get(span.start, 0.0) >= threshold]
