@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from nlp.redaction.lexicon import NAMING_CALLED, NOT_AFTER_CUE, WORD_NAMES, name_lexicon
+from nlp.redaction.lexicon import HONORIFICS, NAMING_CALLED, NOT_AFTER_CUE, WORD_NAMES, name_lexicon
 
 Span = tuple[int, int, str]  # (start, end, label)
 
@@ -446,10 +446,19 @@ def _lower_name_from(text: str, match: re.Match[str], is_given_name: Callable[[s
     return [(*match.span("name"), "NAME")]
 
 
+#: Words of address that fill a name slot without naming anyone: "thanks man", "cheers mate".
+_NOT_HINTED = frozenset(("man", "mate", "mates", "bro", "bruv", "dude", "love", "hun", "pal", "buddy", "boss",
+                         "chief", "fam", "lads", "ladies", "gents", "heaps", "loads", "lots", "anyway", "anyways",
+                         "both", "all", "people", "y'all", "yall", "sis", "babe", "doc", "champ", "legend"))
+
+
 def _hint(text: str, match: re.Match[str]) -> list[Span]:
     """The first word of a name slot that held an everyday word, for the tagger to settle."""
     word = _NAME_WORD.match(text, match.start("name"), match.end("name"))
-    if word is None or word.group().lower() in NOT_AFTER_CUE or word.group().isupper() or len(word.group()) < 2:
+    if word is None or word.group().isupper() or len(word.group()) < 2:
+        return []
+    lower = word.group().lower()
+    if lower in NOT_AFTER_CUE or lower in HONORIFICS or lower in _NOT_HINTED:
         return []
     return [(word.start(), word.end(), "NAME")]
 
