@@ -20,17 +20,16 @@ from nlp.redaction.spans import Redaction
 
 #: Initials straight before a name: "T. Mabaso", "A.B. de Villiers", "E . G . Plott" (tokenised text).
 _INITIALS_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z] ?\.[ \t]?){1,3}[ \t]?\Z")
-#: A capitalised word straight before a name, that may be a given name ("Blessing Mokoena").
-_WORD_BEFORE = re.compile(r"(?<![\w'’\-])([A-Z][a-z]+(?:-[A-Za-z][a-z]+)?) \Z")
-#: A word that places the next one: "from Milan", "in Kuala Lumpur", "at the Durban office", "de Lyon".
-_LOCATIVE_BEFORE = re.compile(
-    r"(?i:\b(?P<word>in|from|at|near|around|outside|across|via|visiting|de|du|di|da)[ \t]+(?:the[ \t]+)?"
-    r"|\b(?:move[ds]?|moving|relocat\w+|travel\w*|flew|fly(?:ing)?|went|go(?:ing)?|trip|transferr?ed|posted|"
-    r"seconded|back)[ \t]+to[ \t]+)\Z")
-#: A word that makes the next one a thing: "the Apollo upgrade", "our Orion printer", "Project Phoenix".
-_THING_BEFORE = re.compile(r"(?i:\b(?P<word>the|our|their|new|old|project|operation|programme|"
-                           r"program|codename)[ \t]+)\Z")
-_CALLED_BEFORE = re.compile(r"(?i:\bcalled[ \t]+)\Z")
+#: Words that place the next one: "from Milan", "in Kuala Lumpur", "at the Durban office", "de Lyon".
+_LOCATIVES = frozenset(("in", "from", "at", "near", "around", "outside", "across", "via", "visiting", "de", "du",
+                        "di", "da"))
+#: Verbs that make "to" place the next word: "moved to Durban" (but "thanks to Jordan", "talk to Austin").
+_MOVES = frozenset(("move", "moved", "moves", "moving", "relocated", "relocating", "travel", "travelled",
+                    "traveling", "travelling", "flew", "fly", "flying", "went", "go", "going", "trip",
+                    "transferred", "posted", "seconded", "back"))
+#: Words that make the next one a thing: "the Apollo upgrade", "our Orion printer", "Project Phoenix".
+_DETERMINERS = frozenset(("the", "our", "their", "new", "old"))
+_PROJECT_WORDS = frozenset(("project", "operation", "programme", "program", "codename"))
 _NOUN_AFTER = re.compile(r"[ \t]+(?P<word>[a-z][a-z\-]+)\b")
 _NUMERAL_AFTER = re.compile(r"[ \t]+(?:I{1,3}|IV|VI{0,3}|IX|X|\d+)\b")
 #: Words after "the X" that make X a person, not a thing: "our Sarah fixed it", "the Okafors both work".
@@ -39,8 +38,7 @@ _PERSON_FOLLOWERS = frozenset((
     "in", "on", "at", "said", "says", "told", "both", "always", "never", "just", "also", "still", "here",
     "twins", "family", "brothers", "sisters",
 ))
-_ANY_WORD_BEFORE = re.compile(r"(?<![\w'’\-])([^\W\d_]+) \Z")
-_LOOK_BACK = 24
+_LOOK_BACK = 30
 
 
 @functools.cache
@@ -51,6 +49,18 @@ def place_names() -> frozenset[str]:
                      if line and not line.startswith("#"))
 
 
+@functools.cache
+def _last_words_of_places() -> frozenset[str]:
+    """The last word of each place of two or more words ("paulo" of "são paulo")."""
+    return frozenset(name.rsplit(" ", 1)[-1] for name in place_names() if " " in name)
+
+
+def _words_before(text: str, start: int) -> list[str]:
+    """Up to three words before ``start``, as written, when only spaces separate the last from it."""
+    before = text[max(0, start - _LOOK_BACK):start]
+    return before.split()[-3:] if before[-1:] in (" ", "\t") else []
+
+
 def settled_names(text: str, spans: list[Redaction], given: frozenset[str]) -> list[Redaction]:
     """``spans`` widened over initials and a given name before them, without places and things.
 
@@ -58,46 +68,52 @@ def settled_names(text: str, spans: list[Redaction], given: frozenset[str]) -> l
     surname."""
     settled = []
     for span in spans:
-        if _is_place(text, span) or _is_thing(text, span, given):
+        before = _words_before(text, span.start)
+        if _is_place(text, span, before) or _is_thing(text, span, before, given):
             continue
-        settled.append(_widened(text, span, given))
+        settled.append(_widened(text, span, before, given))
     return settled
 
 
-def _is_place(text: str, span: Redaction) -> bool:
-    """A town, country or state after a word that places it ("from Milan", not "thanks to Jordan")."""
+def _is_place(text: str, span: Redaction, before: list[str]) -> bool:
+    """A town, country or state after a word that places it ("from Milan", not "thanks to Jordan"), or a
+    hashtag that is no single capitalised word ("#NewHaven", "#gaza": topics; "#Colbert" may be a name)."""
     if text[span.start - 1:span.start] == "#" or text[span.start - 2:span.start] == "# ":
         word = text[span.start:span.end]
-        return word.islower() or not word[1:].islower()  # "#NewHaven", "#gaza": topics; "#Colbert" may be a name
-    start, lower = span.start, text[span.start:span.end].lower()
+        return word.islower() or not word[1:].islower()
+    lower = text[span.start:span.end].lower()
     if lower not in place_names():
-        word = _ANY_WORD_BEFORE.search(text, max(0, start - _LOOK_BACK), start)  # "São" "Paulo"
-        if word is None or f"{word.group(1)} {lower}".lower() not in place_names():
+        if not before or lower not in _last_words_of_places():
             return False
-        start, lower = word.start(1), f"{word.group(1)} {lower}".lower()
-    before = _LOCATIVE_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
-    if before is None:
+        lower = f"{before[-1].lower()} {lower}"  # "São" "Paulo"
+        if lower not in place_names():
+            return False
+        before = before[:-1]
+    words = [word.lower() for word in before[-2:]]
+    if words and words[-1] == "the":
+        words = words[:-1]
+    if not words:
         return False
-    word = (before.group("word") or "to").lower()
-    return word != "from" or lower not in name_lexicon().given_names  # "an email from Tyler": a person
+    if words[-1] == "to":
+        return len(words) > 1 and words[-2] in _MOVES
+    if words[-1] not in _LOCATIVES:
+        return False
+    return words[-1] != "from" or lower not in name_lexicon().given_names  # "an email from Tyler": a person
 
 
-def _is_thing(text: str, span: Redaction, given: frozenset[str]) -> bool:
+def _is_thing(text: str, span: Redaction, before: list[str], given: frozenset[str]) -> bool:
     """One capitalised word naming a product or a place after "the/our/Project" and before a noun, or
-    before a model number: "the Apollo upgrade", "Project Phoenix", "the Mark II scanners" (but a
-    given name before a noun stays: "the Heidi video")."""
+    before a model number ("the Apollo upgrade", "Project Phoenix", "the Mark II scanners", but a given
+    name before a noun stays: "the Heidi video"); any name of a thing "called" so ("the new CRM is
+    called Atlas")."""
+    previous = before[-1].lower() if before else ""
+    if previous == "called" and NAMING_CALLED.search(text, max(0, span.start - _LOOK_BACK - 8),
+                                                     text.rindex("called", 0, span.start)):
+        return True
     name = text[span.start:span.end]
-    called = _CALLED_BEFORE.search(text, max(0, span.start - 12), span.start)
-    if called is not None and NAMING_CALLED.search(text, max(0, called.start() - _LOOK_BACK), called.start()):
-        return True  # "the new CRM is called Atlas"
-    if " " in name or not name[:1].isupper():
+    if previous not in _DETERMINERS and previous not in _PROJECT_WORDS or " " in name or not name[:1].isupper():
         return False
-    if _NUMERAL_AFTER.match(text, span.end):
-        return bool(_THING_BEFORE.search(text, max(0, span.start - _LOOK_BACK), span.start))
-    before = _THING_BEFORE.search(text, max(0, span.start - _LOOK_BACK), span.start)
-    if before is None:
-        return False
-    if before.group("word").lower() in ("project", "operation", "programme", "program", "codename"):
+    if previous in _PROJECT_WORDS or _NUMERAL_AFTER.match(text, span.end):
         return True
     after = _NOUN_AFTER.match(text, span.end)
     if after is None or name.lower() in given:
@@ -106,14 +122,14 @@ def _is_thing(text: str, span: Redaction, given: frozenset[str]) -> bool:
     return following not in _PERSON_FOLLOWERS and not following.endswith(("ed", "s"))
 
 
-def _widened(text: str, span: Redaction, given: frozenset[str]) -> Redaction:
+def _widened(text: str, span: Redaction, before: list[str], given: frozenset[str]) -> Redaction:
     start = span.start
-    word = _WORD_BEFORE.search(text, max(0, start - _LOOK_BACK), start) if text[start:start + 1].isupper() else None
-    if word is not None:
-        lower = word.group(1).lower()
-        if lower in given or lower in WORD_NAMES:
-            start = word.start(1)
-    initials = _INITIALS_BEFORE.search(text, max(0, start - 12), start)
-    if initials is not None:
-        start = initials.start()
+    if before and text[start:start + 1].isupper():
+        word = before[-1]
+        lower = word.lower()
+        if word[:1].isupper() and word.replace("-", "").isalpha() and (lower in given or lower in WORD_NAMES):
+            start = text.rindex(word, 0, start)
+    if "." in text[max(0, start - 4):start]:
+        initials = _INITIALS_BEFORE.search(text, max(0, start - 12), start)
+        start = initials.start() if initials is not None else start
     return span if start == span.start else Redaction(start, span.end, span.label)

@@ -231,8 +231,6 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
             cued.append((*match.span("name"), "NAME"))
     cued += _given_name_surnames(text, is_ordinary, is_given_name) + _initials(text, is_ordinary)
     cued += _particle_names(text, starts, is_ordinary)
-    doers, doer_hints = _lower_case_doers(text, lowered, is_ordinary, is_given_name)
-    cued, hinted = cued + doers, hinted + doer_hints
     tail, tail_signed = _tail_name(text, is_ordinary, is_given_name)
     return InformalNames(signed + tail if tail_signed else signed, cued if tail_signed else cued + tail,
                          hinted)
@@ -461,26 +459,3 @@ def _hint(text: str, match: re.Match[str]) -> list[Span]:
     if lower in NOT_AFTER_CUE or lower in HONORIFICS or lower in _NOT_HINTED:
         return []
     return [(word.start(), word.end(), "NAME")]
-
-
-#: Verbs after which a lower-case word is a person: "i guess sandeep tried his best", "bob retired".
-_DOER_VERB = re.compile(r"[ \t](?:fixed|sorted|solved|resolved|helped|replied|answered|rang|emailed|explained|"
-                        r"installed|configured|retired|left|tried|promised|reckons|swore)\b")
-
-
-def _lower_case_doers(text: str, lowered: str, is_ordinary: Callable[[str], bool],
-                      is_given_name: Callable[[str], bool]) -> tuple[list[Span], list[Span]]:
-    """A lower-case word before a verb of doing: no English word is a name ("sandeep tried"), a given or
-    word name is a hint ("bob retired")."""
-    cued: list[Span] = []
-    hinted: list[Span] = []
-    for verb in _DOER_VERB.finditer(lowered) if len(lowered) == len(text) else ():
-        word = _WORD_BEFORE.search(text, max(0, verb.start() - _TAIL_WINDOW), verb.start())
-        if word is None or not word.group()[:1].islower() or word.group() in NOT_AFTER_CUE:
-            continue
-        lower = word.group()
-        if not is_ordinary(lower) and not name_lexicon().is_known(lower) and len(lower) > 2:
-            cued.append((*word.span(), "NAME"))
-        elif is_given_name(lower) or lower in WORD_NAMES:
-            hinted.append((*word.span(), "NAME"))
-    return cued, hinted

@@ -25,13 +25,16 @@ from nlp.redaction.lexicon import (
     CUES,
     HONORIFICS,
     NAMING_CALLED,
+    NOT_AFTER_CUE,
     PARTICLES,
     SHORT_HONORIFICS,
+    WORD_NAMES,
     NameLexicon,
     name_lexicon,
     word_frequencies,
 )
 from nlp.redaction.ner import NerRequest, is_common_word, ner_names, ner_windows
+from nlp.redaction.features import Token
 from nlp.redaction.spans import Redaction, overlaps
 from nlp.redaction.tagger import agreed, confirmed, lexicons, scored_tokens, spans_of, still_uncertain, tagger_model
 
@@ -52,6 +55,9 @@ _LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
 _PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
 #: Pronouns and titles that rules must never take ("Jess and I", "Mr . Mr", "ask You").
 _NEVER_NAMES = frozenset(("i", "you", "me", "he", "she", "we", "they", "him", "her", "them", "us", *HONORIFICS))
+#: Verbs after which a lower-case word is a person: "i guess sandeep tried his best", "bob retired".
+_DOER_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "replied", "answered", "rang", "emailed",
+                         "explained", "installed", "configured", "retired", "tried", "promised"))
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
 
@@ -81,7 +87,7 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
                   if not overlaps(claimed, span[0], span[1])]
         informal = _informal_names(text, claimed)
         ruled = confirmed(text, names + informal.cued, scored, model.veto) + informal.signed
-        ruled += agreed(informal.hinted, scored, model.threshold)
+        ruled += agreed(informal.hinted, scored, model.threshold) + _doers(text, scored, model.threshold)
         found.append(_settled(text, _joined_over_particles(text, ruled + tagged)))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
@@ -89,6 +95,24 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
         for index, span in ner_names(requests):
             found[index] += _settled(texts[index], [span])
     return found
+
+
+def _doers(text: str, scored: list[tuple[Token, float]], threshold: float) -> list[Redaction]:
+    """A lower-case word the tagger scored, before a verb of doing: no English word is a name ("i guess
+    sandeep tried his best"), a given or word name is one when the tagger agrees ("bob retired").
+    Read off the scored words, so it costs nothing where the tagger had nothing to score."""
+    spans = []
+    for token, probability in scored:
+        if not token.text.islower() or text[token.end:token.end + 1] != " ":
+            continue
+        following = text[token.end + 1:token.end + 14].split(None, 1)
+        if not following or following[0].rstrip(".,!?") not in _DOER_VERBS:
+            continue
+        if not _is_ordinary(token.lower) and token.lower not in NOT_AFTER_CUE and len(token.lower) > 2:
+            spans.append(Redaction(token.start, token.end, "NAME"))
+        elif probability >= threshold and (token.lower in _given_names() or token.lower in WORD_NAMES):
+            spans.append(Redaction(token.start, token.end, "NAME"))
+    return spans
 
 
 @functools.lru_cache(maxsize=1 << 16)
