@@ -189,17 +189,19 @@ class Word(NamedTuple):
 def words_of(text: str, taken: list[Redaction]) -> list[Word]:
     """The words of ``text`` outside ``taken`` spans."""
     words = []
+    make = tuple.__new__  # Word(...) goes through a Python-level __new__: this is a hot loop
     for match in _WORD.finditer(text):
         start, raw = match.start(), match.group()
         possessive = len(raw) > 2 and raw[-1] in "sS" and raw[-2] in "'’"
         core = raw[:-2] if possessive else raw
         if taken and overlaps(taken, start, start + len(core)):
             continue
-        capitalised = core[0].isupper() and not core.isupper()
-        words.append(Word(
-            start, start + len(core), core.lower(), capitalised, core.isupper() and len(core) > 1,
+        upper = core.isupper()
+        capitalised = not upper and core[0].isupper()
+        words.append(make(Word, (
+            start, start + len(core), core.lower(), capitalised, upper and len(core) > 1,
             capitalised and _is_sentence_initial(text, start), possessive,
-        ))
+        )))
     return words
 
 
@@ -219,9 +221,12 @@ def rule_names(text: str, taken: list[Redaction]) -> tuple[list[Redaction], list
     names: list[Redaction] = []
     candidates: list[int] = []
     index, after_name = 0, -1
+    given = lexicon.given_names
     while index < len(words):
         word = words[index]
-        if word.lower in _NEVER_NAMES:
+        if word.lower in _NEVER_NAMES or (  # a lower-case word is a rule name only as a given name or after "mr"
+                not word.capitalised and word.lower not in given and (
+                    index == 0 or words[index - 1].lower not in HONORIFICS)):
             index += 1
             continue
         coordinated = index == after_name + 2 and words[index - 1].lower == "and" and word.capitalised
