@@ -39,6 +39,9 @@ _PERSON_FOLLOWERS = frozenset((
     "twins", "family", "brothers", "sisters",
 ))
 _LOOK_BACK = 30
+_WORD_USE_AFTER = re.compile(r"[ \t]+(?:the|a|an|my|our|your|their|its|of|little)\b"
+                             r"|[ \t]*(?:,|[ \t]and|[ \t]or)[ \t]+(?P<joined>[a-z]+)\b(?![ \t]+from\b)")
+_PRONOUNS = frozenset(("i", "me", "we", "us", "he", "she", "they", "you", "him", "her", "them"))
 
 
 @functools.cache
@@ -69,7 +72,7 @@ def settled_names(text: str, spans: list[Redaction], given: frozenset[str]) -> l
     settled = []
     for span in spans:
         before = _words_before(text, span.start)
-        if _is_place(text, span, before) or _is_thing(text, span, before, given):
+        if _is_place(text, span, before) or _is_thing(text, span, before, given) or _word_in_use(text, span):
             continue
         settled.append(_widened(text, span, before, given))
     return settled
@@ -120,6 +123,16 @@ def _is_thing(text: str, span: Redaction, before: list[str], given: frozenset[st
         return False
     following = after.group("word")
     return following not in _PERSON_FOLLOWERS and not following.endswith(("ed", "s"))
+
+
+def _word_in_use(text: str, span: Redaction) -> bool:
+    """A word name used as a word: before an article or "of" ("Rob the old laptops", "the Bill of
+    materials", "Precious little help"), or joined to a lower-case word ("Grace and mercy")."""
+    name = text[span.start:span.end]
+    if name.lower() not in WORD_NAMES:
+        return False
+    after = _WORD_USE_AFTER.match(text, span.end)
+    return after is not None and not (after.group("joined") and after.group("joined") in _PRONOUNS)
 
 
 def _widened(text: str, span: Redaction, before: list[str], given: frozenset[str]) -> Redaction:

@@ -201,15 +201,17 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
             cued += taken
             hinted += [] if taken else _hint(text, match)
     for match in _from_team(text, lowered):  # a known name before "from/in <team>" is sure: "May from HR"
-        taken = _take(text, *match.span("name"), is_ordinary, is_given_name) or _lower_name_from(
-            text, match, is_given_name)
+        lower_word_name = match.group("name").islower() and match.group("name") in WORD_NAMES  # "faith in IT"
+        taken = [] if lower_word_name else _take(text, *match.span("name"), is_ordinary, is_given_name)
+        taken = taken or _lower_name_from(text, match, is_given_name)
         hinted += [] if taken else _hint(text, match)
         sure = _sure_before_team(match.group("name"), is_ordinary, is_given_name)
         (signed if sure else cued).extend(taken)
     for number, pattern in enumerate(_SLOTS[:3]):
         for match in _clause_matches(pattern, text, starts) if number < 2 else pattern.finditer(text):
             lower = match.group("name").lower()
-            known_name = is_given_name(lower) and number != 1  # "Will the laptops...": not a name
+            known_name = is_given_name(lower) and number != 1 and (  # "Will the laptops...": not a name
+                lower not in WORD_NAMES or match.group("name")[:1].isupper())  # "faith in IT": a word
             if lower not in NOT_AFTER_CUE and not match.group("name").isupper() and (
                     not is_ordinary(lower) or known_name):
                 cued.append((*match.span("name"), "NAME"))
@@ -386,9 +388,9 @@ def _listed_names(text: str, is_ordinary: Callable[[str], bool],
     spans: list[Span] = []
     for match in _LIST.finditer(text):
         words = [m for m in _NAME_WORD.finditer(match.group()) if m.group().lower() not in ("and", "or")]
-        known = [w for w in words if is_given_name(w.group().lower())]
         unknown = [w for w in words if not is_ordinary(w.group().lower()) and not w.group().isupper()]
-        if len(words) >= 2 and len(unknown) + len(known) >= len(words) and unknown:
+        named = [w for w in words if w in unknown or is_given_name(w.group().lower())]
+        if len(words) >= 2 and len(named) == len(words) and unknown:  # not "Jess and I"
             spans.append((match.start() + words[0].start(), match.start() + words[-1].end(), "NAME"))
     return spans
 
@@ -458,4 +460,8 @@ def _hint(text: str, match: re.Match[str]) -> list[Span]:
     lower = word.group().lower()
     if lower in NOT_AFTER_CUE or lower in HONORIFICS or lower in _NOT_HINTED:
         return []
+    before = _WORD_BEFORE.search(text, max(0, word.start() - _TAIL_WINDOW), max(0, word.start() - 1))
+    if before is not None and before.group().lower() in _NOT_BEFORE_LOWER_NAME and (
+            text[before.end():word.start()].isspace()):
+        return []  # "no joy from the service desk", "little hope from IT"
     return [(word.start(), word.end(), "NAME")]

@@ -256,7 +256,7 @@ def _is_rule_name(text: str, words: list[Word], index: int, lexicon: NameLexicon
     if previous == "called" and NAMING_CALLED.search(text, 0, before[-1].start):
         cue = False  # "the new CRM is called Atlas"
     if word.lower in lexicon.given_names:
-        return word.capitalised or len(word.lower) >= 4 or cue or word.possessive
+        return word.capitalised or (len(word.lower) >= 4 and word.lower not in WORD_NAMES) or cue or word.possessive
     if not word.capitalised:
         return False
     if word.lower in lexicon.ambiguous_names:

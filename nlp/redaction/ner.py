@@ -48,6 +48,16 @@ def is_common_word(lower: str) -> bool:
     )
 
 
+def is_inflected_word(lower: str) -> bool:
+    """An inflection of a dictionary word that the word index does not list itself ("nicer", "closest");
+    unlike :func:`is_common_word`, never a rare entry of the index ("aditi")."""
+    words = _common_words()
+    if lower in words:
+        return False
+    return is_common_word(lower) or (lower[-2:] == "er" and lower[:-1] in words) or (
+        lower[-3:] == "est" and lower[:-2] in words)
+
+
 @functools.cache
 def _common_words() -> frozenset[str]:
     nlp = ner_pipeline()
