@@ -15,7 +15,7 @@ import functools
 import re
 from importlib import resources
 
-from nlp.redaction.lexicon import NAMING_CALLED, WORD_NAMES, name_lexicon
+from nlp.redaction.lexicon import CUES, NAMING_CALLED, WORD_NAMES, name_lexicon
 from nlp.redaction.spans import Redaction
 
 #: Initials straight before a name: "T. Mabaso", "A.B. de Villiers", "E . G . Plott" (tokenised text).
@@ -40,8 +40,9 @@ _PERSON_FOLLOWERS = frozenset((
 ))
 _LOOK_BACK = 30
 _WORD_USE_AFTER = re.compile(r"[ \t]+(?:the|a|an|my|our|your|their|its|of|little)\b"
-                             r"|[ \t]*(?:,|[ \t]and|[ \t]or)[ \t]+(?P<joined>[a-z]+)\b(?![ \t]+from\b)")
-_PRONOUNS = frozenset(("i", "me", "we", "us", "he", "she", "they", "you", "him", "her", "them"))
+                             r"|[ \t]+(?:and|or)[ \t]+(?P<joined>[a-z]+)\b(?![ \t]+from\b)")
+_FUNCTION_WORDS = frozenset(("i", "me", "we", "us", "he", "she", "they", "you", "him", "her", "them", "the", "a",
+                             "an", "my", "our", "your", "their", "his", "its", "all", "everyone", "team", "co"))
 
 
 @functools.cache
@@ -72,7 +73,8 @@ def settled_names(text: str, spans: list[Redaction], given: frozenset[str]) -> l
     settled = []
     for span in spans:
         before = _words_before(text, span.start)
-        if _is_place(text, span, before) or _is_thing(text, span, before, given) or _word_in_use(text, span):
+        if _is_place(text, span, before) or _is_thing(text, span, before, given) or (
+                _word_in_use(text, span, before)):
             continue
         settled.append(_widened(text, span, before, given))
     return settled
@@ -125,14 +127,15 @@ def _is_thing(text: str, span: Redaction, before: list[str], given: frozenset[st
     return following not in _PERSON_FOLLOWERS and not following.endswith(("ed", "s"))
 
 
-def _word_in_use(text: str, span: Redaction) -> bool:
+def _word_in_use(text: str, span: Redaction, before: list[str]) -> bool:
     """A word name used as a word: before an article or "of" ("Rob the old laptops", "the Bill of
-    materials", "Precious little help"), or joined to a lower-case word ("Grace and mercy")."""
+    materials", "Precious little help"), or joined to a lower-case noun ("Grace and mercy"); not after
+    a cue ("tell mark the link is down", "thanks Bill, the room works")."""
     name = text[span.start:span.end]
-    if name.lower() not in WORD_NAMES:
+    if name.lower() not in WORD_NAMES or (before and before[-1].lower().strip(",") in CUES):
         return False
     after = _WORD_USE_AFTER.match(text, span.end)
-    return after is not None and not (after.group("joined") and after.group("joined") in _PRONOUNS)
+    return after is not None and not (after.group("joined") and after.group("joined") in _FUNCTION_WORDS)
 
 
 def _widened(text: str, span: Redaction, before: list[str], given: frozenset[str]) -> Redaction:
