@@ -39,6 +39,17 @@ _PERSON_FOLLOWERS = frozenset((
     "twins", "family", "brothers", "sisters",
 ))
 _LOOK_BACK = 30
+#: Nouns of software that name what follows or is described by what follows.
+_THING_NOUN = (r"(?:system|systems|tool|app|application|chatbot|bot|platform|portal|software|database|server|"
+               r"service|product|module|suite|erp|crm|intranet|website|site|dashboard|printer|scanner|laptop|"
+               r"device|model|version|release)")
+_THING_NOUNS = frozenset(("chatbot", "bot", "tool", "app", "system", "platform", "software", "product", "portal",
+                          "crm", "erp"))
+#: An apposition or a copula that says what the name is: "Watson, the old chatbot,", "Hercules (the
+#: warehouse system)", "ROSE is the risk system", "Atlas, our planning tool".
+_DESCRIBED_AS_THING = re.compile(
+    r"(?:[ \t]*[,(\-–—][ \t]*|[ \t]+(?:is|was|=)[ \t]+)(?:the|our|a|an|their|this)[ \t]+"
+    rf"(?:[\w-]+[ \t]+){{0,3}}{_THING_NOUN}\b", re.IGNORECASE)
 _WORD_USE_AFTER = re.compile(r"[ \t]+(?:the|a|an|my|our|your|their|its|of|little)\b"
                              r"|[ \t]+(?:and|or)[ \t]+(?P<joined>[a-z]+)\b(?![ \t]+from\b)")
 _FUNCTION_WORDS = frozenset(("i", "me", "we", "us", "he", "she", "they", "you", "him", "her", "them", "the", "a",
@@ -115,6 +126,8 @@ def _is_thing(text: str, span: Redaction, before: list[str], given: frozenset[st
     if previous == "called" and NAMING_CALLED.search(text, max(0, span.start - _LOOK_BACK - 8),
                                                      text.rindex("called", 0, span.start)):
         return True
+    if previous in _THING_NOUNS or _DESCRIBED_AS_THING.match(text, span.end):
+        return True  # "the chatbot Ava", "Watson, the old chatbot,", "ROSE is the risk system"
     name = text[span.start:span.end]
     if previous not in _DETERMINERS and previous not in _PROJECT_WORDS or " " in name or not name[:1].isupper():
         return False

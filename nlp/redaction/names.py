@@ -58,6 +58,9 @@ _NEVER_NAMES = frozenset(("i", "you", "me", "he", "she", "we", "they", "him", "h
 #: Verbs after which a lower-case word is a person: "i guess sandeep tried his best", "bob retired".
 _DOER_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "replied", "answered", "rang", "emailed",
                          "explained", "installed", "configured", "retired", "tried", "promised"))
+#: The least tagger probability of an unknown lower-case doer ("sandeep" 0.12; slang such as "app" scores less).
+_DOER_FLOOR = 0.1
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "my", "our", "your", "their", "his", "her", "its", "no"))
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
 
@@ -108,7 +111,11 @@ def _doers(text: str, scored: list[tuple[Token, float]], threshold: float) -> li
         following = text[token.end + 1:token.end + 14].split(None, 1)
         if not following or following[0].rstrip(".,!?") not in _DOER_VERBS:
             continue
-        if not _is_ordinary(token.lower) and token.lower not in NOT_AFTER_CUE and len(token.lower) > 2:
+        previous = text[max(0, token.start - 8):token.start].split()
+        if previous and previous[-1].lower() in _DETERMINERS:
+            continue  # "the app fixed the crash": a noun
+        if not _is_ordinary(token.lower) and probability >= _DOER_FLOOR and token.text.isalpha() and (
+                token.lower not in NOT_AFTER_CUE and len(token.lower) > 2):
             spans.append(Redaction(token.start, token.end, "NAME"))
         elif probability >= threshold and (token.lower in _given_names() or token.lower in WORD_NAMES):
             spans.append(Redaction(token.start, token.end, "NAME"))
