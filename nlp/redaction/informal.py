@@ -232,7 +232,8 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
                 not surname or not (name_lexicon().is_known(surname) or surname in NOT_AFTER_CUE)):
             cued.append((*match.span("name"), "NAME"))
     cued += _given_name_surnames(text, is_ordinary, is_given_name) + _initials(text, is_ordinary)
-    cued += _particle_names(text, starts, is_ordinary)
+    cued += _particle_names(text, starts, is_ordinary) + (_bracketed(text, is_ordinary, is_given_name)
+                                                         if "(" in text else [])
     tail, tail_signed = _tail_name(text, is_ordinary, is_given_name)
     return InformalNames(signed + tail if tail_signed else signed, cued if tail_signed else cued + tail,
                          hinted)
@@ -283,8 +284,10 @@ def _writer_slot_names(text: str, starts: list[int], is_ordinary: Callable[[str]
                     spans.append((start, start + len(word), "NAME"))
                 continue
             taken = _take(text, start, end, is_ordinary, is_given_name)
-            spans += taken
-            hinted += [] if taken or pattern is _GREETING else _hint(text, match)
+            last = pattern is _SIGN_OFF and not taken and _ENDS_MESSAGE.match(text, start + len(
+                match.group("name").split(None, 1)[0]))
+            spans += taken or (_hint(text, match) if last else [])  # "thx, mo" signing the message off
+            hinted += [] if taken or last or pattern is _GREETING else _hint(text, match)
     hailing = "you" in text or " u " in text or "You" in text or "YOU" in text
     for pattern in (*_SLOTS[3:], _HAILED) if hailing else _SLOTS[3:]:
         anchored = pattern is _SLOTS[4]
@@ -446,8 +449,12 @@ def _lower_name_from(text: str, match: re.Match[str], is_given_name: Callable[[s
     return [(*match.span("name"), "NAME")]
 
 
+#: The end of a message after a signed name: "thx, mo", "cheers, ayo :)", "ta - kev x".
+_ENDS_MESSAGE = re.compile(r"[ \t]*(?:[.!,~]+|[ \t]x+|[ \t]*[:;][-]?[)(pPD3])?[ \t]*\Z")
+#: A single word in brackets that may be the writer's or a colleague's name: "cheers big ears (kev)".
+_BRACKETED = re.compile(rf"\((?P<name>{_NAME_TOKEN})\)")
 #: Words of address that fill a name slot without naming anyone: "thanks man", "cheers mate".
-_NOT_HINTED = frozenset(("man", "mate", "mates", "bro", "bruv", "dude", "love", "hun", "pal", "buddy", "boss",
+_NOT_HINTED = frozenset(("bye", "cheers", "thanks", "regards", "again", "man", "mate", "mates", "bro", "bruv", "dude", "love", "hun", "pal", "buddy", "boss",
                          "chief", "fam", "lads", "ladies", "gents", "heaps", "loads", "lots", "anyway", "anyways",
                          "both", "all", "people", "y'all", "yall", "sis", "babe", "doc", "champ", "legend"))
 
@@ -465,3 +472,17 @@ def _hint(text: str, match: re.Match[str]) -> list[Span]:
             text[before.end():word.start()].isspace()):
         return []  # "no joy from the service desk", "little hope from IT"
     return [(word.start(), word.end(), "NAME")]
+
+
+def _bracketed(text: str, is_ordinary: Callable[[str], bool], is_given_name: Callable[[str], bool]) -> list[Span]:
+    """A name alone in brackets: "cheers big ears (kev)", "the new starter (Thandiwe) has no laptop"."""
+    spans: list[Span] = []
+    for match in _BRACKETED.finditer(text):
+        name = match.group("name")
+        lower = name.lower()
+        if name.isupper() or len(lower) < 3 or lower in NOT_AFTER_CUE or lower in _NOT_HINTED or (
+                name_lexicon().is_known(lower)):
+            continue
+        if not is_ordinary(lower) or (is_given_name(lower) and lower not in WORD_NAMES):
+            spans.append((*match.span("name"), "NAME"))
+    return spans
