@@ -61,6 +61,7 @@ _DOER_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "rep
 #: The least tagger probability of an unknown lower-case doer ("sandeep" 0.12; slang such as "app" scores less).
 _DOER_FLOOR = 0.1
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", "my", "our", "your", "their", "his", "her", "its", "no"))
+_GROUP_JOINER = re.compile(r"[ \t]*,[ \t]*|[ \t](?:and|or|&|\+)[ \t]")
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
 
@@ -89,7 +90,7 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
         tagged = [Redaction(*span) for span in spans_of(text, scored, model.threshold)
                   if not overlaps(claimed, span[0], span[1])]
         informal = _informal_names(text, claimed)
-        ruled = confirmed(text, names + informal.cued, scored, model.veto) + informal.signed
+        ruled = _ungrouped(text, confirmed(text, names + informal.cued, scored, model.veto)) + informal.signed
         ruled += agreed(informal.hinted, scored, model.threshold) + _doers(text, scored, model.threshold)
         found.append(_settled(text, _joined_over_particles(text, ruled + tagged)))
         candidates = still_uncertain(candidates, scored, model.threshold)
@@ -98,6 +99,19 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
         for index, span in ner_names(requests):
             found[index] += _settled(texts[index], [span])
     return found
+
+
+def _ungrouped(text: str, spans: list[Redaction]) -> list[Redaction]:
+    """Each name of a group the informal cues found as one span ("Tunde + Kehinde", "Dimitra, Kostas &
+    Eleni": one span so that the tagger vetoes the group or none of it) as a span of its own."""
+    split = []
+    for span in spans:
+        if not _GROUP_JOINER.search(text, span.start, span.end):
+            split.append(span)
+            continue
+        split += [Redaction(span.start + word.start(), span.start + word.end(), "NAME")
+                  for word in _WORD.finditer(text[span.start:span.end]) if word.group().lower() not in ("and", "or")]
+    return split
 
 
 def _doers(text: str, scored: list[tuple[Token, float]], threshold: float) -> list[Redaction]:
