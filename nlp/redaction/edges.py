@@ -21,7 +21,8 @@ from nlp.redaction.spans import Redaction
 #: Initials straight before a name: "T. Mabaso", "A.B. de Villiers", "E . G . Plott" (tokenised text).
 _INITIALS_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z] ?\.[ \t]?){1,3}[ \t]?\Z")
 #: Words that place the next one: "from Milan", "in Kuala Lumpur", "at the Durban office", "de Lyon".
-_LOCATIVES = frozenset(("in", "from", "at", "near", "around", "outside", "across", "via", "visiting", "de", "du",
+_LOCATIVES = frozenset(("in", "from", "at", "near", "around", "outside", "across", "via", "visiting", "de",
+                        "du",
                         "di", "da"))
 #: Verbs that make "to" place the next word: "moved to Durban" (but "thanks to Jordan", "talk to Austin").
 _MOVES = frozenset(("move", "moved", "moves", "moving", "relocated", "relocating", "travel", "travelled",
@@ -43,7 +44,8 @@ _LOOK_BACK = 30
 _THING_NOUN = (r"(?:system|systems|tool|app|application|chatbot|bot|platform|portal|software|database|server|"
                r"service|product|module|suite|erp|crm|intranet|website|site|dashboard|printer|scanner|laptop|"
                r"device|model|version|release)")
-_THING_NOUNS = frozenset(("chatbot", "bot", "tool", "app", "system", "platform", "software", "product", "portal",
+_THING_NOUNS = frozenset(("chatbot", "bot", "tool", "app", "system", "platform", "software", "product",
+                          "portal",
                           "crm", "erp"))
 #: An apposition or a copula that says what the name is: "Watson, the old chatbot,", "Hercules (the
 #: warehouse system)", "ROSE is the risk system", "Atlas, our planning tool".
@@ -52,8 +54,9 @@ _DESCRIBED_AS_THING = re.compile(
     rf"(?:[\w-]+[ \t]+){{0,3}}{_THING_NOUN}\b", re.IGNORECASE)
 _WORD_USE_AFTER = re.compile(r"[ \t]+(?:the|a|an|my|our|your|their|its|of|little)\b"
                              r"|[ \t]+(?:and|or)[ \t]+(?P<joined>[a-z]+)\b(?![ \t]+from\b)")
-_FUNCTION_WORDS = frozenset(("i", "me", "we", "us", "he", "she", "they", "you", "him", "her", "them", "the", "a",
-                             "an", "my", "our", "your", "their", "his", "its", "all", "everyone", "team", "co"))
+_FUNCTION_WORDS = frozenset(("i", "me", "we", "us", "he", "she", "they", "you", "him", "her", "them", "the",
+                             "a", "an", "my", "our", "your", "their", "his", "its", "all", "everyone", "team",
+                             "co"))
 
 
 @functools.cache
@@ -129,7 +132,8 @@ def _is_thing(text: str, span: Redaction, before: list[str], given: frozenset[st
     if previous in _THING_NOUNS or _DESCRIBED_AS_THING.match(text, span.end):
         return True  # "the chatbot Ava", "Watson, the old chatbot,", "ROSE is the risk system"
     name = text[span.start:span.end]
-    if previous not in _DETERMINERS and previous not in _PROJECT_WORDS or " " in name or not name[:1].isupper():
+    thing_slot = previous in _DETERMINERS or previous in _PROJECT_WORDS
+    if not thing_slot or " " in name or not name[:1].isupper():
         return False
     if previous in _PROJECT_WORDS or _NUMERAL_AFTER.match(text, span.end):
         return True

@@ -9,9 +9,8 @@ known given name, a sentence-opening unknown word before a verb of doing, a word
 message's last word after "~" or a new line. A word is only taken when it is no English word and no
 known product or department (``is_ordinary`` decides, so this module needs no model), unless it is a
 known name. :func:`informal_names` says which finds are the writer's own slots (sign-offs, greetings,
-introductions: sure) and which are positional cues a learned tagger may veto. Ticket and asset
-numbers (INC..., RITM..., CHG..., REQ..., asset tags) are looked up in the ticket system in seconds,
-so they become ``[TICKET]``.
+introductions: sure) and which are positional cues a learned tagger may veto. Ticket numbers
+(:mod:`nlp.redaction.tickets`) are re-exported here for older callers.
 
 Pure functions over ``str``: offsets in, offsets out, nothing stored or logged. Cost matters (this
 runs on every partner answer): name tokens are possessive, clause-start cues are tried only at
@@ -25,26 +24,23 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from nlp.redaction.lexicon import HONORIFICS, NAMING_CALLED, NOT_AFTER_CUE, WORD_NAMES, name_lexicon
-
-Span = tuple[int, int, str]  # (start, end, label)
-
-_TICKET = re.compile(
-    r"(?<![\w-])(?:INC|RITM|CHG|REQ|SCTASK|TASK|PRB|PRJ|PRJTASK|CTASK|CS|SR|WO|RFC|CR|KB)[-_ ]?\d{4,}(?![\w])"
-    r"|(?<![\w-])(?:LT|PC|NB|WS|DT|LAP|LPT|DSK|MAC|SRV|MON|TAB|PHN|AST|ASSET)[-_]?\d{4,}(?![\w])"
-    r"|(?i:\b(?:ticket|incident|case|request|change|asset(?:\s+tag)?|serial(?:\s+(?:no|number))?|s/n|tag)"
-    r"\s*(?:no\.?|number|#|:)?\s*#?\s*)(?=[A-Z0-9-]*\d)([A-Z0-9][A-Z0-9-]{3,})(?![\w])",
-    re.IGNORECASE,
+from nlp.redaction.name_groups import (
+    _NAME_TOKEN,
+    _NAME_WORD,
+    _NOT_HINTED,
+    _WORD_START,
+    Span,
+    _bracketed,
+    _given_name_surnames,
+    _given_or_word_name,
+    _initials,
+    _listed_names,
+    _named_pairs,
+    _paired_before_team,
+    _surname_like,
 )
-#: A name-like word. Possessive quantifiers: a word that fails the text after it is not retried letter by
-#: letter (a third of the cost of these rules).
-_NAME_TOKEN = r"[^\W\d_][^\W\d_'’\-]*+(?:['’\-][^\W\d_]++)?"
-_NAME_WORD = re.compile(_NAME_TOKEN)
-#: Anchors a pattern that opens with a name at a word start (a mid-word start never matches, and
-#: the engine then skips the name loop at every other position).
-_WORD_START = r"(?<![^\W_'’\-])"
-_HAS_DIGIT = re.compile(r"\d")
-#: Two words with one space between (the second in a look-ahead, so that pairs overlap).
-_SPACED_PAIR = re.compile(rf"{_WORD_START}({_NAME_TOKEN}) (?=({_NAME_TOKEN}))")
+from nlp.redaction.tickets import ticket_spans  # noqa: F401 (re-exported)
+
 _HAS_CONJUNCTION = re.compile(r"(?i)[ \t](?:and|or|&|\+)[ \t]")
 _SIGN_OFF = re.compile(
     r"(?<![^\n.!?;,)])[ \t]*(?:many\s+thanks|thanks\s+again|thank\s+you|thanks|thx|thnx|thanx|ta|cheers|"
@@ -67,19 +63,10 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _CUE_LOWER = re.compile(_CUE.pattern)
-_PAIR = re.compile(
-    rf"{_WORD_START}(?P<first>{_NAME_TOKEN})[ \t]+(?:and|&|\+)[ \t]+(?P<second>{_NAME_TOKEN})"
-    r"(?=[ \t]+(?:in|from|at|on|of)[ \t]+(?:the[ \t]+)?[^\W\d_])",
-    re.IGNORECASE,
-)
-#: Two capitalised given or word names joined: "Faith and Gift were on the phone", "Tunde + Kehinde".
-_NAMED_PAIR = re.compile(rf"{_WORD_START}(?P<first>[A-Z][^\W\d_'’\-]+)[ \t]+(?:and|&|\+)[ \t]+"
-                         r"(?P<second>[A-Z][^\W\d_'’\-]+)\b(?![ \t]+[A-Z])")
-#: Months and days, which are word names too ("May and June were quiet").
-_CALENDAR = frozenset(("april", "may", "june", "august", "sunday", "monday", "friday"))
 #: Words before a lower-case word name that make it a word: "no joy from IT", "little hope from the desk".
 _NOT_BEFORE_LOWER_NAME = frozenset((
-    "no", "any", "some", "little", "much", "more", "less", "the", "a", "an", "of", "my", "our", "your", "their",
+    "no", "any", "some", "little", "much", "more", "less", "the", "a", "an", "of", "my", "our", "your",
+    "their",
     "his", "her", "zero", "full", "without", "lost", "lose", "losing", "have", "had", "has", "get", "got",
 ))
 _FROM_TEAM = re.compile(
@@ -124,18 +111,6 @@ _SLOTS = (
                r"(?=[ \t]*(?:[,.(]|$|in\b|from\b|here\b|at\b))", re.IGNORECASE),
     re.compile(rf"{_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:here|writing)\b", re.IGNORECASE),
 )
-#: Initials standing for a person: "thank you KB", "DW in the project office", "per MH's note". Found as
-#: two capitals (a capital first lets the engine skip ahead), then the cue before or the team after.
-_TWO_CAPITALS = re.compile(r"[A-Z](?<![\w.][A-Z])(?:[A-Z]|\.[ ]?[A-Z]\.?)(?![\w.])")
-_CUE_BEFORE_INITIALS = re.compile(
-    r"(?i:\b(?:thank\s+you|thanks|thx|cheers|cc|ask|asked|per|ping|pinged|talk\s+to|spoke\s+to))[ \t]+\Z")
-#: Two-letter words and acronyms that are no initials even before a team ("AM in the office").
-_NO_INITIALS = frozenset(("am", "pm", "uk", "us", "eu", "ok", "no", "so", "hi", "oh", "ah", "ex", "tv", "pc", "id",
-                          "hq", "ad", "ai", "ui", "ux", "qa", "ba", "vp", "ps", "pa", "re", "fw", "dm", "gm", "md",
-                          "ceo", "cto", "cio", "hr", "it", "ms", "mr", "dr", "st", "rd", "nd", "th", "ga", "go"))
-_NOT_BEFORE_INITIALS = re.compile(r"(?:\d|(?i:\b(?:the|a|an|our|my|your|their|his|her|each|every|any|no)))[ \t]*\Z")
-_TEAM_AFTER_INITIALS = re.compile(
-    r"[ \t]+(?:in|on|from|at)[ \t]+(?:the[ \t]+)?(?:[\w-]+[ \t]+){0,2}(?:team|desk|office|support)\b")
 #: A particle opening a clause before a capitalised surname: "ap Rhys from...", "van Niekerk in infra".
 _PARTICLE_NAME = re.compile(
     rf"{_START}(?P<name>(?:ap|dela|van|von|de|da|di|du|le|la|del|della|dos|das|bin|ibn|abu|ter|ten)"
@@ -148,20 +123,7 @@ _TAIL_GAP = frozenset(" \t~.-–—")
 _DASH_GAP = re.compile(r"[ \t]+[-–—]")
 _STRETCHED = re.compile(r"(.)\1\1|(..)\2\2")  # "Damnnnn", "hahaha": no name
 _TAIL_WINDOW = 40  # characters looked back over for the word before a team
-_LIST = re.compile(rf"{_WORD_START}{_NAME_TOKEN}(?:[ \t]*,[ \t]*{_NAME_TOKEN})*"
-                   r"[ \t]*,?[ \t]+(?:and|&|or|\+)[ \t]+"
-                   rf"{_NAME_TOKEN}")
 
-
-def ticket_spans(text: str) -> list[Span]:
-    """Ticket and asset numbers as ``(start, end, "TICKET")`` (only the number when a cue word precedes)."""
-    spans: list[Span] = []
-    if not _HAS_DIGIT.search(text):
-        return spans
-    for match in _TICKET.finditer(text):
-        start, end = match.span(1) if match.group(1) else match.span()
-        spans.append((start, end, "TICKET"))
-    return spans
 
 
 class InformalNames(NamedTuple):
@@ -169,7 +131,7 @@ class InformalNames(NamedTuple):
 
     signed: list[Span]  # the writer's own slots (sign-off, greeting, "it's X here"): no veto
     cued: list[Span]  # positional cues a learned tagger may still veto ("Bruh fixed it")
-    hinted: list[Span]  # everyday words in a name slot ("thx, mo", "thnx ruth"): names only if the tagger agrees
+    hinted: list[Span]  # everyday words in a name slot ("thnx ruth"): names only if the tagger agrees
 
 
 def informal_name_spans(text: str, is_ordinary: Callable[[str], bool],
@@ -196,7 +158,9 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
     lowered = text.lower()
     cues = _CUE_LOWER.finditer(lowered) if len(lowered) == len(text) else _CUE.finditer(text)
     for match in cues:  # case-sensitive on the lower-cased text: twice as fast as IGNORECASE
-        if not (lowered.startswith("call", match.start()) and NAMING_CALLED.search(lowered, 0, match.start())):
+        start = match.start()
+        named_thing = lowered.startswith("call", start) and NAMING_CALLED.search(lowered, 0, start)
+        if not named_thing:
             taken = _take(text, *match.span("name"), is_ordinary, is_given_name)
             cued += taken
             hinted += [] if taken else _hint(text, match)
@@ -218,12 +182,7 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
     conjunction = bool(_HAS_CONJUNCTION.search(text))
     cued += _listed_names(text, is_ordinary, is_given_name) if conjunction else []
     cued += _named_pairs(text, is_given_name) if conjunction else []
-    for match in _PAIR.finditer(text) if conjunction else ():
-        first, second = match.group("first"), match.group("second")
-        unknown = not (is_ordinary(first.lower()) or is_ordinary(second.lower()))
-        both_named = _given_or_word_name(first, is_given_name) and _given_or_word_name(second, is_given_name)
-        if unknown or both_named:
-            cued.append((match.start("first"), match.end("second"), "NAME"))  # one span: one veto
+    cued += _paired_before_team(text, is_ordinary, is_given_name) if conjunction else []
     for match in _clause_matches(_DOER, text, starts):
         lower, _, surname = match.group("name").lower().partition(" ")
         surname = surname.strip()
@@ -324,26 +283,10 @@ def _sure_before_team(word: str, is_ordinary: Callable[[str], bool],
     return is_given_name(word.lower()) and not is_ordinary(word.lower())
 
 
-def _given_or_word_name(word: str, is_given_name: Callable[[str], bool]) -> bool:
-    """A known given name, or a capitalised word name ("Fortune", "May") in a name slot."""
-    return is_given_name(word.lower()) or (word[:1].isupper() and word.lower() in WORD_NAMES)
 
 
-def _initials(text: str, is_ordinary: Callable[[str], bool]) -> list[Span]:
-    """Two capitals (or "J.K.") that a cue or a team after them marks as a person, unless a known acronym."""
-    spans: list[Span] = []
-    for match in _TWO_CAPITALS.finditer(text):
-        start, end = match.span()
-        cued = _CUE_BEFORE_INITIALS.search(text, max(0, start - 16), start) is not None
-        whole = end - start == 2 or text[end - 1] == "."  # "JK", "J.K.", not "J.K" before a team
-        if not (cued or (whole and _TEAM_AFTER_INITIALS.match(text, end))):
-            continue
-        lower = match.group().replace(".", "").replace(" ", "").lower()
-        if lower in _NO_INITIALS or lower in NOT_AFTER_CUE or name_lexicon().is_known(lower):
-            continue  # "thank you KB" and "SN on the desk" are people; "9 AM in the office", "IT" are not
-        if cued or not _NOT_BEFORE_INITIALS.search(text, max(0, start - 8), start):
-            spans.append((start, end, "NAME"))
-    return spans
+
+
 
 
 def _particle_names(text: str, starts: list[int], is_ordinary: Callable[[str], bool]) -> list[Span]:
@@ -385,17 +328,7 @@ def _tail_name(text: str, is_ordinary: Callable[[str], bool],
     return [(start, end, "NAME")], signed
 
 
-def _listed_names(text: str, is_ordinary: Callable[[str], bool],
-                  is_given_name: Callable[[str], bool]) -> list[Span]:
-    """"Dimitra, Kostas & Eleni", "satu and eero": a list of two or more unknown words are names."""
-    spans: list[Span] = []
-    for match in _LIST.finditer(text):
-        words = [m for m in _NAME_WORD.finditer(match.group()) if m.group().lower() not in ("and", "or")]
-        unknown = [w for w in words if not is_ordinary(w.group().lower()) and not w.group().isupper()]
-        named = [w for w in words if w in unknown or is_given_name(w.group().lower())]
-        if len(words) >= 2 and len(named) == len(words) and unknown:  # not "Jess and I"
-            spans.append((match.start() + words[0].start(), match.start() + words[-1].end(), "NAME"))
-    return spans
+
 
 
 def _closes_a_line(text: str, start: int) -> bool:
@@ -407,30 +340,13 @@ def _closes_a_line(text: str, start: int) -> bool:
     return bool(re.match(r"\s*(?:$|\n|[,!:)(@]|x\b|(?:from|in|at|on)\s)", rest))
 
 
-def _surname_like(word: str, lower: str, is_ordinary: Callable[[str], bool]) -> bool:
-    return not is_ordinary(lower) and lower not in NOT_AFTER_CUE and len(lower) > 1
 
 
-def _given_name_surnames(text: str, is_ordinary: Callable[[str], bool],
-                         is_given_name: Callable[[str], bool]) -> list[Span]:
-    """A known given name (any case) and the unknown word after it: "priya raghunathan"."""
-    spans = []
-    for match in _SPACED_PAIR.finditer(text):
-        if is_given_name(match.group(1).lower()):
-            second = match.group(2)
-            if _surname_like(second, second.lower(), is_ordinary):
-                spans.append((match.start(1), match.end(1) + 1 + len(second), "NAME"))
-    return spans
 
 
-def _named_pairs(text: str, is_given_name: Callable[[str], bool]) -> list[Span]:
-    """Two capitalised given or word names joined by "and", "&" or "+" ("Faith and Gift were...")."""
-    spans: list[Span] = []
-    for match in _NAMED_PAIR.finditer(text):
-        words = (match.group("first"), match.group("second"))
-        if all(_given_or_word_name(word, is_given_name) and word.lower() not in _CALENDAR for word in words):
-            spans.append((match.start("first"), match.end("second"), "NAME"))
-    return spans
+
+
+
 
 
 def _lower_name_from(text: str, match: re.Match[str], is_given_name: Callable[[str], bool]) -> list[Span]:
@@ -451,12 +367,7 @@ def _lower_name_from(text: str, match: re.Match[str], is_given_name: Callable[[s
 
 #: The end of a message after a signed name: "thx, mo", "cheers, ayo :)", "ta - kev x".
 _ENDS_MESSAGE = re.compile(r"[ \t]*(?:[.!,~]+|[ \t]x+|[ \t]*[:;][-]?[)(pPD3])?[ \t]*\Z")
-#: A single word in brackets that may be the writer's or a colleague's name: "cheers big ears (kev)".
-_BRACKETED = re.compile(rf"\((?P<name>{_NAME_TOKEN})\)")
-#: Words of address that fill a name slot without naming anyone: "thanks man", "cheers mate".
-_NOT_HINTED = frozenset(("bye", "cheers", "thanks", "regards", "again", "man", "mate", "mates", "bro", "bruv", "dude", "love", "hun", "pal", "buddy", "boss",
-                         "chief", "fam", "lads", "ladies", "gents", "heaps", "loads", "lots", "anyway", "anyways",
-                         "both", "all", "people", "y'all", "yall", "sis", "babe", "doc", "champ", "legend"))
+
 
 
 def _hint(text: str, match: re.Match[str]) -> list[Span]:
@@ -474,15 +385,3 @@ def _hint(text: str, match: re.Match[str]) -> list[Span]:
     return [(word.start(), word.end(), "NAME")]
 
 
-def _bracketed(text: str, is_ordinary: Callable[[str], bool], is_given_name: Callable[[str], bool]) -> list[Span]:
-    """A name alone in brackets: "cheers big ears (kev)", "the new starter (Thandiwe) has no laptop"."""
-    spans: list[Span] = []
-    for match in _BRACKETED.finditer(text):
-        name = match.group("name")
-        lower = name.lower()
-        if name.isupper() or len(lower) < 3 or lower in NOT_AFTER_CUE or lower in _NOT_HINTED or (
-                name_lexicon().is_known(lower)):
-            continue
-        if not is_ordinary(lower) or (is_given_name(lower) and lower not in WORD_NAMES):
-            spans.append((*match.span("name"), "NAME"))
-    return spans

@@ -19,6 +19,7 @@ import re
 from typing import NamedTuple
 
 from nlp.redaction.edges import settled_names
+from nlp.redaction.features import Token
 from nlp.redaction.informal import InformalNames, informal_names
 from nlp.redaction.lexicon import (
     CUE_FILLERS,
@@ -34,9 +35,16 @@ from nlp.redaction.lexicon import (
     word_frequencies,
 )
 from nlp.redaction.ner import NerRequest, is_common_word, ner_names, ner_windows
-from nlp.redaction.features import Token
 from nlp.redaction.spans import Redaction, overlaps
-from nlp.redaction.tagger import agreed, confirmed, lexicons, scored_tokens, spans_of, still_uncertain, tagger_model
+from nlp.redaction.tagger import (
+    agreed,
+    confirmed,
+    lexicons,
+    scored_tokens,
+    spans_of,
+    still_uncertain,
+    tagger_model,
+)
 
 #: A dictionary word rarer than this Zipf frequency (once per 3 million words, the list's floor) is no
 #: ordinary word to the informal cues: "aditi", "tolu", "anele" are WordNet entries but names in
@@ -54,13 +62,16 @@ _START_END = operator.attrgetter("start", "end")
 _LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
 _PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
 #: Pronouns and titles that rules must never take ("Jess and I", "Mr . Mr", "ask You").
-_NEVER_NAMES = frozenset(("i", "you", "me", "he", "she", "we", "they", "him", "her", "them", "us", *HONORIFICS))
+_NEVER_NAMES = frozenset(("i", "you", "me", "he", "she", "we", "they", "him", "her", "them", "us",
+                          *HONORIFICS))
 #: Verbs after which a lower-case word is a person: "i guess sandeep tried his best", "bob retired".
-_DOER_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "replied", "answered", "rang", "emailed",
+_DOER_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "replied", "answered", "rang",
+                         "emailed",
                          "explained", "installed", "configured", "retired", "tried", "promised"))
-#: The least tagger probability of an unknown lower-case doer ("sandeep" 0.12; slang such as "app" scores less).
+#: The least tagger probability of an unknown lower-case doer ("sandeep" 0.12; "app" scores less).
 _DOER_FLOOR = 0.1
-_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "my", "our", "your", "their", "his", "her", "its", "no"))
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "my", "our", "your", "their", "his", "her", "its",
+                          "no"))
 _GROUP_JOINER = re.compile(r"[ \t]*,[ \t]*|[ \t](?:and|or|&|\+)[ \t]")
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
@@ -110,7 +121,8 @@ def _ungrouped(text: str, spans: list[Redaction]) -> list[Redaction]:
             split.append(span)
             continue
         split += [Redaction(span.start + word.start(), span.start + word.end(), "NAME")
-                  for word in _WORD.finditer(text[span.start:span.end]) if word.group().lower() not in ("and", "or")]
+                  for word in _WORD.finditer(text[span.start:span.end])
+                  if word.group().lower() not in ("and", "or")]
     return split
 
 
@@ -128,10 +140,10 @@ def _doers(text: str, scored: list[tuple[Token, float]], threshold: float) -> li
         previous = text[max(0, token.start - 8):token.start].split()
         if previous and previous[-1].lower() in _DETERMINERS:
             continue  # "the app fixed the crash": a noun
-        if not _is_ordinary(token.lower) and probability >= _DOER_FLOOR and token.text.isalpha() and (
-                token.lower not in NOT_AFTER_CUE and len(token.lower) > 2):
-            spans.append(Redaction(token.start, token.end, "NAME"))
-        elif probability >= threshold and (token.lower in _given_names() or token.lower in WORD_NAMES):
+        unknown = not _is_ordinary(token.lower) and probability >= _DOER_FLOOR and token.text.isalpha() and (
+            token.lower not in NOT_AFTER_CUE and len(token.lower) > 2)
+        named = token.lower in _given_names() or token.lower in WORD_NAMES
+        if unknown or (named and probability >= threshold):
             spans.append(Redaction(token.start, token.end, "NAME"))
     return spans
 
@@ -245,7 +257,7 @@ def rule_names(text: str, taken: list[Redaction]) -> tuple[list[Redaction], list
     given = lexicon.given_names
     while index < len(words):
         word = words[index]
-        if word.lower in _NEVER_NAMES or (  # a lower-case word is a rule name only as a given name or after "mr"
+        if word.lower in _NEVER_NAMES or (  # lower case: a rule name only as a given name or after "mr"
                 not word.capitalised and word.lower not in given and (
                     index == 0 or words[index - 1].lower not in HONORIFICS)):
             index += 1
@@ -277,7 +289,8 @@ def _is_rule_name(text: str, words: list[Word], index: int, lexicon: NameLexicon
     if previous == "called" and NAMING_CALLED.search(text, 0, before[-1].start):
         cue = False  # "the new CRM is called Atlas"
     if word.lower in lexicon.given_names:
-        return word.capitalised or (len(word.lower) >= 4 and word.lower not in WORD_NAMES) or cue or word.possessive
+        long_name = len(word.lower) >= 4 and word.lower not in WORD_NAMES  # "victoria sponge": a word
+        return word.capitalised or long_name or cue or word.possessive
     if not word.capitalised:
         return False
     if word.lower in lexicon.ambiguous_names:

@@ -140,7 +140,7 @@ def spans_of(text: str, scored: list[tuple[Token, float]], threshold: float) -> 
             continue
         if probability < DICTIONARY_WORD_CUT and token.text.islower() and (
                 words.common(token.lower) or is_inflected_word(token.lower)):
-            continue  # "mark the ticket", "at dawn", "nicer": a lower-case English word in use needs a surer score
+            continue  # "mark the ticket", "at dawn", "nicer": a lower-case English word needs a surer score
         if probability < WORD_NAME_CUT and token.text.islower() and token.lower in WORD_NAMES:
             continue  # "patience is running thin", "bill the cost back": a word name in lower case, surest
         if probability < FREQUENT_WORD_CUT and token.text.islower() and (
