@@ -14,6 +14,7 @@ from collections.abc import Callable
 from nlp.redaction.lexicon import NOT_AFTER_CUE, WORD_NAMES, name_lexicon
 
 Span = tuple[int, int, str]  # (start, end, label)
+_IRISH_SURNAME = re.compile(r"(?:o|d)['’][^\W\d_]{3,}\Z")
 
 #: A name-like word. Possessive quantifiers: a word that fails the text after it is not retried letter by
 #: letter (a third of the cost of these rules).
@@ -98,6 +99,9 @@ def _listed_names(text: str, is_ordinary: Callable[[str], bool],
 
 
 def _surname_like(word: str, lower: str, is_ordinary: Callable[[str], bool]) -> bool:
+    """No English word (or an Irish "o'neill", which word lists hold), no cue filler, not one letter."""
+    if _IRISH_SURNAME.match(lower):
+        return True
     return not is_ordinary(lower) and lower not in NOT_AFTER_CUE and len(lower) > 1
 
 
