@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from nlp.redaction.features import (
+    WORD_TOKEN,
     Lexicons,
     Token,
     hashed,
@@ -176,8 +177,7 @@ def confirmed(text: str, spans: list[Redaction], scored: list[tuple[Token, float
     probabilities = {token.start: probability for token, probability in scored}
     kept = []
     for span in spans:
-        words = [token.start + span.start for token in tokenize(text[span.start:span.end])
-                 if token.text[0].isalpha()]
+        words = [match.start() for match in WORD_TOKEN.finditer(text, span.start, span.end)]  # as tokenize()
         inside = [probabilities.get(start) for start in words]
         if not words or None in inside or max(p for p in inside if p is not None) >= veto:
             kept.append(span)
