@@ -79,22 +79,27 @@ def _words_before(text: str, start: int) -> list[str]:
     return before.split()[-3:] if before[-1:] in (" ", "\t") else []
 
 
-def settled_names(text: str, spans: list[Redaction], given: frozenset[str]) -> list[Redaction]:
+def settled_names(text: str, spans: list[Redaction], given: frozenset[str],
+                  person_words: frozenset[str] = frozenset(), signed: list[Redaction] | None = None,
+                  ) -> list[Redaction]:
     """``spans`` widened over initials and a given name before them, without places and things.
 
     ``given`` holds lower-case given names (any list: the rules', a gazetteer's) that may stand before a
-    surname."""
+    surname; ``person_words`` every given name and surname known: a place none of whose words is one is
+    a place wherever it stands ("Chelmsford", "Kuala Lumpur"), others only after "in/from/at"; never a
+    name in ``signed`` (the writer signs, greets or introduces: "Cheers, Vinh")."""
     settled = []
     for span in spans:
         before = _words_before(text, span.start)
-        if _is_place(text, span, before) or _is_thing(text, span, before, given) or (
+        anywhere = frozenset() if signed and span in signed else person_words
+        if _is_place(text, span, before, anywhere) or _is_thing(text, span, before, given) or (
                 _word_in_use(text, span, before)):
             continue
         settled.append(_widened(text, span, before, given))
     return settled
 
 
-def _is_place(text: str, span: Redaction, before: list[str]) -> bool:
+def _is_place(text: str, span: Redaction, before: list[str], person_words: frozenset[str]) -> bool:
     """A town, country or state after a word that places it ("from Milan", not "thanks to Jordan"), or a
     hashtag that is no single capitalised word ("#NewHaven", "#gaza": topics; "#Colbert" may be a name)."""
     if text[span.start - 1:span.start] == "#" or text[span.start - 2:span.start] == "# ":
@@ -108,6 +113,8 @@ def _is_place(text: str, span: Redaction, before: list[str]) -> bool:
         if lower not in place_names():
             return False
         before = before[:-1]
+    if person_words and not any(word in person_words for word in lower.split()):
+        return True  # "Chelmsford", "Shenzhen": no person is called so
     words = [word.lower() for word in before[-2:]]
     if words and words[-1] == "the":
         words = words[:-1]

@@ -57,7 +57,7 @@ _CONTRACTION = re.compile(r"['’](?:s|re|ve|ll|d|t|m)$")
 _PLACE_NOUN = re.compile(
     r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
     r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road|bank|group|portal|system|app|"
-    r"server|sites|link|links|lines|stores|branches)\b", re.IGNORECASE)
+    r"server|sites|link|links|lines|stores|branches|national|springs|gardens|ave|avenue|county|lake)\b", re.IGNORECASE)
 _START_END = operator.attrgetter("start", "end")
 _LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
 _PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
@@ -103,7 +103,7 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
         informal = _informal_names(text, claimed)
         ruled = _ungrouped(text, confirmed(text, names + informal.cued, scored, model.veto)) + informal.signed
         ruled += agreed(informal.hinted, scored, model.threshold) + _doers(text, scored, model.threshold)
-        found.append(_settled(text, _joined_over_particles(text, ruled + tagged)))
+        found.append(_settled(text, _joined_over_particles(text, ruled + tagged), informal.signed))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:
@@ -190,13 +190,20 @@ def _joined_over_particles(text: str, spans: list[Redaction]) -> list[Redaction]
     return spans + joined if joined else spans
 
 
-def _settled(text: str, spans: list[Redaction]) -> list[Redaction]:
+def _settled(text: str, spans: list[Redaction], signed: list[Redaction] | None = None) -> list[Redaction]:
     """Drop names that head a place or unit ("the Austin team", "Victoria Station"), are a place or a
     thing (:mod:`nlp.redaction.edges`), and widen the rest over initials and a given name before them."""
     if not spans:
         return spans
     return settled_names(text, [span for span in spans if not _PLACE_NOUN.match(text, span.end)],
-                         _names_before_surnames())
+                         _names_before_surnames(), _person_words(), signed or [])
+
+
+@functools.cache
+def _person_words() -> frozenset[str]:
+    """Every given name and surname known (the rules' list and the gazetteer)."""
+    words = lexicons()
+    return _given_names() | words.given | words.surnames
 
 
 @functools.cache
