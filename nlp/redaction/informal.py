@@ -58,11 +58,13 @@ _CUE = re.compile(
     r"\b(?:ask(?:ed|ing)?|talk(?:ed|ing)?\s+to|spoke\s+to|speak\s+to|thanks(?:\s+to)?|thank\s+(?:you|u)|"
     r"thank(?:ed)?|thx|thnx|thanx|ty|"
     r"cc(?:'?d)?|ping(?:ed)?|email(?:ed)?|messag(?:e|ed)|call(?:ed)?|told|tell|chase(?:d)?|"
-    r"escalated\s+to|assigned\s+to|helped\s+by|fixed\s+by|shout[\s-]?out\s+to|kudos\s+to|props\s+to|big\s+up)"
+    r"escalated\s+to|assigned\s+to|helped\s+by|fixed\s+by|shout[\s-]?out\s+to|kudos\s+to|props\s+to|big\s+up|"
+    r"colleague|manager|boss|supervisor|brm|(?:me|myself)\s+(?:and|&))"
     rf"[ \t]+(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?)",
     re.IGNORECASE,
 )
 _CUE_LOWER = re.compile(_CUE.pattern)
+_AND_ME = re.compile(rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:and|&)[ \t]+(?:I|i|me|myself)\b")
 #: Words before a lower-case word name that make it a word: "no joy from IT", "little hope from the desk".
 _NOT_BEFORE_LOWER_NAME = frozenset((
     "no", "any", "some", "little", "much", "more", "less", "the", "a", "an", "of", "my", "our", "your",
@@ -106,7 +108,7 @@ _SLOTS = (
     re.compile(rf"{_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:from|in|on|at|@)[ \t]+(?:the[ \t]+)?[^\W\d_]"),
     re.compile(rf"{_START}(?P<name>[A-Z][^\W\d_'’\-]*(?:-[^\W\d_]+)?)(?=['’]s\b|[ \t]+[a-z])"),
     re.compile(rf"\b(?:with|for|to|by)[ \t]+(?P<name>{_NAME_TOKEN})"
-               r"(?=[ \t]+(?:who|and|or|for|we|he|she|than)\b|[ \t]*[,.!?]|[ \t]*$)"),
+               r"(?=[ \t]+(?:who|and|or|for|we|he|she|than|has|had|is|was)\b|[ \t]*[,.!?]|[ \t]*$)"),
     re.compile(rf"\b(?:my\s+name\s+is|it'?s|i'?m|this\s+is)[ \t]+(?P<name>{_NAME_TOKEN})"
                r"(?=[ \t]*(?:[,.(]|$|in\b|from\b|here\b|at\b))", re.IGNORECASE),
     re.compile(rf"{_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:here|writing)\b", re.IGNORECASE),
@@ -182,6 +184,8 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
     conjunction = bool(_HAS_CONJUNCTION.search(text))
     cued += _listed_names(text, is_ordinary, is_given_name) if conjunction else []
     cued += _named_pairs(text, is_given_name) if conjunction else []
+    for match in _AND_ME.finditer(text) if conjunction else ():  # "vusi and I raised it twice"
+        cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
     cued += _paired_before_team(text, is_ordinary, is_given_name) if conjunction else []
     for match in _clause_matches(_DOER, text, starts):
         lower, _, surname = match.group("name").lower().partition(" ")
@@ -266,6 +270,9 @@ def _take(text: str, start: int, end: int, is_ordinary: Callable[[str], bool],
         lower = word.group().lower()
         if lower in NOT_AFTER_CUE:
             break
+        if index == 0 and lower in HONORIFICS:  # "Thanks Dr. Ferreira": the honorific is no name
+            rest = start + word.end()
+            return _take(text, rest, end, is_ordinary, is_given_name) if rest < end else []
         first = index == 0 and (_given_or_word_name(word.group(), is_given_name) or not is_ordinary(lower))
         if first or (kept and _surname_like(word.group(), lower, is_ordinary)):
             kept.append((start + word.start(), start + word.end()))

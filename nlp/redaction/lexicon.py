@@ -23,8 +23,8 @@ CUES = frozenset((
 #: What before "called" names a thing, not a phone call: "the new CRM is called Atlas", "an app called
 #: Canva" (searched up to the cue; "a guy called Gareth", "someone called Wayne" stay names).
 NAMING_CALLED = re.compile(
-    r"(?i:\b(?:(?<!name )(?:is|was)|are|were|be|been|being|so|thing|tool|app|system|platform|product|software|program|"
-    r"programme|project|band|show|game|song|movie|film|site|page|bot|chatbot|assistant|feature|module|"
+    r"(?i:\b(?:(?<!name )(?:is|was)|are|were|be|been|being|so|thing|tool|app|system|platform|product|"
+    r"software|program|programme|project|band|show|game|song|movie|film|site|page|bot|chatbot|assistant|feature|module|"
     r"process|form|something|service|server|database|portal|device|laptop|model|room|channel|group|file|"
     r"folder|drive|report|dashboard)[ \t]+)\Z")
 #: Words that may stand between a cue and the name ("thanks to", "talk with").

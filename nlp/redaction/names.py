@@ -57,7 +57,8 @@ _CONTRACTION = re.compile(r"['’](?:s|re|ve|ll|d|t|m)$")
 _PLACE_NOUN = re.compile(
     r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
     r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road|bank|group|portal|system|app|"
-    r"server|sites|link|links|lines|stores|branches|national|springs|gardens|ave|avenue|county|lake)\b", re.IGNORECASE)
+    r"server|sites|link|links|lines|stores|branches|national|springs|gardens|ave|avenue|county|lake)\b",
+    re.IGNORECASE)
 _START_END = operator.attrgetter("start", "end")
 _LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
 _PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
@@ -156,7 +157,9 @@ def _is_ordinary(lower: str) -> bool:
     head = _CONTRACTION.sub("", lower) if "'" in lower or "’" in lower else lower
     if name_lexicon().is_known(head):
         return True
-    return is_common_word(head) and word_frequencies().get(head, 0.0) >= ORDINARY_ZIPF
+    frequencies = word_frequencies()
+    zipf = frequencies.get(head) or (frequencies.get(head[:-3] + "y", 0.0) if head.endswith("ied") else 0.0)
+    return is_common_word(head) and zipf >= ORDINARY_ZIPF  # "replied": the list holds "reply"
 
 
 @functools.cache
