@@ -57,7 +57,8 @@ _CONTRACTION = re.compile(r"['’](?:s|re|ve|ll|d|t|m)$")
 _PLACE_NOUN = re.compile(
     r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
     r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road|bank|group|portal|system|app|"
-    r"server|sites|link|links|lines|stores|branches|national|springs|gardens|ave|avenue|county|lake)\b",
+    r"server|sites|link|links|lines|stores|branches|national|springs|gardens|ave|avenue|county|lake|"
+    r"meeting|boardroom)\b",
     re.IGNORECASE)
 _START_END = operator.attrgetter("start", "end")
 _LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
