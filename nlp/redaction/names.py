@@ -39,6 +39,7 @@ from nlp.redaction.spans import Redaction, overlaps
 from nlp.redaction.tagger import (
     agreed,
     confirmed,
+    irregular_forms,
     lexicons,
     scored_tokens,
     spans_of,
@@ -156,7 +157,7 @@ def _is_ordinary(lower: str) -> bool:
 
     Cached: the informal cues ask about the same few thousand words over and over."""
     head = _CONTRACTION.sub("", lower) if "'" in lower or "’" in lower else lower
-    if name_lexicon().is_known(head):
+    if name_lexicon().is_known(head) or head in irregular_forms():  # "came", "went", "easier"
         return True
     frequencies = word_frequencies()
     zipf = frequencies.get(head) or (frequencies.get(head[:-3] + "y", 0.0) if head.endswith("ied") else 0.0)

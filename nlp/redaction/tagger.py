@@ -84,14 +84,15 @@ def lexicons() -> Lexicons:
             if "s" in kinds:
                 surnames.add(name)
     local = name_lexicon()
-    irregular = _irregular_forms()
+    irregular = irregular_forms()
     frequencies = word_frequencies()
     return Lexicons(frozenset(given), frozenset(surnames), local.given_names | local.ambiguous_names,
                     local.is_known, lambda lower: lower in irregular or lower in frequencies,
                     frozenset(STOP_WORDS), lambda lower: frequencies.get(lower, 0.0))
 
 
-def _irregular_forms() -> frozenset[str]:
+@functools.cache
+def irregular_forms() -> frozenset[str]:
     """Irregular verb forms ("hung", "went", "taught") and y-to-i comparatives ("easier", "busiest")
     from spaCy's lemmatizer exceptions: the lemma index behind
     :func:`nlp.redaction.ner.is_common_word` holds base forms only."""
