@@ -31,7 +31,7 @@ from nlp.redaction.features import (
     tokenize,
     worth_scoring,
 )
-from nlp.redaction.lexicon import HONORIFICS, WORD_NAMES, name_lexicon, word_frequencies
+from nlp.redaction.lexicon import HONORIFICS, NOT_AFTER_CUE, WORD_NAMES, name_lexicon, word_frequencies
 from nlp.redaction.ner import is_inflected_word, ner_pipeline
 from nlp.redaction.spans import Redaction
 
@@ -138,8 +138,8 @@ def spans_of(text: str, scored: list[tuple[Token, float]], threshold: float) -> 
     spans: list[Span] = []
     words = lexicons()
     for token, probability in scored:
-        if probability < threshold or token.lower in HONORIFICS:
-            continue
+        if probability < threshold or token.lower in HONORIFICS or token.lower in NOT_AFTER_CUE:
+            continue  # "Dr.", "thanks to everybody involved"
         if probability < DICTIONARY_WORD_CUT and token.text.islower() and (
                 words.common(token.lower) or is_inflected_word(token.lower)):
             continue  # "mark the ticket", "at dawn", "nicer": a lower-case English word needs a surer score
