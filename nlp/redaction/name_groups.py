@@ -14,6 +14,8 @@ from collections.abc import Callable
 from nlp.redaction.lexicon import NOT_AFTER_CUE, WORD_NAMES, name_lexicon
 
 Span = tuple[int, int, str]  # (start, end, label)
+#: Characters that end a name token (all but letters, apostrophes and hyphens), mapped to spaces.
+_NOT_IN_WORDS = str.maketrans({character: " " for character in "0123456789_.,;:!?()[]{}<>\"“”‘/\\|@#$%^&*+=~`"})
 _IRISH_SURNAME = re.compile(r"(?:o|d)['’][^\W\d_]{3,}\Z")
 
 #: A name-like word. Possessive quantifiers: a word that fails the text after it is not retried letter by
@@ -108,7 +110,9 @@ def _surname_like(word: str, lower: str, is_ordinary: Callable[[str], bool]) -> 
 def _given_name_surnames(text: str, is_ordinary: Callable[[str], bool],
                          is_given_name: Callable[[str], bool]) -> list[Span]:
     """A known given name (any case) and the unknown word after it: "priya raghunathan"."""
-    spans = []
+    spans: list[Span] = []
+    if not any(map(is_given_name, text.lower().translate(_NOT_IN_WORDS).split())):
+        return spans  # four in five answers hold no given name: skip the pair scan
     for match in _SPACED_PAIR.finditer(text):
         if is_given_name(match.group(1).lower()):
             second = match.group(2)
