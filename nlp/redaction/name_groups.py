@@ -15,7 +15,8 @@ from nlp.redaction.lexicon import NOT_AFTER_CUE, WORD_NAMES, name_lexicon
 
 Span = tuple[int, int, str]  # (start, end, label)
 #: Characters that end a name token (all but letters, apostrophes and hyphens), mapped to spaces.
-_NOT_IN_WORDS = str.maketrans({character: " " for character in "0123456789_.,;:!?()[]{}<>\"“”‘/\\|@#$%^&*+=~`"})
+_NOT_IN_WORDS = str.maketrans({character: " "
+                               for character in "0123456789_.,;:!?()[]{}<>\"“”‘/\\|@#$%^&*+=~`"})
 _IRISH_SURNAME = re.compile(r"(?:o|d)['’][^\W\d_]{3,}\Z")
 
 #: A name-like word. Possessive quantifiers: a word that fails the text after it is not retried letter by
