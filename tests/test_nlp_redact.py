@@ -174,6 +174,7 @@ def test_writer_slots_and_particles_are_redacted_whole(text, expected):
     ("Thanks Dr. Ferreira", ["Ferreira"]),  # the honorific after a cue is no name itself
     ("spoke to siobhan o'neill on tuesday", ["siobhan o'neill"]),  # an Irish surname in lower case
     ("the printer guy, mehmet, came on time", ["mehmet"]),  # "came" is an English word
+    ("the vpn works again.\ncheers, joy", ["joy"]),  # a virtue word the writer signs with
 ])
 def test_further_informal_name_cues(text, expected):
     assert _names(text) == expected
@@ -195,7 +196,8 @@ def test_further_informal_name_cues(text, expected):
     "version 4.2 of the app fixed the crash", "thanks man, sorted", "Our #NewHaven office is open",
     "the helpdesk manager replied to my complaint", "the office in Chelmsford is cold",
     "We moved to Zoom from Skype and nobody told us", "the Penny Lane meeting room is always booked",
-    "thanks to everybody involved",
+    "thanks to everybody involved", "hope from the service desk is fading",
+    "no patience from the service desk today",
 ])
 def test_word_names_places_and_products_stay(text):
     assert [name for name in _names(text) if name != "Siti"] == []

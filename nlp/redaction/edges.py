@@ -15,7 +15,7 @@ import functools
 import re
 from importlib import resources
 
-from nlp.redaction.lexicon import CUES, NAMING_CALLED, WORD_NAMES, name_lexicon
+from nlp.redaction.lexicon import CUES, NAMING_CALLED, VIRTUES, WORD_NAMES, name_lexicon
 from nlp.redaction.spans import Redaction
 
 #: Initials straight before a name: "T. Mabaso", "A.B. de Villiers", "E . G . Plott" (tokenised text).
@@ -40,6 +40,9 @@ _PERSON_FOLLOWERS = frozenset((
     "twins", "family", "brothers", "sisters",
 ))
 _LOOK_BACK = 30
+#: Words before a lower-case word name that make it a word: "no joy", "little hope", "my patience".
+_QUANTIFIERS = frozenset(("no", "any", "some", "little", "much", "more", "less", "the", "a", "an", "of", "my",
+                          "our", "your", "their", "his", "her", "zero", "full", "without", "lost", "lose"))
 #: Nouns of software that name what follows or is described by what follows.
 _THING_NOUN = (r"(?:system|systems|tool|app|application|chatbot|bot|platform|portal|software|database|server|"
                r"service|product|module|suite|erp|crm|intranet|website|site|dashboard|printer|scanner|laptop|"
@@ -91,9 +94,9 @@ def settled_names(text: str, spans: list[Redaction], given: frozenset[str],
     settled = []
     for span in spans:
         before = _words_before(text, span.start)
-        anywhere = frozenset() if signed and span in signed else person_words
-        if _is_place(text, span, before, anywhere) or _is_thing(text, span, before, given) or (
-                _word_in_use(text, span, before)):
+        sure = bool(signed) and span in signed  # the writer signs, greets or introduces: "cheers, joy"
+        if _is_place(text, span, before, frozenset() if sure else person_words) or (
+                _is_thing(text, span, before, given) or (not sure and _word_in_use(text, span, before))):
             continue
         settled.append(_widened(text, span, before, given))
     return settled
@@ -158,6 +161,8 @@ def _word_in_use(text: str, span: Redaction, before: list[str]) -> bool:
     name = text[span.start:span.end]
     if name.lower() not in WORD_NAMES or (before and before[-1].lower().strip(",") in CUES):
         return False
+    if name.islower() and (name in VIRTUES or (before and before[-1].lower() in _QUANTIFIERS)):
+        return True  # "hope from the desk is fading", "no patience from the desk", "my faith in IT"
     after = _WORD_USE_AFTER.match(text, span.end)
     return after is not None and not (after.group("joined") and after.group("joined") in _FUNCTION_WORDS)
 

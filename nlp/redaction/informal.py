@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from nlp.redaction.lexicon import HONORIFICS, NAMING_CALLED, NOT_AFTER_CUE, WORD_NAMES, name_lexicon
+from nlp.redaction.lexicon import HONORIFICS, NAMING_CALLED, NOT_AFTER_CUE, VIRTUES, WORD_NAMES, name_lexicon
 from nlp.redaction.name_groups import (
     _NAME_TOKEN,
     _NAME_WORD,
@@ -361,7 +361,7 @@ def _lower_name_from(text: str, match: re.Match[str], is_given_name: Callable[[s
     "no joy from IT", not "faith in IT": only "from", and no determiner before)."""
     name = match.group("name")
     lower = name.lower()
-    if not name.islower() or not (lower in WORD_NAMES or is_given_name(lower)):
+    if not name.islower() or not (lower in WORD_NAMES or is_given_name(lower)) or lower in VIRTUES:
         return []
     if not re.match(r"[ \t]+from\b", text[match.end("name"):match.end("name") + 8]):
         return []

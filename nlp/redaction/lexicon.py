@@ -50,6 +50,13 @@ WORD_NAMES = frozenset((
     "sydney", "will", "mark", "bill", "pat", "rob", "frank", "jack", "hunter", "river", "sky", "bishop",
     "major", "king", "prince", "princess", "queen", "star", "angel", "marshal", "sterling", "tiger",
 ))
+#: Word names that are abstract nouns first; in lower case a name only straight after a cue ("thanks
+#: joy"), never elsewhere ("hope from the desk is fading", "patience is running thin").
+VIRTUES = frozenset((
+    "hope", "faith", "patience", "joy", "charity", "mercy", "prudence", "comfort", "trust", "justice",
+    "wisdom", "happy", "lucky", "blessing", "blessed", "fortune", "destiny", "harmony", "memory", "goodness",
+    "beauty", "innocent",
+))
 #: Words that follow a cue but are no name ("thanks a lot", "ask the team", "cheers all").
 NOT_AFTER_CUE = frozenset((
     "a", "an", "the", "all", "everyone", "everybody", "team", "guys", "folks", "again", "so", "very", "much",
