@@ -94,7 +94,7 @@ def settled_names(text: str, spans: list[Redaction], given: frozenset[str],
     settled = []
     for span in spans:
         before = _words_before(text, span.start)
-        sure = bool(signed) and span in signed  # the writer signs, greets or introduces: "cheers, joy"
+        sure = signed is not None and span in signed  # the writer signs, greets or introduces: "cheers, joy"
         if _is_place(text, span, before, frozenset() if sure else person_words) or (
                 _is_thing(text, span, before, given) or (not sure and _word_in_use(text, span, before))):
             continue
