@@ -105,8 +105,9 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
                   if not overlaps(claimed, span[0], span[1])]
         informal = _informal_names(text, claimed)
         ruled = _ungrouped(text, confirmed(text, names + informal.cued, scored, model.veto)) + informal.signed
+        doers = _doers(text, scored, model.threshold)
         ruled += agreed(informal.hinted, scored, model.threshold) + [
-            span for span in _doers(text, scored, model.threshold) if not overlaps(claimed, span.start, span.end)]
+            span for span in doers if not overlaps(claimed, span.start, span.end)]
         found.append(_settled(text, _joined_over_particles(text, ruled + tagged), informal.signed))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
