@@ -55,7 +55,7 @@ class PreparedResponse:
 class GroupWriter(Protocol):
     """Writes prepared responses for many threads (see :mod:`.group_commit`)."""
 
-    def write(self, prepared: PreparedResponse) -> None: ...
+    def write(self, conn: sqlite3.Connection, prepared: PreparedResponse) -> None: ...
 
 
 def record_response(
@@ -79,7 +79,7 @@ def record_response(
     in one transaction; none of them refers to another, and the response keeps only the submission
     date. Everything that is not SQL (redaction, hashes, ids) is done before the transaction opens,
     so the database is locked for as short a time as possible (DESIGN.md section 8). With a
-    ``writer`` (the web server's :class:`~survey.store.responses.group_commit.GroupCommitWriter`)
+    ``writer`` (the web server's :class:`~survey.store.responses.group_commit.GroupCommit`)
     that transaction is shared with the submissions that arrived at the same time; the call
     returns only once it has committed.
 
@@ -103,7 +103,7 @@ def record_response(
         wave, str(uuid.uuid4()), segment, rows, today, invitation_code,
         None if form_token is None else hash_secret(form_token), throttle)
     if writer is not None:
-        writer.write(prepared)
+        writer.write(db.conn, prepared)
         return prepared.response_id
     with _ONE_WRITER:
         _write_alone(db.conn, prepared)

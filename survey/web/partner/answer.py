@@ -30,7 +30,7 @@ from survey.store.invitations import (
     normalise_invitation_code,
 )
 from survey.store.responses import record_response
-from survey.store.responses.group_commit import writer_for
+from survey.store.responses.group_commit import group_commit_for
 from survey.store.surveys import Survey, Wave
 from survey.store.wave_definitions import WaveDefinition, WaveDefinitionCache
 from survey.web import throttles
@@ -150,7 +150,7 @@ def _submit(wave: Wave) -> Any:
     try:
         record_response(partner_db(), wave, list(form.questions), form.answers(), invitation_code=code,
                         form_token=nonce, throttle=throttles.submission_ticket(wave.id),
-                        writer=writer_for(current_app.config["DATABASE"]))
+                        writer=group_commit_for(current_app.config["DATABASE"]))
     except SubmissionNotSaved as error:
         page, status = _render_survey(wave, form, str(error), 503)
         return page, status, {"Retry-After": "5"}
