@@ -67,8 +67,19 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._queue: deque[_Pending] = deque()
         self._leading = False
+        self._writing = 0
         self._since_checkpoint = 0
         self.checkpoints = Checkpointer(path)
+
+    @property
+    def waiting(self) -> int:
+        """Submissions queued and not yet taken into a transaction."""
+        return len(self._queue)
+
+    @property
+    def writing(self) -> int:
+        """Submissions in the transaction being written now (0 when none is)."""
+        return self._writing
 
     def write(self, conn: sqlite3.Connection, prepared: PreparedResponse) -> None:
         """Store ``prepared`` (``conn`` is used if this request leads); return once committed.
@@ -109,12 +120,14 @@ class GroupCommit:
             batch = [self._queue.popleft() for _ in range(min(self.max_batch, len(self._queue)))]
             for pending in batch:
                 pending.taken = True
+            self._writing = len(batch)
         try:
             _commit(conn, batch)
-        except Exception:  # noqa: BLE001, S110 (_commit refused each submission of the batch)
+        except Exception:  # _commit refused each submission of the batch
             pass
         finally:
             with self._lock:
+                self._writing = 0
                 for pending in batch:
                     pending.done = True
                     pending.wake.set()
