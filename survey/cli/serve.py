@@ -39,11 +39,6 @@ PARTNER_TEMPLATES = ("partner/survey.html", "partner/thanks.html", "partner/alre
 #: spread connections evenly over workers, so each worker gets enough threads for all 50 slow
 #: clients of the budget (bench/slow_clients.py; README "Running it for real").
 DEFAULT_THREADS = 64
-#: How long a worker thread may keep the GIL while another waits for it (Python's default: 5 ms).
-#: A thread back from SQLite with the write lock held (a group commit, DESIGN.md section 8) waits
-#: that long behind a request thread that is computing, and every other submission waits with it;
-#: 1 ms cut the time requests wait for their commit by about half (bench/README.md).
-GIL_SWITCH_SECONDS = 0.001
 
 
 def gunicorn_options(
@@ -70,7 +65,6 @@ def gunicorn_options(
         # No shared control socket in $HOME: several servers (tests, benchmarks) may run at once.
         "control_socket_disable": True,
         "when_ready": freeze_preloaded_heap,
-        "post_fork": shorten_gil_switch_interval,
     }
 
 
@@ -81,11 +75,6 @@ def freeze_preloaded_heap(_arbiter: Any) -> None:
     touching them copies shared pages into each worker (``gc.freeze``, Python's advice for
     pre-fork servers)."""
     gc.freeze()
-
-
-def shorten_gil_switch_interval(_arbiter: Any, _worker: Any) -> None:
-    """In each worker, hand the GIL over after :data:`GIL_SWITCH_SECONDS` instead of 5 ms."""
-    sys.setswitchinterval(GIL_SWITCH_SECONDS)
 
 
 class RapportServer(BaseApplication):
