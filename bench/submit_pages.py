@@ -36,7 +36,7 @@ def prepared_submissions(db, count: int, rng: random.Random) -> list:
     from survey.store import throttle
     from survey.store.invitations import hash_secret
     from survey.store.responses.submission import PreparedResponse
-    from survey.store.surveys import questions_for, get_wave_by_token
+    from survey.store.surveys import get_wave_by_token, questions_for
 
     token = db.execute("SELECT token FROM waves").fetchone()[0]
     wave = get_wave_by_token(db, token)
@@ -49,7 +49,8 @@ def prepared_submissions(db, count: int, rng: random.Random) -> list:
     submissions = []
     for _ in range(count):
         rows = [(by_kind["text"][0], " ".join(rng.sample(SENTENCES, 2)), None),
-                (by_kind["rating"][0], None, rng.randint(1, 5)), (by_kind["nps"][0], None, rng.randint(0, 10))]
+                (by_kind["rating"][0], None, rng.randint(1, 5)),
+                (by_kind["nps"][0], None, rng.randint(0, 10))]
         if rng.random() < 0.4:
             rows.append((by_kind["text"][1], rng.choice(SENTENCES), None))
         submissions.append(PreparedResponse(wave, str(uuid.uuid4()), rng.choice(DEPARTMENTS), rows, today,
@@ -93,8 +94,9 @@ def main() -> None:
         for index in args.without_index:
             db.conn.execute(f"DROP INDEX {index}")
         write_in_groups(db.conn, prepared_submissions(db, args.existing, rng), 500)
+        dropped = ", ".join(args.without_index) or "none"
         print(f"{args.existing:,} responses stored before; {args.submissions:,} submissions per row; "
-              f"indexes dropped: {', '.join(args.without_index) or 'none'}; load average {os.getloadavg()[0]:.2f}")
+              f"indexes dropped: {dropped}; load average {os.getloadavg()[0]:.2f}")
         print("group size | WAL pages per submission | write ms per submission (wall / CPU)")
         for k in (int(size) for size in args.groups.split(",")):
             frames, wall, cpu = write_in_groups(db.conn, prepared_submissions(db, args.submissions, rng), k)
