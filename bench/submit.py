@@ -302,7 +302,8 @@ def report(app: App) -> float:
     rate = acknowledged / elapsed
     post = [x for r in app.results for x in r.post_latencies]
     get = [x for r in app.results for x in r.get_latencies]
-    print(f"{app.label or app.kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
+    label = app.label or app.kind
+    print(f"{label:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
           f"  p99 {1000 * percentile(post, .99):6.1f} ms  (GET p50 {1000 * percentile(get, .5):5.1f} ms"
           f"  p99 {1000 * percentile(get, .99):5.1f} ms)  errors {sum(r.errors for r in app.results)}")
     cpu_ms = 1000 * sum(app.server_cpu.values()) / max(acknowledged, 1)
