@@ -2,8 +2,8 @@
 
 Run ``python -m eval.domain_sets``. It prints, for each set described in ``eval/data/README.md``,
 its size per split and per label, shape, voice or kind, the person-span figures of the informal
-redaction set, and five seeded random rows. ``tests/test_domain_sets.py`` uses the loaders and
-:func:`text_key` to validate the files.
+redaction sets, and five seeded random rows (none of the held-out redaction test set).
+``tests/test_domain_sets.py`` uses the loaders and :func:`text_key` to validate the files.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REDACTION_INFORMAL = ROOT / "eval" / "data" / "redaction_informal.jsonl"
-#: The held-out informal test set, written before any model output was seen (eval/README.md).
-REDACTION_INFORMAL_TEST = ROOT / "eval" / "data" / "redaction_informal_test.jsonl"
+#: The second informal set: the held-out test set until its figure was read while tuning, dev now.
+REDACTION_INFORMAL_DEV2 = ROOT / "eval" / "data" / "redaction_informal_dev2.jsonl"
+#: The held-out informal test set, the third fresh one, written blind (eval/README.md).
+REDACTION_INFORMAL_TEST3 = ROOT / "eval" / "data" / "redaction_informal_test3.jsonl"
 QUASI_IDENTIFIERS = ROOT / "eval" / "data" / "quasi_identifiers.jsonl"
 NON_ANSWERS = ROOT / "eval" / "data" / "non_answers.csv"
 SENTIMENT_HARD = ROOT / "nlp" / "data" / "sentiment" / "domain_hard.csv"
@@ -108,7 +110,8 @@ def sample(rows: list, count: int = 5, seed: int = SAMPLE_SEED) -> list:
 def main() -> None:
     sets = (
         (REDACTION_INFORMAL, load_jsonl, describe_redaction),
-        (REDACTION_INFORMAL_TEST, load_jsonl, describe_redaction),
+        (REDACTION_INFORMAL_DEV2, load_jsonl, describe_redaction),
+        (REDACTION_INFORMAL_TEST3, load_jsonl, describe_redaction),
         (SENTIMENT_HARD, load_csv, describe_sentiment),
         (NON_ANSWERS, load_csv, describe_non_answers),
         (QUASI_IDENTIFIERS, load_jsonl, describe_quasi_identifiers),
@@ -122,6 +125,9 @@ def main() -> None:
                     print(f"  shape {shape}: {json.dumps(figures)}")
             else:
                 print(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
+        if path == REDACTION_INFORMAL_TEST3:
+            print("-- rows not shown: the held-out redaction test set stays unread while tuning")
+            continue
         print(f"-- 5 rows sampled with seed {SAMPLE_SEED}:")
         for row in sample(rows):
             print("  ", json.dumps(row, ensure_ascii=False))

@@ -4,9 +4,10 @@ Run ``python -m eval.redaction [PATH]``. The data (``eval/data/redaction.jsonl``
 feedback sentences with the character spans of their personal data; the ``dev`` split was used
 while writing the rules, the ``test`` split is reported as the held-out figure. It then scores
 person spans on the informal feedback sets (same format): ``eval/data/redaction_informal.jsonl``
-is dev (all its rows, including those once marked ``test``: their totals were printed while tuning),
-``eval/data/redaction_informal_test.jsonl`` is the held-out test set, written before any model
-output was seen; and on the public sets WNUT-17 and the Broad Twitter Corpus (:mod:`eval.conll`):
+and ``eval/data/redaction_informal_dev2.jsonl`` are dev (all their rows: their test totals were
+printed while tuning), ``eval/data/redaction_informal_test3.jsonl`` is the held-out test set, the
+third fresh set, written by someone who had seen no model output on it; and on the public sets
+WNUT-17 and the Broad Twitter Corpus (:mod:`eval.conll`):
 tuned on their train and dev splits, reported on test. ``--dev-only`` prints no test figure.
 
 Recall is the share of gold spans whose every non-space character lies inside a replaced span;
@@ -29,7 +30,10 @@ from nlp.redaction import LABELS, Redaction, find_personal_data_many
 
 DEFAULT_DATA = Path(__file__).parent / "data" / "redaction.jsonl"
 INFORMAL_DATA = Path(__file__).parent / "data" / "redaction_informal.jsonl"
-INFORMAL_TEST = Path(__file__).parent / "data" / "redaction_informal_test.jsonl"
+#: The second informal set, the held-out test set until its figure was read in two tuning sessions: dev now.
+INFORMAL_DEV2 = Path(__file__).parent / "data" / "redaction_informal_dev2.jsonl"
+#: The held-out informal test set: the third fresh set, written blind on 2026-12-07 (eval/README.md).
+INFORMAL_TEST = Path(__file__).parent / "data" / "redaction_informal_test3.jsonl"
 QUASI_DATA = Path(__file__).parent / "data" / "quasi_identifiers.jsonl"
 #: Person-span sets scored by :func:`evaluate_person_sets`: name -> splits reported.
 PUBLIC_SETS = {"wnut17": ("dev", "test"), "btc": ("dev", "test")}
@@ -111,11 +115,13 @@ def evaluate_redaction(path: Path = DEFAULT_DATA) -> dict:
     return figures
 
 
-def informal_splits(informal: Path = INFORMAL_DATA,
-                    test: Path | None = INFORMAL_TEST) -> dict[str, list[dict]]:
-    """The informal sets by split: every row of ``informal`` is dev (its old ``test`` rows were scored
-    while tuning), every row of ``test`` (written blind, see eval/README.md) is test."""
-    splits = {"dev": load_examples(informal) if informal.exists() else []}
+def informal_splits(informal: Path = INFORMAL_DATA, test: Path | None = INFORMAL_TEST,
+                    more_dev: tuple[Path, ...] = (INFORMAL_DEV2,)) -> dict[str, list[dict]]:
+    """The informal sets by split: every row of ``informal`` and of ``more_dev`` is dev (their old
+    ``test`` rows were scored while tuning), every row of ``test`` (written blind, see
+    eval/README.md) is test."""
+    splits = {"dev": [example for path in (informal, *more_dev) if path.exists()
+                      for example in load_examples(path)]}
     if test is not None and test.exists():
         splits["test"] = load_examples(test)
     return splits
@@ -190,7 +196,9 @@ def _print_data(informal: Path, test: Path) -> None:
     root = data_root()
     public = ", ".join(f"{name} {split} {FILES[name, split]}" for name, splits in PUBLIC_SETS.items()
                        for split in splits)
-    print(f"Data: informal feedback sets {informal} (dev) and {test} (test); public person sets under "
+    fresh = ", the third fresh set, written blind" if test.resolve() == INFORMAL_TEST.resolve() else ""
+    print(f"Data: informal feedback sets {informal} and {INFORMAL_DEV2} (dev) and {test} (test{fresh}); "
+          f"public person sets under "
           f"{root}: {public}; quasi-identifiers {QUASI_DATA}")
 
 

@@ -19,7 +19,8 @@ from eval.domain_sets import (
     NON_ANSWERS,
     QUASI_IDENTIFIERS,
     REDACTION_INFORMAL,
-    REDACTION_INFORMAL_TEST,
+    REDACTION_INFORMAL_DEV2,
+    REDACTION_INFORMAL_TEST3,
     SENTIMENT_DOMAIN,
     SENTIMENT_HARD,
     load_csv,
@@ -41,8 +42,13 @@ def redaction() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def redaction_test() -> list[dict]:
-    return load_jsonl(REDACTION_INFORMAL_TEST)
+def redaction_dev2() -> list[dict]:
+    return load_jsonl(REDACTION_INFORMAL_DEV2)
+
+
+@pytest.fixture(scope="module")
+def redaction_test3() -> list[dict]:
+    return load_jsonl(REDACTION_INFORMAL_TEST3)
 
 
 @pytest.fixture(scope="module")
@@ -149,37 +155,81 @@ def test_redaction_texts_are_unique_and_new(redaction):
     assert [record["text"] for record in redaction if text_key(record["text"]) in older] == []
 
 
-def test_fresh_redaction_test_set_has_the_schema_and_exact_spans(redaction_test):
-    assert {record["split"] for record in redaction_test} == {"test"}
-    for record in redaction_test:
+def _check_fresh_schema(records: list[dict], split: str) -> None:
+    assert {record["split"] for record in records} == {split}
+    for record in records:
         assert set(record) == {"text", "spans", "split"}, record
         for span in record["spans"]:
             assert span["label"] in {"NAME", "TICKET"}, record
             assert span["label"] != "NAME" or span["origin"] in {"anglo", "non_anglo", "unknown"}, record
-    assert [problem for record in redaction_test for problem in _span_problems(record)] == []
+    assert [problem for record in records for problem in _span_problems(record)] == []
 
 
-def test_fresh_redaction_test_set_size_mix_and_traps(redaction_test):
-    """At least 300 texts, about half naming people, lower-case names, and word-name traps left unlabelled."""
-    assert len(redaction_test) >= 300
-    naming = [record for record in redaction_test if any(span["label"] == "NAME" for span in record["spans"])]
-    assert 0.4 <= len(naming) / len(redaction_test) <= 0.6
+def _check_mix_and_traps(records: list[dict], size: int, naming_share: tuple[float, float],
+                         trap_words: tuple[str, ...]) -> None:
+    """``size`` texts or more, a share naming people, lower-case names, word-name traps left unlabelled."""
+    assert len(records) >= size
+    naming = [record for record in records if any(span["label"] == "NAME" for span in record["spans"])]
+    assert naming_share[0] <= len(naming) / len(records) <= naming_share[1]
     names = [record["text"][span["start"]:span["end"]] for record in naming for span in record["spans"]
              if span["label"] == "NAME"]
     assert sum(name[0].islower() for name in names) / len(names) >= 0.15
-    traps = [record["text"] for record in redaction_test if not record["spans"]]
-    for word in ("May", "Will", "Mark", "Grace", "Bill", "Teams", "Windows", "Victoria", "Sunday", "Summer",
-                 "Fortune", "Jordan", "Paris", "Chase"):
-        assert any(re.search(rf"\b{word}\b", text) for text in traps), word
+    traps = [record["text"] for record in records if not record["spans"]]
+    assert [word for word in trap_words if not any(re.search(rf"\b{word}\b", text) for text in traps)] == []
 
 
-def test_fresh_redaction_test_set_shares_no_text_with_the_dev_set(redaction, redaction_test):
-    """The old set (all dev now) and the fresh test set: no repeated or near-duplicate text."""
-    assert _repeated_keys(redaction_test) == []
-    older = {text_key(row["text"]) for row in redaction}
-    assert [record["text"] for record in redaction_test if text_key(record["text"]) in older] == []
-    assert _near_duplicates([record["text"] for record in redaction_test],
-                            [record["text"] for record in redaction]) == []
+def _check_new_to(records: list[dict], *older_sets: list[dict], near_within: bool = True) -> None:
+    """No repeated text within ``records`` (nor near-duplicate, if ``near_within``), and no repeated or
+    near-duplicate text shared with any row of ``older_sets``."""
+    texts = [record["text"] for record in records]
+    assert _repeated_keys(records) == []
+    assert not near_within or _near_duplicates(texts) == []
+    older = [row["text"] for rows in older_sets for row in rows]
+    older_keys = {text_key(text) for text in older}
+    assert [text for text in texts if text_key(text) in older_keys] == []
+    assert _near_duplicates(texts, older) == []
+
+
+def test_second_informal_set_is_all_dev_with_the_schema_and_exact_spans(redaction_dev2):
+    _check_fresh_schema(redaction_dev2, "dev")
+
+
+def test_second_informal_set_size_mix_and_traps(redaction_dev2):
+    _check_mix_and_traps(redaction_dev2, 300, (0.4, 0.6),
+                         ("May", "Will", "Mark", "Grace", "Bill", "Teams", "Windows", "Victoria", "Sunday",
+                          "Summer", "Fortune", "Jordan", "Paris", "Chase"))
+
+
+def test_second_informal_set_shares_no_text_with_the_first(redaction, redaction_dev2):
+    _check_new_to(redaction_dev2, redaction, near_within=False)  # it holds one close pair of its own
+
+
+def test_third_informal_set_is_the_test_split_with_the_schema_and_exact_spans(redaction_test3):
+    _check_fresh_schema(redaction_test3, "test")
+
+
+def test_third_informal_set_size_mix_origins_tickets_and_traps(redaction_test3):
+    """About 450 texts, 40-55% naming people, mostly non-Anglo names, tickets in 3-10% of texts, and
+    unlabelled traps: everyday words that are also names, products and places."""
+    _check_mix_and_traps(redaction_test3, 420, (0.4, 0.55),
+                         ("May", "Will", "Mark", "Grace", "Bill", "Amber", "Miles", "Rose", "Frank", "Joy",
+                          "Patience", "Hope", "Sunny", "Dawn", "Victoria", "Jordan", "Teams", "Windows",
+                          "Outlook", "SAP", "Workday", "ServiceNow", "Jira", "Okta", "Paris", "Chase"))
+    origins = Counter(span["origin"] for record in redaction_test3 for span in record["spans"]
+                      if span["label"] == "NAME")
+    assert origins["non_anglo"] / sum(origins.values()) >= 0.5 and origins["anglo"] >= 40
+    with_ticket = [record for record in redaction_test3
+                   if any(span["label"] == "TICKET" for span in record["spans"])]
+    assert 0.03 <= len(with_ticket) / len(redaction_test3) <= 0.10
+    tickets = [record["text"][span["start"]:span["end"]] for record in with_ticket for span in record["spans"]
+               if span["label"] == "TICKET"]
+    assert all(re.search(r"\d{2,}", ticket) for ticket in tickets), tickets
+
+
+def test_third_informal_set_shares_no_text_with_any_dev_set(redaction, redaction_dev2, redaction_test3):
+    """The test texts are new: not in, nor near, the two informal dev sets or ``redaction.jsonl``."""
+    _check_new_to(redaction_test3, redaction, redaction_dev2,
+                  load_jsonl(REDACTION_INFORMAL.with_name("redaction.jsonl")))
 
 
 # --- quasi-identifiers (issue 10, item 5) ------------------------------------------------------
@@ -280,6 +330,8 @@ def test_non_answer_variants_stay_in_one_split_and_agree(non_answers):
     assert [key for key, values in flags.items() if len(values) > 1] == []
 
 
-def test_files_share_no_text_with_each_other_where_it_would_leak(redaction, quasi, sentiment):
-    keys = [{text_key(row["text"]) for row in rows} for rows in (redaction, quasi, sentiment)]
-    assert [pair for pair in combinations(range(3), 2) if keys[pair[0]] & keys[pair[1]]] == []
+def test_files_share_no_text_with_each_other_where_it_would_leak(redaction, redaction_test3, quasi,
+                                                                  sentiment):
+    keys = [{text_key(row["text"]) for row in rows}
+            for rows in (redaction, redaction_test3, quasi, sentiment)]
+    assert [pair for pair in combinations(range(4), 2) if keys[pair[0]] & keys[pair[1]]] == []
