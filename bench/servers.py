@@ -46,14 +46,18 @@ def free_port() -> int:
 
 
 def start(configuration: str, app_kind: str, database: str, tmp: str,
-          log: str | None = None) -> tuple[subprocess.Popen, int]:
-    """Start one server process (``app_kind`` is ``rapport`` or ``bare``); return it and its port."""
+          log: str | None = None, code: str | None = None) -> tuple[subprocess.Popen, int]:
+    """Start one server process (``app_kind`` is ``rapport`` or ``bare``); return it and its port.
+    ``code``: another checkout to serve from (its ``.venv`` and its ``bench/servers.py``)."""
     port = free_port()
     env = {**os.environ, "RAPPORT_DATABASE": database, "RAPPORT_SECRET_KEY": "bench-" + "x" * 32,
            "RAPPORT_ENV": "production", "RAPPORT_INSTANCE_PATH": tmp,
            # The throttle stays on (its cost is part of the figure) with a limit no run reaches.
            "RAPPORT_SUBMISSION_RATE_LIMIT": "1000000 per minute"}
     command = [sys.executable, __file__, configuration, app_kind, database, str(port)]
+    if code is not None:
+        command[:2] = [os.path.join(code, ".venv", "bin", "python"),
+                       os.path.join(code, "bench", "servers.py")]
     output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
     server = subprocess.Popen(command, env=env, stdout=output, stderr=output, start_new_session=True)
     deadline = time.monotonic() + 120

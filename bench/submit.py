@@ -268,17 +268,18 @@ class App:
     server: object
     port: int
     path: str
+    label: str = ""
     warm_count: int = 0
     results: list[Result] = field(default_factory=list)
     server_cpu: dict[int, float] = field(default_factory=dict)  # by process
     idle: float = 0.0
 
 
-def start_app(kind: str, path_for, args: argparse.Namespace, tmp: str) -> App:
-    database = os.path.join(tmp, f"{kind}.db")
+def start_app(kind: str, path_for, args: argparse.Namespace, tmp: str, code: str | None = None) -> App:
+    database = os.path.join(tmp, f"{kind}-{'versus' if code else 'this'}.db")
     token = build_database(database) if kind == "rapport" else None
-    server, port = servers.start(args.server, kind, database, tmp)
-    return App(kind, database, server, port, path_for(token))
+    server, port = servers.start(args.server, kind, database, tmp, code=code)
+    return App(kind, database, server, port, path_for(token), label=f"{kind} ({code})" if code else kind)
 
 
 def measure_round(app: App, args: argparse.Namespace, seconds: float) -> Result:
@@ -301,7 +302,8 @@ def report(app: App) -> float:
     rate = acknowledged / elapsed
     post = [x for r in app.results for x in r.post_latencies]
     get = [x for r in app.results for x in r.get_latencies]
-    print(f"{app.kind:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
+    label = app.label or app.kind
+    print(f"{label:8s} submissions/s {rate:7.1f}  POST p50 {1000 * percentile(post, .5):6.1f} ms"
           f"  p99 {1000 * percentile(post, .99):6.1f} ms  (GET p50 {1000 * percentile(get, .5):5.1f} ms"
           f"  p99 {1000 * percentile(get, .99):5.1f} ms)  errors {sum(r.errors for r in app.results)}")
     cpu_ms = 1000 * sum(app.server_cpu.values()) / max(acknowledged, 1)
@@ -325,7 +327,8 @@ def measure_both(args: argparse.Namespace, tmp: str) -> tuple[App, App]:
     load during the run hurts both alike."""
     rapport = start_app("rapport", lambda token: f"/s/{token}", args, tmp)
     try:
-        bare = start_app("bare", lambda _token: "/bare", args, tmp)
+        bare = (start_app("rapport", lambda token: f"/s/{token}", args, tmp, code=args.versus) if args.versus
+                else start_app("bare", lambda _token: "/bare", args, tmp))
     except BaseException:
         servers.stop(rapport.server)
         raise
@@ -352,6 +355,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=64,
                         help="threads per gunicorn worker (rapport serve's default)")
+    parser.add_argument("--versus", metavar="DIR",
+                        help="instead of the bare endpoint, Rapport served from another checkout "
+                             "(its .venv), to compare two versions under the same load")
     parser.add_argument("--server", help="server configuration from bench/servers.py, e.g. waitress:1x8 "
                         "(default: gunicorn-gthread:WORKERSxTHREADS)")
     args = parser.parse_args()
@@ -367,6 +373,9 @@ def main() -> None:
                  for r, b in zip(apps[0].results, apps[1].results, strict=True)]
     print("ratio per round: " + ", ".join(f"{ratio:.2f}" for ratio in per_round)
           + f"; load average now {os.getloadavg()[0]:.2f}")
+    if args.versus:
+        print(f"ratio this checkout / {args.versus}: {rapport / bare:.2f}")
+        return
     print(f"ratio rapport / bare: {rapport / bare:.2f}  (budget, DESIGN.md section 8: >= 0.8, POST p99 "
           "< 100 ms, zero errors, nothing acknowledged and lost)")
 

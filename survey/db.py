@@ -21,6 +21,9 @@ _thread_state = threading.local()
 #: perhaps a submission, happened, so other accounts on the server must not even ``stat`` them.
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_FOLDER_MODE = 0o700
+#: WAL pages after which a partner connection's commit checkpoints by itself: a safety net, ten times
+#: SQLite's default, in case the checkpoint thread falls behind (readers keeping the WAL from restarting).
+PARTNER_AUTOCHECKPOINT = 10_000
 
 
 def open_database(path: str) -> sqlite_utils.Database:
@@ -97,12 +100,17 @@ def partner_db() -> sqlite_utils.Database:
     Partner pages are the hot path (DESIGN.md section 8). Opening SQLite for each request, and the
     WAL checkpoint that runs whenever the last connection closes, cost more than the request's own
     work, so each server thread keeps one connection (reopened if the configured file changes).
+    Its commits (group commits of submissions, throttle counts) leave WAL checkpoints to the
+    checkpoint thread (``survey.store.responses.group_commit``) unless the WAL grows past
+    :data:`PARTNER_AUTOCHECKPOINT` pages, so a request rarely waits for one.
     """
     path = current_app.config["DATABASE"]
     if getattr(_thread_state, "path", None) != path:
         if getattr(_thread_state, "db", None) is not None:
             _thread_state.db.close()
-        _thread_state.db, _thread_state.path = open_database(path), path
+        db = open_database(path)
+        db.conn.execute(f"PRAGMA wal_autocheckpoint = {PARTNER_AUTOCHECKPOINT}")
+        _thread_state.db, _thread_state.path = db, path
     return _thread_state.db
 
 

@@ -43,3 +43,8 @@ class SurveyLocked(InvalidInput):
 
 class AnalysisAlreadyRunning(InvalidInput):
     """An analysis of the survey is already running; only one runs at a time per survey."""
+
+
+class SubmissionNotSaved(RapportError):
+    """The database could not store a submission now (busy for too long, or it refused a row);
+    nothing of it was stored, and sending it again is safe."""

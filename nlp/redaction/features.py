@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]|\n")
+#: The word tokens of :func:`tokenize` alone (where each word starts: a possessive "'s" never does).
+WORD_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _POSSESSIVES = frozenset(("'s", "’s", "'S", "’S"))
 _SENTENCE_END = frozenset((".", "!", "?", ":", ";", "\n", "•", "*", "-", "–", "—", "(", "\"", "“", "|"))
 _SHAPE_RUNS = re.compile(r"(.)\1+")

@@ -8,6 +8,7 @@ departments, acronyms...), read once into an immutable :class:`NameLexicon`.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +20,13 @@ CUES = frozenset((
     "email", "emailed", "message", "messaged", "ping", "pinged", "talk", "speak", "spoke", "told", "tell",
     "colleague", "manager", "boss", "with", "by",
 ))
+#: What before "called" names a thing, not a phone call: "the new CRM is called Atlas", "an app called
+#: Canva" (searched up to the cue; "a guy called Gareth", "someone called Wayne" stay names).
+NAMING_CALLED = re.compile(
+    r"(?i:\b(?:(?<!name )(?:is|was)|are|were|be|been|being|so|thing|tool|app|system|platform|product|"
+    r"software|program|programme|project|band|show|game|song|movie|film|site|page|bot|chatbot|assistant|feature|module|"
+    r"process|form|something|service|server|database|portal|device|laptop|model|room|channel|group|file|"
+    r"folder|drive|report|dashboard)[ \t]+)\Z")
 #: Words that may stand between a cue and the name ("thanks to", "talk with").
 CUE_FILLERS = frozenset(("to", "you", "with", "for"))
 HONORIFICS = frozenset(("mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam"))
@@ -41,6 +49,13 @@ WORD_NAMES = frozenset((
     "jade", "crystal", "destiny", "harmony", "chase", "jordan", "paris", "victoria", "austin", "chelsea",
     "sydney", "will", "mark", "bill", "pat", "rob", "frank", "jack", "hunter", "river", "sky", "bishop",
     "major", "king", "prince", "princess", "queen", "star", "angel", "marshal", "sterling", "tiger",
+))
+#: Word names that are abstract nouns first; in lower case a name only straight after a cue ("thanks
+#: joy"), never elsewhere ("hope from the desk is fading", "patience is running thin").
+VIRTUES = frozenset((
+    "hope", "faith", "patience", "joy", "charity", "mercy", "prudence", "comfort", "trust", "justice",
+    "wisdom", "happy", "lucky", "blessing", "blessed", "fortune", "destiny", "harmony", "memory", "goodness",
+    "beauty", "innocent",
 ))
 #: Words that follow a cue but are no name ("thanks a lot", "ask the team", "cheers all").
 NOT_AFTER_CUE = frozenset((

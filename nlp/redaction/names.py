@@ -18,20 +18,34 @@ import operator
 import re
 from typing import NamedTuple
 
+from nlp.redaction.edges import settled_names
+from nlp.redaction.features import Token
 from nlp.redaction.informal import InformalNames, informal_names
 from nlp.redaction.lexicon import (
     CUE_FILLERS,
     CUES,
     HONORIFICS,
+    NAMING_CALLED,
+    NOT_AFTER_CUE,
     PARTICLES,
     SHORT_HONORIFICS,
+    WORD_NAMES,
     NameLexicon,
     name_lexicon,
     word_frequencies,
 )
 from nlp.redaction.ner import NerRequest, is_common_word, ner_names, ner_windows
 from nlp.redaction.spans import Redaction, overlaps
-from nlp.redaction.tagger import confirmed, lexicons, scored_tokens, spans_of, still_uncertain, tagger_model
+from nlp.redaction.tagger import (
+    agreed,
+    confirmed,
+    irregular_forms,
+    lexicons,
+    scored_tokens,
+    spans_of,
+    still_uncertain,
+    tagger_model,
+)
 
 #: A dictionary word rarer than this Zipf frequency (once per 3 million words, the list's floor) is no
 #: ordinary word to the informal cues: "aditi", "tolu", "anele" are WordNet entries but names in
@@ -44,10 +58,24 @@ _CONTRACTION = re.compile(r"['’](?:s|re|ve|ll|d|t|m)$")
 _PLACE_NOUN = re.compile(
     r"[ \t]+(?:office|offices|team|teams|centre|center|site|branch|campus|station|building|depot|store|"
     r"line|room|hub|plant|warehouse|region|clinic|hospital|school|street|road|bank|group|portal|system|app|"
-    r"server)\b", re.IGNORECASE)
+    r"server|sites|link|links|lines|stores|branches|national|springs|gardens|ave|avenue|county|lake|"
+    r"meeting|boardroom)\b",
+    re.IGNORECASE)
 _START_END = operator.attrgetter("start", "end")
 _LONGEST_PARTICLE_GAP = 14  # " de los " with some spare spaces
 _PARTICLE_GAP = re.compile(r"(?i)(?:[ \t]+(?:" + "|".join(sorted(PARTICLES)) + r")){1,2}[ \t]+")
+#: Pronouns and titles that rules must never take ("Jess and I", "Mr . Mr", "ask You").
+_NEVER_NAMES = frozenset(("i", "you", "me", "he", "she", "we", "they", "him", "her", "them", "us",
+                          *HONORIFICS))
+#: Verbs after which a lower-case word is a person: "i guess sandeep tried his best", "bob retired".
+_DOER_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "replied", "answered", "rang",
+                         "emailed",
+                         "explained", "installed", "configured", "retired", "tried", "promised"))
+#: The least tagger probability of an unknown lower-case doer ("sandeep" 0.12; "app" scores less).
+_DOER_FLOOR = 0.1
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "my", "our", "your", "their", "his", "her", "its",
+                          "no"))
+_GROUP_JOINER = re.compile(r"[ \t]*,[ \t]*|[ \t](?:and|or|&|\+)[ \t]")
 _IRISH_PREFIX = re.compile(r"(?:o|d)['’][^\W\d_]{2,}")
 
 
@@ -76,14 +104,53 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
         tagged = [Redaction(*span) for span in spans_of(text, scored, model.threshold)
                   if not overlaps(claimed, span[0], span[1])]
         informal = _informal_names(text, claimed)
-        ruled = confirmed(text, names + informal.cued, scored, model.veto) + informal.signed
-        found.append(_not_a_place(text, _joined_over_particles(text, ruled + tagged)))
+        ruled = _ungrouped(text, confirmed(text, names + informal.cued, scored, model.veto)) + informal.signed
+        doers = _doers(text, scored, model.threshold)
+        ruled += agreed(informal.hinted, scored, model.threshold) + [
+            span for span in doers if not overlaps(claimed, span.start, span.end)]
+        found.append(_settled(text, _joined_over_particles(text, ruled + tagged), informal.signed))
         candidates = still_uncertain(candidates, scored, model.threshold)
         requests.extend((window, (index, offset)) for window, offset in ner_windows(text, candidates))
     if requests:
         for index, span in ner_names(requests):
-            found[index] += _not_a_place(texts[index], [span])
+            found[index] += _settled(texts[index], [span])
     return found
+
+
+def _ungrouped(text: str, spans: list[Redaction]) -> list[Redaction]:
+    """Each name of a group the informal cues found as one span ("Tunde + Kehinde", "Dimitra, Kostas &
+    Eleni": one span so that the tagger vetoes the group or none of it) as a span of its own."""
+    split = []
+    for span in spans:
+        if not _GROUP_JOINER.search(text, span.start, span.end):
+            split.append(span)
+            continue
+        split += [Redaction(span.start + word.start(), span.start + word.end(), "NAME")
+                  for word in _WORD.finditer(text[span.start:span.end])
+                  if word.group().lower() not in ("and", "or")]
+    return split
+
+
+def _doers(text: str, scored: list[tuple[Token, float]], threshold: float) -> list[Redaction]:
+    """A lower-case word the tagger scored, before a verb of doing: no English word is a name ("i guess
+    sandeep tried his best"), a given or word name is one when the tagger agrees ("bob retired").
+    Read off the scored words, so it costs nothing where the tagger had nothing to score."""
+    spans = []
+    for token, probability in scored:
+        if not token.text.islower() or text[token.end:token.end + 1] != " ":
+            continue
+        following = text[token.end + 1:token.end + 14].split(None, 1)
+        if not following or following[0].rstrip(".,!?") not in _DOER_VERBS:
+            continue
+        previous = text[max(0, token.start - 8):token.start].split()
+        if previous and previous[-1].lower() in _DETERMINERS:
+            continue  # "the app fixed the crash": a noun
+        unknown = not _is_ordinary(token.lower) and probability >= _DOER_FLOOR and token.text.isalpha() and (
+            token.lower not in NOT_AFTER_CUE and len(token.lower) > 2)
+        named = token.lower in _given_names() or token.lower in WORD_NAMES
+        if unknown or (named and probability >= threshold):
+            spans.append(Redaction(token.start, token.end, "NAME"))
+    return spans
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -92,9 +159,11 @@ def _is_ordinary(lower: str) -> bool:
 
     Cached: the informal cues ask about the same few thousand words over and over."""
     head = _CONTRACTION.sub("", lower) if "'" in lower or "’" in lower else lower
-    if name_lexicon().is_known(head):
+    if name_lexicon().is_known(head) or head in irregular_forms():  # "came", "went", "easier"
         return True
-    return is_common_word(head) and word_frequencies().get(head, 0.0) >= ORDINARY_ZIPF
+    frequencies = word_frequencies()
+    zipf = frequencies.get(head) or (frequencies.get(head[:-3] + "y", 0.0) if head.endswith("ied") else 0.0)
+    return is_common_word(head) and zipf >= ORDINARY_ZIPF  # "replied": the list holds "reply"
 
 
 @functools.cache
@@ -107,6 +176,7 @@ def _given_names() -> frozenset[str]:
 class _Informal(NamedTuple):
     signed: list[Redaction]
     cued: list[Redaction]
+    hinted: list[Redaction]
 
 
 def _informal_names(text: str, taken: list[Redaction]) -> _Informal:
@@ -127,9 +197,28 @@ def _joined_over_particles(text: str, spans: list[Redaction]) -> list[Redaction]
     return spans + joined if joined else spans
 
 
-def _not_a_place(text: str, spans: list[Redaction]) -> list[Redaction]:
-    """Drop names that head a place or unit: "the Austin team", "Victoria Station", "the Brunel centre"."""
-    return [span for span in spans if not _PLACE_NOUN.match(text, span.end)]
+def _settled(text: str, spans: list[Redaction], signed: list[Redaction] | None = None) -> list[Redaction]:
+    """Drop names that head a place or unit ("the Austin team", "Victoria Station"), are a place or a
+    thing (:mod:`nlp.redaction.edges`), and widen the rest over initials and a given name before them."""
+    if not spans:
+        return spans
+    return settled_names(text, [span for span in spans if not _PLACE_NOUN.match(text, span.end)],
+                         _names_before_surnames(), _person_words(), signed or [])
+
+
+@functools.cache
+def _person_words() -> frozenset[str]:
+    """Every given name and surname known (the rules' list and the gazetteer)."""
+    words = lexicons()
+    return _given_names() | words.given | words.surnames
+
+
+@functools.cache
+def _names_before_surnames() -> frozenset[str]:
+    """Given names that may stand before a surname: the rules' own, and the gazetteer's that are no
+    ordinary English word ("blessing", "fortune" are word names: see WORD_NAMES)."""
+    words = lexicons()
+    return _given_names() | frozenset(name for name in words.given if not words.common(name))
 
 
 class Word(NamedTuple):
@@ -147,17 +236,19 @@ class Word(NamedTuple):
 def words_of(text: str, taken: list[Redaction]) -> list[Word]:
     """The words of ``text`` outside ``taken`` spans."""
     words = []
+    make = tuple.__new__  # Word(...) goes through a Python-level __new__: this is a hot loop
     for match in _WORD.finditer(text):
         start, raw = match.start(), match.group()
         possessive = len(raw) > 2 and raw[-1] in "sS" and raw[-2] in "'’"
         core = raw[:-2] if possessive else raw
         if taken and overlaps(taken, start, start + len(core)):
             continue
-        capitalised = core[0].isupper() and not core.isupper()
-        words.append(Word(
-            start, start + len(core), core.lower(), capitalised, core.isupper() and len(core) > 1,
+        upper = core.isupper()
+        capitalised = not upper and core[0].isupper()
+        words.append(make(Word, (
+            start, start + len(core), core.lower(), capitalised, upper and len(core) > 1,
             capitalised and _is_sentence_initial(text, start), possessive,
-        ))
+        )))
     return words
 
 
@@ -177,8 +268,14 @@ def rule_names(text: str, taken: list[Redaction]) -> tuple[list[Redaction], list
     names: list[Redaction] = []
     candidates: list[int] = []
     index, after_name = 0, -1
+    given = lexicon.given_names
     while index < len(words):
         word = words[index]
+        if word.lower in _NEVER_NAMES or (  # lower case: a rule name only as a given name or after "mr"
+                not word.capitalised and word.lower not in given and (
+                    index == 0 or words[index - 1].lower not in HONORIFICS)):
+            index += 1
+            continue
         coordinated = index == after_name + 2 and words[index - 1].lower == "and" and word.capitalised
         if _is_rule_name(text, words, index, lexicon) or (coordinated and not lexicon.is_known(word.lower)):
             last = _extend_surname(text, words, index, lexicon)
@@ -203,8 +300,11 @@ def _is_rule_name(text: str, words: list[Word], index: int, lexicon: NameLexicon
     ):
         return True
     cue = previous in CUES or (previous in CUE_FILLERS and len(before) == 2 and before[0].lower in CUES)
+    if previous == "called" and NAMING_CALLED.search(text, 0, before[-1].start):
+        cue = False  # "the new CRM is called Atlas"
     if word.lower in lexicon.given_names:
-        return word.capitalised or len(word.lower) >= 4 or cue or word.possessive
+        long_name = len(word.lower) >= 4 and word.lower not in WORD_NAMES  # "victoria sponge": a word
+        return word.capitalised or long_name or cue or word.possessive
     if not word.capitalised:
         return False
     if word.lower in lexicon.ambiguous_names:

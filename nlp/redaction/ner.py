@@ -45,7 +45,17 @@ def is_common_word(lower: str) -> bool:
     words = _common_words()
     return lower in words or any(
         lower.endswith(suffix) and lower[: -len(suffix)] in words for suffix in _SUFFIXES
-    )
+    ) or (lower[-3:] == "ied" and lower[:-3] + "y" in words)  # "replied"
+
+
+def is_inflected_word(lower: str) -> bool:
+    """An inflection of a dictionary word that the word index does not list itself ("nicer", "closest");
+    unlike :func:`is_common_word`, never a rare entry of the index ("aditi")."""
+    words = _common_words()
+    if lower in words:
+        return False
+    return is_common_word(lower) or (lower[-2:] == "er" and lower[:-1] in words) or (
+        lower[-3:] == "est" and lower[:-2] in words) or (lower[-3:] == "ied" and lower[:-3] + "y" in words)
 
 
 @functools.cache

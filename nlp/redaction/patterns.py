@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from nlp.redaction.informal import ticket_spans
 from nlp.redaction.spans import Redaction, overlaps
+from nlp.redaction.tickets import ticket_spans
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(

@@ -16,13 +16,21 @@ from typing import Any
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from survey.db import partner_db
-from survey.errors import DuplicateSubmission, InvalidInput, InvitationCodeRejected, Throttled, WaveClosed
+from survey.errors import (
+    DuplicateSubmission,
+    InvalidInput,
+    InvitationCodeRejected,
+    SubmissionNotSaved,
+    Throttled,
+    WaveClosed,
+)
 from survey.store.invitations import (
     REJECTED_CODE_MESSAGE,
     invitation_code_is_usable,
     normalise_invitation_code,
 )
 from survey.store.responses import record_response
+from survey.store.responses.group_commit import group_commit_for
 from survey.store.surveys import Survey, Wave
 from survey.store.wave_definitions import WaveDefinition, WaveDefinitionCache
 from survey.web import throttles
@@ -141,7 +149,11 @@ def _submit(wave: Wave) -> Any:
             return _render_survey(wave, form, MALFORMED_CODE, 400, code_error=True)
     try:
         record_response(partner_db(), wave, list(form.questions), form.answers(), invitation_code=code,
-                        form_token=nonce, throttle=throttles.submission_ticket(wave.id))
+                        form_token=nonce, throttle=throttles.submission_ticket(wave.id),
+                        writer=group_commit_for(current_app.config["DATABASE"]))
+    except SubmissionNotSaved as error:
+        page, status = _render_survey(wave, form, str(error), 503)
+        return page, status, {"Retry-After": "5"}
     except Throttled:
         return _render_survey(wave, form, guards.THROTTLED, 429)
     except DuplicateSubmission as error:
