@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from nlp.embeddings.onnx_runtime import BATCH_SIZE  # noqa: E402
+
 DATA_DIR = Path("/work/shared/data/clustering")
 OUT_DIR = ROOT / "bench" / "out"
 DOMAIN_CSV = ROOT / "nlp" / "data" / "sentiment" / "domain_labelled.csv"
@@ -112,7 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="titles and domain sentences each")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--int8", action="store_true", help="also measure dynamic int8 quantisation")
     args = parser.parse_args()
 

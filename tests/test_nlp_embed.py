@@ -21,7 +21,7 @@ from nlp.embeddings import (
     packaged_model_dir,
     semantic_backend_available,
 )
-from nlp.embeddings.onnx_runtime import OnnxSentenceEncoder, cached_onnx_model, weights_digest
+from nlp.embeddings.onnx_runtime import BATCH_SIZE, OnnxSentenceEncoder, cached_onnx_model, weights_digest
 from nlp.errors import ModelNotInstalled
 
 pytestmark = pytest.mark.skipif(not semantic_backend_available(), reason="semantic backend not installed")
@@ -67,6 +67,48 @@ def test_onnx_vectors_equal_sentence_transformers_vectors(onnx_embedder, torch_e
 def test_length_sorted_batches_come_back_in_input_order(onnx_embedder):
     one_by_one = np.vstack([onnx_embedder.embed([text]) for text in MIXED_TEXTS[:4]])
     assert (onnx_embedder.embed(MIXED_TEXTS[:4]) * one_by_one).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_batch_size_does_not_change_the_vectors(onnx_embedder):
+    """The analysis batches 16 texts per call for speed (``BATCH_SIZE``): the vectors must be
+    those of batches of 64 (bit-identical on the development machine)."""
+    encoder = onnx_embedder._onnx_encoder
+    texts = MIXED_TEXTS * 6
+    assert encoder.batch_size == BATCH_SIZE == 16
+    small = encoder.encode(texts)
+    encoder.batch_size = 64
+    try:
+        large = encoder.encode(texts)
+    finally:
+        encoder.batch_size = BATCH_SIZE
+    assert np.abs(small - large).max() < 1e-6
+
+
+class RecordingEmbedder(SemanticEmbedder):
+    """The real embedder, remembering the texts of each call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts):
+        self.calls.append(list(texts))
+        return super().embed(texts)
+
+
+def test_new_units_are_embedded_shortest_first_and_come_back_in_order(semantic_embedder):
+    from nlp.analysis import embed_with_cache
+    from nlp.embeddings import text_key
+
+    texts = [text for text in MIXED_TEXTS if text.strip(". ")]
+    known = texts[1]
+    recorder = RecordingEmbedder()
+    vectors, new = embed_with_cache(texts, recorder, lambda keys: {
+        text_key(known): semantic_embedder.embed([known])[0]})
+    handed = [text for call in recorder.calls for text in call]
+    assert handed == sorted((text for text in texts if text != known), key=len)
+    assert set(new) == {text_key(text) for text in texts if text != known}
+    assert np.abs(vectors - semantic_embedder.embed(texts)).max() < 1e-6
 
 
 def test_repeated_texts_are_encoded_once_and_keep_their_rows(semantic_embedder):

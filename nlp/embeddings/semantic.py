@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from nlp.embeddings.base import normalise, resolve_model_cache
+from nlp.embeddings.onnx_runtime import BATCH_SIZE
 from nlp.errors import ModelNotInstalled
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class SemanticEmbedder:
         Folder of the exported ONNX models; None means ``~/.cache/rapport``.
     """
 
-    def __init__(self, batch_size: int = 64, backend: str = "auto", adapter: Path | None = None,
+    def __init__(self, batch_size: int = BATCH_SIZE, backend: str = "auto", adapter: Path | None = None,
                  model_cache: str | os.PathLike[str] | None = None) -> None:
         if backend not in RUNTIMES:
             raise ValueError(f"backend must be one of {RUNTIMES}, not {backend!r}")

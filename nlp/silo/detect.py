@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from nlp.silo.lexicon import PARTNERSHIP_CATEGORY, Lexicon, default_lexicon
-from nlp.silo.matcher import match_terms, may_match
+from nlp.silo.matcher import TermMatch, match_terms, may_match
 from nlp.silo.stance import CRITICISED, QUOTED, classify_stance
 
 if TYPE_CHECKING:
@@ -70,8 +70,12 @@ def parse_where_needed(texts: Iterable[str], lexicon: Lexicon) -> Iterator[Doc |
 
 def flags_in_doc(doc: Doc, lexicon: Lexicon) -> list[SiloFlag]:
     """Return the siloing flags of one parsed ``Doc`` (partnership terms are left out)."""
+    return _flags(doc, match_terms(doc, lexicon), lexicon)
+
+
+def _flags(doc: Doc, matches: list[TermMatch], lexicon: Lexicon) -> list[SiloFlag]:
     flags = []
-    for match in match_terms(doc, lexicon):
+    for match in matches:
         if match.term.category == PARTNERSHIP_CATEGORY:
             continue
         span = doc[match.start : match.end]
@@ -85,8 +89,12 @@ def flags_in_doc(doc: Doc, lexicon: Lexicon) -> list[SiloFlag]:
 
 def partnership_count_in_doc(doc: Doc, lexicon: Lexicon) -> int:
     """Count partnership phrases in one ``Doc``, leaving out negated, criticised or quoted ones."""
+    return _partnership_count(doc, match_terms(doc, lexicon), lexicon)
+
+
+def _partnership_count(doc: Doc, matches: list[TermMatch], lexicon: Lexicon) -> int:
     count = 0
-    for match in match_terms(doc, lexicon):
+    for match in matches:
         if match.term.category != PARTNERSHIP_CATEGORY:
             continue
         stance = classify_stance(doc[match.start : match.end], lexicon.stance_cues)
@@ -138,10 +146,12 @@ def count_partnership_language(texts: list[str], lexicon: Lexicon | None = None)
 def analyse_silo_language(
     texts: list[str], lexicon: Lexicon | None = None
 ) -> tuple[list[list[SiloFlag]], list[int]]:
-    """Return flags and partnership counts together, parsing each text once."""
+    """Return flags and partnership counts together, parsing and matching each text once."""
     lexicon = lexicon or default_lexicon()
-    flags, counts = [], []
+    flags: list[list[SiloFlag]] = []
+    counts: list[int] = []
     for doc in parse_where_needed(texts, lexicon):
-        flags.append(flags_in_doc(doc, lexicon) if doc else [])
-        counts.append(partnership_count_in_doc(doc, lexicon) if doc else 0)
+        matches = match_terms(doc, lexicon) if doc else []
+        flags.append(_flags(doc, matches, lexicon) if doc else [])
+        counts.append(_partnership_count(doc, matches, lexicon) if doc else 0)
     return flags, counts

@@ -44,6 +44,8 @@ areas option options experience experiences information info details detail leve
 systems team teams company department side end start change changes request requests business
 service services staff user users date dates customer customers
 """)
+#: Pipeline components candidate phrases never read (entities): skipped, half the parse time.
+_UNUSED_COMPONENTS = ("ner",)
 #: Extra lexical score per word beyond the first: a longer phrase is a little more readable.
 LENGTH_BONUS = 0.15
 #: Weight of the embedding relevance against the c-TF-IDF score of a candidate.
@@ -97,8 +99,9 @@ def text_candidates(texts: Sequence[str]) -> list[frozenset[str]]:
     "declined payment") that name what people try or fail to do."""
     from nlp.pipeline import load_pipeline
 
+    nlp = load_pipeline()
     found: list[frozenset[str]] = []
-    for doc in load_pipeline().pipe([t[:600] for t in texts], batch_size=64):
+    for doc in nlp.pipe([t[:600] for t in texts], batch_size=64, disable=_UNUSED_COMPONENTS):
         phrases: set[str] = set()
         for chunk in doc.noun_chunks:
             words = _trimmed_words(list(chunk))
