@@ -7,6 +7,7 @@ silo metrics from all units. :func:`analyse` runs both on an in-memory set of an
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -106,7 +107,7 @@ def analyse_units(
     units, vectors, new_vectors
         Unit results, their embedding matrix (row per unit), and newly computed vectors.
     """
-    from nlp.sentiment import score_sentiment
+    from nlp.sentiment.scoring import score_sentiment_with_logits
     from nlp.silo import analyse_silo_language
     from nlp.units import split_into_units
 
@@ -117,12 +118,15 @@ def analyse_units(
     progress("splitting", len(answers), len(answers))
     vectors, new_vectors = embed_with_cache(texts, embedder, cached_vectors, progress)
     progress("sentiment", 0, len(texts))
-    scores = score_sentiment(texts, vectors=vectors, model_cache=model_cache)
+    scores, logits = score_sentiment_with_logits(texts, vectors=vectors, model_cache=model_cache)
     progress("siloing language", 0, len(texts))
     flags, partnership = analyse_silo_language(texts, lexicon)
     units = [_unit_result(answer, unit, score, unit_flags, partner_count)
              for (answer, unit), score, unit_flags, partner_count in zip(
                  pieces, scores, flags, partnership, strict=True)]
+    if logits is not None:  # kept for the per-survey correction head (nlp.sentiment.correction_head)
+        units = [dataclasses.replace(unit, sentiment_logits=tuple(map(float, row)))
+                 for unit, row in zip(units, logits, strict=True)]
     return units, vectors, new_vectors
 
 

@@ -54,6 +54,9 @@ class UnitResult:
     flags: tuple[FlagResult, ...]
     partnership_terms: int
     words: int
+    #: The sentiment encoder's (negative, neutral, positive) logits, when the analysis computed them
+    #: (kept for the per-survey correction head; empty for the lexical fallback or stored units).
+    sentiment_logits: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,19 @@ def test_the_verdict_separates_rises_noise_and_falls():
     assert verdict(np.array([0.02, -0.02, 0.01, -0.01, 0.0])) == "holds"
     assert verdict(np.array([-0.002, -0.003, -0.001, -0.002, -0.004])) == "holds"
     assert verdict(np.array([-0.03, -0.04, -0.05, -0.04, -0.035])) == "FALLS"
+
+
+def test_the_simulation_rises_where_the_shipped_model_misreads_a_topic_and_holds_where_it_fits():
+    from eval.corrections import simulate
+    from nlp.sentiment.adaptation import head_inputs
+
+    rng = np.random.default_rng(5)
+    topics = np.repeat(np.eye(16)[:3], 80, axis=0) + 0.2 * rng.normal(size=(240, 16)) / 4
+    gold = np.array(["negative"] * 80 + ["neutral"] * 80 + ["positive"] * 80)
+    fits = head_inputs(topics, np.repeat([-0.5, 0.0, 0.5], 80))
+    misreads = head_inputs(topics, np.repeat([-0.5, 0.0, 0.0], 80))  # calls every positive neutral
+    held = simulate(fits, gold, 8, seeds=3)
+    np.testing.assert_array_equal(held["after_accuracy"], held["before_accuracy"])
+    assert not held["adapted"].any()
+    rose = simulate(misreads, gold, 8, seeds=3)
+    assert rose["adapted"].all() and np.all(rose["after_accuracy"] - rose["before_accuracy"] > 0.2)

@@ -61,6 +61,70 @@ def test_corrections_persist_across_re_analysis_and_teach_the_rest(analysed):
     assert all(unit_label(db, unit_id) == "negative" for unit_id in chosen)
 
 
+def _logits_rows(db) -> dict[str, bytes]:
+    from nlp.sentiment.encoder import SentimentLogits
+
+    return dict(db.execute("SELECT text_key, vector FROM unit_embeddings WHERE model = ?",
+                           [SentimentLogits().name]).fetchall())
+
+
+def test_the_analysis_keeps_the_encoders_logits_and_they_give_the_shipped_labels(analysed):
+    import numpy as np
+
+    from nlp.sentiment.adaptation import CLASSES, shipped_offsets
+    from nlp.sentiment.labels import three_class
+
+    db, survey_id = analysed.db, analysed.survey_id
+    units = db.execute("SELECT text_key, sentiment FROM units WHERE survey_id = ?", [survey_id]).fetchall()
+    stored = _logits_rows(db)
+    assert {key for key, _ in units} <= set(stored)
+    logits = np.vstack([np.frombuffer(stored[key], dtype=np.float32) for key, _ in units])
+    assert logits.shape == (len(units), 3)
+    labels = np.array(CLASSES)[shipped_offsets(logits).argmax(axis=1)]
+    assert list(labels) == [three_class(score) for _, score in units]
+
+
+def test_contradicting_corrections_adapt_similar_comments_and_say_so(analysed):
+    from page_support import sign_in as login
+
+    db, survey_id = analysed.db, analysed.survey_id
+    chosen = visible_units(db, survey_id, "positive", limit=12)
+    for unit_id in chosen:
+        service.correct_sentiment(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
+    labels = "SELECT id, sentiment_label FROM units WHERE survey_id = ?"
+    before = dict(db.execute(labels, [survey_id]).fetchall())
+    run_analysis(db, survey_id)
+    after = dict(db.execute(labels, [survey_id]).fetchall())
+    moved = [unit_id for unit_id in before if unit_id not in chosen and before[unit_id] != after[unit_id]]
+    assert moved, "the head relabels uncorrected comments like the corrected ones"
+    assert all(after[unit_id] == "negative" for unit_id in chosen)
+    login(analysed.client, db)
+    page = page_text(analysed.client.get(f"/staff/surveys/{survey_id}/analysis"))
+    assert "adapted from 12 corrections" in page
+
+
+def test_units_analysed_before_logits_were_kept_get_them_on_the_first_adapting_run(analysed):
+    from nlp.sentiment.encoder import SentimentLogits
+
+    db, survey_id = analysed.db, analysed.survey_id
+    kept = _logits_rows(db)
+    with db.conn:
+        db.execute("DELETE FROM unit_embeddings WHERE model = ?", [SentimentLogits().name])
+    run_analysis(db, survey_id)  # no corrections: nothing computed, nothing kept
+    assert _logits_rows(db) == {}
+    for unit_id in visible_units(db, survey_id, "positive", limit=4):
+        service.correct_sentiment(db, survey_id, unit_id, "negative", min_quote_group_size=QUOTE)
+    run_analysis(db, survey_id)
+    again = _logits_rows(db)
+    units = {key for (key,) in db.execute("SELECT text_key FROM units WHERE survey_id = ?", [survey_id])}
+    assert units <= set(again)
+    import numpy as np
+
+    for key in units:
+        np.testing.assert_allclose(np.frombuffer(again[key], np.float32),
+                                   np.frombuffer(kept[key], np.float32), atol=1e-4)
+
+
 def test_undo_gives_the_comment_back_the_model_label(analysed):
     db, survey_id = analysed.db, analysed.survey_id
     unit_id = visible_units(db, survey_id, "neutral")[0]
@@ -144,7 +208,8 @@ def test_the_forms_correct_undo_and_show_the_mark_on_both_pages(analysed):
                                                        "next": f"{base}/themes/{theme_id}"})
     assert "corrected by a BRM" in page_text(client.get(f"{base}/themes/{theme_id}"))
     run_analysis(db, survey_id)
-    assert "adapted from 2 corrections" in page_text(client.get(f"{base}/analysis"))
+    text = page_text(client.get(f"{base}/analysis"))
+    assert "2 corrections applied" in text and "adapted from" not in text, "2 cannot open the gate"
     assert unit_label(db, unit_id) == label
     undone = client.post(f"{base}/sentiment-corrections/undo", data={"unit_id": token},
                          follow_redirects=True)

@@ -1,10 +1,11 @@
 """Learning-curve changes of other correction-head settings (``eval.corrections``' simulation).
 
-``python -m eval.experiments.corrections_variants '[{"keep_prior": false}, {"standard_errors": 1.0}]'
-[SEEDS] [K,K,...]`` runs :func:`eval.corrections.simulate` on the same dev sets and draws as
-``python -m eval.corrections`` for each JSON dict of :class:`nlp.sentiment.adaptation.CorrectionAdapter`
-settings and prints, per set and k, the mean change in accuracy / macro recall and the standard error
-of the accuracy change over seeds.
+``python -m eval.experiments.corrections_variants '[{"gate_standard_errors": 1.0}, {"embedding_scale": 0}]'
+[SEEDS] [K,K,...] [SET ...]`` runs :func:`eval.corrections.simulate` on the same sets and draws as
+``python -m eval.corrections`` for each JSON dict of
+:class:`nlp.sentiment.correction_head.CorrectionAdapter` settings and prints, per set and k, the
+mean change in accuracy / macro recall, the standard error of the accuracy change over seeds and
+the seeds in which the gate used the head.
 """
 
 from __future__ import annotations
@@ -15,14 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.corrections import (
-    DEFAULT_DATA_DIR,
-    PER_CLASS,
-    read_dynasent,
-    read_tweeteval,
-    simulate,
-    vectors_and_scores,
-)
+from eval.corrections import DEFAULT_DATA_DIR, PER_CLASS, SETS, read_set, set_inputs, simulate
 
 
 def main(argv: list[str]) -> None:
@@ -30,22 +24,22 @@ def main(argv: list[str]) -> None:
     variants = json.loads(argv[0]) if argv else [{}]
     seeds = int(argv[1]) if len(argv) > 1 else 5
     ks = [int(k) for k in argv[2].split(",")] if len(argv) > 2 else list(PER_CLASS)
-    data = Path(DEFAULT_DATA_DIR)
-    sets = [read_tweeteval(data, "val"), read_dynasent(data, "round01-yelp"),
-            read_dynasent(data, "round02-dynabench")]
-    loaded = [(labelled.name, *vectors_and_scores(labelled.texts), np.array(labelled.labels))
-              for labelled in sets]
-    print(f"{seeds} seeds; per k in {ks}: accuracy change / macro recall change (standard error)")
+    names = argv[3:] or list(SETS)
+    data = Path(DEFAULT_DATA_DIR) if Path(DEFAULT_DATA_DIR).is_dir() else Path("/work/shared/data")
+    loaded = [(name, set_inputs(labelled.texts)[0], np.array(labelled.labels))
+              for name in names for labelled in [read_set(data, name)]]
+    print(f"{seeds} seeds; data {data}; per k in {ks}: accuracy change / macro recall change "
+          "(standard error of the accuracy change, seeds with the head used)")
     for params in variants:
         print(params, flush=True)
-        for name, vectors, scores, gold in loaded:
+        for name, inputs, gold in loaded:
             cells = []
             for k in ks:
-                result = simulate(vectors, scores, gold, k, seeds, params)
+                result = simulate(inputs, gold, k, seeds, params)
                 accuracy = result["after_accuracy"] - result["before_accuracy"]
                 recall = result["after_recall"] - result["before_recall"]
                 cells.append(f"{accuracy.mean():+.3f}/{recall.mean():+.3f}"
-                             f"({accuracy.std(ddof=1) / np.sqrt(seeds):.3f})")
+                             f"({accuracy.std(ddof=1) / np.sqrt(seeds):.3f},{int(result['adapted'].sum())})")
             print(f"  {name}: " + " ".join(cells), flush=True)
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LABELS", "LABEL_CUTS", "score_sentiment", "sentiment_label"]
+__all__ = ["LABELS", "LABEL_CUTS", "score_sentiment", "score_sentiment_with_logits", "sentiment_label"]
 
 
 def _semantic_model_for(vectors: np.ndarray | None,
@@ -57,6 +57,33 @@ def _semantic_model_for(vectors: np.ndarray | None,
 def reads_logits_only_of(model: SentimentModel) -> bool:
     """Whether ``model`` reads only the sentiment encoder's logits (not the general vectors)."""
     return model.text_features == "head_logits"
+
+
+def score_sentiment_with_logits(texts: list[str], vectors: np.ndarray | None = None,
+                                model_cache: str | os.PathLike[str] | None = None,
+                                ) -> tuple[list[float], np.ndarray | None]:
+    """:func:`score_sentiment`, and the sentiment encoder's logits it read (shape ``(len(texts), 3)``,
+    float32) when the shipped semantic model ran; None for the lexical fallback. The analysis keeps
+    the logits for the per-survey correction head (:mod:`nlp.sentiment.correction_head`)."""
+    texts = [text if isinstance(text, str) else "" for text in texts]
+    if not texts:
+        return [], None
+    if vectors is not None:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
+            raise SentimentModelError(f"expected {len(texts)} vectors, got an array of shape {vectors.shape}")
+    from nlp.sentiment.storage import load_shipped_model  # brings scikit-learn: imported on first use
+
+    model = _semantic_model_for(vectors, model_cache)
+    logits = None
+    if model is None:
+        lexical = load_shipped_model("lexical")
+        scores = lexical.sentiment_scores(lexical.features(texts))
+    else:
+        logits = sentiment_logits(texts, model_cache) if reads_logits_only_of(model) else None
+        features = logits if logits is not None else semantic_features(texts, vectors, model_cache)
+        scores = model.sentiment_scores(model.features(texts, features))
+    return [float(score) for score in np.clip(scores, -1.0, 1.0)], logits
 
 
 def score_sentiment(texts: list[str], vectors: np.ndarray | None = None,
@@ -91,21 +118,4 @@ def score_sentiment(texts: list[str], vectors: np.ndarray | None = None,
     SentimentModelError
         If ``vectors`` does not have one row per text, or the shipped model files are missing.
     """
-    texts = [text if isinstance(text, str) else "" for text in texts]
-    if not texts:
-        return []
-    if vectors is not None:
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
-            raise SentimentModelError(f"expected {len(texts)} vectors, got an array of shape {vectors.shape}")
-    from nlp.sentiment.storage import load_shipped_model  # brings scikit-learn: imported on first use
-
-    model = _semantic_model_for(vectors, model_cache)
-    if model is None:
-        lexical = load_shipped_model("lexical")
-        scores = lexical.sentiment_scores(lexical.features(texts))
-    else:
-        features = (sentiment_logits(texts, model_cache) if reads_logits_only_of(model)
-                    else semantic_features(texts, vectors, model_cache))
-        scores = model.sentiment_scores(model.features(texts, features))
-    return [float(score) for score in np.clip(scores, -1.0, 1.0)]
+    return score_sentiment_with_logits(texts, vectors, model_cache)[0]

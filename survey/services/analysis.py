@@ -22,7 +22,7 @@ from nlp.silo import Lexicon
 from nlp.summary import summarise
 from nlp.themes.stability import PreviousProposal
 from survey.services.models import embedder_from_config
-from survey.services.sentiment_corrections import adapt_survey_sentiment
+from survey.services.sentiment_corrections import adapt_survey_sentiment, save_sentiment_logits
 from survey.services.webhook_events import announce_analysis, release_announcer
 from survey.store import aggregates, corrections, runs
 from survey.store import analysis as store
@@ -87,7 +87,8 @@ def run_analysis(
         counts["responses"] = _refresh_scores_if_stale(db, survey_id)
         counts["no_content"] = (runs.last_counts(db, survey_id) or {}).get("no_content", 0)
         return _record(db, survey_id, "nothing new", fingerprint, {}, started, counts)
-    units, counts["corrections"] = adapt_survey_sentiment(db, survey_id, units, vectors)
+    units, counts["corrections"], counts["sentiment_adapted"] = adapt_survey_sentiment(
+        db, survey_id, units, vectors, model_cache)
     progress("summarising", 0, len(units))
     waves = list(store.wave_labels(db, survey_id).values())
     previous = [PreviousProposal(*row) for row in store.previous_proposals(db, survey_id)]
@@ -118,6 +119,7 @@ def _analyse_new_answers(db: sqlite_utils.Database, survey_id: int, answers: Seq
         progress=progress, model_cache=model_cache,
     )
     store.save_units(db, survey_id, answers, new_units, new_vectors, embedder.name)
+    save_sentiment_logits(db, new_units, model_cache)  # read by the correction head
     return list(new_units)
 
 

@@ -69,6 +69,20 @@ def load_embeddings(db: sqlite_utils.Database, keys: Iterable[str], model: str) 
 WRITE_CHUNK = 2000
 
 
+def save_embeddings(db: sqlite_utils.Database, vectors: dict[str, np.ndarray], model: str) -> None:
+    """Cache vectors by text key under ``model`` (kept if already cached), in short transactions.
+
+    Besides the general unit vectors (written with the units), the analysis keeps the sentiment
+    encoder's three logits here (``survey.services.sentiment_corrections``)."""
+    rows = [(key, model, np.asarray(vector, dtype=np.float32).tobytes())
+            for key, vector in sorted(vectors.items())]
+    for start in range(0, len(rows), WRITE_CHUNK):
+        with db.conn:
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO unit_embeddings (text_key, model, vector) VALUES (?, ?, ?)",
+                rows[start:start + WRITE_CHUNK])
+
+
 def insert_unit_flags(db: sqlite_utils.Database, units: Sequence[UnitResult]) -> None:
     """Write the silo flags of ``units`` (inside the caller's transaction)."""
     db.conn.executemany(
