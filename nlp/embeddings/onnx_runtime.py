@@ -34,10 +34,11 @@ if TYPE_CHECKING:
 EXPORT_FORMAT = "minilm-onnx-v1"
 ONNX_OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
-#: Texts per ONNX Runtime call. Batches of 16 length-sorted survey sentences took 14-17% less CPU
-#: than batches of 64 (the layers' activations stay in the core's cache; less padding), and the
-#: vectors are bit-identical for any batch size.
-BATCH_SIZE = 16
+#: Texts per ONNX Runtime call (the vectors are bit-identical for any batch size). On a quiet
+#: machine 64 length-sorted texts a call analyse 10,000 responses in 97.4 s (158.6 s CPU) against
+#: 106.8 s (170.0 s CPU) for 16 (``bench/analysis.py --sizes 10000``, back to back, 2026-12-07);
+#: under a load of 4-15, 16 used 14-17% less CPU (bench/README.md).
+BATCH_SIZE = 64
 
 
 def weights_digest(model_dir: Path) -> str:
