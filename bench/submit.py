@@ -352,7 +352,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4,
                         help="alternating rounds the duration is split into (Rapport, bare, bare, ...)")
     parser.add_argument("--clients", type=int, default=8, help="load-generator processes")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)) + 1,
+                        help="gunicorn workers (default: as rapport serve, one per core plus one)")
     parser.add_argument("--threads", type=int, default=64,
                         help="threads per gunicorn worker (rapport serve's default)")
     parser.add_argument("--versus", metavar="DIR",

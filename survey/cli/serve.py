@@ -39,10 +39,15 @@ PARTNER_TEMPLATES = ("partner/survey.html", "partner/thanks.html", "partner/alre
 #: spread connections evenly over workers, so each worker gets enough threads for all 50 slow
 #: clients of the budget (bench/slow_clients.py; README "Running it for real").
 DEFAULT_THREADS = 64
+#: Worker processes: one per core plus one. A submission's commit and checkpoint leave a worker
+#: waiting on the disk, and the extra worker uses that time: on 2 cores, 3 workers kept the machine
+#: 6-9% idle during bench/submit.py against 15-16% for 2, and reached 0.66-0.68 of the bare endpoint
+#: against 0.62-0.65 (quiet, back to back, 2026-12-07; bench/README.md).
+DEFAULT_WORKERS = len(os.sched_getaffinity(0)) + 1
 
 
 def gunicorn_options(
-    host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = DEFAULT_THREADS,
+    host: str = "127.0.0.1", port: int = 5000, workers: int = DEFAULT_WORKERS, threads: int = DEFAULT_THREADS,
     access_log: str | None = "-",
 ) -> dict[str, Any]:
     """The gunicorn settings ``rapport serve`` and ``bench/submit.py`` both use."""
@@ -160,8 +165,8 @@ def serve(app: Flask, **options: Any) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (about one per core).")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (default: one per core plus one).")
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 256),
               help="Threads per worker (each slow client holds one; see README 'Running it for real').")
 @click.option("--access-log", default="-", show_default=True,
