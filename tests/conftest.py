@@ -102,6 +102,20 @@ def partner_wave(db: sqlite_utils.Database):
 
 
 @pytest.fixture
+def quarter_wave(db: sqlite_utils.Database):
+    """A survey with a text and a rating question and its wave "2026 Q1" (January to March 2026):
+    ``(wave, [text, rating])`` (submission-transaction and group-commit tests)."""
+    import datetime as dt
+
+    from survey.store.surveys import add_question, create_survey, create_wave
+
+    survey = create_survey(db, "Pulse", "")
+    text = add_question(db, survey.id, "text", "What should IT change?")
+    rating = add_question(db, survey.id, "rating", "How satisfied are you?")
+    return create_wave(db, survey.id, "2026 Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)), [text, rating]
+
+
+@pytest.fixture
 def browser():
     """Debian's headless Chromium driven by Playwright (browser tests only)."""
     from browser_support import CHROMIUM, CHROMIUM_ARGS

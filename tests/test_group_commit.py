@@ -18,45 +18,30 @@ from urllib.parse import urlencode
 
 import pytest
 from test_hardening_server import get, real_server  # noqa: F401 (a fixture)
+from test_submission_transaction import counts
 from test_survey_partner import answers_for, hidden_fields
 
 from survey.db import open_database, partner_db
 from survey.errors import DuplicateSubmission, SubmissionNotSaved
-from survey.store import surveys as store
 from survey.store import throttle
 from survey.store.responses import record_response
 from survey.store.responses.group_commit import GroupCommit
 
-JAN_1, MAR_31 = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+JAN_1 = dt.date(2026, 1, 1)
 SECRET = "test-secret-" + "x" * 32
 LIMITS = (throttle.Limit(10_000, 600),)
-
-
-@pytest.fixture
-def pulse(db):
-    survey = store.create_survey(db, "Pulse", "")
-    text = store.add_question(db, survey.id, "text", "What should IT change?")
-    rating = store.add_question(db, survey.id, "rating", "How satisfied are you?")
-    wave = store.create_wave(db, survey.id, "2026 Q1", JAN_1, MAR_31)
-    return wave, [text, rating]
-
-
-def counts(db) -> dict[str, int]:
-    return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            for table in ("responses", "answers", "used_form_tokens")} | {
-        "hits": db.execute("SELECT COALESCE(SUM(hits), 0) FROM throttle_hits").fetchone()[0]}
 
 
 class Submitter:
     """Submissions from threads of their own (each with its own connection), as server threads."""
 
-    def __init__(self, path: str, group: GroupCommit, pulse) -> None:
-        self.path, self.group, self.pulse = path, group, pulse
+    def __init__(self, path: str, group: GroupCommit, quarter_wave) -> None:
+        self.path, self.group, self.quarter_wave = path, group, quarter_wave
         self.results: dict[str, object] = {}
         self.threads: list[threading.Thread] = []
 
     def start(self, name: str, token: str, questions=None) -> None:
-        wave, default_questions = self.pulse
+        wave, default_questions = self.quarter_wave
         questions = questions or default_questions
         answers = {questions[0].id: f"Answer {name}.", questions[1].id: 4}
 
@@ -95,14 +80,14 @@ def hold_write_lock(path: str):
     return blocker
 
 
-def test_a_batch_stores_each_once_refuses_a_replay_and_fails_a_bad_row_alone(app, db, pulse):
+def test_a_batch_stores_each_once_refuses_a_replay_and_fails_a_bad_row_alone(app, db, quarter_wave):
     path = app.config["DATABASE"]
     group = GroupCommit(path)
-    submitter = Submitter(path, group, pulse)
+    submitter = Submitter(path, group, quarter_wave)
     blocker = hold_write_lock(path)
     submitter.start("first", "token-first")  # leads, and waits for the lock
     wait_until(lambda: group.writing == 1)
-    (text, rating) = pulse[1]
+    (text, rating) = quarter_wave[1]
     missing_question = dataclasses.replace(text, id=text.id + 999)  # a row the database refuses
     submitter.start("bad", "token-bad", questions=[missing_question, rating])
     submitter.start("good", "token-good")
@@ -120,13 +105,13 @@ def test_a_batch_stores_each_once_refuses_a_replay_and_fails_a_bad_row_alone(app
     stored = {row[0] for row in db.execute("SELECT id FROM responses")}
     assert stored == {submitter.results["first"], submitter.results["good"]}
     # Every submission counted against the throttle, refused ones too; two tokens burnt, once each.
-    assert counts(db) == {"responses": 2, "answers": 4, "used_form_tokens": 2, "hits": 4}
+    assert counts(db) == {"responses": 2, "answers": 4, "tokens": 2, "hits": 4}
 
 
-def test_a_request_still_queued_after_the_wait_is_told_and_stores_nothing(app, db, pulse):
+def test_a_request_still_queued_after_the_wait_is_told_and_stores_nothing(app, db, quarter_wave):
     path = app.config["DATABASE"]
     group = GroupCommit(path, wait_seconds=0.5)
-    submitter = Submitter(path, group, pulse)
+    submitter = Submitter(path, group, quarter_wave)
     blocker = hold_write_lock(path)
     submitter.start("first", "token-first")
     wait_until(lambda: group.writing == 1)
@@ -139,18 +124,18 @@ def test_a_request_still_queued_after_the_wait_is_told_and_stores_nothing(app, d
     assert isinstance(submitter.results["late"], SubmissionNotSaved)
     assert "nothing was stored" in str(submitter.results["late"])
     assert isinstance(submitter.results["first"], str)
-    assert counts(db) == {"responses": 1, "answers": 2, "used_form_tokens": 1, "hits": 1}
+    assert counts(db) == {"responses": 1, "answers": 2, "tokens": 1, "hits": 1}
 
 
-def test_many_threads_at_once_each_store_once(app, db, pulse):
+def test_many_threads_at_once_each_store_once(app, db, quarter_wave):
     path = app.config["DATABASE"]
     group = GroupCommit(path)
-    submitter = Submitter(path, group, pulse)
+    submitter = Submitter(path, group, quarter_wave)
     for number in range(40):
         submitter.start(f"partner-{number}", f"token-{number}")
     submitter.join()
     assert all(isinstance(result, str) for result in submitter.results.values())
-    assert counts(db) == {"responses": 40, "answers": 80, "used_form_tokens": 40, "hits": 40}
+    assert counts(db) == {"responses": 40, "answers": 80, "tokens": 40, "hits": 40}
     assert group.batch_sizes.total() <= 40 and sum(n * k for n, k in group.batch_sizes.items()) == 40
 
 
@@ -169,12 +154,12 @@ def test_a_write_the_database_refuses_gives_a_503_page_that_keeps_the_answers(cl
     assert reply.headers["Retry-After"] == "5"
     html = reply.get_data(as_text=True)
     assert "could not be saved" in html and "Laptops take three weeks to arrive." in html
-    assert counts(db) == {"responses": 0, "answers": 0, "used_form_tokens": 0, "hits": 0}
+    assert counts(db) == {"responses": 0, "answers": 0, "tokens": 0, "hits": 0}
     with client.application.app_context():
         partner_db().execute("DROP TRIGGER temp.refuse")
     again = client.post(f"/s/{wave.token}", data=data)  # the same form, sent again: stored once
     assert again.status_code == 303
-    assert counts(db) == {"responses": 1, "answers": 4, "used_form_tokens": 1, "hits": 0}
+    assert counts(db) == {"responses": 1, "answers": 4, "tokens": 1, "hits": 0}
 
 
 @pytest.mark.slow
@@ -211,6 +196,6 @@ def test_partners_at_once_through_the_real_server_are_stored_once_and_replays_re
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses) == [303] * 24 + [409] * 24
-    assert counts(db) == {"responses": 24, "answers": 96, "used_form_tokens": 24, "hits": 48}
+    assert counts(db) == {"responses": 24, "answers": 96, "tokens": 24, "hits": 48}
     texts = [row[0] for row in db.execute("SELECT text FROM answers WHERE text LIKE 'Partner %'")]
     assert sorted(texts) == sorted(f"Partner {number} here." for number in range(24))

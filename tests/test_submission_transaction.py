@@ -23,17 +23,8 @@ SECRET = "test-secret-" + "x" * 32
 ADDRESS = "203.0.113.7"
 
 
-@pytest.fixture
-def pulse(db):
-    survey = store.create_survey(db, "Pulse", "")
-    text = store.add_question(db, survey.id, "text", "What should IT change?")
-    rating = store.add_question(db, survey.id, "rating", "How satisfied are you?")
-    wave = store.create_wave(db, survey.id, "2026 Q1", JAN_1, MAR_31)
-    return wave, [text, rating]
-
-
-def submit(db, pulse, ticket, token):
-    wave, (text, rating) = pulse
+def submit(db, quarter_wave, ticket, token):
+    wave, (text, rating) = quarter_wave
     return record_response(db, wave, [text, rating], {text.id: "Faster laptops.", rating.id: 4},
                            today=JAN_1, form_token=token, throttle=ticket)
 
@@ -47,34 +38,34 @@ def counts(db):
     }
 
 
-def test_a_throttled_submission_stores_nothing_but_keeps_its_count(db, pulse):
+def test_a_throttled_submission_stores_nothing_but_keeps_its_count(db, quarter_wave):
     limits = (throttle.Limit(2, 600),)
     for number in range(2):
-        submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits), f"token-{number}")
+        submit(db, quarter_wave, throttle.ticket(SECRET, "submission:1", ADDRESS, limits), f"token-{number}")
     with pytest.raises(Throttled):
-        submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits), "token-2")
+        submit(db, quarter_wave, throttle.ticket(SECRET, "submission:1", ADDRESS, limits), "token-2")
     assert counts(db) == {"responses": 2, "answers": 4, "tokens": 2, "hits": 3}
     # The throttled form's token was not burnt: once the window has passed it can still be sent.
     assert db.execute("SELECT 1 FROM used_form_tokens WHERE token_hash = ?",
                       [hash_secret("token-2")]).fetchone() is None
     # Another client behind another address is not held back, and the store never sees an address.
-    submit(db, pulse, throttle.ticket(SECRET, "submission:1", "198.51.100.9", limits), "token-3")
+    submit(db, quarter_wave, throttle.ticket(SECRET, "submission:1", "198.51.100.9", limits), "token-3")
     stored = " ".join(str(row) for row in db.execute("SELECT * FROM throttle_hits").fetchall())
     assert ADDRESS not in stored and "198.51.100.9" not in stored
     assert counts(db)["responses"] == 3
 
 
-def test_a_refused_submission_still_counts_against_the_throttle(db, pulse):
+def test_a_refused_submission_still_counts_against_the_throttle(db, quarter_wave):
     limits = (throttle.Limit(100, 600),)
-    submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits), "same-token")
+    submit(db, quarter_wave, throttle.ticket(SECRET, "submission:1", ADDRESS, limits), "same-token")
     with pytest.raises(DuplicateSubmission):
-        submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits), "same-token")
+        submit(db, quarter_wave, throttle.ticket(SECRET, "submission:1", ADDRESS, limits), "same-token")
     assert counts(db) == {"responses": 1, "answers": 2, "tokens": 1, "hits": 2}
     assert not db.conn.in_transaction
 
 
-def test_without_a_throttle_nothing_is_counted(db, pulse):
-    submit(db, pulse, None, "token")
+def test_without_a_throttle_nothing_is_counted(db, quarter_wave):
+    submit(db, quarter_wave, None, "token")
     assert counts(db) == {"responses": 1, "answers": 2, "tokens": 1, "hits": 0}
 
 
@@ -90,10 +81,10 @@ def test_every_answer_of_a_very_long_survey_is_stored(db):
     assert stored == answers
 
 
-def test_threads_of_one_worker_each_store_every_response(app, db, pulse):
+def test_threads_of_one_worker_each_store_every_response(app, db, quarter_wave):
     """Submissions from many threads at once (a gthread worker): each queues for the process's one
     writer and every response is stored exactly once, with its throttle count."""
-    wave, questions = pulse
+    wave, questions = quarter_wave
     text, rating = questions
     limits = (throttle.Limit(10_000, 600),)
     errors: list[BaseException] = []
@@ -120,11 +111,11 @@ def test_threads_of_one_worker_each_store_every_response(app, db, pulse):
     assert counts(db) == {"responses": 120, "answers": 240, "tokens": 120, "hits": 120}
 
 
-def test_expired_counters_go_when_a_new_window_opens(db, pulse):
+def test_expired_counters_go_when_a_new_window_opens(db, quarter_wave):
     limits = (throttle.Limit(100, 60),)
-    submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_000), "t1")
-    submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_001), "t2")
+    submit(db, quarter_wave, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_000), "t1")
+    submit(db, quarter_wave, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_001), "t2")
     assert db.execute("SELECT hits FROM throttle_hits").fetchall() == [(2,)]
     # Ten minutes later the old window's row has expired; the next event opens a new one and drops it.
-    submit(db, pulse, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_600), "t3")
+    submit(db, quarter_wave, throttle.ticket(SECRET, "submission:1", ADDRESS, limits, now=1_000_600), "t3")
     assert db.execute("SELECT hits FROM throttle_hits").fetchall() == [(1,)]

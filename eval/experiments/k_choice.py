@@ -26,7 +26,7 @@ def rule_table(texts, gold, vectors, seed: int) -> list[str]:
     from eval.experiments.ward_cuts import ward_cuts
     from nlp.themes import discover
 
-    cuts, view, smoothed = ward_cuts(texts, vectors, seed)
+    cuts, view, smoothed, _ = ward_cuts(texts, vectors, seed)
     candidates = np.arange(1, cuts.shape[1] + 1)
     bic = np.array([discover.bic_score(view, cuts[:, i]) for i in range(len(candidates))])
     width, n_points = view.shape[1], view.shape[0]

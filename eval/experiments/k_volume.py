@@ -28,7 +28,7 @@ def cut_terms(texts, vectors, seed: int):
     from eval.experiments.ward_cuts import ward_cuts
     from nlp.themes import discover
 
-    cuts, view, _ = ward_cuts(texts, vectors, seed)
+    cuts, view, _, _ = ward_cuts(texts, vectors, seed)
     terms = np.array([discover.bic_terms(view, cuts[:, i]) for i in range(cuts.shape[1])])
     return cuts, terms[:, 0], terms[:, 1]
 

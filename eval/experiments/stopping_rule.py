@@ -23,26 +23,18 @@ SIZES = (300, 1000, 3000, None)
 
 def cut_scores(texts, gold, vectors, seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per point space (``raw``, ``smoothed``): silhouette and NMI of every candidate cut."""
-    from scipy.cluster.hierarchy import cut_tree, ward
-    from sklearn.cluster import KMeans
     from sklearn.metrics import normalized_mutual_info_score
-    from threadpoolctl import threadpool_limits
 
+    from eval.experiments.ward_cuts import ward_cuts
     from nlp.themes import discover
 
-    features = discover.concern_features(texts, vectors, random_state=seed)
-    with threadpool_limits(limits=1):
-        raw = discover._reduce(features, seed)
-        smoothed = discover.ConcernClusterer(random_state=seed)._smooth(raw)
-        n_micro = max(2, min(discover.micro_cluster_count(len(raw)), len(raw) - 1))
-        micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
-        candidates = np.unique(np.round(np.geomspace(2, min(150, n_micro - 1),
-                                                     40)).astype(int))
-        cuts = cut_tree(ward(micro.cluster_centers_), n_clusters=candidates)[micro.labels_]
-        nmi = np.array([normalized_mutual_info_score(gold, cuts[:, i]) for i in range(len(candidates))])
-        return {space: (np.array([discover.simplified_silhouette(points, cuts[:, i], 5)
-                                  for i in range(len(candidates))]), nmi)
-                for space, points in (("raw", raw), ("smoothed", smoothed))}
+    every_cut, _, smoothed, raw = ward_cuts(texts, vectors, seed)
+    candidates = np.unique(np.round(np.geomspace(2, min(150, every_cut.shape[1] - 1), 40)).astype(int))
+    cuts = every_cut[:, candidates - 1]  # column i of every_cut has i + 1 clusters
+    nmi = np.array([normalized_mutual_info_score(gold, cuts[:, i]) for i in range(len(candidates))])
+    return {space: (np.array([discover.simplified_silhouette(points, cuts[:, i], 5)
+                              for i in range(len(candidates))]), nmi)
+            for space, points in (("raw", raw), ("smoothed", smoothed))}
 
 
 def main(argv: list[str] | None = None) -> None:

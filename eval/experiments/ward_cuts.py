@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def ward_cuts(texts, vectors, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ward_cuts(texts, vectors, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Labels per point of every cut (column ``i`` has ``i + 1`` clusters), the view the BIC is
-    measured in, and the smoothed points KMeans ran on."""
+    measured in, the smoothed points KMeans ran on, and the reduced points before smoothing."""
     from scipy.cluster.hierarchy import cut_tree, ward
     from sklearn.cluster import KMeans
     from threadpoolctl import threadpool_limits
@@ -22,4 +22,4 @@ def ward_cuts(texts, vectors, seed: int) -> tuple[np.ndarray, np.ndarray, np.nda
         n_micro = max(2, min(discover.micro_cluster_count(len(raw)), len(raw) - 1))
         micro = KMeans(n_micro, n_init=1, max_iter=30, random_state=seed).fit(smoothed)
     cuts = cut_tree(ward(micro.cluster_centers_), n_clusters=np.arange(1, n_micro + 1))[micro.labels_]
-    return cuts, discover._bic_view(raw), smoothed
+    return cuts, discover._bic_view(raw), smoothed, raw
