@@ -11,7 +11,7 @@ Public API
 ----------
 Embedder
     The interface: a ``name`` and ``embed(texts) -> ndarray``.
-SemanticEmbedder(batch_size=16, backend="auto", adapter=None, model_cache=None)
+SemanticEmbedder(batch_size=64, backend="auto", adapter=None, model_cache=None)
     all-MiniLM-L6-v2; ``backend`` is the runtime (``"auto"``, ``"onnx"``, ``"torch"``).
 LexicalEmbedder(n_components=100, random_state=0)
     TF-IDF -> truncated SVD, fitted on the texts it embeds.

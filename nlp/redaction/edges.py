@@ -15,7 +15,7 @@ import functools
 import re
 from importlib import resources
 
-from nlp.redaction.lexicon import CUES, NAMING_CALLED, VIRTUES, WORD_NAMES, name_lexicon
+from nlp.redaction.lexicon import CUES, NAMING_CALLED, VIRTUES, WORD_NAMES, data_lines, name_lexicon
 from nlp.redaction.spans import Redaction
 
 #: Initials straight before a name: "T. Mabaso", "A.B. de Villiers", "E . G . Plott" (tokenised text).
@@ -65,9 +65,7 @@ _FUNCTION_WORDS = frozenset(("i", "me", "we", "us", "he", "she", "they", "you", 
 @functools.cache
 def place_names() -> frozenset[str]:
     """Lower-case town, country and US state names (``nlp/data/place_names.txt``)."""
-    path = resources.files("nlp") / "data" / "place_names.txt"
-    return frozenset(line for line in path.read_text(encoding="utf-8").splitlines()
-                     if line and not line.startswith("#"))
+    return frozenset(data_lines(resources.files("nlp") / "data" / "place_names.txt"))
 
 
 @functools.cache

@@ -90,9 +90,9 @@ def name_lexicon() -> NameLexicon:
     data = resources.files("nlp") / "data"
     names: set[str] = set()
     ambiguous: set[str] = set()
-    for line in _data_lines(data / "first_names.txt"):
+    for line in data_lines(data / "first_names.txt"):
         (ambiguous if line.endswith("*") else names).add(line.rstrip("*"))
-    known = set(_data_lines(data / "redaction_known_words.txt"))
+    known = set(data_lines(data / "redaction_known_words.txt"))
     return NameLexicon(frozenset(names), frozenset(ambiguous), frozenset(known))
 
 
@@ -101,16 +101,12 @@ def word_frequencies() -> dict[str, float]:
     """Zipf frequency (log10 uses per billion words) of English dictionary words used at least about
     once per 3 million words (``nlp/data/frequent_words.txt``, :mod:`eval.redaction_wordfreq`); a
     dictionary word missing from it is rare ("aditi", "tolu"), so it may be a name."""
-    path = resources.files("nlp") / "data" / "frequent_words.txt"
-    frequencies: dict[str, float] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            word, _, zipf = line.partition("\t")
-            frequencies[word] = float(zipf)
-    return frequencies
+    lines = data_lines(resources.files("nlp") / "data" / "frequent_words.txt")
+    return {word: float(zipf) for word, _, zipf in (line.partition("\t") for line in lines)}
 
 
-def _data_lines(path: Traversable) -> Iterator[str]:
+def data_lines(path: Traversable) -> Iterator[str]:
+    """The lines of a data file, stripped and lower-cased, without blank lines and ``#`` comments."""
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip().lower()
         if line and not line.startswith("#"):

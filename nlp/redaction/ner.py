@@ -55,7 +55,7 @@ def is_inflected_word(lower: str) -> bool:
     if lower in words:
         return False
     return is_common_word(lower) or (lower[-2:] == "er" and lower[:-1] in words) or (
-        lower[-3:] == "est" and lower[:-2] in words) or (lower[-3:] == "ied" and lower[:-3] + "y" in words)
+        lower[-3:] == "est" and lower[:-2] in words)
 
 
 @functools.cache

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import softmax
 
 from nlp.errors import SentimentModelError
 from nlp.sentiment.labels import LABELS
@@ -80,12 +81,6 @@ def three_class_of(label: str) -> str:
     return label.split()[-1]
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax."""
-    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
 def fit_offset_logistic(design: np.ndarray, offset: np.ndarray, targets: np.ndarray, C: float,
                         max_iter: int) -> np.ndarray:
     """Weights (classes x features) of an L2-penalised multinomial logistic regression with a fixed
@@ -97,7 +92,7 @@ def fit_offset_logistic(design: np.ndarray, offset: np.ndarray, targets: np.ndar
 
     def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
         coef = theta.reshape(n_classes, width)
-        proba = softmax(offset + design @ coef.T)
+        proba = softmax(offset + design @ coef.T, axis=1)
         loss = -np.sum(onehot * np.log(np.clip(proba, 1e-12, None))) + (theta @ theta) / (2 * C)
         return float(loss), ((proba - onehot).T @ design).ravel() + theta / C
 
@@ -192,7 +187,7 @@ class CorrectionAdapter:
             predicted, loss = np.empty(len(targets), dtype=int), np.empty(len(targets))
             for train, test in splitter.split(design, targets):
                 coef = fit_offset_logistic(design[train], offset[train], targets[train], C, self.max_iter)
-                proba = softmax(offset[test] + design[test] @ coef.T)
+                proba = softmax(offset[test] + design[test] @ coef.T, axis=1)
                 predicted[test] = proba.argmax(axis=1)
                 loss[test] = -np.log(np.clip(proba[np.arange(len(test)), targets[test]], 1e-12, None))
             results[float(C)] = (predicted, loss)
@@ -253,7 +248,7 @@ class CorrectionAdapter:
                 rows = slice(start, start + PREDICT_CHUNK)
                 logits[rows] += np.asarray(inputs.logits[rows], dtype=np.float64) @ on_logits.T
                 logits[rows] += np.asarray(inputs.vectors[rows], dtype=np.float32) @ on_vectors32
-        return softmax(logits)
+        return softmax(logits, axis=1)
 
     def predict(self, inputs: HeadInputs) -> list[str]:
         """The adapted three-class label per unit (the shipped label when the gate is closed)."""

@@ -74,13 +74,18 @@ def save_embeddings(db: sqlite_utils.Database, vectors: dict[str, np.ndarray], m
 
     Besides the general unit vectors (written with the units), the analysis keeps the sentiment
     encoder's three logits here (``survey.services.sentiment_corrections``)."""
-    rows = [(key, model, np.asarray(vector, dtype=np.float32).tobytes())
-            for key, vector in sorted(vectors.items())]
-    for start in range(0, len(rows), WRITE_CHUNK):
+    keys = sorted(vectors)
+    for start in range(0, len(keys), WRITE_CHUNK):
         with db.conn:
-            db.conn.executemany(
-                "INSERT OR IGNORE INTO unit_embeddings (text_key, model, vector) VALUES (?, ?, ?)",
-                rows[start:start + WRITE_CHUNK])
+            _insert_embeddings(db, {key: vectors[key] for key in keys[start:start + WRITE_CHUNK]}, model)
+
+
+def _insert_embeddings(db: sqlite_utils.Database, vectors: dict[str, np.ndarray], model: str) -> None:
+    """Write ``vectors`` by text key under ``model``, keeping cached ones (in the caller's transaction)."""
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO unit_embeddings (text_key, model, vector) VALUES (?, ?, ?)",
+        [(key, model, np.asarray(vectors[key], dtype=np.float32).tobytes()) for key in sorted(vectors)],
+    )
 
 
 def insert_unit_flags(db: sqlite_utils.Database, units: Sequence[UnitResult]) -> None:
@@ -113,11 +118,7 @@ def save_units(
         chunk_units = [u for a in chunk for u in units_by_answer.get((a.response_id, a.question_id), [])]
         keys = {u.text_key for u in chunk_units}
         with db.conn:
-            db.conn.executemany(
-                "INSERT OR IGNORE INTO unit_embeddings (text_key, model, vector) VALUES (?, ?, ?)",
-                [(key, model, np.asarray(new_vectors[key], dtype=np.float32).tobytes())
-                 for key in sorted(keys) if key in new_vectors],
-            )
+            _insert_embeddings(db, {key: new_vectors[key] for key in keys if key in new_vectors}, model)
             db.conn.executemany(
                 f"INSERT OR REPLACE INTO units ({UNIT_COLUMNS}) VALUES ({','.join('?' * 16)})",
                 [(u.id, survey_id, wave_ids[u.wave], u.response_id, u.question_id, u.position,
