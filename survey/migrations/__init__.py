@@ -15,7 +15,7 @@ from survey.migrations.registry import migrations
 
 #: Modules that register migrations, in the order they apply (a new one goes at the end).
 MIGRATION_MODULES = ("base", "insider", "corrections", "hardening", "themes_ui", "oidc", "plain", "api",
-                     "backup_imports", "hooks_mail", "submit_budget_2")
+                     "backup_imports", "hooks_mail", "submit_budget_2", "submit_perf_3")
 for _module in MIGRATION_MODULES:
     importlib.import_module(f"survey.migrations.{_module}")
 

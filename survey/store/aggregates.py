@@ -47,17 +47,19 @@ class SiloTermCount:
     wordings: tuple[tuple[str, int], ...]  # (lower-cased wording, flags), alphabetical
 
 
+#: From the survey's waves through their released responses to the answers' primary key (answers
+#: have no index by question: it cost every submission a page per answered question).
 _SCORES_SQL = """
-    SELECT responses.wave_id, questions.kind, COUNT(DISTINCT answers.response_id), COUNT(*),
+    SELECT released.wave_id, questions.kind, COUNT(DISTINCT answers.response_id), COUNT(*),
            AVG(answers.number), SUM(questions.kind = 'nps' AND answers.number >= 9),
            SUM(questions.kind = 'nps' AND answers.number BETWEEN 7 AND 8),
            SUM(questions.kind = 'nps' AND answers.number <= 6)
-    FROM questions
-    JOIN answers ON answers.question_id = questions.id
-    JOIN responses ON responses.id = answers.response_id
-    JOIN released_responses AS released ON released.response_id = responses.id
-    WHERE questions.survey_id = ? AND questions.kind IN ('rating', 'nps') AND answers.number IS NOT NULL
-    GROUP BY responses.wave_id, questions.kind
+    FROM waves
+    JOIN released_responses AS released ON released.wave_id = waves.id
+    JOIN answers ON answers.response_id = released.response_id
+    JOIN questions ON questions.id = answers.question_id
+    WHERE waves.survey_id = ? AND questions.kind IN ('rating', 'nps') AND answers.number IS NOT NULL
+    GROUP BY released.wave_id, questions.kind
 """
 
 

@@ -32,14 +32,18 @@ def wave_labels(db: sqlite_utils.Database, survey_id: int) -> dict[int, str]:
 
 
 def pending_answers(db: sqlite_utils.Database, survey_id: int) -> list[AnswerInput]:
-    """Free-text answers of the survey that no analysis run has split into units yet."""
+    """Free-text answers of the survey that no analysis run has split into units yet.
+
+    Read from the survey's waves through their released responses to the answers' primary key
+    (answers have no index by question: it cost every submission a page per answered question).
+    """
     sql = """
         SELECT answers.response_id, answers.question_id, waves.label, responses.segment, answers.text
-        FROM answers
+        FROM waves
+        JOIN released_responses AS released ON released.wave_id = waves.id
+        JOIN responses ON responses.id = released.response_id
+        JOIN answers ON answers.response_id = released.response_id
         JOIN questions ON questions.id = answers.question_id AND questions.kind = 'text'
-        JOIN responses ON responses.id = answers.response_id
-        JOIN released_responses AS released ON released.response_id = responses.id
-        JOIN waves ON waves.id = responses.wave_id
         LEFT JOIN analysed_answers AS done
           ON done.response_id = answers.response_id AND done.question_id = answers.question_id
         WHERE waves.survey_id = ? AND done.response_id IS NULL
