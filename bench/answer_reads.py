@@ -27,12 +27,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPARTMENTS = ["Finance", "Sales", "Operations", "HR", "Marketing", "Legal"]
-WORDS = ("the ticket queue is slow and the new laptop rollout went well but the portal keeps "
-         "timing out when finance closes the month and nobody tells us why").split()
+WORDS = ["the", "ticket", "queue", "is", "slow", "and", "new", "laptop", "rollout", "went", "well", "but",
+         "portal", "keeps", "timing", "out", "when", "finance", "closes", "month", "nobody", "tells", "us"]
 
 
 def _survey(db, title: str, waves: int) -> tuple[int, dict[str, list[int]], list[int]]:
-    """A survey with a department, rating, NPS and two text questions; (id, question ids by kind, wave ids)."""
+    """A survey with a department, a rating, an NPS and two text questions.
+
+    Returns its id, its question ids by kind and its wave ids."""
     from survey.store.surveys import add_question, create_survey, create_wave
 
     survey = create_survey(db, title)
@@ -107,7 +109,8 @@ def measure(n: int, repeat: int, show_plans: bool, analyze: bool) -> None:
         recount_wave_responses(db)
         unlocked_id, unlocked_kinds, _ = _survey(db, "Draft pulse", 0)
         indexes = [row[0] for row in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'answers' AND sql IS NOT NULL")]
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'answers' "
+            "AND sql IS NOT NULL")]
         if analyze:
             db.execute("ANALYZE")
         cold_s, pending = _best(lambda: analysis.pending_answers(db, survey_id), repeat)
@@ -146,7 +149,9 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(args.checkout.resolve()))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    print(f"code: {args.checkout.resolve()}{'; ANALYZE first' if args.analyze else ''}; load average {os.getloadavg()[0]:.1f}; best of {args.repeat}")
+    statistics = "; ANALYZE first" if args.analyze else ""
+    print(f"code: {args.checkout.resolve()}{statistics}; load average {os.getloadavg()[0]:.1f}; "
+          f"best of {args.repeat}")
     print(f"{'responses':>9} {'texts':>9} {'pending ms':>10} {'re-run ms':>10} {'left':>5} {'scores ms':>10} "
           f"{'delete q ms':>10}  answers' indexes")
     for index, size in enumerate(int(size) for size in args.sizes.split(",")):

@@ -85,7 +85,9 @@ def test_the_reads_hold_only_the_surveys_released_answers(db):
 
     pending = pending_answers(db, survey.id)
     assert sorted((a.wave, a.segment, a.text) for a in pending) == [
-        ("W0", "Finance", "Good laptops."), ("W0", "Sales", "Slow tickets."), ("W1", "Sales", "Portal times out.")]
+        ("W0", "Finance", "Good laptops."), ("W0", "Sales", "Slow tickets."),
+        ("W1", "Sales", "Portal times out."),
+    ]
     assert [(a.response_id, a.question_id) for a in pending] == sorted((a.response_id, a.question_id)
                                                                         for a in pending)
     save_wave_scores(db, survey.id)
