@@ -8,7 +8,7 @@ already holds ``--existing`` responses (so B-trees have their real depth). Submi
 client address, as in that bench. Frame counts do not depend on the machine's load; times do.
 
 Usage: ``.venv/bin/python bench/submit_pages.py [--existing 20000] [--submissions 2000]
-[--without-index idx_answers_question]``
+[--without-index idx_responses_wave_segment]``
 """
 
 from __future__ import annotations
