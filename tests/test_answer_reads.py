@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import pytest
 
+from survey.db import open_database
+from survey.migrations import migrate
 from survey.store import surveys as store
 from survey.store.aggregates import save_wave_scores, wave_scores
 from survey.store.analysis import pending_answers
@@ -23,6 +25,7 @@ from survey.store.responses import record_response
 from survey.store.responses.release import release_waiting
 
 OPEN = dt.date(2026, 1, 5)
+MIGRATION = "submit_perf_3_drop_answers_by_question"
 
 
 def _survey(db, title: str, waves: int = 2):
@@ -56,6 +59,16 @@ def test_the_answers_table_keeps_only_its_primary_key(db):
     indexes = {row[0] for row in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'answers' AND sql IS NOT NULL")}
     assert indexes == set()
+
+
+def test_the_migration_drops_the_index_of_an_existing_database(tmp_path):
+    db = open_database(str(tmp_path / "old.db"))
+    migrate(db)
+    with db.conn:  # as a database from before submit_perf_3 holds it
+        db.conn.execute("CREATE INDEX idx_answers_question ON answers(question_id)")
+        db.conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [MIGRATION])
+    assert migrate(db) == [MIGRATION]
+    assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'idx_answers_question'").fetchone() is None
 
 
 def test_the_analysis_reads_go_from_the_surveys_waves_not_through_every_answer(db):
