@@ -44,12 +44,15 @@ def git_blob(commit: str, path: str) -> bytes:
 def cached_logits(key: str, texts: list[str], adapter_bytes: bytes) -> np.ndarray:
     """The logits ``python -m eval.sentiment`` cached for these texts under ``key`` with this adapter."""
     adapter = hashlib.sha256(adapter_bytes).hexdigest()[:12]
-    digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:12]
-    cached = sorted(CACHE.glob(f"embeddings-{key}-*adapter-{adapter}_head*-{digest}.npy"))
-    if not cached:
-        raise SystemExit(f"no cached logits of {key} for adapter {adapter}; run python -m eval.sentiment "
-                         "with that model (same --real-sample / --max-rows) first")
-    return np.load(cached[0])
+    unique = list(dict.fromkeys(texts))  # eval.sentiment embeds each distinct text once
+    for rows in (unique, texts):
+        digest = hashlib.sha1("\n".join(rows).encode("utf-8")).hexdigest()[:12]
+        cached = sorted(CACHE.glob(f"embeddings-{key}-*adapter-{adapter}_head*-{digest}.npy"))
+        if cached:
+            by_text = dict(zip(rows, np.load(cached[0]), strict=True))
+            return np.array([by_text[text] for text in texts], dtype=np.float32)
+    raise SystemExit(f"no cached logits of {key} for adapter {adapter}; run python -m eval.sentiment "
+                     "with that model (same --real-sample / --max-rows) first")
 
 
 def test_sets(data_dir: Path, real_sample: int) -> dict[str, tuple[str, list[str], np.ndarray]]:
