@@ -65,6 +65,8 @@ _CUE = re.compile(
 )
 _CUE_LOWER = re.compile(_CUE.pattern)
 _AND_ME = re.compile(rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]+(?:and|&)[ \t]+(?:I|i|me|myself)\b")
+#: The tail of :data:`_AND_ME`, searched first: a quick scan that skips the name-led one in most texts.
+_AND_ME_TAIL = re.compile(r"[ \t](?:and|&)[ \t]+(?:I|i|me|myself)\b")
 #: Words before a lower-case word name that make it a word: "no joy from IT", "little hope from the desk".
 _NOT_BEFORE_LOWER_NAME = frozenset((
     "no", "any", "some", "little", "much", "more", "less", "the", "a", "an", "of", "my", "our", "your",
@@ -184,7 +186,8 @@ def informal_names(text: str, is_ordinary: Callable[[str], bool],
     conjunction = bool(_HAS_CONJUNCTION.search(text))
     cued += _listed_names(text, is_ordinary, is_given_name) if conjunction else []
     cued += _named_pairs(text, is_given_name) if conjunction else []
-    for match in _AND_ME.finditer(text) if conjunction else ():  # "vusi and I raised it twice"
+    with_me = conjunction and _AND_ME_TAIL.search(text) is not None
+    for match in _AND_ME.finditer(text) if with_me else ():  # "vusi and I raised it twice"
         cued += _take(text, *match.span("name"), is_ordinary, is_given_name)
     cued += _paired_before_team(text, is_ordinary, is_given_name) if conjunction else []
     for match in _clause_matches(_DOER, text, starts):

@@ -33,6 +33,10 @@ _PAIR = re.compile(
     r"(?=[ \t]+(?:in|from|at|on|of)[ \t]+(?:the[ \t]+)?[^\W\d_])",
     re.IGNORECASE,
 )
+#: The part of :data:`_PAIR` from the joiner on, searched first: a quick scan that skips the name-led one
+#: in most texts.
+_PAIR_TAIL = re.compile(rf"[ \t](?:and|&|\+)[ \t]+{_NAME_TOKEN}[ \t]+(?:in|from|at|on|of)[ \t]",
+                        re.IGNORECASE)
 #: Two capitalised given or word names joined: "Faith and Gift were on the phone", "Tunde + Kehinde".
 _NAMED_PAIR = re.compile(rf"{_WORD_START}(?P<first>[A-Z][^\W\d_'’\-]+)[ \t]+(?:and|&|\+)[ \t]+"
                          r"(?P<second>[A-Z][^\W\d_'’\-]+)\b(?![ \t]+[A-Z])")
@@ -152,6 +156,8 @@ def _paired_before_team(text: str, is_ordinary: Callable[[str], bool],
     """Two unknown words, or two given or word names, joined before "in/from <team>": "xoliswa and bongani
     in desktop support" (one span: the tagger vetoes the pair or none of it)."""
     spans: list[Span] = []
+    if not _PAIR_TAIL.search(text):
+        return spans
     for match in _PAIR.finditer(text):
         first, second = match.group("first"), match.group("second")
         unknown = not (is_ordinary(first.lower()) or is_ordinary(second.lower()))

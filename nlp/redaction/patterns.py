@@ -12,10 +12,12 @@ from nlp.redaction.spans import Redaction, overlaps
 from nlp.redaction.tickets import ticket_spans
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_ENDINGS = (r"(?:com|org|net|io|co|uk|de|fr|nl|eu|gov|edu|info|biz|local|corp|internal|intranet|app|dev|"
+                r"cloud)")
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"']+"
     r"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+"
-    r"(?:com|org|net|io|co|uk|de|fr|nl|eu|gov|edu|info|biz|local|corp|internal|intranet|app|dev|cloud)"
+    rf"{_URL_ENDINGS}"
     r"\b(?:/[^\s<>\"']*)?"
 )
 _HANDLE = re.compile(r"(?<![\w.@])@[^\W\d_][\w.'-]*[^\W_]")
@@ -29,6 +31,9 @@ _DATE = re.compile(r"\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}")
 _MONEY_AFTER = re.compile(r"\s?(?:%|k\b|m\b|bn\b|eur|usd|gbp|euros?\b|dollars?\b|pounds?\b)", re.IGNORECASE)
 _MONEY_BEFORE = re.compile(r"[$€£¥]\s?$|(?:eur|usd|gbp)\s?$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+#: What every URL holds (a scheme, "www." or a dot before a listed domain ending): a quick search that
+#: skips the costly URL scan (a try at every letter) in the many answers that hold none.
+_URL_HINT = re.compile(rf"https?://|www\.|\.{_URL_ENDINGS}\b")
 #: Patterns that need an "@" or a digit to match, skipped without running when the text has none.
 _NEED_AT = frozenset((_EMAIL, _HANDLE))
 _NEED_DIGIT = frozenset((_INTL_PHONE, _PHONE, _NUMBER))
@@ -47,7 +52,8 @@ def pattern_spans(text: str) -> list[Redaction]:
     tickets = [Redaction(start, end, label) for start, end, label in ticket_spans(text)]
     has_at, has_digit = "@" in text, _DIGIT.search(text) is not None
     for label, pattern in _PATTERNS:
-        if (pattern in _NEED_AT and not has_at) or (pattern in _NEED_DIGIT and not has_digit):
+        if (pattern in _NEED_AT and not has_at) or (pattern in _NEED_DIGIT and not has_digit) or (
+                pattern is _URL and not _URL_HINT.search(text)):
             continue  # the pattern cannot match: most answers have no "@" and many no digit
         if label == "PHONE" and tickets:
             spans += [ticket for ticket in tickets if not overlaps(spans, ticket.start, ticket.end)]
