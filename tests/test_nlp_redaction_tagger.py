@@ -96,6 +96,20 @@ def test_feature_hashing_is_stable_across_processes():
         "lower", "upper", "mixed"]
 
 
+@pytest.mark.parametrize("text", [
+    "JOHN'S PC IS DOWN again", "John'S laptop", "AB's VPN and the HR portal", "IT'S DOWN AGAIN'S x",
+    "hi\nTHERE'S NO WIFI", "中文'S ok", "ǅ'S AB cd", "Thanks Sipho", "A's B c",
+])
+def test_text_case_reads_the_same_from_tokens(text):
+    """The tagger passes its tokens to save a scan; a possessive split off must count with its word."""
+    assert text_case(text, tokenize(text)) == text_case(text)
+
+
+def test_text_case_counts_a_shouted_possessive_as_one_word():
+    text = "JOHN'S PC VPN is ok"  # 3 of 5 words shouted: mixed (as JOHN + 'S it would be 4 of 6: upper)
+    assert text_case(text, tokenize(text)) == "mixed"
+
+
 def test_only_words_that_could_be_names_are_scored():
     text = "The printer on level 2 is broken and Thandeka fixed it"
     scored = scored_tokens(text, lexicons(), tagger_model())

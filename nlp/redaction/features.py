@@ -120,15 +120,40 @@ def case_of(word: str) -> str:
     return "cap" if word[0].isupper() and word[1:].islower() else "mix"
 
 
-def text_case(text: str) -> str:
-    """How the writer uses capitals: ``lower`` (never), ``upper`` (mostly shouting) or ``mixed``."""
+def text_case(text: str, tokens: list[Token] | None = None) -> str:
+    """How the writer uses capitals: ``lower`` (never), ``upper`` (mostly shouting) or ``mixed``.
+
+    ``tokens`` (:func:`tokenize` of ``text``, when the caller has them) saves a second scan of the text."""
     if text.lower() == text:
         return "lower"
     if text.upper() == text:
         return "upper"
+    if tokens is not None:
+        count, shouted = _shouted_words(tokens)
+        return "upper" if shouted > 0.6 * count else "mixed"
     words = [word for word in _TOKEN.findall(text) if word != "\n"]
     shouted = sum(word.isupper() and len(word) > 1 for word in words)
     return "upper" if shouted > 0.6 * len(words) else "mixed"
+
+
+def _shouted_words(tokens: list[Token]) -> tuple[int, int]:
+    """How many tokens and how many shouted words (upper case, two letters or more) :func:`text_case`
+    counts, line breaks left out and each possessive ``'s`` counted with its word, as before the split."""
+    count = shouted = 0
+    previous, previous_shouted = "", False
+    for token in tokens:
+        word = token.text
+        if word in _POSSESSIVES:  # only ever split off the word before it (no token starts with "'s")
+            whole = previous + word
+            shouted += (whole.isupper() and len(whole) > 1) - previous_shouted
+            previous, previous_shouted = whole, False
+            continue
+        if word == "\n":
+            continue
+        count += 1
+        previous, previous_shouted = word, word.isupper() and len(word) > 1
+        shouted += previous_shouted
+    return count, shouted
 
 
 def _gazetteer_flags(lower: str, lexicons: Lexicons) -> str:
