@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nlp.redaction import find_personal_data, redact_personal_data
-from nlp.redaction.features import hashed, shape, text_case, tokenize
+from nlp.redaction.features import hashed, scoring_indices, shape, text_case, tokenize, worth_scoring
 from nlp.redaction.spans import Redaction
 from nlp.redaction.tagger import confirmed, lexicons, scored_tokens, still_uncertain, tagger_model
 
@@ -108,6 +108,19 @@ def test_text_case_reads_the_same_from_tokens(text):
 def test_text_case_counts_a_shouted_possessive_as_one_word():
     text = "JOHN'S PC VPN is ok"  # 3 of 5 words shouted: mixed (as JOHN + 'S it would be 4 of 6: upper)
     assert text_case(text, tokenize(text)) == "mixed"
+
+
+@pytest.mark.parametrize("text", [
+    "The printer on level 2 is broken and Thandeka fixed it", "thanks to will and the team, ask mark",
+    "THE VPN IS DOWN AND NOBODY CALLED ME", "sarah and tom from the desk", "When Will it be The end? Us too",
+    "ayesha khan said it's fine", "",
+])
+def test_scoring_indices_keep_what_worth_scoring_keeps(text):
+    tokens, words = tokenize(text), lexicons()
+    writing = text_case(text)
+    assert scoring_indices(tokens, words, writing) == [
+        index for index in range(len(tokens)) if worth_scoring(
+            tokens, index, words, shouting=writing == "upper", lowercase_writer=writing == "lower")]
 
 
 def test_only_words_that_could_be_names_are_scored():

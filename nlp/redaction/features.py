@@ -87,6 +87,17 @@ def worth_scoring(tokens: list[Token], index: int, lexicons: Lexicons, *, shouti
     return True
 
 
+def scoring_indices(tokens: list[Token], lexicons: Lexicons, writing: str) -> list[int]:
+    """The indices of the tokens :func:`worth_scoring` keeps (``writing``: :func:`text_case`), its two
+    commonest refusals tried inline first (punctuation or digits; a stop word not capitalised: its
+    answer whatever else holds) so that most tokens cost no call."""
+    shouting, lowercase_writer = writing == "upper", writing == "lower"
+    stop = lexicons.stop
+    return [index for index, token in enumerate(tokens)
+            if token.text[0].isalpha() and not (token.lower in stop and not token.text[0].isupper())
+            and worth_scoring(tokens, index, lexicons, shouting=shouting, lowercase_writer=lowercase_writer)]
+
+
 def _surname_after_given(tokens: list[Token], index: int, lexicons: Lexicons) -> bool:
     """"ayesha khan": a surname that is also an English word, straight after a given name."""
     lower = tokens[index].lower

@@ -26,10 +26,10 @@ from nlp.redaction.features import (
     Lexicons,
     Token,
     hashed,
+    scoring_indices,
     text_case,
     token_features,
     tokenize,
-    worth_scoring,
 )
 from nlp.redaction.lexicon import HONORIFICS, NOT_AFTER_CUE, WORD_NAMES, name_lexicon, word_frequencies
 from nlp.redaction.ner import is_inflected_word, ner_pipeline
@@ -110,10 +110,7 @@ def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tupl
     """Each word worth scoring with its probability of being (part of) a person name."""
     tokens = tokenize(text)
     writing = text_case(text, tokens)
-    shouting, lowercase_writer = writing == "upper", writing == "lower"
-    # punctuation and digits first, as worth_scoring does, without a call for each
-    chosen = [index for index, token in enumerate(tokens) if token.text[0].isalpha()
-              and worth_scoring(tokens, index, lexicon, shouting=shouting, lowercase_writer=lowercase_writer)]
+    chosen = scoring_indices(tokens, lexicon, writing)
     if not chosen:
         return []
     buckets = len(model.weights)
