@@ -94,12 +94,11 @@ _DOER = re.compile(
 _HELPING_VERBS = frozenset(("fixed", "sorted", "solved", "resolved", "helped", "replied", "answered", "rang",
                             "emailed", "explained", "installed", "configured"))
 #: A name hailed as a legend: "Anele you legend", "kasia you star".
-_HAILED = re.compile(
-    rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]*,?[ \t]+(?:you|u)(?:['’]re|[ \t]+are)?[ \t]+(?:an?[ \t]+)?"
-    r"(?:absolute[ \t]+)?(?:legend|star|hero|champ|gem|lifesaver|life[ \t]+saver|superstar|angel|genius|"
-    r"rock)\b",
-    re.IGNORECASE,
-)
+_HAILING = (r"(?:you|u)(?:['’]re|[ \t]+are)?[ \t]+(?:an?[ \t]+)?(?:absolute[ \t]+)?"
+            r"(?:legend|star|hero|champ|gem|lifesaver|life[ \t]+saver|superstar|angel|genius|rock)\b")
+_HAILED = re.compile(rf"{_WORD_START}(?P<name>{_NAME_TOKEN})[ \t]*,?[ \t]+{_HAILING}", re.IGNORECASE)
+#: The hailing after the name, searched first: a quick scan that skips the name-led one in most texts.
+_HAILED_TAIL = re.compile(rf"[ \t]{_HAILING}", re.IGNORECASE)
 #: A clause start: the text's start or after a break (one negative look-behind: cheaper than "^|(?<=...)").
 _START = r"(?<![^\n.!?;,–—(:])[ \t\"'“]*"
 #: Every character after which a clause-start pattern (sign-offs, greetings, slots) may match.
@@ -254,7 +253,8 @@ def _writer_slot_names(text: str, starts: list[int], is_ordinary: Callable[[str]
                 match.group("name").split(None, 1)[0]))
             spans += taken or (_hint(text, match) if last else [])  # "thx, mo" signing the message off
             hinted += [] if taken or last or pattern is _GREETING else _hint(text, match)
-    hailing = "you" in text or " u " in text or "You" in text or "YOU" in text
+    hailing = ("you" in text or " u " in text or "You" in text or "YOU" in text) and bool(
+        _HAILED_TAIL.search(text))
     for pattern in (*_SLOTS[3:], _HAILED) if hailing else _SLOTS[3:]:
         anchored = pattern is _SLOTS[4]
         for match in _clause_matches(pattern, text, starts) if anchored else pattern.finditer(text):

@@ -40,6 +40,8 @@ _PAIR_TAIL = re.compile(rf"[ \t](?:and|&|\+)[ \t]+{_NAME_TOKEN}[ \t]+(?:in|from|
 #: Two capitalised given or word names joined: "Faith and Gift were on the phone", "Tunde + Kehinde".
 _NAMED_PAIR = re.compile(rf"{_WORD_START}(?P<first>[A-Z][^\W\d_'’\-]+)[ \t]+(?:and|&|\+)[ \t]+"
                          r"(?P<second>[A-Z][^\W\d_'’\-]+)\b(?![ \t]+[A-Z])")
+#: The joiner of :data:`_NAMED_PAIR` before a capital, searched first: most joiners join lower-case words.
+_NAMED_PAIR_JOINER = re.compile(r"[ \t](?:and|&|\+)[ \t]+[A-Z]")
 #: Months and days, which are word names too ("May and June were quiet").
 _CALENDAR = frozenset(("april", "may", "june", "august", "sunday", "monday", "friday"))
 #: Initials standing for a person: "thank you KB", "DW in the project office", "per MH's note". Found as
@@ -129,6 +131,8 @@ def _given_name_surnames(text: str, is_ordinary: Callable[[str], bool],
 def _named_pairs(text: str, is_given_name: Callable[[str], bool]) -> list[Span]:
     """Two capitalised given or word names joined by "and", "&" or "+" ("Faith and Gift were...")."""
     spans: list[Span] = []
+    if not _NAMED_PAIR_JOINER.search(text):
+        return spans
     for match in _NAMED_PAIR.finditer(text):
         words = (match.group("first"), match.group("second"))
         if all(_given_or_word_name(word, is_given_name) and word.lower() not in _CALENDAR for word in words):
