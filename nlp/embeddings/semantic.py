@@ -127,6 +127,7 @@ class SemanticEmbedder:
             encoder.onnx_path = self._int8_path() if self.precision == "int8" else None
             encoder.load()  # imports onnxruntime, exports the model on first use
         except Exception as error:  # any failure (missing package, exporter error) means: use torch
+            self.int8_sha256 = None
             if self.backend == "onnx":
                 raise ModelNotInstalled(
                     "The ONNX Runtime embedding backend needs onnxruntime and onnx from PyPI "
@@ -139,14 +140,15 @@ class SemanticEmbedder:
 
     def _int8_path(self) -> Path | None:
         """The verified int8 file (made on first use), or None after a logged notice (fp32 runs)."""
+        from nlp.embeddings import quantised
         from nlp.embeddings.onnx_runtime import cached_onnx_model
-        from nlp.embeddings.quantised import QuantisedModelMismatch, int8_onnx_model
 
         source = cached_onnx_model(packaged_model_dir(), self.model_cache)
         try:
-            path, self.int8_sha256 = int8_onnx_model(source)
-        except QuantisedModelMismatch as error:
-            log.warning("int8 embeddings unavailable (%s); using the fp32 model on ONNX Runtime instead.", error)
+            path, self.int8_sha256 = quantised.int8_onnx_model(source, quantised.PINNED_SHA256)
+        except quantised.QuantisedModelMismatch as error:
+            log.warning("int8 embeddings unavailable (%s); using the fp32 model on ONNX Runtime "
+                        "instead.", error)
             return None
         return path
 
