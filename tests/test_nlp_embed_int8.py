@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.embeddings import SemanticEmbedder, packaged_model_dir, semantic_backend_available
-from nlp.embeddings import quantised
+from nlp.embeddings import SemanticEmbedder, packaged_model_dir, quantised, semantic_backend_available
 from nlp.embeddings.onnx_runtime import cached_onnx_model
 from nlp.embeddings.semantic import FP32_NAME
 

@@ -85,11 +85,13 @@ def test_curated_theme_names_survive_reanalysis(db, survey_with_responses):
 
 
 def _unit_themes(db, survey_id: int) -> list[tuple[str, str]]:
-    return sorted(db.execute("SELECT text_key, theme_id FROM units WHERE survey_id = ?", [survey_id]).fetchall())
+    query = "SELECT text_key, theme_id FROM units WHERE survey_id = ?"
+    return sorted(db.execute(query, [survey_id]).fetchall())
 
 
 def _vectors(db, model: str) -> dict[str, bytes]:
-    return dict(db.execute("SELECT text_key, vector FROM unit_embeddings WHERE model = ?", [model]).fetchall())
+    query = "SELECT text_key, vector FROM unit_embeddings WHERE model = ?"
+    return dict(db.execute(query, [model]).fetchall())
 
 
 @pytest.mark.slow  # two analyses with each of two models
