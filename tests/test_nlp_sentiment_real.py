@@ -197,3 +197,25 @@ def test_class_bias_is_the_best_calibrated_of_the_near_best_biases():
     model.class_bias = bias
     assert objective == pytest.approx(dev_objective(sources, model.labels_from_proba(proba))) == 10 / 12
     assert mean_share_gap(sources, model.labels_from_proba(proba)) == 0.0
+
+
+def test_a_source_pinned_to_a_commit_reads_the_file_as_it_was_and_checks_its_digest(tmp_path):
+    """Model 2.2's manifest pins the domain files to the commit it trained on; they have grown since."""
+    import hashlib
+    import subprocess
+
+    from nlp.sentiment.training.real_voices import REPO_ROOT, read_manifest, read_source
+
+    if subprocess.run(["git", "cat-file", "-e", "b0d7fbd"], cwd=REPO_ROOT, capture_output=True).returncode:
+        pytest.skip("a shallow checkout: commit b0d7fbd (model 2.2's data) is not in this clone's history")
+    pinned = {"name": "domain-train", "kind": "domain", "root": "repo", "split": "train", "commit": "b0d7fbd",
+              "path": "nlp/data/sentiment/domain_labelled.csv"}
+    blob = subprocess.run(["git", "show", "b0d7fbd:nlp/data/sentiment/domain_labelled.csv"], cwd=REPO_ROOT,
+                          capture_output=True, check=True).stdout
+    rows = read_source({**pinned, "sha256": hashlib.sha256(blob).hexdigest()}, tmp_path)
+    current = read_source({**pinned, "commit": None, "sha256": None}, tmp_path)
+    assert len(rows.texts) == 1407 and set(rows.texts) < set(current.texts)
+    with pytest.raises(ValueError, match="does not match"):
+        read_source({**pinned, "sha256": "0" * 64}, tmp_path)
+    shipped = [source for source in read_manifest()["sources"] if source["root"] == "repo"]
+    assert shipped and all(source["commit"] == "b0d7fbd" for source in shipped)

@@ -39,8 +39,9 @@ LOG_EVERY = 25
 DEV_SETS = ("tweeteval-val", "dynasent-r1-devselect", "dynasent-r2-devselect")
 
 
-def initial_adapter(source: dict) -> Path:
-    """The adapter training starts from: a file of this repository at a git commit, checked by digest."""
+def file_at_commit(source: dict) -> Path:
+    """A file of this repository at a git commit (``source['commit']``, ``source['path']``), copied to a
+    temporary folder after checking its digest against ``source['sha256']``."""
     import subprocess
     import tempfile
 
@@ -48,9 +49,14 @@ def initial_adapter(source: dict) -> Path:
                           capture_output=True, check=True).stdout
     if hashlib.sha256(blob).hexdigest() != source["sha256"]:
         raise ValueError(f"{source['path']} at {source['commit']} does not match the manifest's sha256")
-    path = Path(tempfile.mkdtemp()) / "initial_adapter.npz"
+    path = Path(tempfile.mkdtemp()) / Path(source["path"]).name
     path.write_bytes(blob)
     return path
+
+
+def initial_adapter(source: dict) -> Path:
+    """The adapter training starts from: a file of this repository at a git commit, checked by digest."""
+    return file_at_commit(source)
 
 
 def read_manifest(path: Path = MANIFEST_PATH) -> dict:
@@ -64,9 +70,11 @@ def file_digest(path: Path) -> str:
 
 
 def read_source(source: dict, data_dir: Path) -> LabelledTexts:
-    """The rows of one manifest source, after checking its file's digest."""
+    """The rows of one manifest source, after checking its file's digest (a repository source pinned
+    to a ``commit`` is read as it was at that commit)."""
     root = Path(data_dir) if source["root"] == "data" else REPO_ROOT
-    path = root / source["path"]
+    pinned = source["root"] == "repo" and source.get("commit")
+    path = file_at_commit(source) if pinned else root / source["path"]
     if source.get("sha256") and file_digest(path) != source["sha256"]:
         raise ValueError(f"{path} does not match the manifest's sha256; the data changed")
     if source["kind"] == "real":

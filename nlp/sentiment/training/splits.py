@@ -7,7 +7,9 @@ only ever grows and is never reshuffled into training.
 
 A ``dev`` split exists too: 15% of the ``train`` rows (stratified by label, seed 20261207) were
 moved to it once for sentiment model 2, which selects its checkpoint and calibration on them; the
-encoder never trains on them. New rows still go to ``train`` or ``test`` only.
+encoder never trains on them. New rows still go to ``train`` or ``test`` only. (The 292 rows written
+for the model 2.3 candidate were given ``train`` or ``dev`` by hand, 78/22 stratified by label, and no
+``test`` row: the held-out set stayed as it was.)
 """
 
 from __future__ import annotations
