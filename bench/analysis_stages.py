@@ -58,7 +58,7 @@ def _stages() -> list[tuple[ModuleType, str, str]]:
         (nlp.silo, "analyse_silo_language", "siloing language (spaCy)"),
         (service.store, "save_units", "storing new units"),
         (service, "save_sentiment_logits", "storing sentiment logits"),
-        (service.store, "load_units", "loading all units"),
+        (service, "_units_and_vectors", "loading all units (and their vectors)"),
         (service, "adapt_survey_sentiment", "BRM corrections"),
         (service, "summarise", "summarising (themes, trends, silo metrics)"),
         (service.store, "save_summary", "storing the summary"),

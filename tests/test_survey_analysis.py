@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import numpy as np
 import pytest
 
 from survey.services.analysis import run_analysis
@@ -23,6 +24,11 @@ COMMENTS = [
 
 @pytest.fixture
 def survey_with_responses(db):
+    return fill_survey(db)
+
+
+def fill_survey(db):
+    """A survey of two waves with 12 responses each (segment and comment)."""
     survey = create_survey(db, "Pulse")
     segment = add_question(db, survey.id, "segment", "Department", options=["Finance", "Sales"])
     text = add_question(db, survey.id, "text", "What should IT change?", required=True)
@@ -76,3 +82,47 @@ def test_curated_theme_names_survive_reanalysis(db, survey_with_responses):
     assert summary.status == "done"  # the taxonomy changed, so the run is not skipped
     row = db["themes"].get((survey_with_responses.id, "delivery"))
     assert row["name"] == "Projects landing late" and row["units"] >= 4
+
+
+def _unit_themes(db, survey_id: int) -> list[tuple[str, str]]:
+    query = "SELECT text_key, theme_id FROM units WHERE survey_id = ?"
+    return sorted(db.execute(query, [survey_id]).fetchall())
+
+
+def _vectors(db, model: str) -> dict[str, bytes]:
+    query = "SELECT text_key, vector FROM unit_embeddings WHERE model = ?"
+    return dict(db.execute(query, [model]).fetchall())
+
+
+@pytest.mark.slow  # two analyses with each of two models
+def test_vectors_stored_by_the_fp32_model_are_recomputed_under_the_int8_name_not_mixed(
+        db, survey_with_responses, tmp_path, semantic_embedder):
+    """A database analysed before the general model went int8 holds fp32 vectors under the old name:
+    the next run embeds every unit again with int8 and rebuilds the themes from those vectors only,
+    giving what a database analysed with int8 from the start holds."""
+    from nlp.embeddings import SemanticEmbedder
+    from survey.db import open_migrated
+
+    if semantic_embedder.name == SemanticEmbedder(precision="fp32").name:
+        pytest.skip("the int8 general model is not available")
+    fp32 = SemanticEmbedder(precision="fp32")
+    assert run_analysis(db, survey_with_responses.id, embedder=fp32).status == "done"
+    # were any fp32 vector read by the int8 run, these would move units between themes
+    db.execute("UPDATE unit_embeddings SET vector = ? WHERE model = ?",
+               [np.eye(1, 384, dtype=np.float32).tobytes(), fp32.name])
+    db.conn.commit()
+    upgraded = run_analysis(db, survey_with_responses.id, embedder=semantic_embedder)
+    assert upgraded.status == "done" and upgraded.new_answers == 0  # not "nothing new": another model
+    assert run_analysis(db, survey_with_responses.id, embedder=semantic_embedder).status == "nothing new"
+
+    fresh = open_migrated(str(tmp_path / "int8-from-the-start.db"))
+    survey = fill_survey(fresh)
+    assert run_analysis(fresh, survey.id, embedder=semantic_embedder).status == "done"
+    keys = {key for key, _ in _unit_themes(db, survey_with_responses.id)}
+    assert set(_vectors(db, semantic_embedder.name)) == keys == set(_vectors(db, fp32.name))
+    assert _vectors(db, semantic_embedder.name) == _vectors(fresh, semantic_embedder.name)
+    assert _unit_themes(db, survey_with_responses.id) == _unit_themes(fresh, survey.id)
+    run = json.loads(db.execute("SELECT record FROM analysis_runs WHERE status = 'done' ORDER BY id DESC "
+                                "LIMIT 1").fetchone()[0])
+    assert run["embedder"] == semantic_embedder.name
+    fresh.close()

@@ -2,13 +2,17 @@
 
 ``python -m eval.experiments.int8_general [DATA_DIR] [--check fidelity,themes,clustering]``
 
+``python -m eval.experiments.int8_general --general fp32 --check themes,clustering``
+
 Quantises the cached ONNX export of the general model with ONNX Runtime's dynamic int8
 quantisation (per tensor, per channel, feed-forward layers only) into ``eval/out/int8/`` and prints,
 per variant, its speed against fp32 and the cosine of its vectors to fp32 ones on the informal
 redaction sentences and the labelled theme sentences. With ``themes`` and ``clustering`` it then
 runs ``eval.themes --split test`` and ``eval.clustering --parts heldout`` (with an embedding cache of
-its own) with the per-channel file in place of the general model's export; the sentiment encoder
-(the export with an adapter) is left as shipped. Nothing here changes what Rapport ships.
+its own) with the general model in the precision ``--general`` names: int8 is what Rapport ships
+since this experiment (:mod:`nlp.embeddings.quantised`, the same file as the per-channel variant
+here), fp32 gives the figures from before. The sentiment encoder (the export with an adapter) stays
+fp32 either way.
 """
 
 from __future__ import annotations
@@ -80,22 +84,28 @@ def fidelity(variants: dict[str, Path]) -> None:
               f"min {cosine.min():.4f}, 1st percentile {np.percentile(cosine, 1):.4f}")
 
 
-def with_general_model(path: Path) -> None:
-    """Make every later export lookup of the general model (no adapter) return ``path``."""
-    import nlp.embeddings.onnx_runtime as onnx_runtime
+def with_general_precision(precision: str) -> None:
+    """Make every later general embedder of this process (``default_embedder``, ``SemanticEmbedder()``)
+    run in ``precision`` (the shipped default is int8); the sentiment encoder stays fp32."""
+    import nlp.embeddings
+    import nlp.embeddings.default
 
-    shipped = onnx_runtime.cached_onnx_model
+    class GeneralEmbedder(nlp.embeddings.SemanticEmbedder):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("precision", precision if kwargs.get("adapter") is None else "fp32")
+            super().__init__(*args, **kwargs)
 
-    def lookup(model_dir: Path, cache_dir: Path | None = None, adapter: Path | None = None) -> Path:
-        return path if adapter is None else shipped(model_dir, cache_dir, adapter)
-
-    onnx_runtime.cached_onnx_model = lookup
+    nlp.embeddings.SemanticEmbedder = GeneralEmbedder  # type: ignore[misc]
+    nlp.embeddings.default.SemanticEmbedder = GeneralEmbedder  # type: ignore[misc]
+    nlp.embeddings.default._cached_embedder.cache_clear()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default=str(REPO.parent / "shared" / "data"))
     parser.add_argument("--check", default="fidelity,themes,clustering")
+    parser.add_argument("--general", choices=("int8", "fp32"), default="int8",
+                        help="precision of the general model for themes and clustering (shipped: int8)")
     args = parser.parse_args(argv)
     checks = set(args.check.split(","))
     from nlp.embeddings import packaged_model_dir
@@ -104,18 +114,18 @@ def main(argv: list[str] | None = None) -> None:
     variants = quantised_variants(cached_onnx_model(packaged_model_dir()))
     if "fidelity" in checks:
         fidelity(variants)
-    with_general_model(variants["per channel"])
+    with_general_precision(args.general)
     if "themes" in checks:
         import eval.themes
 
-        print("Seeded themes with the per-channel int8 general model:")
+        print(f"Seeded themes with the {args.general} general model:")
         eval.themes.main(["--split", "test"])
     if "clustering" in checks:
         import eval.clustering
 
         eval.clustering.cached_embeddings.__defaults__ = (OUT / "embeddings",)
         (OUT / "embeddings").mkdir(parents=True, exist_ok=True)
-        print("Discovery with the per-channel int8 general model:")
+        print(f"Discovery with the {args.general} general model:")
         eval.clustering.main([args.data_dir, "--parts", "heldout"])
 
 

@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import sqlite_utils
 
-from nlp.analysis import analyse_units
+from nlp.analysis import analyse_units, embed_with_cache
 from nlp.results import AnswerInput, UnitResult
 from nlp.silo import Lexicon
 from nlp.summary import summarise
@@ -78,9 +79,9 @@ def run_analysis(
     release_waiting(db, survey_id, release_batch_size or min_group_size, release_announcer(db))
     answers = store.pending_answers(db, survey_id)
     new_units = _analyse_new_answers(db, survey_id, answers, lexicon, embedder, progress, model_cache)
-    units, vectors = store.load_units(db, survey_id, embedder.name)
+    units, vectors = _units_and_vectors(db, survey_id, embedder, progress)
     fingerprint = _fingerprint(units, taxonomy, lexicon, min_group_size, random_state,
-                               corrections.survey_corrections(db, survey_id))
+                               corrections.survey_corrections(db, survey_id), embedder.name)
     counts = {"new_answers": len(answers), "new_units": len(new_units), "total_units": len(units),
               "themes": 0, "emerging": 0}
     if not answers and runs.last_fingerprint(db, survey_id) == fingerprint:
@@ -136,9 +137,27 @@ def _refresh_scores_if_stale(db: sqlite_utils.Database, survey_id: int) -> int:
     return counted
 
 
+def _units_and_vectors(db: sqlite_utils.Database, survey_id: int, embedder: Embedder,
+                       progress: Progress) -> tuple[list[UnitResult], np.ndarray]:
+    """Every stored unit with its vector from ``embedder``. Units whose vectors were cached under
+    another model's name only (e.g. the fp32 general model, before int8) are embedded now and
+    cached under this one: vectors of two models are never mixed in one analysis."""
+    units = store.stored_units(db, survey_id)
+    found = store.load_embeddings(db, [unit.text_key for unit in units], embedder.name)
+    missing = [unit.text for unit in units if unit.text_key not in found]
+    if missing:
+        _, new = embed_with_cache(missing, embedder, progress=progress)
+        store.save_embeddings(db, new, embedder.name)
+        found.update(new)
+    if not units:
+        return [], np.zeros((0, 384), dtype=np.float32)
+    return units, np.vstack([found[unit.text_key] for unit in units])
+
+
 def _fingerprint(units: Sequence[UnitResult], taxonomy: Taxonomy, lexicon: Lexicon, min_group_size: int,
-                 random_state: int, corrected: dict[str, str]) -> str:
+                 random_state: int, corrected: dict[str, str], embedder_name: str) -> str:
     digest = hashlib.sha256()
+    digest.update(embedder_name.encode())  # another model's vectors: themes are rebuilt
     for unit in units:
         digest.update(unit.id.encode())
     for unit_id, label in sorted(corrected.items()):  # a new correction or an undo re-adapts

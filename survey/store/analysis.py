@@ -164,17 +164,6 @@ def stored_units(db: sqlite_utils.Database, survey_id: int, *, with_flags: bool 
     return units
 
 
-def load_units(
-    db: sqlite_utils.Database, survey_id: int, model: str
-) -> tuple[list[UnitResult], np.ndarray]:
-    """Every unit of the survey (ordered by id) with its cached embedding matrix."""
-    units = stored_units(db, survey_id)
-    if not units:
-        return [], np.zeros((0, 384), dtype=np.float32)
-    cache = load_embeddings(db, [unit.text_key for unit in units], model)
-    return units, np.vstack([cache[unit.text_key] for unit in units])
-
-
 def theme_unit_rows(db: sqlite_utils.Database, survey_id: int, theme_id: str) -> list[tuple]:
     """``(id, text, text_key, response_id)`` of a theme's units, by unit id."""
     return db.execute(
