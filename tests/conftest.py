@@ -140,6 +140,15 @@ def semantic_embedder():
 
 
 @pytest.fixture(scope="session")
+def onnx_embedder(semantic_embedder):
+    """The shared default embedder, which runs on ONNX Runtime (the general model in int8) when it is
+    installed."""
+    if semantic_embedder.active_backend != "onnx":
+        pytest.skip("onnxruntime backend not available")
+    return semantic_embedder
+
+
+@pytest.fixture(scope="session")
 def analysed_templates(tmp_path_factory) -> AnalysedTemplates:
     """The analysed databases of the session, one per corpus (copy them, never write to them)."""
     return AnalysedTemplates(tmp_path_factory.getbasetemp())

@@ -43,14 +43,6 @@ MIXED_TEXTS = [
 
 
 @pytest.fixture(scope="session")
-def onnx_embedder(semantic_embedder) -> SemanticEmbedder:
-    """The shared default embedder, which runs on ONNX Runtime when it is installed."""
-    if semantic_embedder.active_backend != "onnx":
-        pytest.skip("onnxruntime backend not available")
-    return semantic_embedder
-
-
-@pytest.fixture(scope="session")
 def torch_embedder() -> SemanticEmbedder:
     return SemanticEmbedder(backend="torch")
 

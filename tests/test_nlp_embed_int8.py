@@ -30,14 +30,7 @@ def real_sentences(count: int = 60) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def int8_embedder(semantic_embedder) -> SemanticEmbedder:
-    if semantic_embedder.active_backend != "onnx":
-        pytest.skip("onnxruntime backend not available")
-    return semantic_embedder
-
-
-@pytest.fixture(scope="module")
-def fp32_embedder(int8_embedder) -> SemanticEmbedder:
+def fp32_embedder(onnx_embedder) -> SemanticEmbedder:
     return SemanticEmbedder(backend="onnx", precision="fp32")
 
 
@@ -65,32 +58,32 @@ def test_int8_model_is_made_with_no_network_in_a_fresh_cache_and_is_the_pinned_f
     assert embedder.name == f"{FP32_NAME}+int8-{quantised.PINNED_SHA256[:12]}"
 
 
-def test_int8_and_fp32_vectors_have_different_names(int8_embedder, fp32_embedder):
+def test_int8_and_fp32_vectors_have_different_names(onnx_embedder, fp32_embedder):
     assert fp32_embedder.name == FP32_NAME
-    assert int8_embedder.name != fp32_embedder.name and int8_embedder.precision == "int8"
+    assert onnx_embedder.name != fp32_embedder.name and onnx_embedder.precision == "int8"
     assert SemanticEmbedder(backend="torch").name == FP32_NAME  # torch runs fp32 whatever is asked
     unloaded = SemanticEmbedder(precision="fp32")
     assert unloaded.name == FP32_NAME and "_onnx_encoder" not in vars(unloaded)  # named without loading
 
 
-def test_int8_vectors_are_close_to_fp32_vectors_on_real_sentences(int8_embedder, fp32_embedder):
+def test_int8_vectors_are_close_to_fp32_vectors_on_real_sentences(onnx_embedder, fp32_embedder):
     texts = real_sentences()
-    cosine = (int8_embedder.embed(texts) * fp32_embedder.embed(texts)).sum(axis=1)
+    cosine = (onnx_embedder.embed(texts) * fp32_embedder.embed(texts)).sum(axis=1)
     # eval.experiments.int8_general on 1,500 sentences: mean 0.992, minimum 0.968
     assert cosine.mean() >= 0.985 and cosine.min() >= 0.96
     assert cosine.max() < 0.99999  # really the int8 file, not the fp32 one
 
 
-def test_int8_vectors_move_little_with_the_batch_and_keep_their_rows(int8_embedder):
+def test_int8_vectors_move_little_with_the_batch_and_keep_their_rows(onnx_embedder):
     """Dynamic quantisation scales activations per batch, so a text's int8 vector depends a little
     on the texts embedded with it (fp32 ones do not: test_nlp_embed.py)."""
     texts = real_sentences(20)
-    together = int8_embedder.embed(texts)
-    alone = np.vstack([int8_embedder.embed([text]) for text in texts])
+    together = onnx_embedder.embed(texts)
+    alone = np.vstack([onnx_embedder.embed([text]) for text in texts])
     similarity = together @ alone.T
     assert np.diag(similarity).min() >= 0.97
     assert (similarity.argmax(axis=1) == np.arange(len(texts))).all()
-    assert np.array_equal(int8_embedder.embed(texts), together)  # same batch, same vectors
+    assert np.array_equal(onnx_embedder.embed(texts), together)  # same batch, same vectors
 
 
 def test_an_int8_file_that_is_not_the_pinned_one_is_never_used(tmp_path, monkeypatch, caplog, fp32_embedder):
@@ -108,19 +101,19 @@ def test_an_int8_file_that_is_not_the_pinned_one_is_never_used(tmp_path, monkeyp
     assert not list(cache.glob(f"*-{quantised.QUANTISATION}.onnx"))  # the mismatching file is removed
 
 
-def test_a_damaged_int8_file_in_the_cache_is_made_again(tmp_path, int8_embedder):
+def test_a_damaged_int8_file_in_the_cache_is_made_again(tmp_path, onnx_embedder):
     cache = cache_with_fp32_export(tmp_path / "models")
     source = next(cache.iterdir())
     damaged = source.with_name(f"{source.stem}-{quantised.QUANTISATION}.onnx")
     damaged.write_bytes(b"not a model")
     embedder = SemanticEmbedder(model_cache=cache)
     texts = real_sentences(6)
-    assert np.array_equal(embedder.embed(texts), int8_embedder.embed(texts))
+    assert np.array_equal(embedder.embed(texts), onnx_embedder.embed(texts))
     assert quantised.file_sha256(damaged) == quantised.PINNED_SHA256
-    assert embedder.name == int8_embedder.name
+    assert embedder.name == onnx_embedder.name
 
 
-def test_the_sentiment_encoder_stays_fp32(int8_embedder):
+def test_the_sentiment_encoder_stays_fp32(onnx_embedder):
     from nlp.sentiment.encoder import ADAPTER_PATH, SentimentLogits, sentiment_embedder
 
     encoder = sentiment_embedder()

@@ -3,6 +3,7 @@ go, ordinary words that are also names stay, and the shipped model is plain arra
 
 from __future__ import annotations
 
+import re
 import zlib
 from importlib import resources
 
@@ -101,8 +102,13 @@ def test_feature_hashing_is_stable_across_processes():
     "hi\nTHERE'S NO WIFI", "中文'S ok", "ǅ'S AB cd", "Thanks Sipho", "A's B c",
 ])
 def test_text_case_reads_the_same_from_tokens(text):
-    """The tagger passes its tokens to save a scan; a possessive split off must count with its word."""
-    assert text_case(text, tokenize(text)) == text_case(text)
+    """The tagger passes its tokens to save a scan; a possessive split off must count with its word,
+    as when the text's words are counted whole."""
+    words = re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]", text)
+    whole = ("lower" if text.lower() == text else "upper" if text.upper() == text
+             else "upper" if sum(word.isupper() and len(word) > 1 for word in words) > 0.6 * len(words)
+             else "mixed")
+    assert text_case(text, tokenize(text)) == text_case(text) == whole
 
 
 def test_text_case_counts_a_shouted_possessive_as_one_word():

@@ -139,17 +139,13 @@ def text_case(text: str, tokens: list[Token] | None = None) -> str:
         return "lower"
     if text.upper() == text:
         return "upper"
-    if tokens is not None:
-        count, shouted = _shouted_words(tokens)
-        return "upper" if shouted > 0.6 * count else "mixed"
-    words = [word for word in _TOKEN.findall(text) if word != "\n"]
-    shouted = sum(word.isupper() and len(word) > 1 for word in words)
-    return "upper" if shouted > 0.6 * len(words) else "mixed"
+    count, shouted = _shouted_words(tokenize(text) if tokens is None else tokens)
+    return "upper" if shouted > 0.6 * count else "mixed"
 
 
 def _shouted_words(tokens: list[Token]) -> tuple[int, int]:
     """How many tokens and how many shouted words (upper case, two letters or more) :func:`text_case`
-    counts, line breaks left out and each possessive ``'s`` counted with its word, as before the split."""
+    counts, line breaks left out and each possessive ``'s`` counted with its word."""
     count = shouted = 0
     previous, previous_shouted = "", False
     for token in tokens:
