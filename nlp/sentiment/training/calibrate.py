@@ -71,17 +71,22 @@ def balanced_weights(sources: dict[str, LabelledTexts]) -> np.ndarray:
     return np.array(weights) * len(weights) / len(sources)
 
 
-def dev_objective(sources: dict[str, LabelledTexts], predicted: np.ndarray) -> float:
-    """Mean over sources of TweetEval macro recall / accuracy of the others."""
-    figures, start = [], 0
+def source_figures(sources: dict[str, LabelledTexts], predicted: np.ndarray) -> dict[str, float]:
+    """Per source: TweetEval macro recall, accuracy for the others."""
+    figures, start = {}, 0
     for name, rows in sources.items():
         part = predicted[start:start + len(rows.texts)]
         start += len(rows.texts)
         if name.startswith("tweeteval"):
-            figures.append(recall_score(rows.labels, part, average="macro"))
+            figures[name] = float(recall_score(rows.labels, part, average="macro"))
         else:
-            figures.append(accuracy_score(rows.labels, part))
-    return float(np.mean(figures))
+            figures[name] = float(accuracy_score(rows.labels, part))
+    return figures
+
+
+def dev_objective(sources: dict[str, LabelledTexts], predicted: np.ndarray) -> float:
+    """Mean over sources of TweetEval macro recall / accuracy of the others."""
+    return float(np.mean(list(source_figures(sources, predicted).values())))
 
 
 def out_of_fold_proba(model: SentimentModel, texts: list[str], labels: list[str], logits: np.ndarray,
@@ -120,6 +125,9 @@ def choose_bias(model: SentimentModel, sources: dict[str, LabelledTexts], proba:
                                   key=lambda row: (round(row[1], 10), row[2]))
     print(f"class bias {bias}: objective {objective:.4f} (best {best:.4f}), mean largest share gap "
           f"{gap * 100:.1f} points", flush=True)
+    model.class_bias = bias
+    by_source = source_figures(sources, model.labels_from_proba(proba))
+    print("  by source: " + ", ".join(f"{name} {figure:.4f}" for name, figure in by_source.items()), flush=True)
     return objective, bias
 
 
