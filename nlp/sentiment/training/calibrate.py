@@ -127,7 +127,8 @@ def choose_bias(model: SentimentModel, sources: dict[str, LabelledTexts], proba:
           f"{gap * 100:.1f} points", flush=True)
     model.class_bias = bias
     by_source = source_figures(sources, model.labels_from_proba(proba))
-    print("  by source: " + ", ".join(f"{name} {figure:.4f}" for name, figure in by_source.items()), flush=True)
+    shown = ", ".join(f"{name} {figure:.4f}" for name, figure in by_source.items())
+    print(f"  by source: {shown}", flush=True)
     return objective, bias
 
 
