@@ -63,19 +63,9 @@ def test_labels_are_the_five_levels_in_order():
     assert LABELS == ("very negative", "negative", "neutral", "positive", "very positive")
 
 
-#: Hard examples the shipped model (2.2, as 2.0 and 2.1) gets wrong; strict, so a model that fixes
-#: one fails here until it is moved back. (Model 1.3 also missed "They treat us as an internal customer rather
-#: than a partner.", which model 2.0 reads negative.)
-KNOWN_MISSES = {"Helpful but understaffed.",
-                "the desk staff are patient with people who are not technical, like me"}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(("text", "sign"), [
-    pytest.param(text, sign, marks=pytest.mark.xfail(strict=True, reason="model 2.2 reads the wrong sign"))
-    if text in KNOWN_MISSES else (text, sign)
-    for text, sign in [(text, -1) for text in NEGATIVE_EXAMPLES] + [(text, 1) for text in POSITIVE_EXAMPLES]
-])
+@pytest.mark.parametrize(("text", "sign"), [(text, -1) for text in NEGATIVE_EXAMPLES]
+                         + [(text, 1) for text in POSITIVE_EXAMPLES])
 def test_hard_examples_get_the_right_sign(text, sign, semantic_embedder):
     score = score_sentiment([text], semantic_embedder.embed([text]))[0]
     assert np.sign(score) == sign

@@ -33,7 +33,7 @@ from nlp.sentiment.scoring import LABEL_CUTS, LABELS, score_sentiment, sentiment
 _LAZY = {"SentimentModel": "nlp.sentiment.model", "load_shipped_model": "nlp.sentiment.storage"}
 
 #: Recorded with every analysis run; bump it whenever the shipped models are retrained.
-MODEL_VERSION = ("rapport-sentiment-2.2 (label: biased argmax of a logistic regression over the three"
+MODEL_VERSION = ("rapport-sentiment-2.4 (label: biased argmax of a logistic regression over the three"
                  " logits of a LoRA-fine-tuned all-MiniLM-L6-v2 trained on TweetEval, DynaSent and domain"
                  " rows, fitted on dev rows; score: blend with VADER inside the label's band)")
 
