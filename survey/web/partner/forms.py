@@ -215,9 +215,10 @@ def plainly_valid(form_class: type[ResponseForm], formdata: MultiDict) -> PlainA
                 return None
             data: str | int | None = None if raw is None else check.empty
         elif check.values is None:
-            data = _normalise_text(raw)
-            if len(data) > check.max_chars:
+            text = _normalise_text(raw)
+            if text is None or len(text) > check.max_chars:
                 return None
+            data = text
         elif raw in check.values:
             data = check.values[raw]
         else:
