@@ -60,7 +60,8 @@ def _compared(app, wave, questions: tuple[Question, ...], pairs: list[tuple[str,
     headers = {"Cookie": f"{browser_cookie.COOKIE_NAME}={COOKIE_KEY}"}
     with app.test_request_context(f"/s/{wave.token}", method="POST", headers=headers):
         form_class = build_response_form(questions, MAX_CHARS, with_code=wave.access == "invitation")
-        token = {"valid": browser_cookie.csrf_token(), "forged": "1." + "0" * 64, "none": None}[csrf or "none"]
+        tokens = {"valid": browser_cookie.csrf_token(), "forged": "1." + "0" * 64, "none": None}
+        token = tokens[csrf or "none"]
         data = MultiDict(pairs + ([("csrf_token", token)] if token is not None else []))
         plain = plainly_valid(form_class, data)
         form = form_class(formdata=data)
