@@ -273,7 +273,11 @@ def _words_of_tokens(text: str, taken: list[Redaction], tokens: list[Token]) -> 
             possessive = False
         if taken and overlaps(taken, start, start + len(core)):
             continue
-        words.append(_word(make, text, start, core, possessive))
+        upper = core.isupper()  # as in _word, inline: a call per word is a tenth of this loop
+        capitalised = not upper and first.isupper()
+        lower = token.lower if core is token.text else core.lower()
+        words.append(make(Word, (start, start + len(core), lower, capitalised, upper and len(core) > 1,
+                                 capitalised and _is_sentence_initial(text, start), possessive)))
     return words
 
 
