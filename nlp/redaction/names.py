@@ -16,7 +16,6 @@ import functools
 import itertools
 import operator
 import re
-from collections.abc import Callable
 from typing import NamedTuple
 
 from nlp.redaction.edges import settled_names
@@ -236,28 +235,13 @@ class Word(NamedTuple):
 
 
 def words_of(text: str, taken: list[Redaction], tokens: list[Token] | None = None) -> list[Word]:
-    """The words of ``text`` outside ``taken`` spans (read off ``tokens``, :func:`tokenize` of ``text``,
-    when the caller has them: the same words, without a second scan of the text)."""
-    if tokens is not None:
-        return _words_of_tokens(text, taken, tokens)
+    """The words of ``text`` outside ``taken`` spans, read off ``tokens`` (:func:`tokenize` of ``text``;
+    tokenised here when the caller has none). A word is a token whose first character is a letter (a
+    word character that is no decimal digit, as in :data:`_WORD`); :func:`tokenize` splits a possessive
+    "'s" off words of two letters or more and leaves "a's" whole, which the rules read as "a"."""
+    tokens = tokenize(text) if tokens is None else tokens
     words = []
     make = tuple.__new__  # Word(...) goes through a Python-level __new__: this is a hot loop
-    for match in _WORD.finditer(text):
-        start, raw = match.start(), match.group()
-        possessive = len(raw) > 2 and raw[-1] in "sS" and raw[-2] in "'’"
-        core = raw[:-2] if possessive else raw
-        if taken and overlaps(taken, start, start + len(core)):
-            continue
-        words.append(_word(make, text, start, core, possessive))
-    return words
-
-
-def _words_of_tokens(text: str, taken: list[Redaction], tokens: list[Token]) -> list[Word]:
-    """:func:`words_of` from the tokens: a word token is one whose first character is a letter (a word
-    character that is no decimal digit, as in :data:`_WORD`); :func:`tokenize` splits a possessive
-    "'s" off words of two letters or more, and leaves "a's" whole, which the rules read as "a"."""
-    words = []
-    make = tuple.__new__
     last = len(tokens) - 1
     for index, token in enumerate(tokens):
         core = token.text
@@ -273,19 +257,12 @@ def _words_of_tokens(text: str, taken: list[Redaction], tokens: list[Token]) -> 
             possessive = False
         if taken and overlaps(taken, start, start + len(core)):
             continue
-        upper = core.isupper()  # as in _word, inline: a call per word is a tenth of this loop
+        upper = core.isupper()
         capitalised = not upper and first.isupper()
         lower = token.lower if core is token.text else core.lower()
         words.append(make(Word, (start, start + len(core), lower, capitalised, upper and len(core) > 1,
                                  capitalised and _is_sentence_initial(text, start), possessive)))
     return words
-
-
-def _word(make: Callable[..., Word], text: str, start: int, core: str, possessive: bool) -> Word:
-    upper = core.isupper()
-    capitalised = not upper and core[0].isupper()
-    return make(Word, (start, start + len(core), core.lower(), capitalised, upper and len(core) > 1,
-                       capitalised and _is_sentence_initial(text, start), possessive))
 
 
 def _is_sentence_initial(text: str, start: int) -> bool:
