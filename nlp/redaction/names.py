@@ -19,7 +19,7 @@ import re
 from typing import NamedTuple
 
 from nlp.redaction.edges import settled_names
-from nlp.redaction.features import Token
+from nlp.redaction.features import POSSESSIVES, Token, tokenize
 from nlp.redaction.informal import InformalNames, informal_names
 from nlp.redaction.lexicon import (
     CUE_FILLERS,
@@ -99,8 +99,9 @@ def find_names(texts: list[str], taken: list[list[Redaction]]) -> list[list[Reda
     requests: list[NerRequest] = []
     model = tagger_model()
     for index, (text, claimed) in enumerate(zip(texts, taken, strict=True)):
-        names, candidates = rule_names(text, claimed)
-        scored = scored_tokens(text, lexicons(), model)
+        tokens = tokenize(text)  # one tokenisation for the rules and the tagger
+        names, candidates = rule_names(text, claimed, tokens)
+        scored = scored_tokens(text, lexicons(), model, tokens)
         tagged = [Redaction(*span) for span in spans_of(text, scored, model.threshold)
                   if not overlaps(claimed, span[0], span[1])]
         informal = _informal_names(text, claimed)
@@ -233,22 +234,34 @@ class Word(NamedTuple):
     possessive: bool
 
 
-def words_of(text: str, taken: list[Redaction]) -> list[Word]:
-    """The words of ``text`` outside ``taken`` spans."""
+def words_of(text: str, taken: list[Redaction], tokens: list[Token] | None = None) -> list[Word]:
+    """The words of ``text`` outside ``taken`` spans, read off ``tokens`` (:func:`tokenize` of ``text``;
+    tokenised here when the caller has none). A word is a token whose first character is a letter (a
+    word character that is no decimal digit, as in :data:`_WORD`); :func:`tokenize` splits a possessive
+    "'s" off words of two letters or more and leaves "a's" whole, which the rules read as "a"."""
+    tokens = tokenize(text) if tokens is None else tokens
     words = []
     make = tuple.__new__  # Word(...) goes through a Python-level __new__: this is a hot loop
-    for match in _WORD.finditer(text):
-        start, raw = match.start(), match.group()
-        possessive = len(raw) > 2 and raw[-1] in "sS" and raw[-2] in "'’"
-        core = raw[:-2] if possessive else raw
+    last = len(tokens) - 1
+    for index, token in enumerate(tokens):
+        core = token.text
+        first = core[0]
+        if not first.isalnum() or first.isdecimal():
+            continue
+        start = token.start
+        if index < last and tokens[index + 1].start == token.end and tokens[index + 1].text in POSSESSIVES:
+            possessive = True
+        elif len(core) == 3 and core[1:] in POSSESSIVES:
+            possessive, core = True, core[0]
+        else:
+            possessive = False
         if taken and overlaps(taken, start, start + len(core)):
             continue
         upper = core.isupper()
-        capitalised = not upper and core[0].isupper()
-        words.append(make(Word, (
-            start, start + len(core), core.lower(), capitalised, upper and len(core) > 1,
-            capitalised and _is_sentence_initial(text, start), possessive,
-        )))
+        capitalised = not upper and first.isupper()
+        lower = token.lower if core is token.text else core.lower()
+        words.append(make(Word, (start, start + len(core), lower, capitalised, upper and len(core) > 1,
+                                 capitalised and _is_sentence_initial(text, start), possessive)))
     return words
 
 
@@ -261,10 +274,12 @@ def _is_sentence_initial(text: str, start: int) -> bool:
     )
 
 
-def rule_names(text: str, taken: list[Redaction]) -> tuple[list[Redaction], list[int]]:
-    """Names the rules are sure of, and offsets of unexplained capitalised words for NER."""
+def rule_names(text: str, taken: list[Redaction],
+               tokens: list[Token] | None = None) -> tuple[list[Redaction], list[int]]:
+    """Names the rules are sure of, and offsets of unexplained capitalised words for NER (``tokens``:
+    :func:`tokenize` of ``text``, when the caller has them)."""
     lexicon = name_lexicon()
-    words = words_of(text, taken)
+    words = words_of(text, taken, tokens)
     names: list[Redaction] = []
     candidates: list[int] = []
     index, after_name = 0, -1

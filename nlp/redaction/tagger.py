@@ -25,11 +25,15 @@ from nlp.redaction.features import (
     WORD_TOKEN,
     Lexicons,
     Token,
+    case_of,
+    context_features,
+    gazetteer_flags,
     hashed,
+    is_initial,
     scoring_indices,
     text_case,
-    token_features,
     tokenize,
+    word_features,
 )
 from nlp.redaction.lexicon import HONORIFICS, NOT_AFTER_CUE, WORD_NAMES, name_lexicon, word_frequencies
 from nlp.redaction.ner import is_inflected_word, ner_pipeline
@@ -106,15 +110,17 @@ def irregular_forms() -> frozenset[str]:
     return frozenset((*exceptions.get("verb", {}), *comparatives))
 
 
-def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tuple[Token, float]]:
-    """Each word worth scoring with its probability of being (part of) a person name."""
-    tokens = tokenize(text)
+def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel,
+                  tokens: list[Token] | None = None) -> list[tuple[Token, float]]:
+    """Each word worth scoring with its probability of being (part of) a person name (``tokens``:
+    :func:`tokenize` of ``text``, when the caller has them)."""
+    tokens = tokenize(text) if tokens is None else tokens
     writing = text_case(text, tokens)
     chosen = scoring_indices(tokens, lexicon, writing)
     if not chosen:
         return []
     buckets = len(model.weights)
-    rows = [hashed(token_features(tokens, index, lexicon, writing), buckets) for index in chosen]
+    rows = [feature_buckets(tokens, index, lexicon, writing, buckets) for index in chosen]
     weights = model.weights.take([bucket for row in rows for bucket in row]).tolist()
     scored, cursor = [], 0
     for index, row in zip(chosen, rows, strict=True):
@@ -122,6 +128,26 @@ def scored_tokens(text: str, lexicon: Lexicons, model: TaggerModel) -> list[tupl
         cursor += len(row)
         scored.append((tokens[index], 1.0 / (1.0 + math.exp(-score))))
     return scored
+
+
+def feature_buckets(tokens: list[Token], index: int, lexicon: Lexicons, writing: str,
+                    buckets: int) -> list[int]:
+    """``hashed(token_features(tokens, index, lexicon, writing), buckets)``, the features the model was
+    trained on, with the word's own buckets remembered from its last occurrence."""
+    token = tokens[index]
+    initial = "1" if is_initial(tokens, index) else "0"
+    own, case, flags = _word_buckets(token.text, token.lower, initial, writing, lexicon, buckets)
+    return [*own, *hashed(context_features(tokens, index, lexicon, case, flags), buckets)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_buckets(word: str, lower: str, initial: str, writing: str, lexicon: Lexicons,
+                  buckets: int) -> tuple[tuple[int, ...], str, str]:
+    """The hashed :func:`~nlp.redaction.features.word_features` of a word, with its case and
+    gazetteer flags (for its context features). Cached: the same words (sentence openers, names,
+    products) come back answer after answer, and these are half of a scored word's features."""
+    own = hashed(word_features(word, lower, initial, lexicon, writing), buckets)
+    return tuple(own), case_of(word), gazetteer_flags(lower, lexicon)
 
 
 def tagged_name_spans(text: str, threshold: float | None = None) -> list[Span]:

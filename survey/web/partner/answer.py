@@ -21,6 +21,7 @@ from survey.errors import (
     DuplicateSubmission,
     InvalidInput,
     InvitationCodeRejected,
+    RapportError,
     SubmissionNotSaved,
     Throttled,
     WaveClosed,
@@ -37,7 +38,14 @@ from survey.store.wave_definitions import WaveDefinition, WaveDefinitionCache
 from survey.web import throttles
 from survey.web.partner import browser_cookie, guards, tokens
 from survey.web.partner.blank_form import blank_form_page
-from survey.web.partner.forms import CodeForm, ResponseForm, build_response_form, scale_ends
+from survey.web.partner.forms import (
+    CodeForm,
+    PlainAnswers,
+    ResponseForm,
+    build_response_form,
+    plainly_valid,
+    scale_ends,
+)
 from survey.web.partner.privacy import own_privacy_note
 from survey.web.security import csrf
 
@@ -49,6 +57,7 @@ CSRF_MESSAGE = ("This form was open for a long time, or your browser did not sen
                 "cookie. Your answers are still below: please press Submit again.")
 ENCODING_MESSAGE = ("Part of what you sent could not be read (it was not valid UTF-8 text), so nothing "
                     "was saved. Unreadable characters are shown as �: check your answers and submit again.")
+ATTENTION_MESSAGE = "Some answers need your attention; see the messages below."
 TOKEN_MESSAGE = "This form could not be checked, so nothing was saved. Please press Submit again."
 #: A percent-escaped byte above 0x7F: only such a byte can make a decoded form body invalid UTF-8.
 _HIGH_BYTE_ESCAPE = re.compile(rb"%[89a-fA-F]")
@@ -136,39 +145,51 @@ def _submit(wave: Wave) -> Any:
     if guards.has_nul(fields):
         shown = form_class(formdata=guards.without_nul(fields))
         return _render_survey(wave, shown, guards.NUL_MESSAGE, 422)
-    form = form_class(formdata=fields)
-    if not form.validate():
-        if form.meta.csrf and form.csrf_token.errors:
-            return _render_survey(wave, form, CSRF_MESSAGE, 400)
-        return _render_survey(wave, form, "Some answers need your attention; see the messages below.", 422)
-    nonce = tokens.form_token_nonce(wave.id, form.form_token.data)
+    posted = plainly_valid(form_class, fields)
+    if posted is None:  # the full form judges it, and words what needs the partner's attention
+        form = form_class(formdata=fields)
+        if not form.validate():
+            if form.meta.csrf and form.csrf_token.errors:
+                return _render_survey(wave, form, CSRF_MESSAGE, 400)
+            return _render_survey(wave, form, ATTENTION_MESSAGE, 422)
+        code = None if form.code is None else form.code.data
+        posted = PlainAnswers(form.answers(), form.form_token.data, code)
+    nonce = tokens.form_token_nonce(wave.id, posted.form_token)
     if nonce is None:
+        form = form_class(formdata=fields)
         form.form_token.data = _new_form_token(wave)
         return _render_survey(wave, form, TOKEN_MESSAGE, 400)
     code = None
     if wave.access == "invitation":
-        code = normalise_invitation_code(form.code.data or "")
+        code = normalise_invitation_code(posted.code or "")
         if code is None:
-            return _render_survey(wave, form, MALFORMED_CODE, 400, code_error=True)
+            return _render_survey(wave, form_class(formdata=fields), MALFORMED_CODE, 400, code_error=True)
     try:
-        record_response(partner_db(), wave, list(form.questions), form.answers(), invitation_code=code,
+        record_response(partner_db(), wave, list(form_class.questions), posted.answers, invitation_code=code,
                         form_token=nonce, throttle=throttles.submission_ticket(wave.id),
                         writer=group_commit_for(current_app.config["DATABASE"]))
-    except SubmissionNotSaved as error:
-        page, status = _render_survey(wave, form, str(error), 503)
-        return page, status, {"Retry-After": "5"}
-    except Throttled:
-        return _render_survey(wave, form, guards.THROTTLED, 429)
-    except DuplicateSubmission as error:
-        return render_template("partner/already.html", message=str(error), wave=wave), 409
-    except InvitationCodeRejected as error:
-        return _render_survey(wave, form, str(error), 403, code_error=True)
-    except WaveClosed:
-        return _closed_page(wave) or _render_survey(wave, form, "This survey is not open.", 410)
-    except InvalidInput as error:
-        return _render_survey(wave, form, str(error), 400)
+    except RapportError as error:
+        return _refused_page(wave, form_class(formdata=fields), error)
     guards.remember_answered(wave)
     return redirect(url_for(".thanks", token=wave.token), code=303)
+
+
+def _refused_page(wave: Wave, form: ResponseForm, error: RapportError) -> Any:
+    """The page for a submission :func:`record_response` refused, with the partner's answers."""
+    if isinstance(error, SubmissionNotSaved):
+        page, status = _render_survey(wave, form, str(error), 503)
+        return page, status, {"Retry-After": "5"}
+    if isinstance(error, Throttled):
+        return _render_survey(wave, form, guards.THROTTLED, 429)
+    if isinstance(error, DuplicateSubmission):
+        return render_template("partner/already.html", message=str(error), wave=wave), 409
+    if isinstance(error, InvitationCodeRejected):
+        return _render_survey(wave, form, str(error), 403, code_error=True)
+    if isinstance(error, WaveClosed):
+        return _closed_page(wave) or _render_survey(wave, form, "This survey is not open.", 410)
+    if isinstance(error, InvalidInput):
+        return _render_survey(wave, form, str(error), 400)
+    raise error
 
 
 def _closed_page(wave: Wave) -> tuple[str, int] | None:

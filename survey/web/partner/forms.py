@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
+from typing import NamedTuple
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.csrf.core import CSRF
 from wtforms.fields.choices import SelectChoice
@@ -77,6 +81,8 @@ class ResponseForm(PartnerForm):
     code = HiddenField()
     #: The questions behind the answer fields, in display order (set by :func:`build_response_form`).
     questions: tuple[Question, ...] = ()
+    #: What :func:`plainly_valid` checks, field by field (``None``: always the full form).
+    plain_checks: tuple[PlainCheck, ...] | None = None
 
     def answer_fields(self) -> list[tuple[Question, Field]]:
         """The question fields in display order, each with its question."""
@@ -108,6 +114,7 @@ def _form_class(questions: tuple[Question, ...], max_answer_chars: int, with_cod
                 for_staff: bool) -> type[ResponseForm]:
     attributes: dict = {field_name(q): _field(q, max_answer_chars) for q in questions}
     attributes["questions"] = questions
+    attributes["plain_checks"] = None if for_staff else _plain_checks(questions, max_answer_chars, with_code)
     if not with_code:
         attributes["code"] = None  # WTForms leaves out a field set to None in a subclass
     if for_staff:
@@ -155,3 +162,85 @@ def _optional_int(value: str | int | None) -> int | None:
     if value in (None, ""):
         return None
     return int(value)
+
+
+class PlainCheck(NamedTuple):
+    """How :func:`plainly_valid` reads one field: its name, its question (``None`` for the hidden
+    form token and code), whether it is required, the raw values it takes with the data each gives
+    (``None``: any text, up to ``max_chars`` once normalised), and the data of an empty value."""
+
+    name: str
+    question_id: int | None
+    required: bool
+    values: Mapping[str, str | int] | None
+    max_chars: int
+    empty: str | None
+
+
+class PlainAnswers(NamedTuple):
+    """A form post that passed every check, read as :class:`ResponseForm` would read it."""
+
+    answers: dict[int, str | int | None]
+    form_token: str | None
+    code: str | None
+
+
+def plainly_valid(form_class: type[ResponseForm], formdata: MultiDict) -> PlainAnswers | None:
+    """The answers of a post that plainly passes every check of ``form_class`` (CSRF included), read
+    without building the WTForms form (a fifth of a submission's server time, DESIGN.md section 8),
+    or ``None``: then the full form must judge the post and word its messages.
+
+    Only the common, unambiguous cases are taken here: each field's first value (as WTForms reads it)
+    is an offered choice, or text within the length limit, or absent or empty where the question is
+    optional. Anything else (a missing required answer, a value no choice offers, text that is too
+    long, an invalid CSRF token) goes to the form, so the validation and the messages stay WTForms'.
+    ``tests/test_partner_plain_form.py`` checks that every post taken here is one the form accepts
+    with the same data."""
+    checks = form_class.plain_checks
+    if checks is None:
+        return None
+    config = current_app.config
+    if config.get("WTF_CSRF_ENABLED", True) and not browser_cookie.csrf_token_is_valid(
+            formdata.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))):
+        return None
+    answers: dict[int, str | int | None] = {}
+    hidden: list[str | None] = []
+    for check in checks:
+        raw = formdata.get(check.name)
+        if check.question_id is None:
+            hidden.append(raw)
+            continue
+        if raw is None or raw == "":
+            if check.required:
+                return None
+            data: str | int | None = None if raw is None else check.empty
+        elif check.values is None:
+            text = _normalise_text(raw)
+            if text is None or len(text) > check.max_chars:
+                return None
+            data = text
+        elif raw in check.values:
+            data = check.values[raw]
+        else:
+            return None
+        answers[check.question_id] = data
+    return PlainAnswers(answers, hidden[0], hidden[1] if len(hidden) > 1 else None)
+
+
+def _plain_checks(questions: tuple[Question, ...], max_answer_chars: int,
+                  with_code: bool) -> tuple[PlainCheck, ...]:
+    checks = [PlainCheck("form_token", None, False, None, 0, "")]
+    if with_code:
+        checks.append(PlainCheck("code", None, False, None, 0, ""))
+    for question in questions:
+        values: dict[str, str | int] | None
+        if question.kind == "text":
+            values = None
+        elif question.kind in _SCALES:
+            values = {str(value): value for value in _SCALES[question.kind]}
+        else:
+            values = {option: option for option in question.options}
+        empty = None if question.kind in _SCALES else ""  # "" coerced by _optional_int, or kept as text
+        checks.append(PlainCheck(field_name(question), question.id, bool(question.required), values,
+                                 max_answer_chars, empty))
+    return tuple(checks)
