@@ -38,7 +38,8 @@ INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 #: Texts per ONNX Runtime call (the vectors are bit-identical for any batch size). On a quiet
 #: machine 64 length-sorted texts a call analyse 10,000 responses in 97.4 s (158.6 s CPU) against
 #: 106.8 s (170.0 s CPU) for 16 (``bench/analysis.py --sizes 10000``, back to back, 2026-12-07);
-#: under a load of 4-15, 16 used 14-17% less CPU (bench/README.md).
+#: under a load of 4-15, 16 used 14-17% less CPU (bench/README.md). Those figures are of one batch
+#: at a time on two ORT threads; the batches now run in parallel, one thread each.
 BATCH_SIZE = 64
 
 
