@@ -85,10 +85,10 @@ def score_sentiment_with_logits(texts: list[str], vectors: np.ndarray | None = N
         # The lexical features (VADER, cues: pure Python) are made on a side thread while the
         # encoder runs in native code that lets go of the GIL.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentiment-lexical") as side:
-            lexical = side.submit(lexical_features, texts)
+            lexical_rows = side.submit(lexical_features, texts)
             logits = sentiment_logits(texts, model_cache) if reads_logits_only_of(model) else None
             features = logits if logits is not None else semantic_features(texts, vectors, model_cache)
-            scores = model.sentiment_scores(model.features(texts, features, lexical.result()))
+            scores = model.sentiment_scores(model.features(texts, features, lexical_rows.result()))
     return [float(score) for score in np.clip(scores, -1.0, 1.0)], logits
 
 
