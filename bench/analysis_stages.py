@@ -6,7 +6,10 @@ Builds the same database as ``bench/analysis.py`` (realistic demo feedback, ever
 then runs one cold ``run_analysis`` with a wall-and-CPU timer around each stage: splitting into
 units, the general embedding, the sentiment encoder, siloing language, storing, summarising (themes,
 trends). The timers only measure (each wraps the real function and calls it unchanged). Unlike a
-profiler they add no cost inside a stage, so the stages add up to the run's own time.
+profiler they add no cost inside a stage, so the stages add up to the run's own time, except
+siloing language: it runs on a side thread beside the two encoders (``nlp.analysis.analyse_units``),
+so its wall seconds overlap theirs, and CPU seconds (the process's, all threads) overlap wherever
+stages run at once.
 """
 
 from __future__ import annotations

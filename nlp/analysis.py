@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -116,11 +117,15 @@ def analyse_units(
     pieces = [(answer, unit) for answer, units in zip(answers, split, strict=True) for unit in units]
     texts = [unit.text for _, unit in pieces]
     progress("splitting", len(answers), len(answers))
-    vectors, new_vectors = embed_with_cache(texts, embedder, cached_vectors, progress)
-    progress("sentiment", 0, len(texts))
-    scores, logits = score_sentiment_with_logits(texts, vectors=vectors, model_cache=model_cache)
-    progress("siloing language", 0, len(texts))
-    flags, partnership = analyse_silo_language(texts, lexicon)
+    # spaCy's siloing pass runs on one core: beside the encoders (native code that lets go of the
+    # GIL) it fills the core they would leave idle, instead of running after them.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="siloing") as side:
+        siloing = side.submit(analyse_silo_language, texts, lexicon)
+        vectors, new_vectors = embed_with_cache(texts, embedder, cached_vectors, progress)
+        progress("sentiment", 0, len(texts))
+        scores, logits = score_sentiment_with_logits(texts, vectors=vectors, model_cache=model_cache)
+        progress("siloing language", 0, len(texts))
+        flags, partnership = siloing.result()
     units = [_unit_result(answer, unit, score, unit_flags, partner_count)
              for (answer, unit), score, unit_flags, partner_count in zip(
                  pieces, scores, flags, partnership, strict=True)]

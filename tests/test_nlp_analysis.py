@@ -83,3 +83,19 @@ def test_run_record_names_versions_and_seed(analysis):
     assert analysis.run.random_state == 0
     assert analysis.run.lexicon_version
     assert "MiniLM" in analysis.run.embedder or "tfidf" in analysis.run.embedder
+
+
+def test_siloing_run_beside_the_encoders_gives_the_flags_of_a_run_alone():
+    """analyse_units runs spaCy's siloing pass on a side thread while the encoders run: each unit
+    still gets the flags and partnership count of analyse_silo_language on its own text, in order."""
+    from nlp.analysis import analyse_units
+    from nlp.silo import analyse_silo_language
+
+    answers = [AnswerInput(f"r{index}", 1, "Q1", "Finance", text)
+               for index, text in enumerate(FEEDBACK.values())]
+    units, _, _ = analyse_units(answers)
+    flags, partnership = analyse_silo_language([unit.text for unit in units])
+    assert [[(flag.text, flag.category) for flag in unit.flags] for unit in units] == [
+        [(flag.text, flag.category) for flag in found] for found in flags]
+    assert [unit.partnership_terms for unit in units] == partnership
+    assert any(unit.flags for unit in units) and any(partnership)

@@ -84,6 +84,24 @@ def test_batch_size_does_not_change_the_fp32_vectors(fp32_embedder):
     assert np.abs(small - large).max() < 1e-6
 
 
+def test_batches_encoded_in_parallel_equal_batches_encoded_alone(fp32_embedder):
+    """encode runs its batches on a pool (one ONNX Runtime thread each): many small batches, and
+    two callers at once, give the vectors of each batch run on its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    encoder = fp32_embedder._onnx_encoder
+    texts = [f"{text} ({number})" for number, text in enumerate(MIXED_TEXTS * 3)]
+    alone = np.vstack([encoder._encode_batch([encoder.tokenizer.encode(text.strip()).ids]) for text in texts])
+    encoder.batch_size = 2
+    try:
+        with ThreadPoolExecutor(max_workers=2) as callers:
+            first, second = callers.map(encoder.encode, [texts, texts[::-1]])
+    finally:
+        encoder.batch_size = BATCH_SIZE
+    assert np.abs(first - alone).max() < 1e-6
+    assert np.abs(second[::-1] - alone).max() < 1e-6
+
+
 class RecordingEmbedder(SemanticEmbedder):
     """The real embedder (fp32, whose vectors do not depend on the batch), remembering the texts of
     each call."""

@@ -83,6 +83,19 @@ def test_scores_are_in_range_one_per_text_and_deterministic(semantic_embedder):
 
 
 @pytest.mark.slow
+def test_lexical_features_made_beside_the_encoder_give_the_scores_of_a_serial_run(semantic_embedder):
+    """score_sentiment makes the lexical features on a side thread while the encoder runs: each
+    text keeps the score of the shipped model reading its own logits and lexical features."""
+    from nlp.sentiment.encoder import sentiment_logits
+
+    texts = list(read_domain_set("test").texts[:60])
+    model = load_shipped_model("semantic")
+    serial = model.sentiment_scores(model.features(texts, sentiment_logits(texts), lexical_features(texts)))
+    assert score_sentiment(texts, semantic_embedder.embed(texts)) == pytest.approx(
+        np.clip(serial, -1.0, 1.0).tolist(), abs=1e-9)
+
+
+@pytest.mark.slow
 def test_bad_inputs_do_not_raise(semantic_embedder):
     texts = ["", "   ", "😡😡😡", "🙂", "x" * 100_000, "ticket " * 5000, "42", "\x00\n\t"]
     vectors = semantic_embedder.embed(texts)

@@ -18,6 +18,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,8 @@ INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 #: Texts per ONNX Runtime call (the vectors are bit-identical for any batch size). On a quiet
 #: machine 64 length-sorted texts a call analyse 10,000 responses in 97.4 s (158.6 s CPU) against
 #: 106.8 s (170.0 s CPU) for 16 (``bench/analysis.py --sizes 10000``, back to back, 2026-12-07);
-#: under a load of 4-15, 16 used 14-17% less CPU (bench/README.md).
+#: under a load of 4-15, 16 used 14-17% less CPU (bench/README.md). Those figures are of one batch
+#: at a time on two ORT threads; the batches now run in parallel, one thread each.
 BATCH_SIZE = 64
 
 
@@ -171,6 +173,10 @@ def max_seq_length(model_dir: Path) -> int:
 class OnnxSentenceEncoder:
     """Mean-pooled, normalised sentence vectors from an exported transformer on ONNX Runtime.
 
+    The batches run in parallel, one per usable core, each on one ONNX Runtime thread (the session
+    is thread-safe), rather than one batch at a time on all cores: the vectors are bit-identical and
+    the cores synchronise once per batch instead of once per operator.
+
     Parameters
     ----------
     model_dir : Path
@@ -205,11 +211,9 @@ class OnnxSentenceEncoder:
 
         path = self.onnx_path or cached_onnx_model(self.model_dir, self.cache_dir, self.adapter)
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = len(os.sched_getaffinity(0))
+        # one thread per call, the calls in parallel (see encode): no intra-op worker threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        # idle worker threads sleep instead of spinning: on a shared machine, spinning threads burn
-        # the CPU share the busy ones need (no measurable cost when the cores are free)
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
@@ -240,9 +244,12 @@ class OnnxSentenceEncoder:
         order = np.argsort([-len(encoding.ids) for encoding in encodings], kind="stable")
         width = self.session.get_outputs()[0].shape[-1]
         vectors = np.zeros((len(texts), width if isinstance(width, int) else 384), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
-            vectors[rows] = self._encode_batch([encodings[row].ids for row in rows])
+        batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        workers = max(1, min(len(os.sched_getaffinity(0)), len(batches)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onnx-batch") as pool:
+            encoded = pool.map(lambda rows: self._encode_batch([encodings[row].ids for row in rows]), batches)
+            for rows, batch_vectors in zip(batches, encoded, strict=True):
+                vectors[rows] = batch_vectors
         return vectors
 
     def _encode_batch(self, token_ids: list[list[int]]) -> np.ndarray:

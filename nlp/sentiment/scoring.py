@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +21,7 @@ from nlp.sentiment.encoder import (
     semantic_features,
     sentiment_logits,
 )
+from nlp.sentiment.features import lexical_features
 from nlp.sentiment.labels import LABEL_CUTS, LABELS, sentiment_label
 
 if TYPE_CHECKING:
@@ -80,9 +82,13 @@ def score_sentiment_with_logits(texts: list[str], vectors: np.ndarray | None = N
         lexical = load_shipped_model("lexical")
         scores = lexical.sentiment_scores(lexical.features(texts))
     else:
-        logits = sentiment_logits(texts, model_cache) if reads_logits_only_of(model) else None
-        features = logits if logits is not None else semantic_features(texts, vectors, model_cache)
-        scores = model.sentiment_scores(model.features(texts, features))
+        # The lexical features (VADER, cues: pure Python) are made on a side thread while the
+        # encoder runs in native code that lets go of the GIL.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentiment-lexical") as side:
+            lexical_rows = side.submit(lexical_features, texts)
+            logits = sentiment_logits(texts, model_cache) if reads_logits_only_of(model) else None
+            features = logits if logits is not None else semantic_features(texts, vectors, model_cache)
+            scores = model.sentiment_scores(model.features(texts, features, lexical_rows.result()))
     return [float(score) for score in np.clip(scores, -1.0, 1.0)], logits
 
 
