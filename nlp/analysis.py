@@ -124,8 +124,10 @@ def analyse_units(
         vectors, new_vectors = embed_with_cache(texts, embedder, cached_vectors, progress)
         progress("sentiment", 0, len(texts))
         scores, logits = score_sentiment_with_logits(texts, vectors=vectors, model_cache=model_cache)
+        progress("sentiment", len(texts), len(texts))
         progress("siloing language", 0, len(texts))
         flags, partnership = siloing.result()
+        progress("siloing language", len(texts), len(texts))
     units = [_unit_result(answer, unit, score, unit_flags, partner_count)
              for (answer, unit), score, unit_flags, partner_count in zip(
                  pieces, scores, flags, partnership, strict=True)]

@@ -99,3 +99,16 @@ def test_siloing_run_beside_the_encoders_gives_the_flags_of_a_run_alone():
         [(flag.text, flag.category) for flag in found] for found in flags]
     assert [unit.partnership_terms for unit in units] == partnership
     assert any(unit.flags for unit in units) and any(partnership)
+
+
+def test_every_stage_analyse_units_reports_ends_complete():
+    """The progress bar never leaves a stage at 0%: each stage's last report has done == total."""
+    from nlp.analysis import analyse_units
+
+    reports: list[tuple[str, int, int]] = []
+    answers = [AnswerInput(f"r{index}", 1, "Q1", "Finance", text)
+               for index, text in enumerate(FEEDBACK.values())]
+    analyse_units(answers, progress=lambda stage, done, total: reports.append((stage, done, total)))
+    last = {stage: (done, total) for stage, done, total in reports}
+    assert set(last) >= {"splitting", "embedding", "sentiment", "siloing language"}
+    assert all(done == total for done, total in last.values()), last

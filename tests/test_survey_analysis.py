@@ -57,6 +57,16 @@ def test_analyze_command_stores_units_themes_trends_and_silo_points(runner, db, 
     assert record["random_state"] == 0 and record["lexicon_version"] and record["embedder"]
 
 
+def test_progress_of_a_run_ends_every_stage_complete(db, survey_with_responses):
+    """The CLI's bars and the web job page never leave a stage at 0%: each stage's last report is done."""
+    reports: list[tuple[str, int, int]] = []
+    run_analysis(db, survey_with_responses.id,
+                 progress=lambda stage, done, total: reports.append((stage, done, total)))
+    last = {stage: (done, total) for stage, done, total in reports}
+    assert {"analysing new answers", "splitting", "sentiment", "siloing language", "summarising"} <= set(last)
+    assert all(done == total for done, total in last.values()), last
+
+
 def test_rerun_with_nothing_new_does_nothing_and_new_responses_are_added(db, survey_with_responses):
     first = run_analysis(db, survey_with_responses.id)
     assert first.status == "done" and first.new_answers == 24

@@ -97,6 +97,7 @@ def run_analysis(
                          embedder=embedder, min_group_size=min_group_size, random_state=random_state,
                          previous_proposals=previous, new_unit_keys={unit.text_key for unit in new_units})
     store.save_summary(db, survey_id, analysis, previous=units)
+    progress("summarising", len(units), len(units))
     # Counted before scoring: a response arriving meanwhile makes the next run re-score.
     counts["responses"] = aggregates.survey_response_total(db, survey_id)
     aggregates.save_wave_scores(db, survey_id)
@@ -121,6 +122,7 @@ def _analyse_new_answers(db: sqlite_utils.Database, survey_id: int, answers: Seq
     )
     store.save_units(db, survey_id, answers, new_units, new_vectors, embedder.name)
     save_sentiment_logits(db, new_units, model_cache)  # read by the correction head
+    progress("analysing new answers", len(answers), len(answers))
     return list(new_units)
 
 
