@@ -246,3 +246,14 @@ def test_importing_the_embedders_loads_no_runtime():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent, env={**os.environ})
     assert result.stdout.strip() == "[]"
+
+
+def test_export_prints_no_weight_loading_bar_and_leaves_bars_as_they_were(tmp_path, capfd):
+    from transformers.utils import logging as transformers_logging
+
+    model_dir = make_tiny_bert(tmp_path / "model", seed=3)
+    capfd.readouterr()
+    cached_onnx_model(model_dir, tmp_path / "cache")
+    printed = capfd.readouterr()
+    assert "Loading weights" not in printed.err + printed.out  # the caller's own bars stay readable
+    assert transformers_logging.is_progress_bar_enabled()

@@ -85,6 +85,7 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
         ``target``.
     """
     import torch
+    from transformers.utils import logging as transformers_logging
 
     sample = (
         torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]]),
@@ -95,6 +96,10 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(suffix=".onnx.tmp", dir=target.parent)
     os.close(handle)
+    bars_were_on = transformers_logging.is_progress_bar_enabled()
+    # The one-off export would print transformers' "Loading weights" bar in the middle of the
+    # caller's own progress bars (the first `rapport analyze` on a fresh install).
+    transformers_logging.disable_progress_bar()
     try:
         with torch.no_grad(), warnings.catch_warnings():
             # The TorchScript exporter warns that it is deprecated and about traced shape
@@ -107,6 +112,8 @@ def export_transformer(model_dir: Path, target: Path, adapter: Path | None = Non
             )
         os.replace(temporary, target)
     finally:
+        if bars_were_on:
+            transformers_logging.enable_progress_bar()
         if os.path.exists(temporary):
             os.unlink(temporary)
     return target
