@@ -151,8 +151,12 @@ def answer_text(rng: random.Random, marker: str) -> str:
     return " ".join(parts)
 
 
-def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int) -> Result:
-    """One client process: partners one after another over one keep-alive connection."""
+def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int,
+                     connections: str = "per-partner") -> Result:
+    """One client process: partners one after another. With ``connections="per-partner"`` each
+    partner opens its own connection for the GET and the POST and closes it, as a partner's browser
+    does (and as nginx reaches the server by default: a new upstream connection per request);
+    with ``"keep-alive"`` all its partners share one connection (a proxy's upstream keep-alive pool)."""
     rng = random.Random(seed)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     posts, gets, markers, errors = [], [], [], 0
@@ -160,6 +164,8 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int)
     fields = re.compile(r'name="(q\d+)"')
     started, cpu_started = time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
+        if connections == "per-partner":
+            connection.close()  # the previous partner's browser leaves; the next one connects anew
         try:
             t0 = time.perf_counter()
             connection.request("GET", path)
@@ -189,6 +195,7 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int)
         except (OSError, http.client.HTTPException):
             errors += 1
             connection.close()
+    connection.close()
     return Result(len(markers), errors, posts, gets, markers, time.perf_counter() - started,
                   time.process_time() - cpu_started)
 
@@ -208,9 +215,10 @@ def _run_client(args: tuple) -> Result:
     return virtual_partners(*args)
 
 
-def run_load(port: int, path: str, kind: str, clients: int, seconds: float) -> Result:
+def run_load(port: int, path: str, kind: str, clients: int, seconds: float,
+             connections: str = "per-partner") -> Result:
     with multiprocessing.get_context("fork").Pool(clients) as pool:
-        jobs = [(port, path, kind, seconds, 1000 * n + 7) for n in range(clients)]
+        jobs = [(port, path, kind, seconds, 1000 * n + 7, connections) for n in range(clients)]
         parts = pool.map(_run_client, jobs)
     return Result(
         sum(p.acknowledged for p in parts), sum(p.errors for p in parts),
@@ -285,7 +293,7 @@ def start_app(kind: str, path_for, args: argparse.Namespace, tmp: str, code: str
 def measure_round(app: App, args: argparse.Namespace, seconds: float) -> Result:
     """``seconds`` of load on ``app``, adding its server CPU and the machine's idle time to the totals."""
     cpu_before, idle_before = server_cpu_seconds(app.server.pid), machine_idle_seconds()
-    result = run_load(app.port, app.path, app.kind, args.clients, seconds)
+    result = run_load(app.port, app.path, app.kind, args.clients, seconds, args.connections)
     for pid, used in server_cpu_seconds(app.server.pid).items():
         app.server_cpu[pid] = app.server_cpu.get(pid, 0.0) + used - cpu_before.get(pid, 0.0)
     app.idle += machine_idle_seconds() - idle_before
@@ -335,7 +343,8 @@ def measure_both(args: argparse.Namespace, tmp: str) -> tuple[App, App]:
     apps = (rapport, bare)
     try:
         for app in apps:
-            run_load(app.port, app.path, app.kind, args.clients, 2.0)  # warm-up, not counted
+            # warm-up, not counted
+            run_load(app.port, app.path, app.kind, args.clients, 2.0, args.connections)
             app.warm_count = stored_markers(app.database, app.kind)[0]
         for number in range(args.rounds):
             for app in apps if number % 2 == 0 else apps[::-1]:
@@ -359,12 +368,19 @@ def main() -> None:
     parser.add_argument("--versus", metavar="DIR",
                         help="instead of the bare endpoint, Rapport served from another checkout "
                              "(its .venv), to compare two versions under the same load")
+    parser.add_argument("--connections", choices=("per-partner", "keep-alive"), default="per-partner",
+                        help="per-partner (default): each virtual partner opens its own connection, as a "
+                             "browser does and as nginx reaches the server by default; keep-alive: each "
+                             "client process sends all its partners over one connection (before "
+                             "2026-12-07 20:00 the only mode: 8 connections pinned to the workers gunicorn "
+                             "happened to accept them on)")
     parser.add_argument("--server", help="server configuration from bench/servers.py, e.g. waitress:1x8 "
                         "(default: gunicorn-gthread:WORKERSxTHREADS)")
     args = parser.parse_args()
     args.server = args.server or f"gunicorn-gthread:{args.workers}x{args.threads}"
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"load: {args.clients} client processes x {args.duration:.0f} s per app in {args.rounds} "
+    print(f"load: {args.clients} client processes ({args.connections} connections) x "
+          f"{args.duration:.0f} s per app in {args.rounds} "
           f"alternating rounds; server {args.server}; cores {os.cpu_count()}; "
           f"load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
