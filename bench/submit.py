@@ -152,7 +152,7 @@ def answer_text(rng: random.Random, marker: str) -> str:
 
 
 def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int,
-                     connections: str = "per-partner") -> Result:
+                     connections: str = "keep-alive") -> Result:
     """One client process: partners one after another. With ``connections="per-partner"`` each
     partner opens its own connection for the GET and the POST and closes it, as a partner's browser
     does (and as nginx reaches the server by default: a new upstream connection per request);
@@ -216,7 +216,7 @@ def _run_client(args: tuple) -> Result:
 
 
 def run_load(port: int, path: str, kind: str, clients: int, seconds: float,
-             connections: str = "per-partner") -> Result:
+             connections: str = "keep-alive") -> Result:
     with multiprocessing.get_context("fork").Pool(clients) as pool:
         jobs = [(port, path, kind, seconds, 1000 * n + 7, connections) for n in range(clients)]
         parts = pool.map(_run_client, jobs)
@@ -368,12 +368,11 @@ def main() -> None:
     parser.add_argument("--versus", metavar="DIR",
                         help="instead of the bare endpoint, Rapport served from another checkout "
                              "(its .venv), to compare two versions under the same load")
-    parser.add_argument("--connections", choices=("per-partner", "keep-alive"), default="per-partner",
-                        help="per-partner (default): each virtual partner opens its own connection, as a "
-                             "browser does and as nginx reaches the server by default; keep-alive: each "
-                             "client process sends all its partners over one connection (before "
-                             "2026-12-07 20:00 the only mode: 8 connections pinned to the workers gunicorn "
-                             "happened to accept them on)")
+    parser.add_argument("--connections", choices=("keep-alive", "per-partner"), default="keep-alive",
+                        help="keep-alive (default, as every figure in bench/README.md): each client process "
+                             "sends all its partners over one connection, pinned to the worker that accepted "
+                             "it; per-partner: each virtual partner opens its own connection, as a browser "
+                             "does and as nginx reaches the server by default")
     parser.add_argument("--server", help="server configuration from bench/servers.py, e.g. waitress:1x8 "
                         "(default: gunicorn-gthread:WORKERSxTHREADS)")
     args = parser.parse_args()
