@@ -225,3 +225,34 @@ def test_a_source_pinned_to_a_commit_reads_the_file_as_it_was_and_checks_its_dig
     assert shipped and all(source["commit"] == "a38fcd7" for source in shipped)  # model 2.4's data
     for source in shipped:  # each pinned file matches its recorded digest
         assert read_source(source, tmp_path).texts
+
+
+def test_calibration_refits_the_head_on_the_dev_rows_the_manifest_pins_not_on_rows_added_since():
+    """`make sentiment-model` must reproduce the shipped head after new dev rows land (model 2.5's
+    rows did: 74 more domain dev rows than model 2.4's head was fitted on)."""
+    import json
+    import subprocess
+
+    from nlp.sentiment.training.calibrate import HARD_FILE, as_pinned
+    from nlp.sentiment.training.corpus import DOMAIN_SET, read_domain_set
+    from nlp.sentiment.training.real_voices import REPO_ROOT, read_manifest
+
+    if subprocess.run(["git", "cat-file", "-e", "a38fcd7"], cwd=REPO_ROOT, capture_output=True).returncode:
+        pytest.skip("a shallow checkout: commit a38fcd7 (model 2.4's data) is not in this clone's history")
+    manifest = read_manifest()
+    pinned_dev = read_domain_set("dev", as_pinned(DOMAIN_SET, manifest))
+    current_dev = read_domain_set("dev", DOMAIN_SET)
+    assert set(pinned_dev.texts) < set(current_dev.texts)  # rows were added since, none removed
+    with np.load(REPO_ROOT / "nlp" / "data" / "sentiment" / "model_semantic.npz") as shipped:
+        fitted_on = json.loads(str(shipped["metadata"]))["rows"]
+    assert len(pinned_dev.texts) == fitted_on["domain-dev"]
+    assert len(read_domain_set("dev", as_pinned(HARD_FILE, manifest)).texts) == fitted_on["hard-dev"]
+    unpinned = {**manifest, "sources": [{**source, "commit": None} for source in manifest["sources"]]}
+    assert as_pinned(DOMAIN_SET, unpinned) == DOMAIN_SET
+    shared_data = REPO_ROOT.parent / "shared" / "data"
+    if (shared_data / "sentiment").is_dir():  # the rows calibrate fits on, as `make sentiment-model` runs it
+        from nlp.sentiment.training.calibrate import calibration_rows
+
+        rows = calibration_rows(shared_data, HARD_FILE, max_rows=5)
+        assert rows["domain-dev"].texts == pinned_dev.texts
+        assert len(rows["hard-dev"].texts) == fitted_on["hard-dev"]

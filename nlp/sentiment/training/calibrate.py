@@ -5,11 +5,12 @@ lexical weight 0), so its label depends on the encoder's tokens of the canonical
 (:func:`nlp.sentiment.encoder.canonical_text`): letter case, whitespace and the final stop cannot
 change it. The logistic regression over the logits is fitted on dev rows the encoder never trained
 on (TweetEval val, the ``devselect`` halves of DynaSent round-1 and round-2 dev, the domain and
-hard-shape ``dev`` rows), each source's classes balanced and the sources weighted equally. The
-class bias is chosen on 5-fold out-of-fold predictions of those rows: the one with the best objective
-(mean of TweetEval val macro recall and the other sets' accuracy) minus the mean over sources of the
-largest gap between a class's predicted and gold share, weighted one to one (a point of share gap
-costs as much as a point of accuracy; issue 12 targets both). The continuous score blends
+hard-shape ``dev`` rows at the commit the training manifest pins), each source's classes balanced
+and the sources weighted equally. The class bias is chosen on 5-fold out-of-fold predictions of
+those rows: the one with the best objective (mean of TweetEval val macro recall and the other sets'
+accuracy) minus the mean over sources of the largest gap between a class's predicted and gold
+share, weighted one to one (a point of share gap costs as much as a point of accuracy; issue 12
+targets both). The continuous score blends
 ``P(positive) - P(negative)`` with VADER's compound; the blend and gain are chosen by Pearson r on
 the training half of the VADER tweets file (its held-out half is evaluated).
 """
@@ -39,6 +40,7 @@ from nlp.sentiment.training.corpus import (
     read_public_file,
 )
 from nlp.sentiment.training.real_corpus import read_real_set, sample_rows
+from nlp.sentiment.training.real_voices import file_at_commit, read_manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
@@ -52,13 +54,29 @@ GAINS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 SHARE_GAP_WEIGHT = 1.0
 
 
-def calibration_rows(data_dir: Path, hard_path: Path | None, max_rows: int = 0) -> dict[str, LabelledTexts]:
+def as_pinned(path: Path, manifest: dict) -> Path:
+    """``path``, a domain set of this repository, as the manifest's sources pin it (the file at the
+    commit they name, checked by digest): the shipped head is then refitted on the dev rows it was
+    fitted on, whatever rows were added since. ``path`` itself when no source pins it."""
+    try:
+        relative = path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return path
+    for source in manifest["sources"]:
+        if source.get("commit") and source["path"] == relative:
+            return file_at_commit(source)
+    return path
+
+
+def calibration_rows(data_dir: Path, hard_path: Path | None, max_rows: int = 0,
+                     manifest: dict | None = None) -> dict[str, LabelledTexts]:
     """The dev rows the classifier is fitted on, by source (a seeded sample of ``max_rows`` per source
-    when given)."""
+    when given); the domain sets as ``manifest`` (the training manifest by default) pins them."""
+    manifest = read_manifest() if manifest is None else manifest
     rows = {name: sample_rows(read_real_set(data_dir, name), max_rows) for name in DEV_SETS}
-    rows["domain-dev"] = read_domain_set("dev", DOMAIN_SET)
+    rows["domain-dev"] = read_domain_set("dev", as_pinned(DOMAIN_SET, manifest))
     if hard_path is not None and hard_path.exists():
-        rows["hard-dev"] = read_domain_set("dev", hard_path)
+        rows["hard-dev"] = read_domain_set("dev", as_pinned(hard_path, manifest))
     return rows
 
 
