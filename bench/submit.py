@@ -155,8 +155,8 @@ def virtual_partners(port: int, path: str, kind: str, seconds: float, seed: int,
                      connections: str = "keep-alive") -> Result:
     """One client process: partners one after another. With ``connections="per-partner"`` each
     partner opens its own connection for the GET and the POST and closes it, as a partner's browser
-    does (and as nginx reaches the server by default: a new upstream connection per request);
-    with ``"keep-alive"`` all its partners share one connection (a proxy's upstream keep-alive pool)."""
+    does (nginx by default goes further: a new upstream connection for every request); with
+    ``"keep-alive"`` all its partners share one connection (a proxy's upstream keep-alive pool)."""
     rng = random.Random(seed)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     posts, gets, markers, errors = [], [], [], 0
@@ -371,8 +371,8 @@ def main() -> None:
     parser.add_argument("--connections", choices=("keep-alive", "per-partner"), default="keep-alive",
                         help="keep-alive (default, as every figure in bench/README.md): each client process "
                              "sends all its partners over one connection, pinned to the worker that accepted "
-                             "it; per-partner: each virtual partner opens its own connection, as a browser "
-                             "does and as nginx reaches the server by default")
+                             "it; per-partner: each virtual partner opens its own connection for its GET "
+                             "and POST, as a browser does")
     parser.add_argument("--server", help="server configuration from bench/servers.py, e.g. waitress:1x8 "
                         "(default: gunicorn-gthread:WORKERSxTHREADS)")
     args = parser.parse_args()

@@ -17,16 +17,15 @@ from pathlib import Path
 from nlp.sentiment import score_sentiment
 from nlp.sentiment.labels import three_class
 from nlp.sentiment.training.calibrate import HARD_FILE
-from nlp.sentiment.training.corpus import DOMAIN_SET, read_domain_set
+from nlp.sentiment.training.corpus import DOMAIN_SET, LabelledTexts, read_domain_set
 
 
-def dev_misreads(path: Path) -> list[tuple[str, str, str, float]]:
-    """(text, gold, predicted, score) for each misread ``dev`` row of a domain file."""
-    rows = read_domain_set("dev", path)
+def dev_misreads(rows: LabelledTexts) -> list[tuple[str, str, str, float]]:
+    """(text, gold, predicted, score) for each misread row of ``rows``."""
     scores = score_sentiment(list(rows.texts))
-    return [(text, gold, three_class(score), score)
-            for text, gold, score in zip(rows.texts, rows.labels, scores, strict=True)
-            if three_class(score) != gold]
+    read = [(text, gold, three_class(score), score)
+            for text, gold, score in zip(rows.texts, rows.labels, scores, strict=True)]
+    return [row for row in read if row[2] != row[1]]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,9 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hard", type=Path, default=HARD_FILE)
     args = parser.parse_args(argv)
     for name, path in (("domain-dev", args.domain), ("hard-dev", args.hard)):
-        misreads = dev_misreads(path)
-        total = len(read_domain_set("dev", path).texts)
-        print(f"== {name}: {len(misreads)} of {total} misread")
+        rows = read_domain_set("dev", path)
+        misreads = dev_misreads(rows)
+        print(f"== {name}: {len(misreads)} of {len(rows.texts)} misread")
         for text, gold, predicted, score in sorted(misreads, key=lambda row: (row[1], row[2])):
             print(f"{gold:>8} -> {predicted:<8} {score:+.2f}  {text}")
         print(Counter(f"{gold}->{predicted}" for _, gold, predicted, _ in misreads))
