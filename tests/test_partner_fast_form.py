@@ -155,3 +155,21 @@ def test_a_head_request_gets_the_page_headers_and_never_counts_as_a_submission(l
     assert answer.headers["Cache-Control"] == "no-store"
     assert stored_count(db) == 0
 
+
+def test_behind_a_trusted_proxy_the_fast_path_sees_https(app, partner_wave):
+    """The fast path sits inside ProxyFix: over HTTPS at the proxy, HSTS and a Secure cookie."""
+    proxied = create_app({"DATABASE": app.config["DATABASE"], "SECRET_KEY": "test-secret",
+                          "TRUSTED_PROXIES": 1})
+    seen: list[str] = []
+    request_started.connect(lambda sender, **extra: seen.append(request.path), proxied, weak=False)
+    wave = partner_wave()
+    path, forwarded = f"/s/{wave.token}", {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    proxied.test_client().get(path, headers=forwarded)
+    seen.clear()
+    answer = proxied.test_client().get(path, headers=forwarded)
+    assert answer.status_code == 200 and not seen  # answered by the fast path
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in answer.headers["Set-Cookie"]
+    plain = proxied.test_client().get(path)
+    assert "Strict-Transport-Security" not in plain.headers and "Secure" not in plain.headers["Set-Cookie"]
+

@@ -81,7 +81,7 @@ class BlankFormFastPath:
         csrf_on = config.get("WTF_CSRF_ENABLED", True)
         csrf = browser_cookie.new_csrf_token(cookie.key, secret) if csrf_on else None
         body = blank_form.filled(page, csrf, tokens.new_form_token(wave.id, secret)).encode()
-        secure = environ.get("wsgi.url_scheme") == "https"
+        secure = environ.get("wsgi.url_scheme") in ("https", "wss")  # as request.is_secure
         headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
         if cookie.changed:
             set_cookie = browser_cookie.set_cookie_header(cookie, config, script_root, secure)
