@@ -37,6 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import servers  # noqa: E402
 from submit import DEPARTMENTS, answer_text, build_database, percentile  # noqa: E402
 
+from survey.cli.serve import DEFAULT_THREADS, DEFAULT_WORKERS  # noqa: E402
+
 HIDDEN = re.compile(r'name="(csrf_token|form_token)" type="hidden" value="([^"]*)"')
 FIELDS = re.compile(r'name="(q\d+)"')
 
@@ -147,8 +149,9 @@ def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", default="rapport-serve:2x4",
-                        help="configuration, e.g. gunicorn-gthread:2x4, waitress:1x8, granian:2x4")
+    parser.add_argument("--server", default=f"rapport-serve:{DEFAULT_WORKERS}x{DEFAULT_THREADS}",
+                        help="configuration (default: rapport serve's own), e.g. gunicorn-gthread:2x4, "
+                             "waitress:1x8, granian:2x4")
     parser.add_argument("--slow", type=int, default=50, help="slow clients (at most 200)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds the slow clients trickle")
     parser.add_argument("--trickle", type=float, default=0.5, help="seconds between trickled bytes")

@@ -104,7 +104,11 @@ def partner_db() -> sqlite_utils.Database:
     checkpoint thread (``survey.store.responses.group_commit``) unless the WAL grows past
     :data:`PARTNER_AUTOCHECKPOINT` pages, so a request rarely waits for one.
     """
-    path = current_app.config["DATABASE"]
+    return partner_db_for(current_app.config["DATABASE"])
+
+
+def partner_db_for(path: str) -> sqlite_utils.Database:
+    """:func:`partner_db` for the database at ``path``, outside a Flask request."""
     if getattr(_thread_state, "path", None) != path:
         if getattr(_thread_state, "db", None) is not None:
             _thread_state.db.close()

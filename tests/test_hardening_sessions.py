@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import STAFF_PASSWORD
+from test_survey_partner import answers_for, hidden_fields
 
 from survey import create_app
 from survey.store.staff import create_staff_user
@@ -240,3 +241,15 @@ def test_the_cli_refuses_a_common_password_too(runner, db):
     result = runner.invoke(args=["create-user", "newadmin", "--role", "admin"], input="password1234\n" * 2)
     assert result.exit_code != 0
     assert "common" in result.output.lower()
+
+
+def test_pages_that_are_never_cached_send_no_vary_header(client, db, partner_wave):
+    """``Vary: Cookie`` only matters to a cache; a ``no-store`` page (every partner page, the 303 after
+    a submission) is never kept, so the header would only cost the server and the browser."""
+    wave = partner_wave()
+    page = client.get(f"/s/{wave.token}")
+    assert "no-store" in page.headers["Cache-Control"]
+    assert "Vary" not in page.headers
+    data = {**hidden_fields(page.get_data(as_text=True)), **answers_for(db, wave, text="Fine.")}
+    submitted = client.post(f"/s/{wave.token}", data=data)
+    assert submitted.status_code == 303 and "Vary" not in submitted.headers

@@ -14,6 +14,7 @@ import pkgutil
 from flask import Blueprint, Flask
 
 from survey.web import auth, error_pages, navigation, oidc, presentation, security, sessions
+from survey.web.partner import fast_form
 
 #: The area packages whose modules' blueprints are registered, in this order.
 AREAS = ("survey.web.partner", "survey.web.workspace", "survey.web.culture", "survey.web.admin",
@@ -36,6 +37,7 @@ def area_blueprints() -> list[Blueprint]:
 def init_app(app: Flask) -> None:
     """Wire the web layer into ``app``."""
     security.init_app(app)
+    fast_form.init_app(app)  # inside the proxy fix that sessions.init_app may add
     sessions.init_app(app)
     auth.init_app(app)
     oidc.init_app(app)

@@ -15,13 +15,20 @@ CONTENT_SECURITY_POLICY = (
 csrf = CSRFProtect()
 
 
+#: The headers every response carries (also sent by :mod:`survey.web.partner.fast_form`).
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "interest-cohort=(), camera=(), microphone=()"),
+)
+
+
 def add_security_headers(response: Response) -> Response:
     """Attach the CSP and related headers to every response."""
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = "interest-cohort=(), camera=(), microphone=()"
+    for name, value in SECURITY_HEADERS:
+        response.headers[name] = value
     return response
 
 

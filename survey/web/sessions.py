@@ -44,9 +44,11 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """As Flask's, but an empty, unchanged session (every partner page) returns before working
-        out the cookie's six attributes from the configuration."""
+        out the cookie's six attributes from the configuration, and says ``Vary: Cookie`` only on
+        a response a cache may keep: ``no-store`` ones (every partner and staff page) are never
+        cached, so the header would only cost the server and the browser parsing it."""
         if not session and not session.modified:
-            if session.accessed:
+            if session.accessed and "no-store" not in response.headers.get("Cache-Control", ""):
                 response.vary.add("Cookie")
             return
         super().save_session(app, session, response)

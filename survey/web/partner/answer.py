@@ -14,7 +14,7 @@ import re
 import urllib.parse
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 
 from survey.db import partner_db
 from survey.errors import (
@@ -76,8 +76,8 @@ def survey(token: str) -> Any:
     if closed is not None:
         return closed
     if guards.answered_here(wave):
-        return guards.already_answered_page(wave, 200 if request.method == "GET" else 409)
-    if request.method == "GET":
+        return guards.already_answered_page(wave, 409 if request.method == "POST" else 200)
+    if request.method != "POST":  # GET, or HEAD (a link preview): the page, never a submission
         return _show_survey(wave)
     return _submit(wave)
 
@@ -236,10 +236,14 @@ def wave_definition(token: str) -> WaveDefinition:
     per-worker cache (checked against the database's definition version; ``NotFound`` if none)."""
     definition: WaveDefinition | None = g.get("partner_wave_definition")
     if definition is None or definition.wave.token != token:
-        caches = current_app.extensions.setdefault("rapport_wave_definitions", {})
-        cache = caches.setdefault(current_app.config["DATABASE"], WaveDefinitionCache())
-        definition = g.partner_wave_definition = cache.by_token(partner_db(), token)
+        definition = g.partner_wave_definition = definition_cache(current_app).by_token(partner_db(), token)
     return definition
+
+
+def definition_cache(app: Flask) -> WaveDefinitionCache:
+    """This worker's wave definitions for ``app``'s database."""
+    caches = app.extensions.setdefault("rapport_wave_definitions", {})
+    return caches.setdefault(app.config["DATABASE"], WaveDefinitionCache())
 
 
 def _new_form_token(wave: Wave) -> str:

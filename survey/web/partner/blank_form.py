@@ -18,9 +18,10 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
 
-from flask import current_app, request, session
+from flask import Flask, current_app, request, session
 
 from survey.store.surveys import Question, Survey, Wave
 from survey.web.partner import browser_cookie
@@ -43,10 +44,8 @@ def blank_form_page(wave: Wave, survey: Survey, questions: tuple[Question, ...],
     """
     if wave.access != "public" or current_app.debug or session.get("_flashes"):
         return None
-    config = current_app.config
-    key = (wave, survey, questions, request.script_root, config["MAX_ANSWER_CHARS"],
-           config["MIN_GROUP_SIZE"], config.get("WTF_CSRF_ENABLED", True))
-    pages = _pages()
+    key = page_key(wave, survey, questions, request.script_root, current_app.config)
+    pages = _pages(current_app)
     with _lock:
         found = key in pages
         page = pages.get(key)
@@ -61,7 +60,29 @@ def blank_form_page(wave: Wave, survey: Survey, questions: tuple[Question, ...],
                 pages.popitem(last=False)
     if page is None:
         return None
-    return page.replace(_CSRF_MARK, _csrf_token() or "", 1).replace(_FORM_TOKEN_MARK, new_form_token(), 1)
+    return filled(page, _csrf_token(), new_form_token())
+
+
+def page_key(wave: Wave, survey: Survey, questions: tuple[Question, ...], script_root: str,
+             config: Mapping[str, Any]) -> Hashable:
+    """What a blank page is built from: its rows as read now, and the settings and path it states."""
+    return (wave, survey, questions, script_root, config["MAX_ANSWER_CHARS"], config["MIN_GROUP_SIZE"],
+            config.get("WTF_CSRF_ENABLED", True))
+
+
+def cached_page(app: Flask, key: Hashable) -> str | None:
+    """The marked page kept under ``key`` (see :func:`filled`), or ``None`` if none is kept."""
+    pages = _pages(app)
+    with _lock:
+        page = pages.get(key)
+        if page is not None:
+            pages.move_to_end(key)
+    return page
+
+
+def filled(page: str, csrf_token: str | None, form_token: str) -> str:
+    """A kept page with this visit's CSRF token (none with CSRF switched off) and form token."""
+    return page.replace(_CSRF_MARK, csrf_token or "", 1).replace(_FORM_TOKEN_MARK, form_token, 1)
 
 
 def _csrf_token() -> str | None:
@@ -78,12 +99,12 @@ def marked_page(html: str, csrf_token: str | None, form_token: str) -> str | Non
     return html.replace(form_token, _FORM_TOKEN_MARK)
 
 
-def _pages() -> OrderedDict[Hashable, str | None]:
-    """This app's rendered pages, oldest first."""
+def _pages(app: Flask) -> OrderedDict[Hashable, str | None]:
+    """``app``'s rendered pages, oldest first."""
     with _lock:
-        return current_app.extensions.setdefault(_EXTENSION, OrderedDict())
+        return app.extensions.setdefault(_EXTENSION, OrderedDict())
 
 
 def cached_pages() -> int:
     """How many rendered pages this worker keeps for the current app."""
-    return len(_pages())
+    return len(_pages(current_app))

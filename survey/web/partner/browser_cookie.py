@@ -22,9 +22,12 @@ import hmac
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Response, current_app, g, request
+from werkzeug.http import dump_cookie
 
 from survey.web.partner import tokens
 
@@ -51,14 +54,18 @@ def current() -> PartnerCookie:
     """The cookie the browser sent (read once per request), or a new key when there was none."""
     cookie: PartnerCookie | None = g.get(_G_KEY)
     if cookie is None:
-        match = _COOKIE_VALUE.fullmatch(request.cookies.get(COOKIE_NAME, ""))
-        if match is None:
-            cookie = PartnerCookie(secrets.token_hex(16), changed=True)
-        else:
-            answered = [int(wave_id) for wave_id in match[2].split(".")] if match[2] else []
-            cookie = PartnerCookie(match[1], answered)
+        cookie = parse(request.cookies.get(COOKIE_NAME, ""))
         setattr(g, _G_KEY, cookie)
     return cookie
+
+
+def parse(value: str) -> PartnerCookie:
+    """The cookie's value as the browser sent it, or a new key (``changed``) when it is not ours."""
+    match = _COOKIE_VALUE.fullmatch(value)
+    if match is None:
+        return PartnerCookie(secrets.token_hex(16), changed=True)
+    answered = [int(wave_id) for wave_id in match[2].split(".")] if match[2] else []
+    return PartnerCookie(match[1], answered)
 
 
 def answered_here(wave_id: int) -> bool:
@@ -78,9 +85,14 @@ def csrf_token() -> str:
     """This request's CSRF token for the browser's key (the same one for every form of the page)."""
     cookie = current()
     if cookie.csrf_token is None:
-        issued = str(int(time.time()))
-        cookie.csrf_token = f"{issued}.{_signature(cookie.key, issued)}"
+        cookie.csrf_token = new_csrf_token(cookie.key, current_app.config["SECRET_KEY"])
     return cookie.csrf_token
+
+
+def new_csrf_token(key: str, secret_key: str | bytes) -> str:
+    """A CSRF token issued now for the browser key ``key``."""
+    issued = str(int(time.time()))
+    return f"{issued}.{_signature(key, issued, secret_key)}"
 
 
 def csrf_token_is_valid(token: str | None) -> bool:
@@ -94,7 +106,8 @@ def csrf_token_is_valid(token: str | None) -> bool:
     limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
     if limit and not -60 <= time.time() - int(match[1]) <= int(limit):
         return False
-    return hmac.compare_digest(match[2], _signature(current().key, match[1]))
+    expected = _signature(current().key, match[1], current_app.config["SECRET_KEY"])
+    return hmac.compare_digest(match[2], expected)
 
 
 def save(response: Response) -> Response:
@@ -102,13 +115,20 @@ def save(response: Response) -> Response:
     cookie: PartnerCookie | None = g.get(_G_KEY)
     if cookie is None or not cookie.changed:
         return response
-    value = cookie.key + ("_" + ".".join(map(str, cookie.answered)) if cookie.answered else "")
-    config = current_app.config
-    response.set_cookie(COOKIE_NAME, value, path=f"{request.script_root}/s/", httponly=True,
-                        secure=bool(config["SESSION_COOKIE_SECURE"]) or request.is_secure,
-                        samesite=config.get("SESSION_COOKIE_SAMESITE") or "Lax")
+    response.headers.add("Set-Cookie", set_cookie_header(cookie, current_app.config, request.script_root,
+                                                         request.is_secure, response.max_cookie_size))
     return response
 
 
-def _signature(key: str, issued: str) -> str:
-    return tokens.sign(CSRF_PURPOSE, f"{key}.{issued}")
+def set_cookie_header(cookie: PartnerCookie, config: Mapping[str, Any], script_root: str, is_secure: bool,
+                      max_size: int = 4093) -> str:
+    """The ``Set-Cookie`` value that stores ``cookie`` in the browser (as Werkzeug's ``set_cookie``
+    writes it: path ``/s/``, ``HttpOnly``, ``Secure`` over HTTPS, ``SameSite`` as for sessions)."""
+    value = cookie.key + ("_" + ".".join(map(str, cookie.answered)) if cookie.answered else "")
+    return dump_cookie(COOKIE_NAME, value, path=f"{script_root}/s/", httponly=True,
+                       secure=bool(config["SESSION_COOKIE_SECURE"]) or is_secure,
+                       samesite=config.get("SESSION_COOKIE_SAMESITE") or "Lax", max_size=max_size)
+
+
+def _signature(key: str, issued: str, secret_key: str | bytes) -> str:
+    return tokens.sign(CSRF_PURPOSE, f"{key}.{issued}", secret_key)

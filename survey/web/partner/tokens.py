@@ -21,16 +21,17 @@ FORM_TOKEN_PURPOSE = b"rapport-partner-form-token"
 _FORM_TOKEN = re.compile(r"(\d{1,18})\.([0-9a-f]{32})\.([0-9a-f]{64})")
 
 
-def sign(purpose: bytes, message: str) -> str:
-    """The hex HMAC-SHA256 of ``message`` under this app's secret key for ``purpose``."""
-    key = _key(purpose, current_app.config["SECRET_KEY"])
+def sign(purpose: bytes, message: str, secret_key: str | bytes | None = None) -> str:
+    """The hex HMAC-SHA256 of ``message`` for ``purpose`` under ``secret_key`` (this app's secret
+    key when ``None``)."""
+    key = _key(purpose, current_app.config["SECRET_KEY"] if secret_key is None else secret_key)
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
-def new_form_token(wave_id: int) -> str:
-    """A signed one-time token for a form of the wave ``wave_id``."""
+def new_form_token(wave_id: int, secret_key: str | bytes | None = None) -> str:
+    """A signed one-time token for a form of the wave ``wave_id`` (``secret_key``: as :func:`sign`)."""
     payload = f"{wave_id}.{secrets.token_hex(16)}"
-    return f"{payload}.{sign(FORM_TOKEN_PURPOSE, payload)}"
+    return f"{payload}.{sign(FORM_TOKEN_PURPOSE, payload, secret_key)}"
 
 
 def form_token_nonce(wave_id: int, token: str | None) -> str | None:
