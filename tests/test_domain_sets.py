@@ -363,11 +363,13 @@ def test_sentiment_rows_added_since_model_2_4_keep_away_from_every_row_and_furth
                           cwd=SENTIMENT_DOMAIN.parents[3], capture_output=True, check=True).stdout
     before = {text_key(row["text"]) for row in csv.DictReader(io.StringIO(blob.decode("utf-8")))}
     rows = load_csv(SENTIMENT_DOMAIN) + load_csv(SENTIMENT_HARD)
-    added = [i for i, row in enumerate(rows[: len(load_csv(SENTIMENT_DOMAIN))]) if text_key(row["text"]) not in before]
+    domain_rows = len(load_csv(SENTIMENT_DOMAIN))
+    added = [i for i, row in enumerate(rows[:domain_rows]) if text_key(row["text"]) not in before]
     assert len(added) >= 360 and {rows[i]["split"] for i in added} == {"train", "dev"}
     similarity = _jaccard([rows[i]["text"] for i in added], [row["text"] for row in rows])
     for position, i in enumerate(added):
         similarity[position, i] = 0.0  # the row itself
     limit = np.array([0.4 if row["split"] == "test" else 0.5 for row in rows])[None, :]
-    close = [(rows[added[a]]["text"], rows[b]["text"]) for a, b in zip(*np.nonzero(similarity >= limit), strict=True)]
+    close = [(rows[added[a]]["text"], rows[b]["text"])
+             for a, b in zip(*np.nonzero(similarity >= limit), strict=True)]
     assert close == [], close

@@ -34,7 +34,13 @@ from nlp.sentiment import encoder
 from nlp.sentiment.encoder import SentimentLogits
 from nlp.sentiment.storage import SHIPPED_MODELS, load_model
 from nlp.sentiment.training.calibrate import CACHE_DIR, HARD_FILE
-from nlp.sentiment.training.corpus import DOMAIN_SET, LABELS, LabelledTexts, cached_embeddings, read_domain_set
+from nlp.sentiment.training.corpus import (
+    DOMAIN_SET,
+    LABELS,
+    LabelledTexts,
+    cached_embeddings,
+    read_domain_set,
+)
 from nlp.sentiment.training.real_corpus import read_real_set, sample_rows
 from nlp.sentiment.training.real_voices import DEFAULT_DATA_DIR
 
@@ -78,13 +84,14 @@ def model_labels(adapter: Path, head: Path, splits: dict[str, LabelledTexts]) ->
     model = load_model(head)
     labels = {}
     for name, rows in splits.items():
-        logits = cached_embeddings(rows.texts, f"devshares-{rows.name}", CACHE_DIR, embedder=SentimentLogits())
+        logits = cached_embeddings(rows.texts, f"devshares-{rows.name}", CACHE_DIR,
+                                   embedder=SentimentLogits())
         labels[name] = np.asarray(model.predict(model.features(list(rows.texts), logits)))
     return labels
 
 
 def _shares(values: list[float]) -> str:
-    return "/".join(f"{value:.0f}" for value in values)
+    return "/".join(f"{value:.1f}" for value in values)
 
 
 def report(name: str, figures: dict, base: dict | None) -> str:
@@ -121,7 +128,8 @@ def main(argv: list[str] | None = None) -> None:
         labels = model_labels(adapter, head, splits)
         figures[name] = {split: share_figures(np.array(rows.labels), labels[split])
                          for split, rows in splits.items()}
-    print("shares and lean in percent, classes negative/neutral/positive; lean = mean rate per gold class - 33.3")
+    print("shares and lean in percent, classes negative/neutral/positive; "
+          "lean = mean rate per gold class - 33.3")
     for split, rows in splits.items():
         print(f"== {split} ({len(rows.texts)} rows)")
         for name, by_split in figures.items():
