@@ -38,5 +38,7 @@ def test_a_perfect_model_has_no_lean_and_a_missing_class_is_left_out_of_it():
 
 def test_a_model_argument_names_its_adapter_and_defaults_the_head_next_to_it():
     assert parse_model("s300=ck/adapter-step300.npz") == (
-        "s300", Path("ck/adapter-step300.npz"), Path("ck/adapter-step300.model_semantic.npz"))
-    assert parse_model("b=ck/a.npz,ck/head.npz") == ("b", Path("ck/a.npz"), Path("ck/head.npz"))
+        "s300", Path("ck/adapter-step300.npz"), Path("ck/adapter-step300.model_semantic.npz"), None)
+    assert parse_model("b=ck/a.npz,ck/head.npz") == ("b", Path("ck/a.npz"), Path("ck/head.npz"), None)
+    assert parse_model("c=ck/a.npz@-0.3:0:0.1") == (
+        "c", Path("ck/a.npz"), Path("ck/a.model_semantic.npz"), (-0.3, 0.0, 0.1))

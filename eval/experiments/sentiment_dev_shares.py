@@ -1,15 +1,16 @@
 """Per dev split: macro recall and predicted against gold class shares, for the shipped sentiment
 model and candidates, so a class lean shows before any test split is read.
 
-``python -m eval.experiments.sentiment_dev_shares [DATA] [--model NAME=ADAPTER.npz[,HEAD.npz] ...]``
+``python -m eval.experiments.sentiment_dev_shares [DATA] [--model NAME=ADAPTER[,HEAD][@B0:B1:B2] ...]``
 
 Each model is an encoder adapter with its calibrated head (by default ``<adapter>.model_semantic.npz``,
-as ``eval.experiments.sentiment_checkpoints`` writes it); ``shipped`` (the files in
-``nlp/data/sentiment/``) is always the first, and the others are compared with it. For every real dev
-split (TweetEval val whole, the ``devselect`` halves of DynaSent round-1 and round-2 dev) and the
-domain and hard-shape ``dev`` rows (the file as it is now, the same rows for every model) it prints
-macro recall, accuracy, predicted and gold class shares (negative / neutral / positive) and the
-share of each gold class read as each other class.
+as ``eval.experiments.sentiment_checkpoints`` writes it), optionally with its class bias replaced
+(``@-0.3:0:0``, negative / neutral / positive: how much of a lean is the head's). ``shipped`` (the
+files in ``nlp/data/sentiment/``) is always the first; the others are compared with it. For every
+real dev split (TweetEval val whole, the ``devselect`` halves of DynaSent round-1 and round-2 dev)
+and the domain and hard-shape ``dev`` rows (the file as it is now, the same rows for every model)
+it prints macro recall, accuracy, predicted and gold class shares (negative / neutral / positive)
+and the share of each gold class read as each other class.
 
 Why more than accuracy: a split's class mix need not be the test's (TweetEval val is 16/43/41
 negative / neutral / positive, its test 32/48/19), so a predicted-share gap on dev can hide a lean
@@ -77,12 +78,15 @@ def share_figures(gold: np.ndarray, predicted: np.ndarray) -> dict:
     }
 
 
-def model_labels(adapter: Path, head: Path, splits: dict[str, LabelledTexts]) -> dict[str, np.ndarray]:
-    """Labels of every split by one adapter and its head."""
+def model_labels(adapter: Path, head: Path, splits: dict[str, LabelledTexts],
+                 bias: tuple[float, ...] | None = None) -> dict[str, np.ndarray]:
+    """Labels of every split by one adapter and its head (with ``bias`` as its class bias if given)."""
     encoder.ADAPTER_PATH = adapter.resolve()
     encoder._sentiment_embedder.cache_clear()
     encoder._head.cache_clear()
     model = load_model(head)
+    if bias is not None:
+        model.set_params(class_bias=list(bias))
     labels = {}
     for name, rows in splits.items():
         logits = cached_embeddings(rows.texts, f"devshares-{rows.name}", CACHE_DIR,
@@ -109,24 +113,28 @@ def report(name: str, figures: dict, base: dict | None) -> str:
     return text
 
 
-def parse_model(value: str) -> tuple[str, Path, Path]:
-    name, _, files = value.partition("=")
+def parse_model(value: str) -> tuple[str, Path, Path, tuple[float, ...] | None]:
+    """``NAME=ADAPTER[,HEAD][@B0:B1:B2]`` -> (name, adapter, head, class bias or None)."""
+    name, _, rest = value.partition("=")
+    files, _, bias = rest.partition("@")
     adapter, _, head = files.partition(",")
     adapter_path = Path(adapter)
-    return name, adapter_path, Path(head) if head else adapter_path.with_suffix(".model_semantic.npz")
+    return (name, adapter_path, Path(head) if head else adapter_path.with_suffix(".model_semantic.npz"),
+            tuple(float(part) for part in bias.split(":")) if bias else None)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--model", action="append", default=[], type=parse_model,
-                        help="NAME=ADAPTER.npz[,HEAD.npz] (head default: ADAPTER.model_semantic.npz)")
+                        help="NAME=ADAPTER.npz[,HEAD.npz][@B0:B1:B2] (head default: "
+                             "ADAPTER.model_semantic.npz; @: replace its class bias)")
     args = parser.parse_args(argv)
-    shipped = ("shipped", encoder.ADAPTER_PATH, SHIPPED_MODELS["semantic"])
+    shipped = ("shipped", encoder.ADAPTER_PATH, SHIPPED_MODELS["semantic"], None)
     splits = dev_splits(args.data_dir)
     figures = {}
-    for name, adapter, head in [shipped, *args.model]:
-        labels = model_labels(adapter, head, splits)
+    for name, adapter, head, bias in [shipped, *args.model]:
+        labels = model_labels(adapter, head, splits, bias)
         figures[name] = {split: share_figures(np.array(rows.labels), labels[split])
                          for split, rows in splits.items()}
     print("shares and lean in percent, classes negative/neutral/positive; "
