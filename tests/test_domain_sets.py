@@ -96,13 +96,7 @@ def _repeated_keys(rows: list[dict]) -> list[str]:
 
 def _near_duplicates(texts: list[str], others: list[str] | None = None) -> list[tuple[str, str]]:
     """Pairs of long-enough texts whose word sets overlap (Jaccard) above the threshold."""
-    vectoriser = CountVectorizer(binary=True, lowercase=True, token_pattern=r"[a-z0-9']+")
-    matrix = vectoriser.fit_transform(texts + (others or []))
-    left, right = matrix[: len(texts)], matrix[len(texts):] if others else matrix[: len(texts)]
-    shared = (left @ right.T).toarray()
-    left_sizes = np.asarray(left.sum(axis=1)).ravel()
-    right_sizes = np.asarray(right.sum(axis=1)).ravel()
-    jaccard = shared / np.maximum(left_sizes[:, None] + right_sizes[None, :] - shared, 1)
+    jaccard, left_sizes, right_sizes = _jaccard(texts, others or texts)
     long_enough = ((left_sizes[:, None] >= NEAR_DUPLICATE_WORDS)
                    & (right_sizes[None, :] >= NEAR_DUPLICATE_WORDS))
     close = (jaccard > NEAR_DUPLICATE_JACCARD) & long_enough
@@ -110,6 +104,18 @@ def _near_duplicates(texts: list[str], others: list[str] | None = None) -> list[
         close = np.triu(close, k=1)
     pool = others if others else texts
     return [(texts[i], pool[j]) for i, j in zip(*np.nonzero(close), strict=True)]
+
+
+def _jaccard(texts: list[str], others: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Word-set Jaccard of every text with every other text, and each side's word counts."""
+    vectoriser = CountVectorizer(binary=True, lowercase=True, token_pattern=r"[a-z0-9']+")
+    matrix = vectoriser.fit_transform(texts + others)
+    left, right = matrix[: len(texts)], matrix[len(texts):]
+    shared = (left @ right.T).toarray()
+    left_sizes = np.asarray(left.sum(axis=1)).ravel()
+    right_sizes = np.asarray(right.sum(axis=1)).ravel()
+    jaccard = shared / np.maximum(left_sizes[:, None] + right_sizes[None, :] - shared, 1)
+    return jaccard, left_sizes, right_sizes
 
 
 # --- informal redaction set (issue 10, item 4) -------------------------------------------------
@@ -337,36 +343,25 @@ def test_files_share_no_text_with_each_other_where_it_would_leak(redaction, reda
     assert [pair for pair in combinations(range(4), 2) if keys[pair[0]] & keys[pair[1]]] == []
 
 
-def _jaccard(texts: list[str], others: list[str]) -> np.ndarray:
-    """Word-set Jaccard of every text with every other text (the tokens of :func:`_near_duplicates`)."""
-    vectoriser = CountVectorizer(binary=True, lowercase=True, token_pattern=r"[a-z0-9']+")
-    matrix = vectoriser.fit_transform(texts + others)
-    left, right = matrix[: len(texts)], matrix[len(texts):]
-    shared = (left @ right.T).toarray()
-    sizes = np.asarray(left.sum(axis=1)).ravel()[:, None] + np.asarray(right.sum(axis=1)).ravel()[None, :]
-    return shared / np.maximum(sizes - shared, 1)
-
-
 def test_sentiment_rows_added_since_model_2_4_keep_away_from_every_row_and_further_from_test_rows():
     """eval/data/README.md: a row added to domain_labelled.csv by hand (train / dev only) may not come
     within word Jaccard 0.5 of any other row of either sentiment file, nor 0.4 of any test row, so a
     training row is never a near paraphrase of a test row. Checked for the rows added since the commit
     model 2.4 trained on (a38fcd7)."""
-    import csv
-    import io
     import subprocess
+
+    from nlp.sentiment.training.calibrate import as_pinned
+    from nlp.sentiment.training.real_voices import read_manifest
 
     if subprocess.run(["git", "cat-file", "-e", "a38fcd7"], cwd=SENTIMENT_DOMAIN.parents[3],
                       capture_output=True).returncode:
         pytest.skip("a shallow checkout: commit a38fcd7 (model 2.4's data) is not in this clone's history")
-    blob = subprocess.run(["git", "show", "a38fcd7:nlp/data/sentiment/domain_labelled.csv"],
-                          cwd=SENTIMENT_DOMAIN.parents[3], capture_output=True, check=True).stdout
-    before = {text_key(row["text"]) for row in csv.DictReader(io.StringIO(blob.decode("utf-8")))}
+    before = {text_key(row["text"]) for row in load_csv(as_pinned(SENTIMENT_DOMAIN, read_manifest()))}
     rows = load_csv(SENTIMENT_DOMAIN) + load_csv(SENTIMENT_HARD)
     domain_rows = len(load_csv(SENTIMENT_DOMAIN))
     added = [i for i, row in enumerate(rows[:domain_rows]) if text_key(row["text"]) not in before]
     assert len(added) >= 360 and {rows[i]["split"] for i in added} == {"train", "dev"}
-    similarity = _jaccard([rows[i]["text"] for i in added], [row["text"] for row in rows])
+    similarity = _jaccard([rows[i]["text"] for i in added], [row["text"] for row in rows])[0]
     for position, i in enumerate(added):
         similarity[position, i] = 0.0  # the row itself
     limit = np.array([0.4 if row["split"] == "test" else 0.5 for row in rows])[None, :]

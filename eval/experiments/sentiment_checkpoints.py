@@ -23,9 +23,7 @@ from nlp.sentiment.training.real_voices import DEFAULT_DATA_DIR, file_digest
 
 def calibrate_adapter(data_dir: Path, adapter: Path, max_rows: int) -> Path:
     """Calibrate the head of one adapter file; returns the model file written next to it."""
-    encoder.ADAPTER_PATH = adapter.resolve()
-    encoder._sentiment_embedder.cache_clear()
-    encoder._head.cache_clear()
+    encoder.use_adapter(adapter)
     out = adapter.with_suffix(".model_semantic.npz")
     print(f"== {adapter} (sha256 {file_digest(adapter)[:12]})", flush=True)
     calibrate(data_dir, HARD_FILE, out, CACHE_DIR, max_rows)

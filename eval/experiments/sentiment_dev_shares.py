@@ -81,9 +81,7 @@ def share_figures(gold: np.ndarray, predicted: np.ndarray) -> dict:
 def model_labels(adapter: Path, head: Path, splits: dict[str, LabelledTexts],
                  bias: tuple[float, ...] | None = None) -> dict[str, np.ndarray]:
     """Labels of every split by one adapter and its head (with ``bias`` as its class bias if given)."""
-    encoder.ADAPTER_PATH = adapter.resolve()
-    encoder._sentiment_embedder.cache_clear()
-    encoder._head.cache_clear()
+    encoder.use_adapter(adapter)
     model = load_model(head)
     if bias is not None:
         model.set_params(class_bias=list(bias))

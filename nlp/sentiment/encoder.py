@@ -65,6 +65,15 @@ def sentiment_embedder(model_cache: str | os.PathLike[str] | None = None) -> Sem
     return _sentiment_embedder(resolve_model_cache(model_cache))
 
 
+def use_adapter(adapter: Path) -> None:
+    """Point this process's sentiment encoder at another adapter file (a checkpoint under evaluation);
+    the shipped file is not touched."""
+    global ADAPTER_PATH
+    ADAPTER_PATH = adapter.resolve()
+    _sentiment_embedder.cache_clear()
+    _head.cache_clear()
+
+
 @functools.cache
 def _sentiment_embedder(model_cache: Path) -> SemanticEmbedder:
     if not ADAPTER_PATH.exists():

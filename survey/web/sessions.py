@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, Response, flash, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
@@ -91,6 +93,12 @@ def _end_idle_session(app: Flask) -> None:
     session[SEEN_KEY] = now
 
 
+def strict_transport_security(config: Mapping[str, Any]) -> str | None:
+    """The ``Strict-Transport-Security`` value for HTTPS responses, ``None`` when ``HSTS_SECONDS`` is 0."""
+    seconds = int(config["HSTS_SECONDS"])
+    return f"max-age={seconds}" if seconds > 0 else None
+
+
 def _staff_headers(response: Response) -> Response:
     if request.path.startswith("/staff"):
         response.headers["Cache-Control"] = "no-store"
@@ -104,7 +112,7 @@ def init_app(app: Flask) -> None:
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     app.session_interface = HttpsAwareSessionInterface()
-    hsts = int(app.config["HSTS_SECONDS"])
+    hsts = strict_transport_security(app.config)
 
     @app.before_request
     def end_idle_session() -> None:
@@ -112,6 +120,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def session_headers(response: Response) -> Response:
-        if request.is_secure and hsts > 0:
-            response.headers["Strict-Transport-Security"] = f"max-age={hsts}"
+        if request.is_secure and hsts:
+            response.headers["Strict-Transport-Security"] = hsts
         return _staff_headers(response)

@@ -46,11 +46,7 @@ def blank_form_page(wave: Wave, survey: Survey, questions: tuple[Question, ...],
         return None
     key = page_key(wave, survey, questions, request.script_root, current_app.config)
     pages = _pages(current_app)
-    with _lock:
-        found = key in pages
-        page = pages.get(key)
-        if found:
-            pages.move_to_end(key)
+    found, page = _kept(pages, key)
     if not found:
         token = new_form_token()
         page = marked_page(render(token), _csrf_token(), token)
@@ -72,12 +68,17 @@ def page_key(wave: Wave, survey: Survey, questions: tuple[Question, ...], script
 
 def cached_page(app: Flask, key: Hashable) -> str | None:
     """The marked page kept under ``key`` (see :func:`filled`), or ``None`` if none is kept."""
-    pages = _pages(app)
+    return _kept(_pages(app), key)[1]
+
+
+def _kept(pages: OrderedDict[Hashable, str | None], key: Hashable) -> tuple[bool, str | None]:
+    """Whether ``key`` is kept (as a page, or as ``None``: a page that cannot be kept), and its page;
+    a kept key becomes the newest."""
     with _lock:
-        page = pages.get(key)
-        if page is not None:
+        found = key in pages
+        if found:
             pages.move_to_end(key)
-    return page
+        return found, pages.get(key)
 
 
 def filled(page: str, csrf_token: str | None, form_token: str) -> str:

@@ -121,7 +121,7 @@ def save(response: Response) -> Response:
 
 
 def set_cookie_header(cookie: PartnerCookie, config: Mapping[str, Any], script_root: str, is_secure: bool,
-                      max_size: int = 4093) -> str:
+                      max_size: int) -> str:
     """The ``Set-Cookie`` value that stores ``cookie`` in the browser (as Werkzeug's ``set_cookie``
     writes it: path ``/s/``, ``HttpOnly``, ``Secure`` over HTTPS, ``SameSite`` as for sessions)."""
     value = cookie.key + ("_" + ".".join(map(str, cookie.answered)) if cookie.answered else "")

@@ -29,6 +29,7 @@ from survey.errors import NotFound
 from survey.web.partner import blank_form, browser_cookie, tokens
 from survey.web.partner.answer import definition_cache
 from survey.web.security import SECURITY_HEADERS
+from survey.web.sessions import strict_transport_security
 
 _PATH = re.compile(r"/s/([A-Za-z0-9_-]{1,64})")
 _ASCII_ROOT = re.compile(r"[\x21-\x7e]*")
@@ -84,12 +85,13 @@ class BlankFormFastPath:
         secure = environ.get("wsgi.url_scheme") in ("https", "wss")  # as request.is_secure
         headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
         if cookie.changed:
-            set_cookie = browser_cookie.set_cookie_header(cookie, config, script_root, secure)
+            set_cookie = browser_cookie.set_cookie_header(cookie, config, script_root, secure,
+                                                          config["MAX_COOKIE_SIZE"])
             headers.append(("Set-Cookie", set_cookie))
         headers.append(("Cache-Control", "no-store"))
-        hsts = int(config["HSTS_SECONDS"])
-        if secure and hsts > 0:
-            headers.append(("Strict-Transport-Security", f"max-age={hsts}"))
+        hsts = strict_transport_security(config)
+        if secure and hsts:
+            headers.append(("Strict-Transport-Security", hsts))
         headers.extend(SECURITY_HEADERS)
         return headers, body
 
