@@ -12,7 +12,7 @@ model. torch is imported only by the functions that need it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,6 +99,35 @@ def save_adapter(transformer: torch.nn.Module, path: Path, metadata: str = "",
         "__metadata__": np.array(metadata),
     }
     np.savez_compressed(path, allow_pickle=False, **arrays)
+
+
+def average_adapters(paths: Sequence[Path], weights: Sequence[float], out: Path, metadata: str = "") -> None:
+    """Write to ``out`` the weighted average of adapters of the same model (a weight-space ensemble:
+    WiSE-FT, model soups): merged, it changes every weight by the weighted mean of their changes.
+
+    The low-rank factors are stacked, not averaged (``[A1; A2]`` and ``[w1 B1, w2 B2]`` multiply to
+    ``w1 B1 A1 + w2 B2 A2``), so the rank is the sum of theirs; full values (biases, layer norms) and
+    the head are averaged. Every adapter must change the same parameters (a full value one of them
+    leaves out would have to be averaged with the base model's, which an adapter file does not hold).
+    """
+    if len(paths) != len(weights) or not paths:
+        raise ValueError("give one weight per adapter, and at least one adapter")
+    stored = [dict(np.load(path, allow_pickle=False)) for path in paths]
+    keys = {key for arrays in stored for key in arrays if key != "__metadata__"}
+    if any(set(arrays) - {"__metadata__"} != keys for arrays in stored):
+        raise ValueError(f"the adapters {[str(path) for path in paths]} do not change the same parameters")
+    shares = np.asarray(weights, dtype=np.float32) / np.sum(weights)
+    averaged: dict[str, np.ndarray] = {"__metadata__": np.array(metadata)}
+    for key in sorted(keys):
+        values = [arrays[key].astype(np.float32) for arrays in stored]
+        weighted = [share * value for share, value in zip(shares, values, strict=True)]
+        if key.endswith(".lora_a"):
+            averaged[key] = np.concatenate(values, axis=0).astype(np.float16)
+        elif key.endswith(".lora_b"):
+            averaged[key] = np.concatenate(weighted, axis=1).astype(np.float16)
+        else:
+            averaged[key] = np.sum(weighted, axis=0)
+    np.savez_compressed(out, allow_pickle=False, **averaged)
 
 
 def read_head(path: Path) -> dict[str, np.ndarray]:

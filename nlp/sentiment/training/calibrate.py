@@ -40,7 +40,7 @@ from nlp.sentiment.training.corpus import (
     read_public_file,
 )
 from nlp.sentiment.training.real_corpus import read_real_set, sample_rows
-from nlp.sentiment.training.real_voices import file_at_commit, read_manifest
+from nlp.sentiment.training.real_voices import MANIFEST_PATH, file_at_commit, read_manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CACHE_DIR = REPO_ROOT / "eval" / "out" / "sentiment"
@@ -171,9 +171,12 @@ def choose_blend(model: SentimentModel, data_dir: Path, cache_dir: Path,
 
 
 def calibrate(data_dir: Path, hard_path: Path | None, out: Path, cache_dir: Path = CACHE_DIR,
-              max_rows: int = 0, blend_files: tuple[str, ...] = BLEND_FILES) -> SentimentModel:
-    """Fit, choose bias and blend, write the model."""
-    sources = calibration_rows(data_dir, hard_path, max_rows)
+              max_rows: int = 0, blend_files: tuple[str, ...] = BLEND_FILES,
+              manifest: dict | None = None) -> SentimentModel:
+    """Fit, choose bias and blend, write the model (the domain dev rows as ``manifest``, the training
+    manifest by default, pins them)."""
+    manifest = read_manifest() if manifest is None else manifest
+    sources = calibration_rows(data_dir, hard_path, max_rows, manifest)
     texts = [text for rows in sources.values() for text in rows.texts]
     labels = [label for rows in sources.values() for label in rows.labels]
     logits = np.vstack([cached_embeddings(rows.texts, name, cache_dir, embedder=SentimentLogits())
@@ -209,8 +212,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-rows", type=int, default=0,
                         help="fit on a seeded sample of this many rows per dev source (0: all)")
     parser.add_argument("--blend-files", nargs="+", default=list(BLEND_FILES))
+    parser.add_argument("--manifest", type=Path, default=MANIFEST_PATH,
+                        help="training manifest: the domain dev rows as its sources pin them")
     args = parser.parse_args(argv)
-    calibrate(args.data_dir, args.hard, args.out, args.cache_dir, args.max_rows, tuple(args.blend_files))
+    calibrate(args.data_dir, args.hard, args.out, args.cache_dir, args.max_rows, tuple(args.blend_files),
+              read_manifest(args.manifest))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@ head on the mean-pooled, normalised vector times :data:`nlp.sentiment.encoder.HE
 on the sources of a data manifest (``nlp/data/sentiment/training_manifest.json``): TweetEval
 train, the domain ``train`` rows and the hard-shape ``train`` rows, each repeated as the manifest
 says, with class weights that balance the mix (the leaderboard metric is macro recall). Texts
-are batched by length (dynamic padding) to keep the two CPU cores busy with real tokens.
+are batched by length (dynamic padding) to keep the two CPU cores busy with real tokens. When the
+manifest's ``settings.average_with_init`` is W, the adapter written is the weight-space average of
+the starting adapter (``settings.init_adapter``, W of it) and the trained one (WiSE-FT: a continuation
+that learns new rows keeps part of what its start did well); the trained one goes to the checkpoints.
 
 Progress goes to stdout (run it with ``nice`` and redirect to a log): loss and rows/s every
 :data:`LOG_EVERY` steps, and at every checkpoint the dev figures (TweetEval val macro recall,
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nlp.embeddings.adapter import average_adapters
 from nlp.sentiment.encoder import ADAPTER_PATH, HEAD_SCALE
 from nlp.sentiment.training.corpus import LABELS, LabelledTexts, read_domain_set
 from nlp.sentiment.training.real_corpus import read_real_set, sample_rows
@@ -284,7 +288,16 @@ def train(manifest: dict, data_dir: Path, out: Path, checkpoint_dir: Path, measu
             encoder.save(path, {**settings, "step": step})
             figures = json.dumps(dev_figures(encoder, dev)) if dev else "not measured here (--dev)"
             print(f"checkpoint {path}: dev {figures}", flush=True)
-    encoder.save(out, {**settings, "step": step, "rows": len(texts)})
+    metadata = {**settings, "step": step, "rows": len(texts)}
+    init_weight = settings.get("average_with_init", 0.0)
+    if init_weight and settings.get("init_adapter"):
+        trained = checkpoint_dir / f"adapter-step{step}.npz"
+        encoder.save(trained, metadata)
+        metadata["averaged"] = f"{init_weight} x init_adapter + {1 - init_weight} x this run's step {step}"
+        average_adapters([initial_adapter(settings["init_adapter"]), trained], [init_weight, 1 - init_weight],
+                         out, json.dumps(metadata))
+    else:
+        encoder.save(out, metadata)
     print(f"wrote {out} after {(time.perf_counter() - started) / 60:.1f} min", flush=True)
 
 
