@@ -208,7 +208,13 @@ def test_a_source_pinned_to_a_commit_reads_the_file_as_it_was_and_checks_its_dig
     import hashlib
     import subprocess
 
-    from nlp.sentiment.training.real_voices import REPO_ROOT, read_manifest, read_source
+    from nlp.sentiment.training.real_voices import (
+        PINNED_DIR,
+        REPO_ROOT,
+        file_at_commit,
+        read_manifest,
+        read_source,
+    )
 
     if subprocess.run(["git", "cat-file", "-e", "b0d7fbd"], cwd=REPO_ROOT, capture_output=True).returncode:
         pytest.skip("a shallow checkout: commit b0d7fbd (model 2.2's data) is not in this clone's history")
@@ -216,8 +222,13 @@ def test_a_source_pinned_to_a_commit_reads_the_file_as_it_was_and_checks_its_dig
               "path": "nlp/data/sentiment/domain_labelled.csv"}
     blob = subprocess.run(["git", "show", "b0d7fbd:nlp/data/sentiment/domain_labelled.csv"], cwd=REPO_ROOT,
                           capture_output=True, check=True).stdout
-    rows = read_source({**pinned, "sha256": hashlib.sha256(blob).hexdigest()}, tmp_path)
+    digest = hashlib.sha256(blob).hexdigest()
+    rows = read_source({**pinned, "sha256": digest}, tmp_path)
     current = read_source({**pinned, "commit": None, "sha256": None}, tmp_path)
+    kept = file_at_commit({**pinned, "sha256": digest})  # read from git once, kept under its digest
+    assert kept.parent == PINNED_DIR and kept.read_bytes() == blob
+    kept.write_bytes(b"damaged")  # a damaged copy is never used: git is read again
+    assert file_at_commit({**pinned, "sha256": digest}) == kept and kept.read_bytes() == blob
     assert len(rows.texts) == 1407 and set(rows.texts) < set(current.texts)
     with pytest.raises(ValueError, match="does not match"):
         read_source({**pinned, "sha256": "0" * 64}, tmp_path)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,23 +40,29 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 MANIFEST_PATH = REPO_ROOT / "nlp" / "data" / "sentiment" / "training_manifest.json"
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 CHECKPOINT_DIR = REPO_ROOT / "eval" / "out" / "sentiment" / "checkpoints"
+#: Files read from git at a pinned commit, named by their SHA-256 (see :func:`file_at_commit`).
+PINNED_DIR = REPO_ROOT / "eval" / "out" / "sentiment" / "pinned"
 LOG_EVERY = 25
 DEV_SETS = ("tweeteval-val", "dynasent-r1-devselect", "dynasent-r2-devselect")
 
 
 def file_at_commit(source: dict) -> Path:
-    """A file of this repository at a git commit (``source['commit']``, ``source['path']``), copied to a
-    temporary folder after checking its digest against ``source['sha256']``."""
+    """A file of this repository at a git commit (``source['commit']``, ``source['path']``), checked
+    against ``source['sha256']`` and kept in :data:`PINNED_DIR` under its digest (read from git once)."""
     import subprocess
-    import tempfile
 
+    kept = PINNED_DIR / f"{source['sha256']}-{Path(source['path']).name}"
+    if kept.exists() and file_digest(kept) == source["sha256"]:
+        return kept
     blob = subprocess.run(["git", "show", f"{source['commit']}:{source['path']}"], cwd=REPO_ROOT,
                           capture_output=True, check=True).stdout
     if hashlib.sha256(blob).hexdigest() != source["sha256"]:
         raise ValueError(f"{source['path']} at {source['commit']} does not match the manifest's sha256")
-    path = Path(tempfile.mkdtemp()) / Path(source["path"]).name
-    path.write_bytes(blob)
-    return path
+    PINNED_DIR.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}.partial")
+    partial.write_bytes(blob)
+    partial.replace(kept)
+    return kept
 
 
 def initial_adapter(source: dict) -> Path:
