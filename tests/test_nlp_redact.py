@@ -71,6 +71,9 @@ def test_contact_details_and_numbers_become_placeholders(text, expected):
     "Café is closed on Fridays and the desk knows it.",
     "Résumé uploads fail in the new HR portal.",
     "Naïve question: why is the VPN down every Monday?",
+    "Déjà vu: the VPN is down again.",
+    "Deja vu, the printer jammed again and Voilà, another outage.",
+    "Touché, the new portal is better; Rendez-vous with IT was moved twice.",
 ])
 def test_ordinary_feedback_is_left_alone(text):
     assert redact_personal_data(text) == text
