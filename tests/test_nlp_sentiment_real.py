@@ -267,3 +267,30 @@ def test_calibration_refits_the_head_on_the_dev_rows_the_manifest_pins_not_on_ro
         rows = calibration_rows(shared_data, HARD_FILE, max_rows=5)
         assert rows["domain-dev"].texts == pinned_dev.texts
         assert len(rows["hard-dev"].texts) == fitted_on["hard-dev"]
+
+
+def test_a_public_source_trains_on_the_training_half_of_a_rated_file_only(tmp_path):
+    """VADER's human-rated files may be training rows (kind ``public``): only their training half,
+    ratings banded to classes; the held-out half, which eval.sentiment reports r on, never is."""
+    import hashlib
+
+    from nlp.sentiment.training.corpus import public_split_mask
+    from nlp.sentiment.training.real_voices import read_source
+
+    ratings = [-2.5, -0.2, 0.3, 1.8, -1.1, 0.0, 2.2, -0.7, 0.9, 0.4]
+    lines = [f"1_{i}\t{rating}\tsnippet number {i} of the file" for i, rating in enumerate(ratings)]
+    path = tmp_path / "sentiment" / "amazonReviewSnippets_GroundTruth.txt"
+    path.parent.mkdir()
+    path.write_bytes("\r\n".join(lines).encode())
+    source = {"name": "vader-amazon-train", "kind": "public", "root": "data", "file": "amazon",
+              "path": "sentiment/amazonReviewSnippets_GroundTruth.txt",
+              "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    rows = read_source(source, tmp_path)
+    train = public_split_mask(len(ratings))
+    assert 0 < len(rows.texts) < len(ratings)
+    assert rows.texts == tuple(f"snippet number {i} of the file" for i in range(len(ratings)) if train[i])
+    expected = {-2.5: "negative", -0.2: "neutral", 0.3: "neutral", 1.8: "positive", -1.1: "negative",
+                0.0: "neutral", 2.2: "positive", -0.7: "negative", 0.9: "positive", 0.4: "neutral"}
+    assert rows.labels == tuple(expected[ratings[i]] for i in range(len(ratings)) if train[i])
+    with pytest.raises(ValueError, match="does not match"):
+        read_source({**source, "sha256": "0" * 64}, tmp_path)

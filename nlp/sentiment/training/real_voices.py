@@ -3,8 +3,9 @@
 all-MiniLM-L6-v2 with low-rank adapters (:func:`nlp.embeddings.adapter.add_lora`) and a linear three-class
 head on the mean-pooled, normalised vector times :data:`nlp.sentiment.encoder.HEAD_SCALE`, trained
 on the sources of a data manifest (``nlp/data/sentiment/training_manifest.json``): TweetEval
-train, the domain ``train`` rows and the hard-shape ``train`` rows, each repeated as the manifest
-says, with class weights that balance the mix (the leaderboard metric is macro recall). Texts
+train, the domain ``train`` rows and the hard-shape ``train`` rows (and, for a ``public`` source, the
+training half of one of VADER's human-rated files, ratings banded to classes), each repeated as the
+manifest says, with class weights that balance the mix (the leaderboard metric is macro recall). Texts
 are batched by length (dynamic padding) to keep the two CPU cores busy with real tokens. When the
 manifest's ``settings.average_with_init`` is W, the adapter written is the weight-space average of
 the starting adapter (``settings.init_adapter``, W of it) and the trained one (WiSE-FT: a continuation
@@ -30,7 +31,7 @@ import numpy as np
 
 from nlp.embeddings.adapter import average_adapters
 from nlp.sentiment.encoder import ADAPTER_PATH, HEAD_SCALE
-from nlp.sentiment.training.corpus import LABELS, LabelledTexts, read_domain_set
+from nlp.sentiment.training.corpus import LABELS, LabelledTexts, read_domain_set, read_public_file
 from nlp.sentiment.training.real_corpus import read_real_set, sample_rows
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ def read_source(source: dict, data_dir: Path) -> LabelledTexts:
         raise ValueError(f"{path} does not match the manifest's sha256; the data changed")
     if source["kind"] == "real":
         return read_real_set(data_dir, source["name"])
+    if source["kind"] == "public":  # a VADER human-rated file's training half, ratings banded to classes
+        return read_public_file(data_dir, source["file"], part="train")
     return read_domain_set(source.get("split"), path)
 
 
