@@ -20,14 +20,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nlp.embeddings.adapter import average_adapters
 from nlp.sentiment import encoder
 from nlp.sentiment.training.calibrate import CACHE_DIR, HARD_FILE, calibrate
 from nlp.sentiment.training.real_voices import (
     DEFAULT_DATA_DIR,
     MANIFEST_PATH,
+    average_with_init,
     file_digest,
-    initial_adapter,
     read_manifest,
 )
 
@@ -46,8 +45,7 @@ def averaged_with_init(adapter: Path, manifest: dict, init_weight: float) -> Pat
     """``adapter`` averaged with the manifest's ``init_adapter`` (``init_weight`` of it), as
     ``real_voices`` writes its output when ``settings.average_with_init`` is set; written next to it."""
     out = adapter.with_suffix(f".avg{init_weight:g}.npz")
-    average_adapters([initial_adapter(manifest["settings"]["init_adapter"]), adapter],
-                     [init_weight, 1 - init_weight], out, f"{init_weight} x init_adapter + {adapter.name}")
+    average_with_init(manifest["settings"]["init_adapter"], adapter, init_weight, out)
     return out
 
 

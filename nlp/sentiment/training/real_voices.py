@@ -227,6 +227,17 @@ class Encoder:
             "weight": self.head.weight.detach().numpy(), "bias": self.head.bias.detach().numpy()})
 
 
+def average_with_init(init_adapter: dict, trained: Path, init_weight: float, out: Path) -> None:
+    """Write to ``out`` the weight-space average of the manifest's ``init_adapter`` (``init_weight``
+    of it) and the adapter file ``trained`` (:func:`nlp.embeddings.adapter.average_adapters`); the
+    metadata is ``trained``'s plus how it was averaged."""
+    with np.load(trained, allow_pickle=False) as stored:
+        metadata = json.loads(str(stored["__metadata__"]))
+    metadata["averaged"] = f"{init_weight} x init_adapter + {1 - init_weight} x step {metadata.get('step')}"
+    average_adapters([initial_adapter(init_adapter), trained], [init_weight, 1 - init_weight], out,
+                     json.dumps(metadata))
+
+
 def dev_figures(encoder: Encoder, dev: dict[str, LabelledTexts]) -> dict[str, float]:
     """Macro recall on TweetEval val, accuracy on the rest, from the encoder's argmax."""
     from sklearn.metrics import accuracy_score, recall_score
@@ -303,9 +314,7 @@ def train(manifest: dict, data_dir: Path, out: Path, checkpoint_dir: Path, measu
     if init_weight and settings.get("init_adapter"):
         trained = checkpoint_dir / f"adapter-step{step}.npz"
         encoder.save(trained, metadata)
-        metadata["averaged"] = f"{init_weight} x init_adapter + {1 - init_weight} x this run's step {step}"
-        average_adapters([initial_adapter(settings["init_adapter"]), trained], [init_weight, 1 - init_weight],
-                         out, json.dumps(metadata))
+        average_with_init(settings["init_adapter"], trained, init_weight, out)
     else:
         encoder.save(out, metadata)
     print(f"wrote {out} after {(time.perf_counter() - started) / 60:.1f} min", flush=True)
