@@ -115,6 +115,14 @@ def test_rapport_demo_creates_the_organisation_with_redacted_text(app, runner, c
     for login in DEMO_LOGINS:
         assert f"{login.username}" in result.output and login.password in result.output
     assert re.search(r"/s/[\w-]{10,}", result.output), "prints the partner link of the open wave"
+    # the printed counts agree with each other and with what was stored (they used to print 0 per
+    # wave, counting released responses before any analysis, beside departments counting all)
+    total = int(re.search(r"([\d,]+) responses seeded", result.output).group(1).replace(",", ""))
+    per_wave = [int(count.replace(",", "")) for count in re.findall(r"^  \S+ .* ([\d,]+) responses$",
+                                                                    result.output, re.MULTILINE)]
+    departments = re.search(r"^By department: (.*)$", result.output, re.MULTILINE).group(1)
+    per_department = [int(part.rsplit(" ", 1)[1].replace(",", "")) for part in departments.split(", ")]
+    assert total == sum(per_wave) == sum(per_department) == CLI_RESPONSES and len(per_wave) == 4
 
     db = open_database(path)
     assert {(row["username"], row["role"]) for row in db["staff"].rows} == {

@@ -79,6 +79,13 @@ def test_culture_leads_read_the_overview_but_not_the_theme_pages(staff_login, sm
     assert db.execute("SELECT name FROM themes WHERE id = 'speed'").fetchone()[0] == "Speed"
 
 
+def test_the_site_root_leads_to_the_staff_home_through_sign_in(client, staff_login):
+    response = client.get("/")  # `make demo` prints http://127.0.0.1:5000: it used to be a 404
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/"
+    assert "/staff/login" in client.get("/staff/").headers["Location"]
+    assert staff_login("brm").get("/", follow_redirects=True).request.path == "/staff/"
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(client, small_survey):
     for url in (f"/staff/surveys/{small_survey.id}/overview", f"/staff/surveys/{small_survey.id}/themes"):
         response = client.get(url)

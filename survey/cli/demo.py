@@ -80,8 +80,8 @@ def _print_summary(summary: DemoSummary, path: str, base_url: str) -> None:
     click.echo("Staff logins (demo passwords, never use them for real data):")
     for login in summary.logins:
         click.echo(f"  {login.role:<13} {login.username:<14} password: {login.password}")
-    click.echo(f"Survey {summary.survey_title!r} (id {summary.survey_id}), "
-               f"{summary.responses:,} responses:")
+    click.echo(f"Survey {summary.survey_title!r} (id {summary.survey_id}), {summary.responses:,} responses "
+               "seeded (staff pages count them once `rapport analyze` releases them):")
     for wave in summary.waves:
         click.echo(f"  {wave.label}  {date_text(wave.opens_on)} to {date_text(wave.closes_on)}  "
                    f"{wave.status:<9} {wave.responses:>5,} responses")

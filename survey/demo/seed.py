@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -18,7 +19,7 @@ import sqlite_utils
 from survey.demo.corpus import DemoResponse, generate_feedback, read_demo_data
 from survey.errors import InvalidInput
 from survey.store.actions import create_action
-from survey.store.responses import record_response, responses_by_segment
+from survey.store.responses import record_response
 from survey.store.staff import create_staff_user, has_staff_user
 from survey.store.surveys import (
     Question,
@@ -28,7 +29,6 @@ from survey.store.surveys import (
     create_survey,
     create_wave,
     has_survey,
-    response_counts,
 )
 from survey.store.taxonomies import load_taxonomy
 from survey.store.themes import sync_seeded_themes
@@ -54,7 +54,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = tuple(DemoLogin(**entry) for entry in DEMO_
 
 @dataclass(frozen=True)
 class DemoWave:
-    """One seeded wave: its label, dates, status on the seeding day, responses and link token."""
+    """One seeded wave: its label, dates, status on the seeding day, the responses generated for it
+    (staff pages count them once an analysis run releases them) and its link token."""
 
     label: str
     opens_on: dt.date
@@ -76,7 +77,7 @@ class DemoSummary:
 
     @property
     def responses(self) -> int:
-        """Total number of stored responses."""
+        """Total number of responses generated and stored."""
         return sum(wave.responses for wave in self.waves)
 
     @property
@@ -184,7 +185,7 @@ def seed_demo(
     corpus = generate_feedback(responses, seed=seed, waves=tuple(demo.waves), departments=departments)
     store_demo_responses(db, demo, corpus, seed=seed, today=today, on_progress=on_progress)
     store_demo_actions(db, demo.survey.id, today)
-    return _summary(db, demo.survey, list(demo.waves.values()), today)
+    return _summary(demo.survey, list(demo.waves.values()), corpus, today)
 
 
 def store_demo_actions(db: sqlite_utils.Database, survey_id: int, today: dt.date) -> None:
@@ -218,19 +219,19 @@ def _submission_date(rng: random.Random, wave: Wave, today: dt.date) -> dt.date:
     return wave.opens_on + dt.timedelta(days=int(span * rng.random() ** 1.7))
 
 
-def _summary(
-    db: sqlite_utils.Database, survey: Survey, waves: list[Wave], today: dt.date
-) -> DemoSummary:
-    counts = response_counts(db, survey.id)
-    by_department = responses_by_segment(db, survey.id)
+def _summary(survey: Survey, waves: list[Wave], corpus: list[DemoResponse], today: dt.date) -> DemoSummary:
+    """What was seeded, counted from the generated responses: the store holds them unreleased until
+    the first analysis run (DESIGN.md rule 7), and counts of unreleased responses are read nowhere."""
+    by_wave = Counter(response.wave for response in corpus)
+    by_department = Counter(response.department for response in corpus)
     return DemoSummary(
         survey_id=survey.id,
         survey_title=survey.title,
         logins=DEMO_LOGINS,
         waves=tuple(
-            DemoWave(wave.label, wave.opens_on, wave.closes_on, wave.status(today),
-                     counts.get(wave.id, 0), wave.token)
+            DemoWave(wave.label, wave.opens_on, wave.closes_on, wave.status(today), by_wave[wave.label],
+                     wave.token)
             for wave in waves
         ),
-        responses_by_department=by_department,
+        responses_by_department=tuple(sorted(by_department.items())),
     )

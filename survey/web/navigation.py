@@ -85,6 +85,12 @@ def choose_survey(endpoint: str, heading: str) -> Any:
     return render_template("workspace/choose.html", surveys=surveys, endpoint=endpoint, heading=heading)
 
 
+def site_root() -> Any:
+    """The site's root leads to the staff home (through sign-in); partners come in by their links."""
+    return redirect(url_for("builder.index"))
+
+
 def init_app(app: Flask) -> None:
-    """Make :func:`staff_navigation` available to every template."""
+    """Make :func:`staff_navigation` available to every template; serve the site root."""
     app.context_processor(staff_navigation)
+    app.add_url_rule("/", "site_root", site_root)

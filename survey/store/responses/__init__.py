@@ -11,7 +11,6 @@ from survey.store.responses.submission import (
     Answer,
     record_response,
     recount_wave_responses,
-    responses_by_segment,
 )
 
-__all__ = ["Answer", "record_response", "recount_wave_responses", "responses_by_segment"]
+__all__ = ["Answer", "record_response", "recount_wave_responses"]

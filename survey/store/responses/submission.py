@@ -216,14 +216,6 @@ def _burn_form_token(conn: sqlite3.Connection, token_hash: str) -> None:
         ) from None
 
 
-def responses_by_segment(db: sqlite_utils.Database, survey_id: int) -> tuple[tuple[str | None, int], ...]:
-    """(segment, responses) of a survey, by segment."""
-    return tuple(db.execute(
-        "SELECT segment, COUNT(*) FROM responses JOIN waves ON waves.id = responses.wave_id "
-        "WHERE waves.survey_id = ? GROUP BY segment ORDER BY segment", [survey_id]
-    ).fetchall())
-
-
 def recount_wave_responses(db: sqlite_utils.Database) -> None:
     """Release every stored response and rebuild the per-wave counts (for bulk loads that bypass
     ``record_response``, such as the benchmarks: a bulk load is released whole)."""
