@@ -122,7 +122,7 @@ def test_overview_shows_health_top_themes_changes_and_the_sentiment_chart(analys
     (chart,) = chart_svgs(html)
     assert "Mean sentiment by wave" in chart
     assert "What changed since the previous wave" in text
-    assert re.search(r"Mean sentiment (rose|fell|went) from [+-]\d\.\d\d to [+-]\d\.\d\d", text)
+    assert re.search(r"Mean sentiment ((rose|fell|went) from [+-]\d\.\d\d to|held at) [+-]\d\.\d\d", text)
     latest = db.execute("SELECT wave_id FROM trend_points WHERE survey_id = ? ORDER BY wave_id DESC LIMIT 1",
                         [survey_id]).fetchone()[0]
     top = db.execute(

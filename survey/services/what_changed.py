@@ -59,6 +59,8 @@ def _theme_sentence(name: str, before: ThemeCell | None, now: ThemeCell) -> tupl
     if direction:
         return f"{name} {direction} from {_percent(before.share)} to {_percent(now.share)} of comments " \
                "(significant).", True
+    if _percent(before.share) == _percent(now.share):
+        return f"{name} held at {_percent(now.share)} of comments.", False
     return (f"{name} went from {_percent(before.share)} to {_percent(now.share)} of comments: not enough "
             "responses to tell whether that is a real change."), False
 
@@ -72,5 +74,7 @@ def _sentiment_sentence(db: sqlite_utils.Database, survey_id: int, before_id: in
     if p_value is not None and p_value < SIGNIFICANCE_LEVEL:
         verb = "rose" if new > old else "fell"
         return f"Mean sentiment {verb} from {old:+.2f} to {new:+.2f} (significant)."
+    if f"{old:+.2f}" == f"{new:+.2f}":
+        return f"Mean sentiment held at {new:+.2f}."
     return (f"Mean sentiment went from {old:+.2f} to {new:+.2f}: not enough responses to tell whether "
             "that is a real change.")
