@@ -86,6 +86,15 @@ def test_the_site_root_leads_to_the_staff_home_through_sign_in(client, staff_log
     assert staff_login("brm").get("/", follow_redirects=True).request.path == "/staff/"
 
 
+def test_a_falling_praise_theme_is_bad_news_and_a_falling_concern_good_news(app):
+    with app.app_context():
+        badge = app.jinja_env.get_template("workspace/_macros.html").module.marker_badge
+        assert 'class="badge good"' in str(badge("falling", -0.10))  # a concern shrinks
+        assert 'class="badge bad"' in str(badge("falling", 0.48))  # praise shrinks
+        assert 'class="badge bad"' in str(badge("rising", None))  # no sentiment shown: a concern
+        assert 'class="badge good"' in str(badge("rising", 0.48)) and "↑ Rising" in str(badge("rising", 0.48))
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(client, small_survey):
     for url in (f"/staff/surveys/{small_survey.id}/overview", f"/staff/surveys/{small_survey.id}/themes"):
         response = client.get(url)

@@ -82,7 +82,8 @@ class ThemeCell:
 
 @dataclass(frozen=True)
 class TopTheme:
-    """A theme of the latest wave with its share then and in the wave before."""
+    """A theme of the latest wave with its share then and in the wave before, and its mean sentiment
+    then (None when suppressed)."""
 
     theme_id: str
     name: str
@@ -91,6 +92,7 @@ class TopTheme:
     previous_share: float | None
     marker: str | None
     wave: str = ""
+    sentiment: float | None = None
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,8 @@ def top_themes(
             continue
         previous = before.get(cell.theme_id)
         result.append(TopTheme(cell.theme_id, themes[cell.theme_id].name, themes[cell.theme_id].kind,
-                               cell.share, previous.share if previous else None, cell.marker, cell.wave))
+                               cell.share, previous.share if previous else None, cell.marker, cell.wave,
+                               cell.sentiment_mean))
     return result[:limit]
 
 
