@@ -84,6 +84,9 @@ def test_heatmap_labels_every_suppressed_cell_and_never_shows_a_value(share_heat
     shown = texts(share_heatmap_svg)
     suppressed_cells = sum(value is None for row in SHARES for value in row)
     assert shown.count("<5") == suppressed_cells
+    # the note gives both reasons a cell is grey, as the pages do (some hide 5 or more, so that
+    # totals cannot reveal a small group)
+    assert "fewer than 5 respondents, or hidden so that totals cannot reveal a small group" in " ".join(shown)
     visible = {f"{value:.0%}" for row in SHARES for value in row if value is not None}
     assert visible <= set(shown)
     assert "Finance: Delivery on time, cost and scope 31%, Communication and transparency suppressed" in (

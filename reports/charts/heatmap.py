@@ -88,7 +88,8 @@ def segment_theme_heatmap(
             colour_bar.ax.xaxis.set_major_formatter(lambda tick, _: f"{tick:.0%}")
             colour_bar.ax.yaxis.set_major_formatter(lambda tick, _: f"{tick:.0%}")
         if any(value is None for row in values for value in row):
-            add_note(figure, f"Grey cells: fewer than {min_group_size} respondents, suppressed.")
+            add_note(figure, f"Grey cells: fewer than {min_group_size} respondents, or hidden so that totals "
+                             "cannot reveal a small group.")
         return figure_to_svg(figure, title, _describe(segments, themes, values, kind))
 
 
