@@ -120,10 +120,11 @@ def average_adapters(paths: Sequence[Path], weights: Sequence[float], out: Path,
     averaged: dict[str, np.ndarray] = {"__metadata__": np.array(metadata)}
     for key in sorted(keys):
         values = [arrays[key].astype(np.float32) for arrays in stored]
-        weighted = [share * value for share, value in zip(shares, values, strict=True)]
-        if key.endswith(".lora_a"):
+        if key.endswith(".lora_a"):  # stacked as they are; the weights go on the b factors
             averaged[key] = np.concatenate(values, axis=0).astype(np.float16)
-        elif key.endswith(".lora_b"):
+            continue
+        weighted = [share * value for share, value in zip(shares, values, strict=True)]
+        if key.endswith(".lora_b"):
             averaged[key] = np.concatenate(weighted, axis=1).astype(np.float16)
         else:
             averaged[key] = np.sum(weighted, axis=0)
